@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+/**
+ * Flightdeck's configuration, parsed once from the process environment. Nothing else in the
+ * code base reads `process.env`; services receive what they need as arguments.
+ */
+const ZBool = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** HTTP port for the dashboard, API and socket.io (one port). */
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface to listen on. */
+  HOST: z.string().default("127.0.0.1"),
+  /** Public base URL of the dashboard (sign-in callbacks, links in notifications). */
+  PUBLIC_URL: z.url().optional(),
+  /** External PostgreSQL; when unset an embedded PostgreSQL is started in DATA_DIR. */
+  DATABASE_URL: z.string().startsWith("postgres").optional(),
+  /** Folder for the embedded database and generated secrets (gitignored). */
+  FLIGHTDECK_DATA_DIR: z.string().default(".data"),
+  /** Port of the embedded PostgreSQL. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Session signing secret (≥ 32 chars); generated into DATA_DIR on first start when unset. */
+  BETTER_AUTH_SECRET: z.string().min(32).optional(),
+  /** First admin's e-mail, created on first start. */
+  FLIGHTDECK_ADMIN_EMAIL: z.email().default("admin@flightdeck.local"),
+  /** First admin's password; generated and printed on first start when unset. */
+  FLIGHTDECK_ADMIN_PASSWORD: z.string().min(12).optional(),
+  /** Seed the demo service and users on start. */
+  FLIGHTDECK_DEMO: ZBool.default(true),
+  /** Multiplies every hold duration on top of the environment's own scale (tests use 0.001). */
+  FLIGHTDECK_HOLD_SCALE: z.coerce.number().positive().max(10).default(1),
+  /** How often the engine looks for due deadlines and pending effects (ms). */
+  FLIGHTDECK_TICK_MS: z.coerce.number().int().min(20).max(10_000).default(250),
+  /** Relax sign-in rate limits (end-to-end tests sign in many times a minute). */
+  FLIGHTDECK_TEST_MODE: ZBool.default(false),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+let cached: TEnv | undefined;
+
+/** The parsed configuration; throws a readable error listing every invalid variable. */
+export function env(): TEnv {
+  if (cached) return cached;
+  const parsed = ZEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
