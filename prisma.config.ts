@@ -63,15 +63,32 @@ function pgConfig(url: string): pg.PoolConfig {
 // Second bug in PrismaPg.connectToShadowDb(): its cleanup runs DROP DATABASE before
 // closing the shadow pool => "database prisma_migrate_shadow_db_... is being accessed
 // by other users". Close the shadow pool first, then DROP ... WITH (FORCE).
+//
+// Third: adapter-pg's executeScript() splits a migration on every ";" and runs the pieces one by
+// one, which breaks any statement with a semicolon inside it (the PL/pgSQL body of the audit
+// trail's append-only trigger). pg's simple-query protocol runs a whole multi-statement script
+// in one round trip (and one implicit transaction), so send it unsplit.
+type ScriptRunner = { executeScript: (s: string) => Promise<void>; underlyingDriver: () => unknown };
+function runScriptsWhole<T extends ScriptRunner>(adapter: T): T {
+  const driver = adapter.underlyingDriver() as { query: (sql: string) => Promise<unknown> };
+  adapter.executeScript = async (script: string) => {
+    await driver.query(script);
+  };
+  return adapter;
+}
+
 class PrismaPgMigrate extends PrismaPg {
   constructor(private readonly cfg: pg.PoolConfig) {
     super(cfg);
+  }
+  override async connect() {
+    return runScriptsWhole(await super.connect());
   }
   override async connectToShadowDb() {
     const admin = await this.connect();
     const name = `prisma_migrate_shadow_db_${crypto.randomUUID()}`;
     await admin.executeScript(`CREATE DATABASE "${name}"`);
-    const shadow = await new PrismaPg({ ...this.cfg, database: name }).connect();
+    const shadow = runScriptsWhole(await new PrismaPg({ ...this.cfg, database: name }).connect());
     const disposeShadow = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await disposeShadow();

@@ -1,0 +1,44 @@
+import type { Actor, AgentName, AgentStatus, CheckPhase, RollbackStepKind, RollbackStepState, SeverityCounts } from "./types.ts";
+
+/** Everything that can happen to a run: commands from people, and results from adapters. */
+export type RunEvent =
+  | { kind: "start" }
+  | { kind: "agentFinished"; phase: CheckPhase; agent: AgentName; status: Exclude<AgentStatus, "pending" | "running">; summary: string; counts: SeverityCounts }
+  | { kind: "agentStarted"; phase: CheckPhase; agent: AgentName }
+  | { kind: "waive"; actor: Actor; reason: string }
+  | { kind: "approve"; actor: Actor; reason: string }
+  | { kind: "reject"; actor: Actor; reason: string }
+  | { kind: "confirmWeight"; actor: Actor; percent: number }
+  | { kind: "weightApplied"; stepIndex: number; percent: number }
+  | { kind: "routerFailed"; stepIndex: number; error: string }
+  | { kind: "tick" }
+  | { kind: "pause"; actor: Actor; reason: string }
+  | { kind: "resume"; actor: Actor }
+  | { kind: "promote"; actor: Actor; reason: string }
+  | { kind: "rollback"; actor: Actor; reason: string; trigger?: string }
+  | { kind: "abort"; actor: Actor; reason: string }
+  | { kind: "rollbackStepFinished"; step: RollbackStepKind; status: Extract<RollbackStepState["status"], "done" | "failed" | "skipped">; detail: string }
+  | { kind: "recordWritten" };
+
+/** Commands people issue (the rest come from adapters and the clock). */
+export type RunCommand = Extract<RunEvent, { actor: Actor }>;
+export type RunCommandKind = RunCommand["kind"];
+
+/** Work for adapters, carried out after the transition is committed (outbox). */
+export type RunEffect =
+  | { kind: "runAgents"; phase: CheckPhase; agents: AgentName[] }
+  | { kind: "cancelAgents"; reason: string }
+  | { kind: "setWeight"; stepIndex: number; percent: number }
+  | { kind: "rollbackStep"; step: RollbackStepKind; percent: number }
+  | { kind: "writeRecord" }
+  | { kind: "notify"; severity: "info" | "warning" | "critical"; message: string };
+
+/** A verdict with the numbers behind it, stored for "why did it do that?". */
+export type DecisionRecord = {
+  stepIndex: number | null;
+  /** the rule or person that decided */
+  trigger: string;
+  verdict: "advance" | "hold" | "rollback" | "approve" | "reject" | "block" | "waive" | "fail" | "succeed" | "pause" | "resume" | "promote" | "abort";
+  reason: string;
+  evidence: Record<string, string | number | boolean | null>;
+};

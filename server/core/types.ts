@@ -1,0 +1,189 @@
+/**
+ * Flightdeck's domain, in the release team's words. Pure types: no framework, no I/O.
+ * Times are epoch milliseconds, passed in by the caller (the core never reads a clock).
+ */
+
+/** Where a release goes. Staging holds are shorter (environment hold scale). */
+export const ENVIRONMENTS = ["staging", "production"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** How traffic moves to the new version. Default: canary 5% → 50% → 100%. */
+export const STRATEGIES = ["canary", "blue-green", "rolling", "immediate"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Risk level; critical doubles holds and needs two approvers. */
+export const RISKS = ["low", "medium", "high", "critical"] as const;
+export type Risk = (typeof RISKS)[number];
+
+/** Compliance framework the release falls under; each adds policy rules. */
+export const COMPLIANCES = ["none", "sox", "gdpr", "hipaa", "pci"] as const;
+export type Compliance = (typeof COMPLIANCES)[number];
+
+/** Who may do what (see permissions.ts). */
+export const ROLES = ["admin", "release_manager", "on_call", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The procedure's phases, in order. */
+export const PHASES = ["pre_deploy", "build", "approval", "rollout", "post_deploy", "record", "done"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/**
+ * Overall run status. `running` covers every working and waiting state; `waitingFor` says what
+ * a human must do. Terminal: succeeded, rolled_back, failed, aborted.
+ */
+export const RUN_STATUSES = ["running", "paused", "rolling_back", "succeeded", "rolled_back", "failed", "aborted"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "rolled_back", "failed", "aborted"];
+
+/** What the run waits on a person for, if anything. */
+export type WaitingFor = "waiver" | "approval" | "weight_confirmation" | null;
+
+/** Traffic router kind. `manual`: an operator applies each weight and confirms it. */
+export const ROUTERS = ["manual"] as const;
+export type RouterKind = (typeof ROUTERS)[number];
+
+/** The check runners of the procedure, by phase. */
+export const AGENTS_BY_PHASE = {
+  pre_deploy: ["qa-test-engineer", "security-audit-specialist", "devops-engineer"],
+  build: ["systems-engineer", "accessibility-expert"],
+  post_deploy: ["post-deploy-health"],
+} as const;
+export type CheckPhase = keyof typeof AGENTS_BY_PHASE;
+export type AgentName = (typeof AGENTS_BY_PHASE)[CheckPhase][number];
+
+/** Severity of a finding, most severe first. */
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type SeverityCounts = Record<Severity, number>;
+
+/**
+ * Result of one agent. `error`: the check could not run; `not_configured`: nothing to run.
+ * Neither is ever a pass.
+ */
+export const AGENT_STATUSES = ["pending", "running", "passed", "failed", "error", "not_configured", "cancelled"] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** One agent's part in a run. */
+export type AgentState = {
+  /** phase the agent ran in */
+  phase: CheckPhase;
+  agent: AgentName;
+  status: AgentStatus;
+  /** one-line result, e.g. "412 tests, 0 failed; coverage 86%" */
+  summary: string;
+  /** findings per severity */
+  counts: SeverityCounts;
+};
+
+/** A reason the gate cannot pass yet, from policy. */
+export type Blocker = {
+  /** stable id, e.g. "not_configured:qa-test-engineer" */
+  id: string;
+  message: string;
+  /** a release manager may waive it with a reason (audited) */
+  waivable: boolean;
+  /** set once waived */
+  waived: { by: string; reason: string; at: number } | null;
+};
+
+/** A person acting on a run. */
+export type Actor = { id: string; name: string; role: Role };
+/** The engine acting on its own (automated rollback, timeouts). */
+export const ENGINE_ACTOR: Actor = { id: "engine", name: "Flightdeck engine", role: "admin" };
+
+/** A gate: approvals and blockers that must clear before the run goes on. */
+export type GateState = {
+  kind: "approval" | "verification";
+  /** waiting: not reached yet; open: deciding; approved / rejected: closed */
+  status: "waiting" | "open" | "approved" | "rejected";
+  /** approvers needed (policy: critical risk → 2) */
+  requiredApprovals: number;
+  approvals: { userId: string; name: string; at: number }[];
+  blockers: Blocker[];
+  rejected: { by: string; reason: string; at: number } | null;
+};
+
+/** One step of a rollout; the run persists the index of the current one. */
+export type RolloutStep =
+  | { kind: "setWeight"; label: string; percent: number; holdMs: number }
+  | { kind: "switch"; label: string; percent: number; holdMs: number }
+  | { kind: "batch"; label: string; percent: number; holdMs: number };
+
+/** Where the current step is: traffic being shifted, or holding at its weight. */
+export type StepPhase = "shifting" | "holding";
+
+/** The rollback procedure's steps, in order; traffic first. */
+export const ROLLBACK_STEPS = ["revert_traffic", "data_migration", "cache_invalidation", "notify", "postmortem"] as const;
+export type RollbackStepKind = (typeof ROLLBACK_STEPS)[number];
+export type RollbackStepState = {
+  kind: RollbackStepKind;
+  status: "pending" | "running" | "done" | "failed" | "skipped";
+  detail: string;
+};
+export type RollbackState = {
+  reason: string;
+  /** user id or "engine" */
+  requestedBy: string;
+  /** rule that fired, for automated rollbacks */
+  trigger: string | null;
+  startedAt: number;
+  steps: RollbackStepState[];
+};
+
+/** The policy snapshot a run was created with (versioned with the run). */
+export type Policy = {
+  version: number;
+  requiredApprovals: number;
+  /** multiplies every hold */
+  holdMultiplier: number;
+  /** the creator may not approve (sox) */
+  separationOfDuties: boolean;
+  /** unconfigured checks block in this environment unless waived */
+  notConfiguredBlocks: boolean;
+  /** a finding at or above this severity blocks and cannot be waived */
+  blockingSeverity: Severity;
+  /** extra gates and evidence the framework asks for, shown in the UI */
+  complianceRules: string[];
+};
+
+/** Parameters a run is created with. */
+export type RunParams = {
+  service: string;
+  environment: EnvironmentName;
+  baselineVersion: string;
+  targetVersion: string;
+  strategy: Strategy;
+  risk: Risk;
+  compliance: Compliance;
+  router: RouterKind;
+  createdBy: string;
+};
+
+/** Everything the core knows about a run. Persisted as JSON; authoritative. */
+export type RunState = {
+  params: RunParams;
+  policy: Policy;
+  status: RunStatus;
+  phase: Phase;
+  waitingFor: WaitingFor;
+  agents: AgentState[];
+  gate: GateState;
+  verification: GateState;
+  steps: RolloutStep[];
+  /** index into steps; -1 before the rollout starts */
+  stepIndex: number;
+  stepPhase: StepPhase | null;
+  /** when the current hold ends (epoch ms); null unless holding and not paused */
+  holdEndsAt: number | null;
+  /** hold left when paused */
+  pausedRemainingMs: number | null;
+  /** canary traffic percent last applied and confirmed */
+  canaryPercent: number;
+  rollback: RollbackState | null;
+  createdAt: number;
+  /** when the procedure was started; null until the engine starts it */
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** why the run ended as it did */
+  outcome: string | null;
+};

