@@ -81,6 +81,15 @@ const PERMISSION_OF: Record<Extract<RunEvent, { actor: Actor }>["kind"], Permiss
   abort: "run.abort",
 };
 
+/** Commands a rollback in progress refuses, with the word the refusal uses. */
+const REFUSED_WHILE_ROLLING_BACK: Partial<Record<RunEvent["kind"], string>> = {
+  approve: "approved",
+  reject: "rejected",
+  waive: "waived",
+  pause: "paused",
+  promote: "promoted",
+};
+
 /** Builder for one transition: collects effects and decisions against a copy of the state. */
 class Step {
   state: RunState;
@@ -118,13 +127,17 @@ export function decide(state: RunState, event: RunEvent, now: number): Transitio
   if ("actor" in event) {
     const permission = PERMISSION_OF[event.kind];
     if (!can(event.actor.role, permission)) {
-      return refuse(state, `Your role (${event.actor.role}) may not ${event.kind === "confirmWeight" ? "confirm traffic weights" : event.kind} runs.`);
+      return refuse(state, `Your role (${event.actor.role}) may not ${event.kind === "confirmWeight" ? "confirm traffic weights on" : event.kind} runs.`);
     }
   }
   if (isTerminal(state) && event.kind !== "recordWritten" && event.kind !== "rollbackStepFinished") {
     if (!("actor" in event)) return unchanged(state); // late adapter results after the end are harmless
     return refuse(state, `This run has already ended (${state.status.replace("_", " ")}).`);
   }
+  // A rollback only moves towards the baseline: approving, waiving or promoting would restart the
+  // rollout underneath it, pausing would drop its status, and rejecting would end it half done.
+  const refusedWhileRollingBack = state.status === "rolling_back" ? REFUSED_WHILE_ROLLING_BACK[event.kind] : undefined;
+  if (refusedWhileRollingBack) return refuse(state, `A rollback is in progress; the run cannot be ${refusedWhileRollingBack} now.`);
   const t = new Step(state, now);
   switch (event.kind) {
     case "start":

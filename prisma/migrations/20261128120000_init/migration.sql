@@ -287,6 +287,17 @@ CREATE TABLE "audit_event" (
     CONSTRAINT "audit_event_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "release_record" (
+    "id" TEXT NOT NULL,
+    "runId" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    "markdown" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "release_record_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "user_email_key" ON "user"("email");
 
@@ -358,6 +369,9 @@ CREATE INDEX "audit_event_runId_id_idx" ON "audit_event"("runId", "id");
 
 -- CreateIndex
 CREATE INDEX "audit_event_at_idx" ON "audit_event"("at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "release_record_runId_version_key" ON "release_record"("runId", "version");
 
 -- AddForeignKey
 ALTER TABLE "session" ADD CONSTRAINT "session_userId_fkey" FOREIGN KEY ("userId") REFERENCES "user"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,38 @@
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { nextCookies } from "better-auth/next-js";
+import { db } from "../db/client.ts";
+import { runtime } from "../runtime.ts";
+
+function createAuth() {
+  const rt = runtime();
+  return betterAuth({
+    secret: rt.authSecret,
+    baseURL: rt.publicUrl,
+    trustedOrigins: [rt.publicUrl],
+    database: prismaAdapter(db(), { provider: "postgresql" }),
+    // Accounts are created by admins (settings → users); nobody signs themselves up.
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12, autoSignIn: false },
+    user: {
+      additionalFields: {
+        role: { type: "string", required: false, defaultValue: "viewer", input: false },
+      },
+    },
+    session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
+    rateLimit: rt.testMode ? { enabled: false } : { enabled: true, window: 10, max: 20 },
+    telemetry: { enabled: false },
+    plugins: [nextCookies()],
+  });
+}
+
+type Auth = ReturnType<typeof createAuth>;
+const store = globalThis as unknown as { __flightdeckAuth?: Auth };
+
+/**
+ * Better Auth, created lazily: its Prisma adapter needs a connected client, which does not
+ * exist while `next build` collects pages.
+ */
+export function getAuth(): Auth {
+  store.__flightdeckAuth ??= createAuth();
+  return store.__flightdeckAuth;
+}

@@ -1,0 +1,227 @@
+import type { Db } from "../db/client.ts";
+import type { RunEffect, RunEvent } from "../core/events.ts";
+import type { AgentName, RunState } from "../core/types.ts";
+import type { Publish } from "../realtime/event-map.ts";
+import { runAgents } from "./run-agents.ts";
+import type { CheckRunner, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
+import { writeReleaseRecord } from "./release-record.ts";
+import type { DispatchResult } from "./engine.ts";
+
+/** What the engine needs from the outside world. */
+export type EngineDeps = {
+  db: Db;
+  publish: Publish;
+  clock: () => number;
+  notifier: Notifier;
+  /** router for a run's router kind; manual runs never ask for one */
+  routerFor: (kind: string) => TrafficRouter | null;
+  /** check runner for an agent, given the environment's configuration for it */
+  checkRunnerFor: (agent: AgentName, config: unknown) => CheckRunner;
+  /** per-check timeout */
+  checkTimeoutMs: number;
+  onError: (where: string, e: unknown) => void;
+};
+
+type Dispatch = (runId: string, event: RunEvent) => Promise<DispatchResult>;
+type EffectRow = { id: string; runId: string; kind: string; payload: RunEffect };
+
+/** An effect is leased for this long; a worker renews the lease while it works. */
+const LEASE_MS = 15_000;
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Carries out the outbox. Effects are claimed with FOR UPDATE SKIP LOCKED and a lease, so two
+ * instances never run the same effect at once, and one that a killed process was running is
+ * picked up again once its lease expires (effects are idempotent: the core ignores duplicates).
+ */
+export class EffectWorker {
+  private running = new Map<string, Promise<void>>();
+  private cancels = new Map<string, AbortController>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private polling = false;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly dispatch: Dispatch,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const c of this.cancels.values()) c.abort();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Look for new effects now (called after a transition that produced some). */
+  kick(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  /** Waits until no effect is in flight in this process (tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.poll(), ms);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.stopped || this.polling) return;
+    this.polling = true;
+    try {
+      const claimed = await this.claim();
+      for (const row of claimed) {
+        const work = this.execute(row).finally(() => this.running.delete(row.id));
+        this.running.set(row.id, work);
+      }
+    } catch (e) {
+      this.deps.onError("effects.poll", e);
+    } finally {
+      this.polling = false;
+      if (!this.stopped) this.schedule(500);
+    }
+  }
+
+  private async claim(): Promise<EffectRow[]> {
+    const until = new Date(this.deps.clock() + LEASE_MS);
+    return this.deps.db.$queryRaw<EffectRow[]>`
+      UPDATE effect SET status = 'running', attempts = attempts + 1, "lockedUntil" = ${until}
+      WHERE id IN (
+        SELECT id FROM effect
+        WHERE status = 'pending' OR (status = 'running' AND "lockedUntil" < now())
+        ORDER BY "createdAt"
+        FOR UPDATE SKIP LOCKED
+        LIMIT 10)
+      RETURNING id, "runId", kind, payload`;
+  }
+
+  private async execute(row: EffectRow): Promise<void> {
+    const renew = setInterval(() => {
+      void this.deps.db.effect
+        .update({ where: { id: row.id }, data: { lockedUntil: new Date(this.deps.clock() + LEASE_MS) } })
+        .catch((e) => this.deps.onError("effects.renew", e));
+    }, LEASE_MS / 3);
+    try {
+      await this.carryOut(row.runId, row.payload);
+      await this.deps.db.effect.update({ where: { id: row.id }, data: { status: "done", doneAt: new Date(this.deps.clock()), lockedUntil: null } });
+    } catch (e) {
+      this.deps.onError(`effect ${row.kind}`, e);
+      const attempts = await this.deps.db.effect.findUnique({ where: { id: row.id }, select: { attempts: true } });
+      const failed = (attempts?.attempts ?? MAX_ATTEMPTS) >= MAX_ATTEMPTS;
+      await this.deps.db.effect
+        .update({
+          where: { id: row.id },
+          data: { status: failed ? "failed" : "pending", lastError: String((e as Error)?.message ?? e).slice(0, 2000), lockedUntil: null },
+        })
+        .catch((err) => this.deps.onError("effects.release", err));
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async loadRun(runId: string) {
+    return this.deps.db.releaseRun.findUniqueOrThrow({
+      where: { id: runId },
+      select: { state: true, environment: { select: { checks: true } } },
+    });
+  }
+
+  private target(runId: string, state: RunState): RouteTarget {
+    const p = state.params;
+    return { runId, service: p.service, environment: p.environment, baseline: p.baselineVersion, canary: p.targetVersion };
+  }
+
+  private async carryOut(runId: string, effect: RunEffect): Promise<void> {
+    switch (effect.kind) {
+      case "runAgents": {
+        const run = await this.loadRun(runId);
+        const controller = new AbortController();
+        this.cancels.set(runId, controller);
+        try {
+          await runAgents({ deps: this.deps, dispatch: this.dispatch, runId, state: run.state as unknown as RunState, checks: run.environment.checks, effect, signal: controller.signal });
+        } finally {
+          if (this.cancels.get(runId) === controller) this.cancels.delete(runId);
+        }
+        return;
+      }
+      case "cancelAgents":
+        this.cancels.get(runId)?.abort(new Error(effect.reason));
+        return;
+      case "setWeight": {
+        const state = (await this.loadRun(runId)).state as unknown as RunState;
+        const router = this.deps.routerFor(state.params.router);
+        if (!router) {
+          await this.dispatch(runId, { kind: "routerFailed", stepIndex: effect.stepIndex, error: `no ${state.params.router} router available` });
+          return;
+        }
+        try {
+          const target = this.target(runId, state);
+          await router.setWeight(target, effect.percent);
+          if (!(await router.verifyWeight(target, effect.percent))) throw new Error(`router does not serve ${effect.percent}% after setting it`);
+          await this.dispatch(runId, { kind: "weightApplied", stepIndex: effect.stepIndex, percent: effect.percent });
+        } catch (e) {
+          await this.dispatch(runId, { kind: "routerFailed", stepIndex: effect.stepIndex, error: String((e as Error)?.message ?? e) });
+        }
+        return;
+      }
+      case "rollbackStep":
+        return this.rollbackStep(runId, effect.step);
+      case "writeRecord":
+        await writeReleaseRecord(this.deps.db, runId);
+        await this.dispatch(runId, { kind: "recordWritten" });
+        return;
+      case "notify": {
+        await this.deps.notifier.notify({ runId, severity: effect.severity, message: effect.message });
+        this.deps.publish({ kind: "notification", event: { runId, severity: effect.severity, message: effect.message, at: new Date(this.deps.clock()).toISOString() } });
+        return;
+      }
+      default: {
+        const never: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async rollbackStep(runId: string, step: RunEffect & { kind: "rollbackStep" } extends { step: infer S } ? S : never): Promise<void> {
+    const state = (await this.loadRun(runId)).state as unknown as RunState;
+    const finish = (status: "done" | "failed" | "skipped", detail: string) =>
+      this.dispatch(runId, { kind: "rollbackStepFinished", step, status, detail });
+    switch (step) {
+      case "revert_traffic": {
+        const router = this.deps.routerFor(state.params.router);
+        if (!router) return void (await finish("failed", `no ${state.params.router} router available`));
+        try {
+          const target = this.target(runId, state);
+          await router.setWeight(target, 0);
+          const ok = await router.verifyWeight(target, 0);
+          await finish(ok ? "done" : "failed", ok ? "Canary weight 0%, verified" : "Router did not confirm 0%");
+        } catch (e) {
+          await finish("failed", String((e as Error)?.message ?? e));
+        }
+        return;
+      }
+      case "data_migration":
+        return void (await finish("skipped", "No data-migration hook configured for this service."));
+      case "cache_invalidation":
+        return void (await finish("skipped", "No cache/CDN invalidation hook configured for this service."));
+      case "notify":
+        await this.deps.notifier.notify({ runId, severity: "critical", message: `${state.params.service} rolled back from ${state.params.targetVersion} to ${state.params.baselineVersion}: ${state.rollback?.reason ?? ""}` });
+        return void (await finish("done", "Stakeholders notified"));
+      case "postmortem":
+        await writeReleaseRecord(this.deps.db, runId);
+        return void (await finish("done", "Post-mortem draft written to the release record"));
+      default: {
+        const never: never = step;
+        throw new Error(`unknown rollback step ${String(never)}`);
+      }
+    }
+  }
+}

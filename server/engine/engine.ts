@@ -1,0 +1,145 @@
+import type { Db, Tx } from "../db/client.ts";
+import { decide, type Transition } from "../core/decide.ts";
+import type { RunEvent } from "../core/events.ts";
+import type { Actor, RunState } from "../core/types.ts";
+import type { Publish } from "../realtime/event-map.ts";
+import { writeAudit } from "../services/audit.ts";
+import { persistTransition } from "./persist.ts";
+import { EffectWorker, type EngineDeps } from "./effect-worker.ts";
+
+/** What a dispatched event did, for the person or adapter that sent it. */
+export type DispatchResult =
+  | { ok: true; changed: boolean; note: string | null; status: string }
+  | { ok: false; message: string; code: "NOT_FOUND" | "CONFLICT" };
+
+/** Human-readable audit lines per command. */
+function auditLine(event: RunEvent, t: Transition): { action: string; summary: string } | null {
+  const reason = "reason" in event && event.reason ? `: ${event.reason}` : "";
+  const suffix = t.note ? ` (${t.note})` : "";
+  switch (event.kind) {
+    case "approve": return { action: "run.approve", summary: `Approved the gate${reason}${suffix}` };
+    case "reject": return { action: "run.reject", summary: `Rejected the gate${reason}` };
+    case "waive": return { action: "run.waive", summary: `Waived blockers${reason}` };
+    case "confirmWeight": return { action: "run.confirm_weight", summary: `Confirmed canary weight ${event.percent}%${suffix}` };
+    case "pause": return { action: "run.pause", summary: `Paused the rollout${reason}${suffix}` };
+    case "resume": return { action: "run.resume", summary: `Resumed the rollout${suffix}` };
+    case "promote": return { action: "run.promote", summary: `Promoted the current step${reason}` };
+    case "rollback": return { action: "run.rollback", summary: `Requested rollback${reason}${suffix}` };
+    case "abort": return { action: "run.abort", summary: `Aborted the run${reason}` };
+    default: return null;
+  }
+}
+
+/**
+ * The durable orchestrator: load a run under a row lock → decide() → persist state, decisions,
+ * effects and audit in one transaction → publish → carry out effects (EffectWorker).
+ * Deadlines live in the run row, so a restarted process resumes a hold where it was.
+ */
+export class Engine {
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private stopped = false;
+  readonly effects: EffectWorker;
+
+  constructor(private readonly deps: EngineDeps & { tickMs: number }) {
+    this.effects = new EffectWorker(deps, (runId, event) => this.dispatch(runId, event));
+  }
+
+  get db(): Db {
+    return this.deps.db;
+  }
+
+  get publish(): Publish {
+    return this.deps.publish;
+  }
+
+  /** Applies one event to a run. Commands wait for the row lock; ticks skip a locked run. */
+  async dispatch(runId: string, event: RunEvent, opts: { skipLocked?: boolean } = {}): Promise<DispatchResult> {
+    const now = this.deps.clock();
+    const result = await this.deps.db.$transaction(
+      async (tx) => {
+        const rows = opts.skipLocked
+          ? await tx.$queryRaw<{ state: RunState }[]>`SELECT state FROM release_run WHERE id = ${runId} FOR UPDATE SKIP LOCKED`
+          : await tx.$queryRaw<{ state: RunState }[]>`SELECT state FROM release_run WHERE id = ${runId} FOR UPDATE`;
+        const row = rows[0];
+        if (!row) return { result: { ok: false, message: "Run not found.", code: opts.skipLocked ? "CONFLICT" : "NOT_FOUND" } as const, t: null };
+        const t = decide(row.state, event, now);
+        const actor: Actor | null = "actor" in event ? event.actor : null;
+        if (t.rejected) {
+          if (actor) {
+            await writeAudit(tx, { actor, action: `run.${event.kind}.refused`, runId, summary: `Refused: ${t.rejected}` });
+          }
+          return { result: { ok: false, message: t.rejected, code: "CONFLICT" } as const, t: null };
+        }
+        const changed = JSON.stringify(t.state) !== JSON.stringify(row.state);
+        if (changed) await persistTransition(tx, runId, row.state, t.state, t.decisions, t.effects, new Date(now));
+        // Every command leaves an audit entry, even a harmless repeat (two people rolling back
+        // at once: one rollback, two entries).
+        const line = actor ? auditLine(event, t) : null;
+        if (actor && line) await writeAudit(tx, { actor, action: line.action, runId, summary: line.summary, detail: { changed } });
+        if (!actor && changed && t.state.status !== row.state.status) {
+          await writeAudit(tx, {
+            actor: { id: "engine", name: "Flightdeck engine", role: "system" },
+            action: `run.status.${t.state.status}`,
+            runId,
+            summary: t.state.outcome ?? `Status ${row.state.status} → ${t.state.status}`,
+          });
+        }
+        const seq = changed ? await bumpSeq(tx, runId) : null;
+        return { result: { ok: true, changed, note: t.note, status: t.state.status } as const, t: { t, seq } };
+      },
+      { timeout: 15_000 },
+    );
+    if (result.t && result.t.seq !== null) {
+      const { t, seq } = result.t;
+      const last = t.decisions.at(-1);
+      this.deps.publish({
+        kind: "runChanged",
+        event: { runId, seq, status: t.state.status, phase: t.state.phase, waitingFor: t.state.waitingFor, summary: last?.reason ?? event.kind },
+      });
+      if (t.effects.length > 0) this.effects.kick();
+    }
+    return result.result;
+  }
+
+  /** Starts the deadline ticker and the effect worker. */
+  start(): void {
+    this.stopped = false;
+    this.effects.start();
+    const loop = async () => {
+      if (this.stopped) return;
+      await this.tickDue().catch((e) => this.deps.onError("tick", e));
+      if (!this.stopped) this.timer = setTimeout(loop, this.deps.tickMs);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.effects.stop();
+  }
+
+  /** Wakes every run whose deadline has passed. */
+  async tickDue(): Promise<number> {
+    if (this.ticking) return 0;
+    this.ticking = true;
+    try {
+      const due = await this.deps.db.releaseRun.findMany({
+        where: { deadlineAt: { lte: new Date(this.deps.clock()) }, status: "running" },
+        select: { id: true },
+        take: 50,
+      });
+      for (const { id } of due) await this.dispatch(id, { kind: "tick" }, { skipLocked: true });
+      return due.length;
+    } finally {
+      this.ticking = false;
+    }
+  }
+}
+
+/** Next event sequence number of a run (clients detect gaps with it). */
+export async function bumpSeq(tx: Tx | Db, runId: string): Promise<number> {
+  const rows = await tx.$queryRaw<{ seq: number }[]>`UPDATE release_run SET seq = seq + 1 WHERE id = ${runId} RETURNING seq`;
+  return rows[0]?.seq ?? 0;
+}

@@ -1,0 +1,56 @@
+import type { AgentName, CheckPhase, EnvironmentName, Severity } from "../core/types.ts";
+
+/** Where traffic is split: the service and environment of a run, and its two versions. */
+export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string };
+
+/** Shifts traffic between baseline and canary. One implementation per router kind. */
+export interface TrafficRouter {
+  /** Send `percent` of new requests to the canary. */
+  setWeight(target: RouteTarget, percent: number): Promise<void>;
+  /** Whether the router really serves `percent` to the canary now. */
+  verifyWeight(target: RouteTarget, percent: number): Promise<boolean>;
+}
+
+/** A finding, as an agent reports it. */
+export type CheckFinding = { severity: Severity; message: string; evidence: string; link?: string };
+
+/** What a check runner is given: who it runs for, its configuration and ways to report. */
+export type CheckContext = {
+  runId: string;
+  phase: CheckPhase;
+  agent: AgentName;
+  service: string;
+  environment: EnvironmentName;
+  baselineVersion: string;
+  targetVersion: string;
+  /** this agent's configuration for the service and environment; undefined = none */
+  config: unknown;
+  /** aborted when the run is rolled back or aborted, or the check times out */
+  signal: AbortSignal;
+  progress: (percent: number) => Promise<void>;
+  log: (line: string) => Promise<void>;
+};
+
+/** The outcome of one agent's checks. Only `passed` means the checks ran and passed. */
+export type CheckResult = {
+  status: "passed" | "failed" | "error" | "not_configured";
+  summary: string;
+  findings: CheckFinding[];
+};
+
+/** Runs one agent's checks. */
+export interface CheckRunner {
+  run(ctx: CheckContext): Promise<CheckResult>;
+}
+
+/** A message for the people following a run (webhooks, chat, the run page). */
+export type Notification = { runId: string; severity: "info" | "warning" | "critical"; message: string };
+
+export interface Notifier {
+  notify(n: Notification): Promise<void>;
+}
+
+/** Per-side traffic metrics of a run (filled by the rollout work; empty for manual routers). */
+export interface MetricSource {
+  query(runId: string, sinceMs: number): Promise<{ side: "baseline" | "canary"; requests: number; errors: number }[]>;
+}

@@ -1,0 +1,88 @@
+import type { RunEffect, RunEvent } from "../core/events.ts";
+import { SEVERITIES, type AgentName, type RunState, type SeverityCounts } from "../core/types.ts";
+import { bumpSeq, type DispatchResult } from "./engine.ts";
+import type { EngineDeps } from "./effect-worker.ts";
+import type { CheckResult } from "./ports.ts";
+
+/** Log lines kept per agent task; later lines are dropped with one marker line. */
+const MAX_LOG_LINES = 2_000;
+const MAX_LINE_CHARS = 2_000;
+
+type Args = {
+  deps: EngineDeps;
+  dispatch: (runId: string, event: RunEvent) => Promise<DispatchResult>;
+  runId: string;
+  state: RunState;
+  checks: unknown;
+  effect: Extract<RunEffect, { kind: "runAgents" }>;
+  signal: AbortSignal;
+};
+
+function configFor(checks: unknown, agent: AgentName): unknown {
+  if (checks && typeof checks === "object" && agent in checks) return (checks as Record<string, unknown>)[agent];
+  return undefined;
+}
+
+/**
+ * Runs a phase's agents in parallel, each with a timeout, streaming progress and log lines to
+ * the database and the run's room, then reports each result to the engine. An agent that is
+ * already finished (a retried effect after a crash) is not run again.
+ */
+export async function runAgents({ deps, dispatch, runId, state, checks, effect, signal }: Args): Promise<void> {
+  const p = state.params;
+  await Promise.all(
+    effect.agents.map(async (agent) => {
+      const current = state.agents.find((a) => a.phase === effect.phase && a.agent === agent);
+      if (current && current.status !== "pending" && current.status !== "running") return;
+      const task = await deps.db.agentTask.findUniqueOrThrow({ where: { runId_phase_agent: { runId, phase: effect.phase, agent } } });
+      let lines = await deps.db.agentLog.count({ where: { taskId: task.id } });
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(signal.reason);
+      signal.addEventListener("abort", onAbort);
+      const timeout = setTimeout(() => controller.abort(new Error(`timed out after ${deps.checkTimeoutMs} ms`)), deps.checkTimeoutMs);
+      await dispatch(runId, { kind: "agentStarted", phase: effect.phase, agent });
+
+      const log = async (line: string) => {
+        if (lines > MAX_LOG_LINES) return;
+        lines++;
+        const text = lines > MAX_LOG_LINES ? `… log truncated after ${MAX_LOG_LINES} lines` : line.slice(0, MAX_LINE_CHARS);
+        const row = await deps.db.agentLog.create({ data: { taskId: task.id, line: text, at: new Date(deps.clock()) } });
+        const seq = await bumpSeq(deps.db, runId);
+        deps.publish({ kind: "agentLog", event: { runId, seq, taskId: task.id, agent, phase: effect.phase, line: text, at: row.at.toISOString() } });
+      };
+      const progress = async (percent: number) => {
+        const value = Math.max(0, Math.min(100, Math.round(percent)));
+        await deps.db.agentTask.update({ where: { id: task.id }, data: { progress: value } });
+        const seq = await bumpSeq(deps.db, runId);
+        deps.publish({ kind: "agentProgress", event: { runId, seq, taskId: task.id, agent, phase: effect.phase, progress: value } });
+      };
+
+      let result: CheckResult;
+      try {
+        const runner = deps.checkRunnerFor(agent, configFor(checks, agent));
+        result = await runner.run({
+          runId, phase: effect.phase, agent, service: p.service, environment: p.environment,
+          baselineVersion: p.baselineVersion, targetVersion: p.targetVersion,
+          config: configFor(checks, agent), signal: controller.signal, progress, log,
+        });
+      } catch (e) {
+        const why = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? "cancelled") : String((e as Error)?.message ?? e);
+        result = { status: "error", summary: `Check could not complete: ${why}`, findings: [] };
+        await log(`error: ${why}`).catch(() => {});
+      } finally {
+        clearTimeout(timeout);
+        signal.removeEventListener("abort", onAbort);
+      }
+      if (signal.aborted) return; // the run moved on (rolled back / aborted); its state says cancelled
+
+      const counts: SeverityCounts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
+      for (const f of result.findings) counts[f.severity]++;
+      if (result.findings.length > 0) {
+        await deps.db.finding.createMany({
+          data: result.findings.map((f) => ({ runId, taskId: task.id, severity: f.severity, message: f.message, evidence: f.evidence, link: f.link ?? null })),
+        });
+      }
+      await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, status: result.status, summary: result.summary, counts });
+    }),
+  );
+}

@@ -1,0 +1,45 @@
+/** Error codes and the HTTP status each maps to. */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The one error type the server throws on purpose. `userMessage` is safe to show; `message`
+ * (with details) goes to the log only.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly userMessage: string;
+  readonly fieldErrors: Record<string, string[]> | undefined;
+  constructor(code: ErrorCode, opts: { message: string; userMessage: string; fieldErrors?: Record<string, string[]> }) {
+    super(opts.message);
+    this.code = code;
+    this.userMessage = opts.userMessage;
+    this.fieldErrors = opts.fieldErrors;
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** Whether an error means PostgreSQL could not be reached (shown as "database unavailable"). */
+export function isDatabaseDown(e: unknown): boolean {
+  const text = `${(e as { code?: string })?.code ?? ""} ${(e as Error)?.message ?? ""} ${String((e as { cause?: unknown })?.cause ?? "")}`;
+  return /ECONNREFUSED|ECONNRESET|57P01|57P03|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|P1001|the database system is (starting|shutting)/i.test(text);
+}
+
+/** Maps anything thrown to what a client may see; unknown errors become a generic 500. */
+export function toPublicError(e: unknown): { status: number; code: ErrorCode; message: string; fieldErrors?: Record<string, string[]> } {
+  if (e instanceof AppError) return { status: e.status, code: e.code, message: e.userMessage, fieldErrors: e.fieldErrors };
+  if (isDatabaseDown(e)) return { status: 503, code: "UNAVAILABLE", message: "The database is unreachable right now; retrying." };
+  console.error("[flightdeck] unexpected error", e);
+  return { status: 500, code: "INTERNAL", message: "Something went wrong on the server." };
+}

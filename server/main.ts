@@ -1,0 +1,105 @@
+import { createServer } from "node:http";
+import next from "next";
+import { env } from "./env.ts";
+import { connectDb, disconnectDb } from "./db/client.ts";
+import { migrateDatabase } from "./db/migrate.ts";
+import { dataPath, persistentSecret, randomSecret, resolveDatabase } from "./boot.ts";
+import { setRuntime } from "./runtime.ts";
+import { setAppContext } from "./context.ts";
+import { Engine } from "./engine/engine.ts";
+import { checkRunnerFor } from "./adapters/checks/registry.ts";
+import { logNotifier } from "./adapters/notify/log-notifier.ts";
+import { attachRealtime, publisherFor } from "./realtime/socket-server.ts";
+import { ensureFirstAdmin, seedDemoService } from "./services/seed.ts";
+import { isDatabaseDown } from "./errors.ts";
+
+/**
+ * The one Flightdeck process: database (embedded unless DATABASE_URL), migrations, Next.js,
+ * socket.io on the same port, and the engine.
+ */
+async function main(): Promise<void> {
+  const cfg = env();
+  const started = Date.now();
+  const database = await resolveDatabase(cfg);
+  await migrateDatabase(database.url);
+  const publicUrl = cfg.PUBLIC_URL ?? `http://${cfg.HOST === "0.0.0.0" ? "localhost" : cfg.HOST}:${cfg.PORT}`;
+  const authSecret = cfg.BETTER_AUTH_SECRET ?? persistentSecret(cfg, "auth-secret", () => randomSecret(48)).value;
+  setRuntime({ databaseUrl: database.url, authSecret, publicUrl, testMode: cfg.FLIGHTDECK_TEST_MODE });
+  const db = connectDb(database.url);
+
+  const admin = cfg.FLIGHTDECK_ADMIN_PASSWORD
+    ? { value: cfg.FLIGHTDECK_ADMIN_PASSWORD, created: false }
+    : persistentSecret(cfg, "first-admin-password", () => randomSecret(12));
+  const adminCreated = await ensureFirstAdmin(db, cfg.FLIGHTDECK_ADMIN_EMAIL, admin.value);
+  if (cfg.FLIGHTDECK_DEMO) await seedDemoService(db);
+
+  const dev = cfg.NODE_ENV === "development";
+  const app = next({ dev, hostname: cfg.HOST, port: cfg.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const http = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      console.error("[flightdeck] request failed", e);
+      if (!res.headersSent) res.writeHead(500).end("Internal error");
+    });
+  });
+  const io = attachRealtime(http, db);
+
+  let lastDbComplaint = 0;
+  const engine = new Engine({
+    db,
+    publish: publisherFor(io),
+    clock: () => Date.now(),
+    notifier: logNotifier,
+    routerFor: () => null, // manual router only for now: operators confirm each weight
+    checkRunnerFor,
+    checkTimeoutMs: 10 * 60_000,
+    tickMs: cfg.FLIGHTDECK_TICK_MS,
+    onError: (where, e) => {
+      // A database outage would log every tick; say it once every 10 s and keep going.
+      if (isDatabaseDown(e)) {
+        if (Date.now() - lastDbComplaint > 10_000) console.error(`[flightdeck] database unreachable (${where}); retrying`);
+        lastDbComplaint = Date.now();
+        return;
+      }
+      console.error(`[flightdeck] ${where}:`, e);
+    },
+  });
+  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE });
+  engine.start();
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(cfg.PORT, cfg.HOST, resolve);
+  });
+  console.log(`\nFlightdeck is running at ${publicUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`Database: ${database.embedded ? `embedded PostgreSQL in ${dataPath(cfg, "pg")}` : "DATABASE_URL"}`);
+  if (adminCreated || !cfg.FLIGHTDECK_ADMIN_PASSWORD) {
+    console.log(`Sign in as ${cfg.FLIGHTDECK_ADMIN_EMAIL} with the password in ${dataPath(cfg, "first-admin-password")}${adminCreated ? `: ${admin.value}` : ""}`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Flightdeck…`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await engine.stop().catch(() => {});
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await app.close().catch(() => {});
+    await disconnectDb().catch(() => {});
+    await database.embedded?.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // One bad request must never take the control room down.
+  process.on("unhandledRejection", (e) => console.error("[flightdeck] unhandled rejection", e));
+}
+
+main().catch((e: unknown) => {
+  console.error("Flightdeck failed to start:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});

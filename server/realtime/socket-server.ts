@@ -1,0 +1,76 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import type { Db } from "../db/client.ts";
+import { userFromHeaders, type SessionUser } from "../auth/session.ts";
+import type { ClientToServerEvents, DomainEvent, ServerToClientEvents } from "./event-map.ts";
+
+type SocketData = { user: SessionUser };
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * socket.io on the dashboard's own port. A client is admitted only with a valid session
+ * cookie, then joins rooms: `runs` (the list) and `run:<id>` (one run).
+ */
+export function attachRealtime(http: HttpServer, db: Db): RealtimeServer {
+  const io: RealtimeServer = new Server(http, { serveClient: false, cors: { origin: false } });
+  io.use((socket, next) => {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(socket.handshake.headers)) if (typeof v === "string") headers.set(k, v);
+    userFromHeaders(headers)
+      .then((user) => {
+        if (!user) return next(new Error("unauthenticated"));
+        socket.data.user = user;
+        next();
+      })
+      .catch(() => next(new Error("unavailable")));
+  });
+  io.on("connection", (socket) => {
+    socket.on("runs:join", (ack) => {
+      void socket.join("runs");
+      if (typeof ack === "function") ack({ ok: true });
+    });
+    socket.on("run:join", (runId, ack) => {
+      if (typeof ack !== "function") return;
+      if (typeof runId !== "string" || !UUID.test(runId)) return ack({ ok: false, error: "unknown run" });
+      db.releaseRun
+        .findUnique({ where: { id: runId }, select: { seq: true } })
+        .then((run) => {
+          if (!run) return ack({ ok: false, error: "unknown run" });
+          void socket.join(`run:${runId}`);
+          ack({ ok: true, seq: run.seq });
+        })
+        .catch(() => ack({ ok: false, error: "database unavailable" }));
+    });
+    socket.on("run:leave", (runId) => {
+      if (typeof runId === "string") void socket.leave(`run:${runId}`);
+    });
+  });
+  return io;
+}
+
+/** Maps the engine's domain events to rooms: one module owns this mapping. */
+export function publisherFor(io: RealtimeServer): (e: DomainEvent) => void {
+  return (e) => {
+    switch (e.kind) {
+      case "runChanged":
+        io.to(`run:${e.event.runId}`).emit("run:changed", e.event);
+        io.to("runs").emit("runs:changed", { runId: e.event.runId, status: e.event.status });
+        return;
+      case "agentLog":
+        io.to(`run:${e.event.runId}`).emit("run:log", e.event);
+        return;
+      case "agentProgress":
+        io.to(`run:${e.event.runId}`).emit("run:progress", e.event);
+        return;
+      case "notification":
+        io.to(`run:${e.event.runId}`).emit("run:notification", e.event);
+        return;
+      default: {
+        const never: never = e;
+        throw new Error(`unknown domain event ${JSON.stringify(never)}`);
+      }
+    }
+  };
+}

@@ -1,0 +1,92 @@
+import type { Db } from "../db/client.ts";
+import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
+import { ENVIRONMENTS } from "../core/types.ts";
+import { AppError } from "../errors.ts";
+import type { SessionUser } from "../auth/session.ts";
+import { writeAudit } from "./audit.ts";
+import type { TEnvironmentInput, TServiceInput } from "./schemas.ts";
+
+/** Services with their environments, for settings and the new-run form. */
+export type ServiceItem = {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  currentVersion: string;
+  runbook: string;
+  environments: { id: string; name: string; holdScale: number; router: string; checksConfigured: string[] }[];
+};
+
+export async function listServices(db: Db): Promise<ServiceItem[]> {
+  const services = await db.service.findMany({ include: { environments: { orderBy: { name: "desc" } } }, orderBy: { name: "asc" } });
+  return services.map((s) => ({
+    id: s.id,
+    slug: s.slug,
+    name: s.name,
+    description: s.description,
+    currentVersion: s.currentVersion,
+    runbook: s.runbook,
+    environments: s.environments.map((e) => ({
+      id: e.id,
+      name: e.name,
+      holdScale: e.holdScale,
+      router: e.router,
+      checksConfigured: Object.keys((e.checks as Record<string, unknown>) ?? {}),
+    })),
+  }));
+}
+
+/** Creates a service with a staging and a production environment (manual router). */
+export async function createService(db: Db, actor: SessionUser, input: TServiceInput): Promise<{ id: string }> {
+  return db.$transaction(async (tx) => {
+    const existing = await tx.service.findUnique({ where: { slug: input.slug } });
+    if (existing) {
+      throw new AppError("CONFLICT", {
+        message: `service ${input.slug} exists`,
+        userMessage: "A service with this slug already exists.",
+        fieldErrors: { slug: ["Already taken"] },
+      });
+    }
+    const service = await tx.service.create({
+      data: {
+        ...input,
+        environments: { create: ENVIRONMENTS.map((name) => ({ name, holdScale: DEFAULT_HOLD_SCALE[name] })) },
+      },
+    });
+    await writeAudit(tx, { actor, action: "service.create", summary: `Created service ${input.slug} at ${input.currentVersion}`, detail: { ...input } });
+    return { id: service.id };
+  });
+}
+
+/** Changes an environment's hold scale (how long holds last there). */
+export async function updateEnvironment(db: Db, actor: SessionUser, input: TEnvironmentInput): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const env = await tx.environment.findFirst({ where: { serviceId: input.serviceId, name: input.name }, include: { service: true } });
+    if (!env) throw new AppError("NOT_FOUND", { message: "environment not found", userMessage: "That environment does not exist." });
+    await tx.environment.update({ where: { id: env.id }, data: { holdScale: input.holdScale } });
+    await writeAudit(tx, {
+      actor,
+      action: "environment.update",
+      summary: `Set ${env.service.slug}/${env.name} hold scale ${env.holdScale} → ${input.holdScale}`,
+      detail: { ...input },
+    });
+  });
+}
+
+/** The audit trail, newest first; filterable by run. */
+export async function listAudit(db: Db, opts: { limit: number; runId?: string }) {
+  const rows = await db.auditEvent.findMany({
+    where: opts.runId ? { runId: opts.runId } : {},
+    orderBy: { id: "desc" },
+    take: opts.limit,
+  });
+  return rows.map((a) => ({
+    id: String(a.id),
+    at: a.at.toISOString(),
+    actorName: a.actorName,
+    actorRole: a.actorRole,
+    action: a.action,
+    runId: a.runId,
+    summary: a.summary,
+  }));
+}

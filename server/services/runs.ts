@@ -1,0 +1,255 @@
+import type { Db } from "../db/client.ts";
+import { createRunState } from "../core/decide.ts";
+import { policyFor } from "../core/policy.ts";
+import { scaledSteps } from "../core/strategy.ts";
+import type { EnvironmentName, RouterKind, RunState } from "../core/types.ts";
+import type { Engine } from "../engine/engine.ts";
+import { insertProjection } from "../engine/persist.ts";
+import { AppError } from "../errors.ts";
+import type { SessionUser } from "../auth/session.ts";
+import { writeAudit } from "./audit.ts";
+import type { TCreateRunInput, TRunCommandInput, TRunFilters } from "./schemas.ts";
+
+/** Creates a run with the service's current version as baseline, then starts it. */
+export async function createRun(
+  deps: { db: Db; engine: Engine; globalHoldScale: number; now: number },
+  actor: SessionUser,
+  input: TCreateRunInput,
+): Promise<{ id: string; number: number }> {
+  const { db, engine } = deps;
+  const env = await db.environment.findFirst({ where: { serviceId: input.serviceId, name: input.environment }, include: { service: true } });
+  if (!env) {
+    throw new AppError("BAD_REQUEST", {
+      message: `no ${input.environment} environment for service ${input.serviceId}`,
+      userMessage: `This service has no ${input.environment} environment configured.`,
+      fieldErrors: { environment: [`No ${input.environment} environment configured for this service`] },
+    });
+  }
+  if (env.service.currentVersion === input.targetVersion) {
+    throw new AppError("BAD_REQUEST", {
+      message: "target equals baseline",
+      userMessage: "The target version is already the one in service.",
+      fieldErrors: { targetVersion: [`${input.targetVersion} is already the current version`] },
+    });
+  }
+  const policy = policyFor(input.risk, input.compliance, input.environment);
+  const steps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
+  const state = createRunState(
+    {
+      service: env.service.slug,
+      environment: input.environment as EnvironmentName,
+      baselineVersion: env.service.currentVersion,
+      targetVersion: input.targetVersion,
+      strategy: input.strategy,
+      risk: input.risk,
+      compliance: input.compliance,
+      router: env.router as RouterKind,
+      createdBy: actor.id,
+    },
+    policy,
+    steps,
+    deps.now,
+  );
+  const run = await db.$transaction(async (tx) => {
+    const created = await tx.releaseRun.create({
+      data: {
+        serviceId: env.serviceId,
+        environmentId: env.id,
+        environmentName: input.environment,
+        baselineVersion: env.service.currentVersion,
+        targetVersion: input.targetVersion,
+        strategy: input.strategy,
+        risk: input.risk,
+        compliance: input.compliance,
+        status: state.status,
+        phase: state.phase,
+        state: state as unknown as object,
+        policy: policy as unknown as object,
+        createdById: actor.id,
+      },
+      select: { id: true, number: true },
+    });
+    await insertProjection(tx, created.id, state);
+    await writeAudit(tx, {
+      actor,
+      action: "run.create",
+      runId: created.id,
+      summary: `Created run #${created.number}: ${env.service.slug} ${env.service.currentVersion} → ${input.targetVersion} in ${input.environment} (${input.strategy}, risk ${input.risk}, compliance ${input.compliance})`,
+      detail: { ...input },
+    });
+    return created;
+  });
+  await engine.dispatch(run.id, { kind: "start" });
+  return run;
+}
+
+/** Applies a person's command to a run; refusals come back as a CONFLICT with the reason. */
+export async function runCommand(engine: Engine, actor: SessionUser, input: TRunCommandInput): Promise<{ note: string | null }> {
+  const actorRef = { id: actor.id, name: actor.name, role: actor.role };
+  const event =
+    input.kind === "resume"
+      ? { kind: input.kind, actor: actorRef }
+      : input.kind === "confirmWeight"
+        ? { kind: input.kind, actor: actorRef, percent: input.percent }
+        : { kind: input.kind, actor: actorRef, reason: input.reason };
+  const result = await engine.dispatch(input.runId, event);
+  if (!result.ok) {
+    throw new AppError(result.code, { message: `${input.kind} on ${input.runId}: ${result.message}`, userMessage: result.message });
+  }
+  return { note: result.note };
+}
+
+/** One line per run for the runs list. */
+export type RunListItem = {
+  id: string;
+  number: number;
+  service: string;
+  serviceName: string;
+  environment: string;
+  baselineVersion: string;
+  targetVersion: string;
+  strategy: string;
+  risk: string;
+  status: string;
+  phase: string;
+  waitingFor: string | null;
+  canaryPercent: number;
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+};
+
+const ACTIVE = ["running", "paused", "rolling_back"];
+
+export async function listRuns(db: Db, filters: TRunFilters): Promise<RunListItem[]> {
+  const runs = await db.releaseRun.findMany({
+    where: {
+      ...(filters.service ? { service: { slug: filters.service } } : {}),
+      ...(filters.environment ? { environmentName: filters.environment } : {}),
+      ...(filters.status === "active" ? { status: { in: ACTIVE } } : filters.status ? { status: filters.status } : {}),
+    },
+    include: { service: { select: { slug: true, name: true } }, createdBy: { select: { name: true } } },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+  });
+  return runs.map((r) => {
+    const s = r.state as unknown as RunState;
+    return {
+      id: r.id,
+      number: r.number,
+      service: r.service.slug,
+      serviceName: r.service.name,
+      environment: r.environmentName,
+      baselineVersion: r.baselineVersion,
+      targetVersion: r.targetVersion,
+      strategy: r.strategy,
+      risk: r.risk,
+      status: r.status,
+      phase: r.phase,
+      waitingFor: s.waitingFor,
+      canaryPercent: s.canaryPercent,
+      createdBy: r.createdBy.name,
+      createdAt: r.createdAt.toISOString(),
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+    };
+  });
+}
+
+/** Everything the run page shows. Dates are ISO strings (it crosses to the browser). */
+export type RunView = {
+  id: string;
+  number: number;
+  seq: number;
+  service: { slug: string; name: string };
+  environment: string;
+  createdBy: { id: string; name: string };
+  createdAt: string;
+  state: RunState;
+  /** server time when this view was read, for countdowns */
+  serverNow: number;
+  tasks: {
+    id: string;
+    phase: string;
+    agent: string;
+    status: string;
+    progress: number;
+    summary: string | null;
+    logs: { id: string; at: string; line: string }[];
+    findings: { id: string; severity: string; message: string; evidence: string; link: string | null }[];
+  }[];
+  decisions: { id: string; at: string; stepIndex: number | null; trigger: string; verdict: string; reason: string; evidence: Record<string, unknown> }[];
+  audit: { id: string; at: string; actorName: string; actorRole: string; action: string; summary: string }[];
+  rollback: { reason: string; requestedBy: string; status: string; startedAt: string; finishedAt: string | null } | null;
+  records: { version: number; createdAt: string }[];
+};
+
+const LOG_TAIL = 200;
+
+export async function getRunView(db: Db, id: string, now: number): Promise<RunView | null> {
+  const run = await db.releaseRun.findUnique({
+    where: { id },
+    include: {
+      service: { select: { slug: true, name: true } },
+      createdBy: { select: { id: true, name: true } },
+      agentTasks: { include: { findings: true } },
+      decisions: { orderBy: { createdAt: "asc" } },
+      rollback: true,
+    },
+  });
+  if (!run) return null;
+  const [audit, records, logs] = await Promise.all([
+    db.auditEvent.findMany({ where: { runId: id }, orderBy: { id: "asc" } }),
+    db.releaseRecord.findMany({ where: { runId: id }, select: { version: true, createdAt: true }, orderBy: { version: "asc" } }),
+    Promise.all(
+      run.agentTasks.map((t) => db.agentLog.findMany({ where: { taskId: t.id }, orderBy: { id: "desc" }, take: LOG_TAIL })),
+    ),
+  ]);
+  return {
+    id: run.id,
+    number: run.number,
+    seq: run.seq,
+    service: run.service,
+    environment: run.environmentName,
+    createdBy: run.createdBy,
+    createdAt: run.createdAt.toISOString(),
+    state: run.state as unknown as RunState,
+    serverNow: now,
+    tasks: run.agentTasks.map((t, i) => ({
+      id: t.id,
+      phase: t.phase,
+      agent: t.agent,
+      status: t.status,
+      progress: t.progress,
+      summary: t.summary,
+      logs: (logs[i] ?? []).reverse().map((l) => ({ id: String(l.id), at: l.at.toISOString(), line: l.line })),
+      findings: t.findings.map((f) => ({ id: f.id, severity: f.severity, message: f.message, evidence: f.evidence, link: f.link })),
+    })),
+    decisions: run.decisions.map((d) => ({
+      id: d.id,
+      at: d.createdAt.toISOString(),
+      stepIndex: d.stepIndex,
+      trigger: d.trigger,
+      verdict: d.verdict,
+      reason: d.reason,
+      evidence: d.evidence as Record<string, unknown>,
+    })),
+    audit: audit.map((a) => ({ id: String(a.id), at: a.at.toISOString(), actorName: a.actorName, actorRole: a.actorRole, action: a.action, summary: a.summary })),
+    rollback: run.rollback
+      ? {
+          reason: run.rollback.reason,
+          requestedBy: run.rollback.requestedBy,
+          status: run.rollback.status,
+          startedAt: run.rollback.startedAt.toISOString(),
+          finishedAt: run.rollback.finishedAt?.toISOString() ?? null,
+        }
+      : null,
+    records: records.map((r) => ({ version: r.version, createdAt: r.createdAt.toISOString() })),
+  };
+}
+
+export async function getReleaseRecord(db: Db, runId: string): Promise<{ markdown: string; version: number; number: number } | null> {
+  const rec = await db.releaseRecord.findFirst({ where: { runId }, orderBy: { version: "desc" } });
+  if (!rec) return null;
+  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { number: true } });
+  return { markdown: rec.markdown, version: rec.version, number: run?.number ?? 0 };
+}

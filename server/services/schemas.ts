@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { COMPLIANCES, ENVIRONMENTS, RISKS, ROLES, STRATEGIES } from "../core/types.ts";
+
+/** A version label as release teams write them: 1.4.2, v2.0.0-rc.1, 2026.11.28-3. */
+const ZVersion = z
+  .string()
+  .trim()
+  .min(1, "Enter the version to release")
+  .max(64, "At most 64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "Letters, digits, dots, dashes, plus and underscores only");
+
+export const ZCreateRunInput = z.object({
+  serviceId: z.string().uuid("Choose a service"),
+  environment: z.enum(ENVIRONMENTS, { message: "Choose staging or production" }),
+  targetVersion: ZVersion,
+  strategy: z.enum(STRATEGIES, { message: "Choose a strategy" }),
+  risk: z.enum(RISKS, { message: "Choose a risk level" }),
+  compliance: z.enum(COMPLIANCES, { message: "Choose a compliance framework" }),
+});
+export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
+
+const ZReason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500, "At most 500 characters");
+const ZOptionalReason = z.string().trim().max(500, "At most 500 characters").default("");
+const ZRunId = z.string().uuid("Unknown run");
+
+export const ZRunCommandInput = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("approve"), runId: ZRunId, reason: ZOptionalReason }),
+  z.object({ kind: z.literal("reject"), runId: ZRunId, reason: ZReason }),
+  z.object({ kind: z.literal("waive"), runId: ZRunId, reason: ZReason }),
+  z.object({ kind: z.literal("confirmWeight"), runId: ZRunId, percent: z.coerce.number().int().min(0).max(100) }),
+  z.object({ kind: z.literal("pause"), runId: ZRunId, reason: ZOptionalReason }),
+  z.object({ kind: z.literal("resume"), runId: ZRunId }),
+  z.object({ kind: z.literal("promote"), runId: ZRunId, reason: ZReason }),
+  z.object({ kind: z.literal("rollback"), runId: ZRunId, reason: ZReason }),
+  z.object({ kind: z.literal("abort"), runId: ZRunId, reason: ZReason }),
+]);
+export type TRunCommandInput = z.infer<typeof ZRunCommandInput>;
+
+export const ZRunFilters = z.object({
+  service: z.string().max(100).optional(),
+  environment: z.enum(ENVIRONMENTS).optional(),
+  status: z.enum(["active", "running", "paused", "rolling_back", "succeeded", "rolled_back", "failed", "aborted"]).optional(),
+});
+export type TRunFilters = z.infer<typeof ZRunFilters>;
+
+export const ZServiceInput = z.object({
+  slug: z.string().trim().min(2, "At least 2 characters").max(40).regex(/^[a-z0-9][a-z0-9-]*$/, "Lowercase letters, digits and dashes"),
+  name: z.string().trim().min(2, "At least 2 characters").max(80),
+  description: z.string().trim().max(500).default(""),
+  currentVersion: ZVersion,
+  runbook: z.string().max(20_000).default(""),
+});
+export type TServiceInput = z.infer<typeof ZServiceInput>;
+
+export const ZEnvironmentInput = z.object({
+  serviceId: z.string().uuid(),
+  name: z.enum(ENVIRONMENTS),
+  holdScale: z.coerce.number().positive("Must be above 0").max(10, "At most 10"),
+});
+export type TEnvironmentInput = z.infer<typeof ZEnvironmentInput>;
+
+export const ZCreateUserInput = z.object({
+  name: z.string().trim().min(2, "At least 2 characters").max(80),
+  email: z.email("Enter a valid e-mail").max(200),
+  role: z.enum(ROLES),
+  password: z.string().min(12, "At least 12 characters").max(200),
+});
+export type TCreateUserInput = z.infer<typeof ZCreateUserInput>;
+
+export const ZSignInInput = z.object({
+  email: z.email("Enter a valid e-mail"),
+  password: z.string().min(1, "Enter your password").max(200),
+});
+export type TSignInInput = z.infer<typeof ZSignInInput>;
+
+/** Field errors for a form, from a failed parse. */
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_form";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
