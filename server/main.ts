@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     http.once("error", reject);
     http.listen(cfg.PORT, cfg.HOST, resolve);
   });
-  console.log(`\nFlightdeck is running at ${publicUrl}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`\nFlightdeck is running at ${publicUrl}  (pid ${process.pid}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`Database: ${database.embedded ? `embedded PostgreSQL in ${dataPath(cfg, "pg")}` : "DATABASE_URL"}`);
   if (adminCreated || !cfg.FLIGHTDECK_ADMIN_PASSWORD) {
     console.log(`Sign in as ${cfg.FLIGHTDECK_ADMIN_EMAIL} with the password in ${dataPath(cfg, "first-admin-password")}${adminCreated ? `: ${admin.value}` : ""}`);

@@ -19,14 +19,19 @@ export type EngineDeps = {
   checkRunnerFor: (agent: AgentName, config: unknown) => CheckRunner;
   /** per-check timeout */
   checkTimeoutMs: number;
+  /** how long a claimed effect stays leased without renewal (default 15 s) */
+  effectLeaseMs?: number;
   onError: (where: string, e: unknown) => void;
 };
 
 type Dispatch = (runId: string, event: RunEvent) => Promise<DispatchResult>;
 type EffectRow = { id: string; runId: string; kind: string; payload: RunEffect };
 
-/** An effect is leased for this long; a worker renews the lease while it works. */
-const LEASE_MS = 15_000;
+/**
+ * An effect is leased for this long; a worker renews the lease while it works, so after a
+ * crash another worker (or the restarted one) takes it over within one lease.
+ */
+const DEFAULT_LEASE_MS = 15_000;
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -41,10 +46,14 @@ export class EffectWorker {
   private stopped = true;
   private polling = false;
 
+  private readonly leaseMs: number;
+
   constructor(
     private readonly deps: EngineDeps,
     private readonly dispatch: Dispatch,
-  ) {}
+  ) {
+    this.leaseMs = deps.effectLeaseMs ?? DEFAULT_LEASE_MS;
+  }
 
   start(): void {
     this.stopped = false;
@@ -91,7 +100,7 @@ export class EffectWorker {
   }
 
   private async claim(): Promise<EffectRow[]> {
-    const until = new Date(this.deps.clock() + LEASE_MS);
+    const until = new Date(this.deps.clock() + this.leaseMs);
     return this.deps.db.$queryRaw<EffectRow[]>`
       UPDATE effect SET status = 'running', attempts = attempts + 1, "lockedUntil" = ${until}
       WHERE id IN (
@@ -106,9 +115,9 @@ export class EffectWorker {
   private async execute(row: EffectRow): Promise<void> {
     const renew = setInterval(() => {
       void this.deps.db.effect
-        .update({ where: { id: row.id }, data: { lockedUntil: new Date(this.deps.clock() + LEASE_MS) } })
+        .update({ where: { id: row.id }, data: { lockedUntil: new Date(this.deps.clock() + this.leaseMs) } })
         .catch((e) => this.deps.onError("effects.renew", e));
-    }, LEASE_MS / 3);
+    }, this.leaseMs / 3);
     try {
       await this.carryOut(row.runId, row.payload);
       await this.deps.db.effect.update({ where: { id: row.id }, data: { status: "done", doneAt: new Date(this.deps.clock()), lockedUntil: null } });

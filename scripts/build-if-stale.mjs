@@ -1,6 +1,7 @@
-// `npm start`: build the dashboard when the build is missing or older than the sources, then
-// run the one Flightdeck process in production mode.
-import { spawnSync, spawn } from "node:child_process";
+// First half of `npm start`: build the dashboard when the build is missing or older than the
+// sources. The server itself is then started by npm directly (no wrapper process in between,
+// so `kill -9` of the server's PID really kills the server).
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
@@ -24,10 +25,3 @@ if (stale) {
   const build = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["server/main.ts"], {
-  cwd: root,
-  stdio: "inherit",
-  env: { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...process.env },
-});
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
-server.on("exit", (code) => process.exit(code ?? 0));

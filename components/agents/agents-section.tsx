@@ -1,0 +1,24 @@
+import type { CheckPhase, RunState } from "@/server/core/types";
+import type { RunView } from "@/server/services/runs";
+import { phaseLabel } from "@/components/runs/labels";
+import { Card } from "@/components/ui/card";
+import { AgentCard } from "./agent-card";
+
+const CHECK_PHASES: CheckPhase[] = ["pre_deploy", "build", "post_deploy"];
+
+/** The check runners of one phase, side by side. */
+export function AgentsSection({ phase, state, tasks }: { phase: CheckPhase; state: RunState; tasks: RunView["tasks"] }) {
+  const agents = state.agents.filter((a) => a.phase === phase);
+  if (agents.length === 0) return null;
+  return (
+    <Card title={`${phaseLabel(phase)} checks`} id={`agents-${phase}`}>
+      <div className="grid gap-3 lg:grid-cols-2 xl:grid-cols-3">
+        {agents.map((a) => (
+          <AgentCard key={a.agent} agent={a} task={tasks.find((t) => t.phase === a.phase && t.agent === a.agent)} />
+        ))}
+      </div>
+    </Card>
+  );
+}
+
+export { CHECK_PHASES };

@@ -1,0 +1,36 @@
+import type { RunView } from "@/server/services/runs";
+import { SEVERITIES } from "@/server/core/types";
+import { severityTone } from "@/components/runs/labels";
+import { Badge } from "@/components/ui/badge";
+
+type Finding = RunView["tasks"][number]["findings"][number];
+
+const rank = (s: string) => {
+  const i = (SEVERITIES as readonly string[]).indexOf(s);
+  return i < 0 ? SEVERITIES.length : i;
+};
+
+/** Findings, most severe first; each expands to its evidence. */
+export function FindingList({ findings }: { findings: Finding[] }) {
+  if (findings.length === 0) return null;
+  const sorted = [...findings].sort((a, b) => rank(a.severity) - rank(b.severity));
+  return (
+    <ul className="space-y-1">
+      {sorted.map((f) => (
+        <li key={f.id}>
+          <details className="rounded-md border border-slate-200 text-sm">
+            <summary className="flex cursor-pointer items-start gap-2 px-2 py-1.5 focus-visible:outline-2 focus-visible:outline-blue-700">
+              <Badge tone={severityTone(f.severity)}>{f.severity}</Badge>
+              <span className="min-w-0 flex-1 text-slate-900">{f.message}</span>
+            </summary>
+            <div className="border-t border-slate-200 px-2 py-2">
+              <p className="text-xs font-medium text-slate-700">Evidence</p>
+              <pre className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-words font-mono text-xs text-slate-900">{f.evidence || "—"}</pre>
+              {f.link ? <p className="mt-1 break-all font-mono text-xs text-slate-700">{f.link}</p> : null}
+            </div>
+          </details>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,35 @@
+/** An API error with the message the server marked safe to show. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** GETs JSON from our own API with the session cookie; non-2xx becomes an ApiError. */
+export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: "same-origin", cache: "no-store", signal });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === "AbortError") throw e;
+    throw new ApiError(0, "Flightdeck cannot be reached. Check your connection.");
+  }
+  if (!res.ok) {
+    const body: unknown = await res.json().catch(() => null);
+    const message =
+      body && typeof body === "object" && "error" in body && typeof body.error === "string" ? body.error : `Request failed (${res.status})`;
+    if (res.status === 401 && typeof window !== "undefined") {
+      // The session ended (e.g. an admin changed this user's role): sign in again.
+      window.location.assign("/sign-in");
+    }
+    throw new ApiError(res.status, message);
+  }
+  return (await res.json()) as T;
+}
+
+/** Readable text for any error a query may throw. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : "Something went wrong.";
+}

@@ -1,0 +1,114 @@
+"use client";
+import { useEffect } from "react";
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import type { AgentLogEvent, AgentProgressEvent, NotificationEvent } from "@/server/realtime/event-map";
+import { runKey, runsKey, type CachedRun } from "@/components/runs/run-queries";
+import { getSocket } from "./socket";
+
+// The run page shows at most this many log lines per agent (the server sends the last 200).
+const LOG_LINES = 200;
+
+/**
+ * Applies one incremental event to the cached run if it is the very next one (seq = cached + 1).
+ * The cached view's `seq` is the last event it includes, so it doubles as the gap detector:
+ * older events are already in it, and anything further ahead means we missed one → refetch.
+ */
+function applyInOrder(qc: QueryClient, runId: string, seq: number, patch: (run: CachedRun) => CachedRun): void {
+  const cached = qc.getQueryData<CachedRun>(runKey(runId));
+  if (!cached) return; // the first fetch is in flight and will include this event
+  if (seq <= cached.seq) return;
+  if (seq !== cached.seq + 1) {
+    void qc.invalidateQueries({ queryKey: runKey(runId) });
+    return;
+  }
+  qc.setQueryData<CachedRun>(runKey(runId), patch({ ...cached, seq }));
+}
+
+function withProgress(run: CachedRun, e: AgentProgressEvent): CachedRun {
+  return { ...run, tasks: run.tasks.map((t) => (t.id === e.taskId ? { ...t, progress: e.progress } : t)) };
+}
+
+function withLogLine(run: CachedRun, e: AgentLogEvent): CachedRun {
+  return {
+    ...run,
+    tasks: run.tasks.map((t) =>
+      t.id === e.taskId ? { ...t, logs: [...t.logs, { id: `live-${e.seq}`, at: e.at, line: e.line }].slice(-LOG_LINES) } : t,
+    ),
+  };
+}
+
+/**
+ * Follows one run live: joins its room (again after every reconnect), turns events into cache
+ * updates, and refetches whenever it may have missed something.
+ */
+export function useRunEvents(runId: string, onNotification?: (e: NotificationEvent) => void): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    const socket = getSocket();
+    if (!socket) return;
+    const key = runKey(runId);
+    const resync = () => void qc.invalidateQueries({ queryKey: key });
+    let connectedBefore = false;
+
+    const join = () => {
+      socket.emit("run:join", runId, (ack) => {
+        if (!ack.ok) return;
+        const cached = qc.getQueryData<CachedRun>(key);
+        if (cached && cached.seq < ack.seq) resync();
+      });
+      // Events sent while we were disconnected are gone: refetch instead of trusting the cache.
+      if (connectedBefore) resync();
+      connectedBefore = true;
+    };
+    const onChanged = (e: { runId: string }) => {
+      if (e.runId === runId) resync();
+    };
+    const onProgress = (e: AgentProgressEvent) => {
+      if (e.runId === runId) applyInOrder(qc, runId, e.seq, (run) => withProgress(run, e));
+    };
+    const onLog = (e: AgentLogEvent) => {
+      if (e.runId === runId) applyInOrder(qc, runId, e.seq, (run) => withLogLine(run, e));
+    };
+    const onNote = (e: NotificationEvent) => {
+      if (e.runId === runId) onNotification?.(e);
+    };
+
+    socket.on("connect", join);
+    socket.on("run:changed", onChanged);
+    socket.on("run:progress", onProgress);
+    socket.on("run:log", onLog);
+    socket.on("run:notification", onNote);
+    if (socket.connected) join();
+    return () => {
+      socket.off("connect", join);
+      socket.off("run:changed", onChanged);
+      socket.off("run:progress", onProgress);
+      socket.off("run:log", onLog);
+      socket.off("run:notification", onNote);
+      if (socket.connected) socket.emit("run:leave", runId);
+    };
+  }, [qc, runId, onNotification]);
+}
+
+/** Keeps every runs list fresh: any run change refetches ["runs", …]; reconnects resync. */
+export function useRunsEvents(): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    const socket = getSocket();
+    if (!socket) return;
+    const resync = () => void qc.invalidateQueries({ queryKey: runsKey() });
+    let connectedBefore = false;
+    const join = () => {
+      socket.emit("runs:join", () => undefined);
+      if (connectedBefore) resync();
+      connectedBefore = true;
+    };
+    socket.on("connect", join);
+    socket.on("runs:changed", resync);
+    if (socket.connected) join();
+    return () => {
+      socket.off("connect", join);
+      socket.off("runs:changed", resync);
+    };
+  }, [qc]);
+}

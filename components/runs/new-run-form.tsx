@@ -1,0 +1,95 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { createRunAction } from "@/server/actions/create-run";
+import { COMPLIANCES, ENVIRONMENTS, RISKS, STRATEGIES } from "@/server/core/types";
+import type { ServiceItem } from "@/server/services/catalog";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field, controlClasses } from "@/components/ui/field";
+import { EnvironmentRadios } from "./environment-radios";
+import { runsKey } from "./run-queries";
+
+const STRATEGY_HINTS: Record<string, string> = {
+  canary: "5% → 50% → 100%, holding at each step",
+  "blue-green": "start green, verify, switch 100%, keep blue warm",
+  rolling: "four batches of 25%",
+  immediate: "one step to 100%",
+};
+
+/** Starts a release run; the server validates everything again and answers with field errors. */
+export function NewRunForm({ services }: { services: ServiceItem[] }) {
+  const router = useRouter();
+  const qc = useQueryClient();
+  const [serviceId, setServiceId] = useState(services[0]?.id ?? "");
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const service = services.find((s) => s.id === serviceId);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const get = (k: string) => String(form.get(k) ?? "");
+    setPending(true);
+    setError(null);
+    const result = await createRunAction({
+      serviceId: get("serviceId"),
+      environment: get("environment"),
+      targetVersion: get("targetVersion"),
+      strategy: get("strategy"),
+      risk: get("risk"),
+      compliance: get("compliance"),
+    });
+    if (result.ok) {
+      void qc.invalidateQueries({ queryKey: runsKey() });
+      router.push(`/runs/${result.data.id}`);
+      return;
+    }
+    setPending(false);
+    setError(result.error);
+    setFieldErrors(result.fieldErrors ?? {});
+  }
+
+  const select = (name: string, label: string, values: readonly string[], hints?: Record<string, string>, initial?: string) => (
+    <Field label={label} error={fieldErrors[name]}>
+      {(p) => (
+        <select {...p} name={name} defaultValue={initial ?? values[0]} className={controlClasses}>
+          {values.map((v) => (
+            <option key={v} value={v}>
+              {hints?.[v] ? `${v} — ${hints[v]}` : v}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-5">
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      <Field label="Service" error={fieldErrors.serviceId} hint={service ? `Baseline (current version): ${service.currentVersion}` : undefined}>
+        {(p) => (
+          <select {...p} name="serviceId" value={serviceId} onChange={(e) => setServiceId(e.target.value)} className={controlClasses}>
+            {services.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name} ({s.slug})
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <EnvironmentRadios values={ENVIRONMENTS} error={fieldErrors.environment} />
+      <Field label="Target version" error={fieldErrors.targetVersion} hint="The version being released, e.g. 1.4.3 or v2.0.0-rc.1.">
+        {(p) => <input {...p} name="targetVersion" type="text" autoComplete="off" spellCheck={false} className={`${controlClasses} font-mono`} />}
+      </Field>
+      {select("strategy", "Strategy", STRATEGIES, STRATEGY_HINTS)}
+      {select("risk", "Risk", RISKS, { critical: "two approvers, doubled holds" }, "medium")}
+      {select("compliance", "Compliance", COMPLIANCES)}
+      <Button type="submit" pending={pending}>
+        {pending ? "Starting…" : "Start run"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,76 @@
+"use client";
+import { useCallback } from "react";
+import type { NotificationEvent } from "@/server/realtime/event-map";
+import { AgentsSection, CHECK_PHASES } from "@/components/agents/agents-section";
+import { QueryError } from "@/components/query/query-error";
+import { useRunEvents } from "@/components/realtime/use-run-events";
+import { StepTracker } from "@/components/rollout/step-tracker";
+import { Card } from "@/components/ui/card";
+import { Skeleton, SkeletonRows } from "@/components/ui/skeleton";
+import { DecisionsList } from "./decisions-list";
+import { PhaseTimeline } from "./phase-timeline";
+import { RollbackProcedure } from "./rollback-procedure";
+import { RunAbortSection } from "./run-abort-section";
+import { RunAuditList } from "./run-audit-list";
+import { RunFeedbackProvider, useRunFeedback } from "./run-feedback";
+import { RunHeader } from "./run-header";
+import { useRun } from "./run-queries";
+import { WhatNeedsYou } from "./what-needs-you";
+
+/** The run page: everything about one run, live. */
+export function RunDetail({ runId }: { runId: string }) {
+  return (
+    <RunFeedbackProvider>
+      <RunDetailBody runId={runId} />
+    </RunFeedbackProvider>
+  );
+}
+
+function RunDetailBody({ runId }: { runId: string }) {
+  const run = useRun(runId);
+  const report = useRunFeedback();
+  const onNotification = useCallback(
+    (e: NotificationEvent) => report(e.message, e.severity === "critical" ? "critical" : e.severity === "warning" ? "warning" : "info"),
+    [report],
+  );
+  useRunEvents(runId, onNotification);
+
+  if (run.isPending) {
+    return (
+      <div className="space-y-4">
+        <Skeleton className="h-8 w-40" />
+        <SkeletonRows rows={5} label="Loading run…" />
+      </div>
+    );
+  }
+  if (!run.data) {
+    return (
+      <div className="space-y-4">
+        <h1 className="text-2xl font-semibold text-slate-900">Run</h1>
+        <QueryError error={run.error} onRetry={() => void run.refetch()} />
+      </div>
+    );
+  }
+  const view = run.data;
+  const { state } = view;
+  return (
+    <div className="space-y-5">
+      {run.isError ? <QueryError error={run.error} onRetry={() => void run.refetch()} stale /> : null}
+      <RunHeader run={view} />
+      <Card title="Phases" id="phases">
+        <PhaseTimeline state={state} />
+      </Card>
+      <WhatNeedsYou runId={view.id} state={state} />
+      {state.rollback ? <RollbackProcedure rollback={state.rollback} /> : null}
+      <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
+      {CHECK_PHASES.map((phase) => (
+        <AgentsSection key={phase} phase={phase} state={state} tasks={view.tasks} />
+      ))}
+      <div className="grid gap-5 lg:grid-cols-2">
+        <DecisionsList decisions={view.decisions} />
+        <RunAuditList audit={view.audit} />
+      </div>
+      <RunAbortSection runId={view.id} state={state} />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+"use client";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { RunListItem, RunView } from "@/server/services/runs";
+import type { ServiceItem } from "@/server/services/catalog";
+import { fetchJson } from "@/components/query/fetch-json";
+
+/** A run as cached: the server's view plus how far the server clock is ahead of ours. */
+export type CachedRun = RunView & { clockOffsetMs: number };
+
+export type RunFilters = { service?: string; environment?: string; status?: string };
+
+export const runsKey = (filters?: RunFilters) => (filters ? (["runs", filters] as const) : (["runs"] as const));
+export const runKey = (id: string) => ["run", id] as const;
+export const servicesKey = ["services"] as const;
+
+export function useRuns(filters: RunFilters) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  return useQuery({
+    queryKey: runsKey(filters),
+    queryFn: ({ signal }) => fetchJson<RunListItem[]>(`/api/runs?${params.toString()}`, signal),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useRun(id: string) {
+  return useQuery({
+    queryKey: runKey(id),
+    queryFn: async ({ signal }): Promise<CachedRun> => {
+      const sentAt = Date.now();
+      const view = await fetchJson<RunView>(`/api/runs/${id}`, signal);
+      // serverNow was read mid-request: compare it with our clock at the midpoint.
+      const clockOffsetMs = view.serverNow - (sentAt + Date.now()) / 2;
+      return { ...view, clockOffsetMs };
+    },
+  });
+}
+
+export function useServices() {
+  return useQuery({
+    queryKey: servicesKey,
+    queryFn: ({ signal }) => fetchJson<ServiceItem[]>("/api/services", signal),
+    staleTime: 60_000,
+  });
+}

@@ -1,0 +1,59 @@
+import Link from "next/link";
+import type { RunListItem } from "@/server/services/runs";
+import { LocalTime } from "@/components/ui/local-time";
+import { humanize, phaseLabel, WAITING_LABELS } from "./labels";
+import { RunStatusBadge } from "./run-status-badge";
+
+const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-700";
+const td = "px-3 py-2 align-top text-sm text-slate-800";
+
+/** The runs list; the run number links to the run page. */
+export function RunsTable({ runs }: { runs: RunListItem[] }) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" role="region" aria-label="Runs" tabIndex={0}>
+      <table className="min-w-full divide-y divide-slate-200">
+        <caption className="sr-only">Release runs, newest first</caption>
+        <thead className="bg-slate-50">
+          <tr>
+            {["Run", "Service", "Env", "Versions", "Strategy", "Status", "Phase", "Waiting for", "Canary", "Created"].map((h) => (
+              <th key={h} scope="col" className={th}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {runs.map((r) => (
+            <tr key={r.id} className="hover:bg-slate-50">
+              <th scope="row" className={`${td} font-semibold`}>
+                <Link href={`/runs/${r.id}`} className="rounded text-blue-800 underline underline-offset-2 hover:text-blue-950 focus-visible:outline-2 focus-visible:outline-blue-700">
+                  Run #{r.number}
+                </Link>
+              </th>
+              <td className={td}>{r.serviceName}</td>
+              <td className={td}>{r.environment}</td>
+              <td className={`${td} whitespace-nowrap font-mono text-xs`}>
+                {r.baselineVersion} <span aria-hidden="true">→</span>
+                <span className="sr-only"> to </span> {r.targetVersion}
+              </td>
+              <td className={td}>{r.strategy}</td>
+              <td className={td}>
+                <RunStatusBadge status={r.status} />
+              </td>
+              <td className={td}>{phaseLabel(r.phase)}</td>
+              <td className={td}>{r.waitingFor ? (WAITING_LABELS[r.waitingFor] ?? humanize(r.waitingFor)) : "—"}</td>
+              <td className={`${td} tabular-nums`}>{r.canaryPercent}%</td>
+              <td className={`${td} whitespace-nowrap`}>
+                {r.createdBy}
+                <br />
+                <span className="text-xs text-slate-700">
+                  <LocalTime value={r.createdAt} withSeconds={false} />
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

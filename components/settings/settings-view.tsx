@@ -1,0 +1,45 @@
+"use client";
+import { useSessionUser, useCan } from "@/components/auth/session-context";
+import { QueryError } from "@/components/query/query-error";
+import { useServices } from "@/components/runs/run-queries";
+import { Alert } from "@/components/ui/alert";
+import { SkeletonRows } from "@/components/ui/skeleton";
+import { ServiceCreateForm } from "./service-create-form";
+import { ServiceSettings } from "./services-settings";
+import { UserCreateForm } from "./user-create-form";
+import { UsersSettings, type UserRow } from "./users-settings";
+
+/** Services, environments and people. Admins edit; everyone else reads. */
+export function SettingsView({ users }: { users: UserRow[] }) {
+  const me = useSessionUser();
+  const canManageSettings = useCan("settings.manage");
+  const canManageUsers = useCan("users.manage");
+  const services = useServices();
+  return (
+    <div className="space-y-8">
+      <h1 className="text-2xl font-semibold text-slate-900">Settings</h1>
+      {!canManageSettings ? <Alert tone="info">Only admins change settings. You can see everything here.</Alert> : null}
+      <section aria-labelledby="services-title" className="space-y-4">
+        <h2 id="services-title" className="text-lg font-semibold text-slate-900">
+          Services
+        </h2>
+        {services.isError ? <QueryError error={services.error} onRetry={() => void services.refetch()} stale={services.data !== undefined} /> : null}
+        {services.isPending ? (
+          <SkeletonRows rows={3} label="Loading services…" />
+        ) : services.data?.length === 0 ? (
+          <p className="text-sm text-slate-700">No services yet.</p>
+        ) : (
+          services.data?.map((s) => <ServiceSettings key={s.id} service={s} canManage={canManageSettings} />)
+        )}
+        {canManageSettings ? <ServiceCreateForm /> : null}
+      </section>
+      <section aria-labelledby="users-title" className="space-y-4">
+        <h2 id="users-title" className="text-lg font-semibold text-slate-900">
+          Users
+        </h2>
+        <UsersSettings users={users} canManage={canManageUsers} currentUserId={me.id} />
+        {canManageUsers ? <UserCreateForm /> : null}
+      </section>
+    </div>
+  );
+}

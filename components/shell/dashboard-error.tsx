@@ -1,0 +1,41 @@
+"use client";
+import { useEffect, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { DatabaseDown } from "./database-down";
+
+const DB_HINT = /database|unreachable|ECONNREFUSED|P1001|postgres/i;
+
+/**
+ * The dashboard's error boundary. In production Next.js hides server error messages, so we
+ * also ask /api/health whether the database is the cause before choosing what to say.
+ */
+export function DashboardError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const [databaseDown, setDatabaseDown] = useState(() => DB_HINT.test(error.message));
+
+  useEffect(() => {
+    let cancelled = false;
+    fetch("/api/health", { cache: "no-store" })
+      .then((res) => res.json() as Promise<{ database?: string }>)
+      .then((body) => {
+        if (!cancelled && body.database === "down") setDatabaseDown(true);
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [error]);
+
+  return (
+    <div className="space-y-4">
+      <h1 className="text-2xl font-semibold text-slate-900">{databaseDown ? "Waiting for the database" : "Something went wrong"}</h1>
+      {databaseDown ? (
+        <DatabaseDown onRetry={reset} />
+      ) : (
+        <Alert tone="error" title="This page could not be shown." action={<Button variant="secondary" size="sm" onClick={reset}>Try again</Button>}>
+          The error was logged on the server{error.digest ? ` (reference ${error.digest})` : ""}. Your runs are unaffected.
+        </Alert>
+      )}
+    </div>
+  );
+}

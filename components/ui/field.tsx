@@ -1,0 +1,51 @@
+"use client";
+import { useId, type ReactNode } from "react";
+
+/** What a form control needs to be tied to its label, hint and error. */
+export type ControlProps = { id: string; "aria-describedby"?: string; "aria-invalid"?: true };
+
+/**
+ * A labelled form field. The control is rendered by `children` with the ids it needs, so the
+ * same wiring serves inputs, selects and textareas.
+ */
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string[] | string;
+  children: (props: ControlProps) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const errors = typeof error === "string" ? [error] : (error ?? []);
+  const describedBy = [hint ? hintId : null, errors.length > 0 ? errorId : null].filter(Boolean).join(" ");
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-900">
+        {label}
+      </label>
+      {children({ id, "aria-describedby": describedBy || undefined, "aria-invalid": errors.length > 0 ? true : undefined })}
+      {hint ? (
+        <p id={hintId} className="text-xs text-slate-700">
+          {hint}
+        </p>
+      ) : null}
+      {errors.length > 0 ? (
+        <p id={errorId} className="text-sm font-medium text-red-800">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Classes shared by text inputs, selects and textareas. */
+export const controlClasses =
+  "block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900 " +
+  "focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-700 " +
+  "aria-[invalid=true]:border-red-700";
