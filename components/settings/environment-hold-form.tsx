@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { updateEnvironmentAction } from "@/server/actions/update-environment";
 import { servicesKey } from "@/components/runs/run-queries";
 import { Button } from "@/components/ui/button";
-import { controlClasses } from "@/components/ui/field";
+import { inlineControlClasses } from "@/components/ui/field";
 import { useActionForm } from "@/components/ui/use-action-form";
 
 /** Hold scale of one environment (1 = production durations; staging defaults to 1/60). */
@@ -30,10 +30,10 @@ export function EnvironmentHoldForm({ serviceId, serviceName, name, holdScale }:
         step="any"
         min="0"
         max="10"
-        defaultValue={holdScale}
+        defaultValue={Number(holdScale.toPrecision(4))}
         aria-invalid={message ? true : undefined}
         aria-describedby={message ? `${id}-msg` : undefined}
-        className={`${controlClasses} w-28`}
+        className={`${inlineControlClasses} w-28`}
       />
       <Button type="submit" variant="secondary" size="sm" pending={form.pending} aria-label={`Save hold scale for ${serviceName} ${name}`}>
         Save

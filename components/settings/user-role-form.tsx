@@ -4,7 +4,7 @@ import { setUserRoleAction } from "@/server/actions/set-user-role";
 import { ROLES, type Role } from "@/server/core/types";
 import { humanize } from "@/components/runs/labels";
 import { Button } from "@/components/ui/button";
-import { controlClasses } from "@/components/ui/field";
+import { inlineControlClasses } from "@/components/ui/field";
 import { useActionForm } from "@/components/ui/use-action-form";
 
 /** Changes one user's role; their sessions end, so the new role applies at their next sign-in. */
@@ -23,7 +23,7 @@ export function UserRoleForm({ userId, userName, role }: { userId: string; userN
       <label htmlFor={id} className="sr-only">
         Role for {userName}
       </label>
-      <select id={id} name="role" defaultValue={role} className={`${controlClasses} w-44`}>
+      <select id={id} name="role" defaultValue={role} className={`${inlineControlClasses} w-44`}>
         {ROLES.map((r) => (
           <option key={r} value={r}>
             {humanize(r)}

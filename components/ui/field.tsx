@@ -44,8 +44,13 @@ export function Field({
   );
 }
 
-/** Classes shared by text inputs, selects and textareas. */
-export const controlClasses =
-  "block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900 " +
+const controlBase =
+  "rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900 " +
   "focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-700 " +
   "aria-[invalid=true]:border-red-700";
+
+/** Classes shared by text inputs, selects and textareas that fill their column. */
+export const controlClasses = `block w-full ${controlBase}`;
+
+/** The same look for a control that sits inline next to its button (set its width). */
+export const inlineControlClasses = `inline-block ${controlBase}`;

@@ -1,0 +1,102 @@
+import { expect, expectAccessible, pageAs, signIn, test, USERS } from "../fixtures/test";
+import { createRunViaForm } from "../runs/helpers";
+
+test.describe("who may do what", () => {
+  test("a viewer sees no controls, and a command posted anyway is refused with 403 and changes nothing", async ({ page, browser }) => {
+    await signIn(page, USERS.manager);
+    const path = await createRunViaForm(page, { environment: "production", targetVersion: "2.0.0" });
+    await expect(page.getByRole("button", { name: "Waive blockers" })).toBeVisible({ timeout: 10_000 });
+    const runId = path.split("/").pop() ?? "";
+
+    const viewer = await pageAs(browser, USERS.viewer);
+    await expect(viewer.getByRole("link", { name: "New run" })).toHaveCount(0);
+    await viewer.goto(path);
+    await expect(viewer.getByRole("heading", { level: 1, name: /^Run #\d+/ })).toBeVisible();
+    for (const name of ["Roll back", "Approve", "Waive blockers", "Reject", "Abort"]) {
+      await expect(viewer.getByRole("button", { name, exact: true })).toHaveCount(0);
+    }
+    const before = await (await viewer.request.get(`/api/runs/${runId}`)).json();
+    for (const kind of ["approve", "rollback", "waive", "abort"]) {
+      const res = await viewer.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind, reason: "sneaky viewer" } });
+      expect(res.status(), kind).toBe(403);
+    }
+    const after = await (await viewer.request.get(`/api/runs/${runId}`)).json();
+    expect(after.state).toEqual(before.state);
+    await expectAccessible(viewer);
+  });
+
+  test("on-call may roll back but is never offered the approval", async ({ page, browser }) => {
+    await signIn(page, USERS.manager);
+    const path = await createRunViaForm(page, { environment: "production", targetVersion: "2.0.1" });
+    await expect(page.getByRole("button", { name: "Waive blockers" })).toBeVisible({ timeout: 10_000 });
+    const onCall = await pageAs(browser, USERS.onCall);
+    await onCall.goto(path);
+    await expect(onCall.getByRole("button", { name: "Roll back", exact: true })).toBeVisible();
+    await expect(onCall.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
+    const res = await onCall.request.post(`/api/v1/runs/${path.split("/").pop()}/commands`, { data: { kind: "approve" } });
+    expect(res.status()).toBe(403);
+  });
+
+  test("signed-out visitors are sent to sign in, and the API refuses them", async ({ page }) => {
+    await page.goto("/runs");
+    await expect(page).toHaveURL(/\/sign-in/);
+    expect((await page.request.get("/api/runs")).status()).toBe(401);
+    await expectAccessible(page);
+  });
+
+  test("a wrong password says so and does not sign in", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("Email").fill(USERS.manager.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByText("Wrong e-mail or password.")).toBeVisible();
+    await expect(page).toHaveURL(/\/sign-in/);
+  });
+});
+
+test.describe("bad input", () => {
+  test("an invalid new-run form shows field errors and writes nothing", async ({ page }) => {
+    await signIn(page, USERS.manager);
+    const before = (await (await page.request.get("/api/runs")).json()).length;
+    await page.goto("/runs/new");
+    await page.getByLabel("Service").selectOption({ label: "Checkout" });
+    await page.getByLabel("Target version").fill("not a version!");
+    await page.getByRole("button", { name: /start run/i }).click();
+    await expect(page.getByText("Letters, digits, dots, dashes, plus and underscores only")).toBeVisible();
+    await expect(page.getByLabel("Target version")).toHaveAttribute("aria-invalid", "true");
+    await expect(page).toHaveURL(/\/runs\/new$/);
+    expect((await (await page.request.get("/api/runs")).json()).length).toBe(before);
+    await expectAccessible(page);
+  });
+
+  test("an unknown run is a 404 page", async ({ page }) => {
+    await signIn(page, USERS.manager);
+    const res = await page.goto("/runs/00000000-0000-4000-8000-000000000000");
+    expect(res?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Run not found" })).toBeVisible();
+    await page.goto("/runs/not-a-uuid");
+    await expect(page.getByRole("heading", { name: "Run not found" })).toBeVisible();
+    await expectAccessible(page);
+  });
+
+  test("a command on a run in the wrong state gets a clear message and changes nothing", async ({ page }) => {
+    await signIn(page, USERS.manager);
+    const path = await createRunViaForm(page, { environment: "production", targetVersion: "2.0.2" });
+    await expect(page.getByRole("button", { name: "Waive blockers" })).toBeVisible({ timeout: 10_000 });
+    const runId = path.split("/").pop() ?? "";
+    const res = await page.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind: "promote", reason: "ship it now" } });
+    expect(res.status()).toBe(409);
+    expect((await res.json()).error).toBe("Only a rollout step can be promoted.");
+  });
+});
+
+test.describe("every page is accessible", () => {
+  for (const path of ["/runs", "/runs/new", "/audit", "/settings"]) {
+    test(`${path} has no WCAG 2.1 A/AA violations`, async ({ page }) => {
+      await signIn(page, USERS.admin);
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await expectAccessible(page);
+    });
+  }
+});

@@ -1,0 +1,72 @@
+import { expect, expectAccessible, pageAs, signIn, test, USERS } from "../fixtures/test";
+import { createRunViaForm, statusBadge, withReason } from "./helpers";
+
+test.describe("a release run, followed live by two people", () => {
+  test("create, watch live in a second browser, waive, approve, shift traffic, roll back with a reason, see it audited", async ({ page, browser }) => {
+    await signIn(page, USERS.manager);
+    const path = await createRunViaForm(page, { environment: "production", targetVersion: "1.5.0" });
+
+    // A second person opens the same run and follows it without reloading.
+    const approver = await pageAs(browser, USERS.approver);
+    await approver.goto(path);
+    await expect(approver.getByRole("heading", { level: 1, name: /^Run #\d+/ })).toBeVisible();
+
+    // No checks are configured: every agent says so, and production policy blocks until waived.
+    await expect(approver.getByText("not configured").first()).toBeVisible();
+    await withReason(approver, "Waive blockers", "Reason for waiver", "Confirm waiver", "Checks arrive with the agents work");
+    await approver.getByRole("button", { name: "Approve", exact: true }).click();
+
+    // The creator's page learns about the approval live and asks for the first traffic shift.
+    const confirm5 = page.getByRole("button", { name: "Confirm 5% applied" });
+    await expect(confirm5).toBeVisible({ timeout: 1_500 });
+    await confirm5.click();
+    await expect(approver.getByText(/holding|hold/i).first()).toBeVisible({ timeout: 1_500 });
+
+    // The 5% hold (30 min scaled down) ends by itself and the next step asks for 50%.
+    await expect(approver.getByRole("button", { name: "Confirm 50% applied" })).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(approver);
+
+    // Something looks wrong: roll back with a reason.
+    await withReason(page, "Roll back", "Reason", "Confirm rollback", "p95 doubled on the canary");
+    await page.getByRole("button", { name: "Confirm 0% applied" }).click();
+    await expect(statusBadge(page, "rolled back")).toBeVisible({ timeout: 10_000 });
+    await expect(statusBadge(approver, "rolled back")).toBeVisible({ timeout: 1_500 });
+    await expect(approver.getByText("p95 doubled on the canary").first()).toBeVisible();
+    await expect(approver.getByRole("button", { name: "Roll back" })).toHaveCount(0);
+
+    // The audit trail has every step, with who did it.
+    await page.goto("/audit");
+    await expect(page.getByText("Requested rollback: p95 doubled on the canary")).toBeVisible();
+    await expect(page.getByText("Waived blockers: Checks arrive with the agents work")).toBeVisible();
+    await expect(page.getByText(/Approved the gate/).first()).toBeVisible();
+    await expectAccessible(page);
+  });
+
+  test("a staging run at low risk needs no approver and goes straight to its first traffic shift", async ({ page }) => {
+    await signIn(page, USERS.manager);
+    await createRunViaForm(page, { environment: "staging", targetVersion: "1.5.1", risk: "low" });
+    await expect(page.getByRole("button", { name: "Confirm 5% applied" })).toBeVisible({ timeout: 10_000 });
+    await expect(page.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
+  });
+
+  test("two people pressing Roll back at once roll back once, and both presses are audited", async ({ page, browser }) => {
+    await signIn(page, USERS.manager);
+    const path = await createRunViaForm(page, { environment: "staging", targetVersion: "1.5.2", risk: "low" });
+    await page.getByRole("button", { name: "Confirm 5% applied" }).click();
+    const onCall = await pageAs(browser, USERS.onCall);
+    await onCall.goto(path);
+
+    const runId = path.split("/").pop() ?? "";
+    const [a, b] = await Promise.all([
+      page.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind: "rollback", reason: "manager saw errors" } }),
+      onCall.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind: "rollback", reason: "pager fired" } }),
+    ]);
+    expect([a.status(), b.status()]).toEqual([200, 200]);
+    const notes = [(await a.json()).note, (await b.json()).note];
+    expect(notes.filter((n) => n === "Already rolling back.")).toHaveLength(1);
+
+    const run = await (await page.request.get(`/api/runs/${runId}`)).json();
+    expect(run.audit.filter((e: { action: string }) => e.action === "run.rollback")).toHaveLength(2);
+    expect(run.decisions.filter((d: { verdict: string }) => d.verdict === "rollback")).toHaveLength(1);
+  });
+});
