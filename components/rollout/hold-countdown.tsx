@@ -15,7 +15,7 @@ export function HoldCountdown({ holdEndsAt, clockOffsetMs }: { holdEndsAt: numbe
   const left = holdEndsAt - (now + clockOffsetMs);
   return (
     <span className="tabular-nums" suppressHydrationWarning>
-      {left > 0 ? `${formatDuration(left)} left in hold` : "Hold complete — moving on…"}
+      {left > 0 ? `${formatDuration(Math.ceil(left / 1000) * 1000)} left in hold` : "Hold complete — moving on…"}
     </span>
   );
 }
