@@ -4,7 +4,8 @@ import type { NextConfig } from "next";
 // scripts need 'unsafe-inline' for scripts without a nonce setup; everything else is self-only.
 const csp = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-inline'",
+  // React's development build evaluates code for its debugging aids; production never does.
+  `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === "development" ? " 'unsafe-eval'" : ""}`,
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",

@@ -33,7 +33,7 @@ export class AppError extends Error {
 /** Whether an error means PostgreSQL could not be reached (shown as "database unavailable"). */
 export function isDatabaseDown(e: unknown): boolean {
   const text = `${(e as { code?: string })?.code ?? ""} ${(e as Error)?.message ?? ""} ${String((e as { cause?: unknown })?.cause ?? "")}`;
-  return /ECONNREFUSED|ECONNRESET|57P01|57P03|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|P1001|the database system is (starting|shutting)/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|57P01|57P03|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|P1001|the database system is (starting|shutting)|Can't reach database server|Failed to get session/i.test(text);
 }
 
 /** Maps anything thrown to what a client may see; unknown errors become a generic 500. */

@@ -14,3 +14,9 @@ export function getSocket(): FlightdeckSocket | null {
   socket ??= io({ withCredentials: true, reconnectionDelayMax: 5_000 });
   return socket;
 }
+
+/** Drops the connection on sign-out: it was authenticated as the person who just left. */
+export function closeSocket(): void {
+  socket?.disconnect();
+  socket = null;
+}

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import type { AgentLogEvent, AgentProgressEvent, NotificationEvent } from "@/server/realtime/event-map";
+import type { AgentLogEvent, AgentProgressEvent, NotificationEvent, RunChangedEvent } from "@/server/realtime/event-map";
 import { runKey, runsKey, type CachedRun } from "@/components/runs/run-queries";
 import { getSocket } from "./socket";
 
@@ -60,8 +60,13 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
       if (connectedBefore) resync();
       connectedBefore = true;
     };
-    const onChanged = (e: { runId: string }) => {
-      if (e.runId === runId) resync();
+    const onChanged = (e: RunChangedEvent) => {
+      if (e.runId !== runId) return;
+      // The refetch below brings this change; counting it now keeps the log and progress
+      // events that follow it in order instead of each looking like a gap.
+      const cached = qc.getQueryData<CachedRun>(key);
+      if (cached && e.seq === cached.seq + 1) qc.setQueryData<CachedRun>(key, { ...cached, seq: e.seq });
+      resync();
     };
     const onProgress = (e: AgentProgressEvent) => {
       if (e.runId === runId) applyInOrder(qc, runId, e.seq, (run) => withProgress(run, e));

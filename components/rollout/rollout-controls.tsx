@@ -28,7 +28,7 @@ export function RolloutControls({ runId, state }: { runId: string; state: RunSta
     <div className="flex flex-wrap gap-2">
       {showPause ? (
         <Button variant="secondary" onClick={() => setDialog("pause")}>
-          <span aria-hidden="true">⏸</span> Pause
+          <span aria-hidden="true">❚❚</span> Pause
         </Button>
       ) : null}
       {showResume ? (
@@ -45,7 +45,7 @@ export function RolloutControls({ runId, state }: { runId: string; state: RunSta
       ) : null}
       {showPromote ? (
         <Button variant="secondary" onClick={() => setDialog("promote")}>
-          <span aria-hidden="true">⏭</span> Promote
+          <span aria-hidden="true">»</span> Promote
         </Button>
       ) : null}
       <RunPauseDialog runId={runId} open={dialog === "pause"} onClose={() => setDialog(null)} />

@@ -15,8 +15,8 @@ function stepStatus(state: RunState, index: number): StepStatus {
   if (index > state.stepIndex || state.stepIndex < 0) return { text: "upcoming", tone: "neutral", icon: "○" };
   if (state.status === "rolling_back" || state.status === "rolled_back") return { text: "rolled back", tone: "danger", icon: "↩" };
   if (state.status === "failed" || state.status === "aborted") return { text: "stopped", tone: "danger", icon: "✕" };
-  if (state.status === "paused") return { text: "paused", tone: "warning", icon: "⏸" };
-  if (state.stepPhase === "shifting") return { text: "waiting for traffic", tone: "warning", icon: "⧗" };
+  if (state.status === "paused") return { text: "paused", tone: "warning", icon: "❚❚" };
+  if (state.stepPhase === "shifting") return { text: "waiting for traffic", tone: "warning", icon: "…" };
   return { text: "holding", tone: "info", icon: "▶" };
 }
 

@@ -31,7 +31,7 @@ export function runStatusLook(status: string): { tone: BadgeTone; icon: string }
     case "running":
       return { tone: "info", icon: "▶" };
     case "paused":
-      return { tone: "warning", icon: "⏸" };
+      return { tone: "warning", icon: "❚❚" };
     case "rolling_back":
       return { tone: "danger", icon: "↩" };
     case "succeeded":

@@ -1,5 +1,5 @@
 import { PHASES, type Phase, type RunState } from "@/server/core/types";
-import { phaseLabel } from "./labels";
+import { humanize, phaseLabel } from "./labels";
 
 type Mark = { text: string; icon: string; className: string };
 
@@ -7,7 +7,7 @@ const MARKS = {
   done: { text: "completed", icon: "✓", className: "border-green-700 bg-green-700 text-white" },
   current: { text: "in progress", icon: "▶", className: "border-blue-700 bg-blue-700 text-white" },
   blocked: { text: "blocked — needs a person", icon: "!", className: "border-amber-600 bg-amber-100 text-amber-900" },
-  paused: { text: "paused", icon: "⏸", className: "border-amber-600 bg-amber-100 text-amber-900" },
+  paused: { text: "paused", icon: "❚❚", className: "border-amber-600 bg-amber-100 text-amber-900" },
   stopped: { text: "stopped here", icon: "✕", className: "border-red-700 bg-red-700 text-white" },
   upcoming: { text: "not started", icon: "○", className: "border-slate-400 bg-white text-slate-700" },
   skipped: { text: "skipped", icon: "–", className: "border-slate-300 bg-slate-100 text-slate-700" },
@@ -27,7 +27,7 @@ function markFor(state: RunState, phase: Phase, index: number): Mark {
   if (state.status === "succeeded") return MARKS.done;
   const current = ended || state.status === "rolling_back" ? reachedPhase(state) : state.phase;
   const currentIndex = PHASES.indexOf(current);
-  if (phase === "done") return ended ? MARKS.stopped : MARKS.upcoming;
+  if (phase === "done") return ended ? { ...MARKS.stopped, text: `ended — ${humanize(state.status)}` } : MARKS.upcoming;
   if (index < currentIndex) return MARKS.done;
   if (index > currentIndex) return ended ? MARKS.skipped : MARKS.upcoming;
   if (ended || state.status === "rolling_back") return MARKS.stopped;
@@ -43,7 +43,7 @@ export function PhaseTimeline({ state }: { state: RunState }) {
       <ol className="grid gap-2 sm:grid-cols-7">
         {PHASES.map((phase, i) => {
           const mark = markFor(state, phase, i);
-          const isCurrent = mark === MARKS.current || mark === MARKS.blocked || mark === MARKS.paused;
+          const isCurrent = [MARKS.current, MARKS.blocked, MARKS.paused].includes(mark);
           return (
             <li key={phase} aria-current={isCurrent ? "step" : undefined} className="flex items-center gap-2 sm:flex-col sm:items-start">
               <span aria-hidden="true" className={`flex h-7 w-7 shrink-0 items-center justify-center rounded-full border-2 text-sm font-bold ${mark.className}`}>

@@ -57,10 +57,11 @@ function RunDetailBody({ runId }: { runId: string }) {
     <div className="space-y-5">
       {run.isError ? <QueryError error={run.error} onRetry={() => void run.refetch()} stale /> : null}
       <RunHeader run={view} />
+      {/* What a person must do comes right under the header: on a phone it is the first thing seen. */}
+      <WhatNeedsYou runId={view.id} state={state} />
       <Card title="Phases" id="phases">
         <PhaseTimeline state={state} />
       </Card>
-      <WhatNeedsYou runId={view.id} state={state} />
       {state.rollback ? <RollbackProcedure rollback={state.rollback} /> : null}
       <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
       {CHECK_PHASES.map((phase) => (

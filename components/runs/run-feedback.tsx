@@ -16,6 +16,7 @@ const TONES: Record<FeedbackTone, string> = {
 };
 const ICONS: Record<FeedbackTone, string> = { success: "✓", info: "i", warning: "!", critical: "‼" };
 const KEEP = 5;
+const FADE_MS = 12_000;
 
 let nextId = 1;
 
@@ -26,7 +27,10 @@ let nextId = 1;
 export function RunFeedbackProvider({ children }: { children: ReactNode }) {
   const [messages, setMessages] = useState<Message[]>([]);
   const report = useCallback<Report>((text, tone = "success") => {
-    setMessages((m) => [{ id: nextId++, tone, text }, ...m].slice(0, KEEP));
+    const id = nextId++;
+    setMessages((m) => [{ id, tone, text }, ...m].slice(0, KEEP));
+    // Critical messages stay until dismissed; the rest fade once they have been read.
+    if (tone !== "critical") setTimeout(() => setMessages((m) => m.filter((x) => x.id !== id)), FADE_MS);
   }, []);
   const dismiss = (id: number) => setMessages((m) => m.filter((x) => x.id !== id));
   const value = useMemo(() => report, [report]);

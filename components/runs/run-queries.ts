@@ -7,6 +7,10 @@ import { fetchJson } from "@/components/query/fetch-json";
 /** A run as cached: the server's view plus how far the server clock is ahead of ours. */
 export type CachedRun = RunView & { clockOffsetMs: number };
 
+// Sockets carry live updates; this slow poll only covers a socket that silently stopped.
+// While a query is failing (e.g. the database is down) it retries every 3 s instead.
+const SAFETY_POLL_MS = (query: { state: { status: string } }) => (query.state.status === "error" ? 3_000 : 30_000);
+
 export type RunFilters = { service?: string; environment?: string; status?: string };
 
 export const runsKey = (filters?: RunFilters) => (filters ? (["runs", filters] as const) : (["runs"] as const));
@@ -20,6 +24,7 @@ export function useRuns(filters: RunFilters) {
     queryKey: runsKey(filters),
     queryFn: ({ signal }) => fetchJson<RunListItem[]>(`/api/runs?${params.toString()}`, signal),
     placeholderData: keepPreviousData,
+    refetchInterval: SAFETY_POLL_MS,
   });
 }
 
@@ -33,6 +38,7 @@ export function useRun(id: string) {
       const clockOffsetMs = view.serverNow - (sentAt + Date.now()) / 2;
       return { ...view, clockOffsetMs };
     },
+    refetchInterval: SAFETY_POLL_MS,
   });
 }
 

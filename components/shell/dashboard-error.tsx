@@ -1,5 +1,6 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import { startTransition, useCallback, useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { DatabaseDown } from "./database-down";
@@ -11,7 +12,15 @@ const DB_HINT = /database|unreachable|ECONNREFUSED|P1001|postgres/i;
  * also ask /api/health whether the database is the cause before choosing what to say.
  */
 export function DashboardError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const router = useRouter();
   const [databaseDown, setDatabaseDown] = useState(() => DB_HINT.test(error.message));
+  // A server component failed: re-fetch it from the server, then re-render the boundary.
+  const retry = useCallback(() => {
+    startTransition(() => {
+      router.refresh();
+      reset();
+    });
+  }, [router, reset]);
 
   useEffect(() => {
     let cancelled = false;
@@ -30,9 +39,9 @@ export function DashboardError({ error, reset }: { error: Error & { digest?: str
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold text-slate-900">{databaseDown ? "Waiting for the database" : "Something went wrong"}</h1>
       {databaseDown ? (
-        <DatabaseDown onRetry={reset} />
+        <DatabaseDown onRetry={retry} />
       ) : (
-        <Alert tone="error" title="This page could not be shown." action={<Button variant="secondary" size="sm" onClick={reset}>Try again</Button>}>
+        <Alert tone="error" title="This page could not be shown." action={<Button variant="secondary" size="sm" onClick={retry}>Try again</Button>}>
           The error was logged on the server{error.digest ? ` (reference ${error.digest})` : ""}. Your runs are unaffected.
         </Alert>
       )}

@@ -3,6 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { signOutAction } from "@/server/actions/sign-out";
+import { closeSocket } from "@/components/realtime/socket";
 import { Button } from "@/components/ui/button";
 
 export function SignOutButton() {
@@ -18,6 +19,7 @@ export function SignOutButton() {
         setPending(true);
         await signOutAction();
         // Nothing of this user's data may linger for the next person on a shared screen.
+        closeSocket();
         qc.clear();
         router.push("/sign-in");
         router.refresh();

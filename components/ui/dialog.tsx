@@ -41,7 +41,7 @@ export function Dialog({
         e.preventDefault();
         onClose();
       }}
-      className="w-[min(32rem,calc(100vw-2rem))] rounded-lg border border-slate-300 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50"
+      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-lg border border-slate-300 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50"
     >
       {open ? (
         <div className="p-5">
