@@ -29,10 +29,10 @@ export function evidence(logValue: number): string {
   const log10 = logValue / Math.LN10;
   if (log10 >= -2 && log10 < 3) return String(Number(Math.exp(logValue).toPrecision(2)));
   let exponent = Math.floor(log10);
-  let mantissa = Number((10 ** (log10 - exponent)).toFixed(1));
-  // 9.96 rounds to 10.0: carry into the exponent.
-  if (mantissa >= 10) {
-    mantissa = 1;
+  let mantissa = (10 ** (log10 - exponent)).toFixed(1);
+  // 9.96 rounds to "10.0": carry into the exponent.
+  if (mantissa === "10.0") {
+    mantissa = "1.0";
     exponent += 1;
   }
   return `${mantissa}e${exponent}`;

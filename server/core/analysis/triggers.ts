@@ -154,7 +154,7 @@ export type SequentialEvaluation = {
   logThreshold: number;
   /** this test's share of the run's false-alarm budget */
   alpha: number;
-  /** n below which the step cannot be promoted on this test's word */
+  /** n below which the step cannot be promoted on this test's word; Infinity when it cannot be sized (no baseline floor yet) */
   minSamples: number;
   /** one sentence with the numbers */
   message: string;
