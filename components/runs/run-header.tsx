@@ -28,7 +28,9 @@ export function RunHeader({ run }: { run: RunView }) {
         <div className="space-y-1">
           <div className="flex flex-wrap items-center gap-3">
             <h1 className="text-2xl font-semibold text-slate-900">Run #{run.number}</h1>
-            <RunStatusBadge status={state.status} />
+            <span data-testid="run-status">
+              <RunStatusBadge status={state.status} />
+            </span>
           </div>
           <p className="text-slate-800">
             <span className="font-medium">{run.service.name}</span>{" "}

@@ -46,7 +46,7 @@ test.describe("who may do what", () => {
 
   test("a wrong password says so and does not sign in", async ({ page }) => {
     await page.goto("/sign-in");
-    await page.getByLabel("Email").fill(USERS.manager.email);
+    await page.getByLabel("E-mail").fill(USERS.manager.email);
     await page.getByLabel("Password").fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByText("Wrong e-mail or password.")).toBeVisible();
@@ -59,7 +59,7 @@ test.describe("bad input", () => {
     await signIn(page, USERS.manager);
     const before = (await (await page.request.get("/api/runs")).json()).length;
     await page.goto("/runs/new");
-    await page.getByLabel("Service").selectOption({ label: "Checkout" });
+    await page.getByLabel("Service").selectOption({ label: "Checkout (checkout)" });
     await page.getByLabel("Target version").fill("not a version!");
     await page.getByRole("button", { name: /start run/i }).click();
     await expect(page.getByText("Letters, digits, dots, dashes, plus and underscores only")).toBeVisible();

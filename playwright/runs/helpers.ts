@@ -7,8 +7,8 @@ export async function createRunViaForm(
   opts: { environment: "staging" | "production"; targetVersion: string; strategy?: string; risk?: string; compliance?: string },
 ): Promise<string> {
   await page.goto("/runs/new");
-  await page.getByLabel("Service").selectOption({ label: "Checkout" });
-  await page.getByLabel("Environment").selectOption(opts.environment);
+  await page.getByLabel("Service").selectOption({ label: "Checkout (checkout)" });
+  await page.getByRole("radio", { name: opts.environment }).check();
   await page.getByLabel("Target version").fill(opts.targetVersion);
   await page.getByLabel("Strategy").selectOption(opts.strategy ?? "canary");
   await page.getByLabel("Risk").selectOption(opts.risk ?? "medium");
@@ -28,7 +28,7 @@ export async function withReason(page: Page, open: string, label: string, confir
   await expect(dialog).toBeHidden();
 }
 
-/** The run's status as the page states it. */
-export function statusBadge(page: Page, status: string) {
-  return page.getByTestId("run-status").filter({ hasText: new RegExp(`^${status}$`, "i") });
+/** The run's status badge in the page header. */
+export function runStatus(page: Page) {
+  return page.getByTestId("run-status");
 }
