@@ -7,6 +7,7 @@ import {
   TERMINAL_STATUSES,
   type Actor,
   type AgentState,
+  type AnalysisSnapshot,
   type CheckPhase,
   type GateState,
   type Policy,
@@ -53,6 +54,7 @@ export function createRunState(params: RunParams, policy: Policy, steps: Rollout
     pausedRemainingMs: null,
     canaryPercent: 0,
     rollback: null,
+    analysis: null,
     createdAt: now,
     startedAt: null,
     finishedAt: null,
@@ -179,6 +181,8 @@ export function decide(state: RunState, event: RunEvent, now: number): Transitio
     }
     case "tick":
       return onTick(t);
+    case "analysis":
+      return onAnalysis(t, event.stepIndex, event.result);
     case "pause": {
       if (state.status === "paused") return unchanged(state, "The run is already paused.");
       if (state.phase !== "rollout") return refuse(state, "Only a rollout can be paused.");
@@ -387,6 +391,7 @@ function enterStep(t: Step, index: number): void {
   if (!step) throw new Error(`no rollout step ${index}`);
   t.state.stepIndex = index;
   t.state.stepPhase = "shifting";
+  t.state.analysis = null;
   t.state.holdEndsAt = null;
   t.state.pausedRemainingMs = null;
   if (t.state.params.router === "manual") {
@@ -429,15 +434,76 @@ function onTick(t: Step): Transition {
   if (s.status !== "running" || s.stepPhase !== "holding" || s.holdEndsAt === null || s.holdEndsAt > t.now || !step) {
     return unchanged(s);
   }
+  if (!s.params.analysis) {
+    t.decide({
+      trigger: "hold-elapsed",
+      verdict: "advance",
+      // Honest about what watched the step: no metric source is wired for this router.
+      reason: `${step.label} held ${Math.round(step.holdMs / 1000)} s without a rollback; no automated analysis configured for the ${s.params.router} router`,
+      evidence: { percent: step.percent, heldMs: step.holdMs, automatedAnalysis: false },
+    });
+    nextStep(t);
+    return t.done();
+  }
+  const a = s.analysis;
+  if (a && a.verdict === "pass") {
+    advanceOnEvidence(t, step, a);
+    return t.done();
+  }
+  // No data never counts as healthy: the hold is over but the step waits for evidence.
+  s.holdEndsAt = null;
+  s.waitingFor = a?.verdict === "hold" ? "analysis" : "evidence";
   t.decide({
-    trigger: "hold-elapsed",
+    trigger: "analysis",
+    verdict: "insufficient",
+    reason: a
+      ? `${step.label}: hold elapsed but ${a.verdict === "hold" ? "the analysis asks for a human" : `insufficient evidence — ${a.requestsNeeded} more canary requests needed`}: ${a.summary}`
+      : `${step.label}: hold elapsed but no canary analysis has run yet (no traffic observed)`,
+    evidence: { percent: step.percent, requestsNeeded: a?.requestsNeeded ?? null, verdict: a?.verdict ?? null },
+  });
+  return t.done();
+}
+
+function advanceOnEvidence(t: Step, step: RolloutStep, a: AnalysisSnapshot): void {
+  t.decide({
+    trigger: "analysis",
     verdict: "advance",
-    // Honest about what watched the step: no metric source is wired for the manual router.
-    reason: `${step.label} held ${Math.round(step.holdMs / 1000)} s without a rollback; no automated analysis configured for the ${s.params.router} router`,
-    evidence: { percent: step.percent, heldMs: step.holdMs, automatedAnalysis: false },
+    reason: `${step.label}: hold complete and the canary is healthy — ${a.summary}`,
+    evidence: { percent: step.percent, heldMs: step.holdMs, automatedAnalysis: true },
   });
   nextStep(t);
-  return t.done();
+}
+
+function onAnalysis(t: Step, stepIndex: number, result: AnalysisSnapshot): Transition {
+  const s = t.state;
+  const step = currentStep(s);
+  if (s.phase !== "rollout" || stepIndex !== s.stepIndex || s.stepPhase !== "holding" || !step || s.status === "rolling_back") {
+    return unchanged(s);
+  }
+  const previous = s.analysis?.verdict ?? null;
+  s.analysis = result;
+  switch (result.verdict) {
+    case "rollback":
+      startRollback(t, result.decidedBy?.message ?? result.summary, null, result.decidedBy?.trigger ?? "analysis");
+      return t.done();
+    case "hold":
+      if (previous !== "hold") {
+        s.waitingFor = "analysis";
+        t.decide({ trigger: result.decidedBy?.trigger ?? "analysis", verdict: "hold", reason: `Holding for a human: ${result.decidedBy?.message ?? result.summary}`, evidence: { requestsNeeded: result.requestsNeeded } });
+        t.effects.push({ kind: "notify", severity: "warning", message: `${s.params.service} canary needs a human: ${result.decidedBy?.message ?? result.summary}` });
+      }
+      return t.done();
+    case "pass":
+      // The hold had ended while evidence was short: now there is enough, so go on.
+      if (s.waitingFor === "evidence" && s.status === "running") advanceOnEvidence(t, step, result);
+      return t.done();
+    case "insufficient":
+      return t.done();
+    default: {
+      const never: never = result.verdict;
+      throw new Error(`unknown verdict ${String(never)}`);
+    }
+  }
 }
 
 function nextStep(t: Step): void {

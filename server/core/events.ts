@@ -1,4 +1,4 @@
-import type { Actor, AgentName, AgentStatus, CheckPhase, RollbackStepKind, RollbackStepState, SeverityCounts } from "./types.ts";
+import type { Actor, AgentName, AnalysisSnapshot, AgentStatus, CheckPhase, RollbackStepKind, RollbackStepState, SeverityCounts } from "./types.ts";
 
 /** Everything that can happen to a run: commands from people, and results from adapters. */
 export type RunEvent =
@@ -12,6 +12,8 @@ export type RunEvent =
   | { kind: "weightApplied"; stepIndex: number; percent: number }
   | { kind: "routerFailed"; stepIndex: number; error: string }
   | { kind: "tick" }
+  /** the canary analysis of a step (sent when its verdict changes, and periodically) */
+  | { kind: "analysis"; stepIndex: number; result: AnalysisSnapshot }
   | { kind: "pause"; actor: Actor; reason: string }
   | { kind: "resume"; actor: Actor }
   | { kind: "promote"; actor: Actor; reason: string }
@@ -38,7 +40,7 @@ export type DecisionRecord = {
   stepIndex: number | null;
   /** the rule or person that decided */
   trigger: string;
-  verdict: "advance" | "hold" | "rollback" | "approve" | "reject" | "block" | "waive" | "fail" | "succeed" | "pause" | "resume" | "promote" | "abort";
+  verdict: "advance" | "hold" | "insufficient" | "rollback" | "approve" | "reject" | "block" | "waive" | "fail" | "succeed" | "pause" | "resume" | "promote" | "abort";
   reason: string;
   evidence: Record<string, string | number | boolean | null>;
 };

@@ -1,3 +1,5 @@
+import type { AnalysisConfig, Verdict } from "./analysis/triggers.ts";
+
 /**
  * Flightdeck's domain, in the release team's words. Pure types: no framework, no I/O.
  * Times are epoch milliseconds, passed in by the caller (the core never reads a clock).
@@ -36,10 +38,22 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "rolled_back", "failed", "aborted"];
 
 /** What the run waits on a person for, if anything. */
-export type WaitingFor = "waiver" | "approval" | "weight_confirmation" | null;
+export type WaitingFor =
+  | "waiver"
+  | "approval"
+  | "weight_confirmation"
+  /** the hold is over but the canary has not served enough requests to judge it */
+  | "evidence"
+  /** the analysis asks a human (e.g. error rate above the 0.1% hold level) */
+  | "analysis"
+  | null;
 
-/** Traffic router kind. `manual`: an operator applies each weight and confirms it. */
-export const ROUTERS = ["manual"] as const;
+/**
+ * Traffic router kind. `manual`: an operator applies each weight and confirms it; `builtin`:
+ * Flightdeck's weighted proxy (and metric source); `nginx`: weighted upstream config + reload;
+ * `webhook`: a signed call to the team's deploy system.
+ */
+export const ROUTERS = ["manual", "builtin", "nginx", "webhook"] as const;
 export type RouterKind = (typeof ROUTERS)[number];
 
 /** The check runners of the procedure, by phase. */
@@ -157,6 +171,21 @@ export type RunParams = {
   compliance: Compliance;
   router: RouterKind;
   createdBy: string;
+  /** automated canary analysis; absent or null when no metric source watches the run */
+  analysis?: AnalysisConfig | null;
+};
+
+/** The latest canary analysis of the current step, as the run page shows it. */
+export type AnalysisSnapshot = {
+  verdict: Verdict;
+  /** one sentence with the numbers */
+  summary: string;
+  /** canary requests still needed before the step may be promoted */
+  requestsNeeded: number;
+  /** the trigger that decided a rollback or hold, with its message */
+  decidedBy: { trigger: string; message: string } | null;
+  /** when it was evaluated (epoch ms) */
+  at: number;
 };
 
 /** Everything the core knows about a run. Persisted as JSON; authoritative. */
@@ -180,6 +209,8 @@ export type RunState = {
   /** canary traffic percent last applied and confirmed */
   canaryPercent: number;
   rollback: RollbackState | null;
+  /** latest canary analysis of the current step; null before any or without analysis */
+  analysis?: AnalysisSnapshot | null;
   createdAt: number;
   /** when the procedure was started; null until the engine starts it */
   startedAt: number | null;

@@ -1,0 +1,222 @@
+import type { DDSketch } from "@datadog/sketches-js";
+import type { SecuritySignal, SideTotals, WindowTotals } from "../core/analysis/triggers.ts";
+import { countAbove, newSketch, quantile, serializeSketch } from "./sketch.ts";
+import type { ObservationSink, RequestObservation, Side } from "./types.ts";
+
+/** Persisted every 10 s per run and side: counts plus the latency sketch, never raw requests. */
+export type MetricWindowRow = {
+  runId: string;
+  side: Side;
+  windowStart: Date;
+  windowMs: number;
+  requests: number;
+  errors: number;
+  latencySketch: Uint8Array;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  cpuPercent: number | null;
+  memoryPercent: number | null;
+  attempts: number;
+  conversions: number;
+};
+
+/** One second of one run, for the live charts. */
+export type MetricPoint = {
+  at: number;
+  side: Side;
+  requests: number;
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+};
+
+type Accum = {
+  requests: number;
+  errors: number;
+  sketch: DDSketch;
+  attempts: number;
+  conversions: number;
+  cpu: number[];
+  memory: number[];
+};
+
+const emptyAccum = (): Accum => ({ requests: 0, errors: 0, sketch: newSketch(), attempts: 0, conversions: 0, cpu: [], memory: [] });
+
+/** Gauge samples kept for the consecutive-breach rule; older ones cannot change its answer. */
+const GAUGE_KEEP = 20;
+const WINDOW_MS = 10_000;
+
+type RunMetrics = {
+  stepIndex: number;
+  /** baseline since the run's rollout began: the reference the canary is judged against */
+  baseline: Accum;
+  /** canary since the current step began */
+  canary: Accum;
+  second: Record<Side, Accum>;
+  secondStart: number;
+  window: Record<Side, Accum>;
+  windowStart: number;
+  signals: SecuritySignal[];
+};
+
+const isError = (status: number) => status >= 500 || status === 0;
+
+function add(acc: Accum, status: number, latencyMs: number): void {
+  acc.requests++;
+  if (isError(status)) acc.errors++;
+  acc.sketch.accept(Math.max(latencyMs, 0.001));
+}
+
+function keepLast(list: number[], value: number): void {
+  list.push(value);
+  if (list.length > GAUGE_KEEP) list.shift();
+}
+
+/**
+ * Per-run request metrics in memory: 1 s windows for the live charts, 10 s windows persisted,
+ * and the running totals the canary analysis reads (baseline over the rollout, canary over the
+ * current step). O(1) per request; memory per run is a few sketches whatever the traffic.
+ */
+export class MetricsAggregator implements ObservationSink {
+  private readonly runs = new Map<string, RunMetrics>();
+
+  constructor(private readonly clock: () => number) {}
+
+  /** Starts (or restarts) counting a run's canary from a new step; the baseline keeps counting. */
+  startStep(runId: string, stepIndex: number): void {
+    const now = this.clock();
+    const run = this.runs.get(runId);
+    if (run) {
+      if (run.stepIndex === stepIndex) return;
+      run.stepIndex = stepIndex;
+      run.canary = emptyAccum();
+      run.signals = [];
+      return;
+    }
+    this.runs.set(runId, {
+      stepIndex,
+      baseline: emptyAccum(),
+      canary: emptyAccum(),
+      second: { baseline: emptyAccum(), canary: emptyAccum() },
+      secondStart: now,
+      window: { baseline: emptyAccum(), canary: emptyAccum() },
+      windowStart: now,
+      signals: [],
+    });
+  }
+
+  /** Whether the run is being watched. */
+  watching(runId: string): boolean {
+    return this.runs.has(runId);
+  }
+
+  forget(runId: string): void {
+    this.runs.delete(runId);
+  }
+
+  observeRequest(o: RequestObservation): void {
+    const run = this.runs.get(o.runId);
+    if (!run) return;
+    add(o.side === "baseline" ? run.baseline : run.canary, o.status, o.latencyMs);
+    add(run.second[o.side], o.status, o.latencyMs);
+    add(run.window[o.side], o.status, o.latencyMs);
+  }
+
+  observeGauge(runId: string, side: Side, kind: "cpu" | "memory", percentOfLimit: number): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    const acc = side === "baseline" ? run.baseline : run.canary;
+    keepLast(kind === "cpu" ? acc.cpu : acc.memory, percentOfLimit);
+    keepLast(kind === "cpu" ? run.window[side].cpu : run.window[side].memory, percentOfLimit);
+  }
+
+  observeConversions(runId: string, side: Side, attempts: number, conversions: number): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    for (const acc of [side === "baseline" ? run.baseline : run.canary, run.window[side]]) {
+      acc.attempts += attempts;
+      acc.conversions += conversions;
+    }
+  }
+
+  observeSignal(runId: string, signal: SecuritySignal): void {
+    this.runs.get(runId)?.signals.push(signal);
+  }
+
+  /** What the analysis reads: baseline over the rollout, canary over the step. */
+  totals(runId: string, latencyFactor = 1.5): WindowTotals | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    const side = (acc: Accum): SideTotals => ({
+      requests: acc.requests,
+      errors: acc.errors,
+      latencyMs: { p95: quantile(acc.sketch, 0.95), p99: quantile(acc.sketch, 0.99) },
+      attempts: acc.attempts,
+      conversions: acc.conversions,
+      cpuPercent: [...acc.cpu],
+      memoryPercent: [...acc.memory],
+    });
+    const slower = (q: number) => {
+      const base = quantile(run.baseline.sketch, q);
+      if (base === null) return null;
+      const thresholdMs = base * latencyFactor;
+      return { thresholdMs, count: countAbove(run.canary.sketch, thresholdMs) };
+    };
+    return {
+      baseline: side(run.baseline),
+      canary: side(run.canary),
+      canarySlowerThan: { p95: slower(0.95), p99: slower(0.99) },
+      securitySignals: [...run.signals],
+    };
+  }
+
+  /** Closes the current second for every run: one chart point per side. */
+  rollSecond(): { runId: string; points: MetricPoint[] }[] {
+    const now = this.clock();
+    const out: { runId: string; points: MetricPoint[] }[] = [];
+    for (const [runId, run] of this.runs) {
+      const points = (["baseline", "canary"] as const).map((side) => {
+        const acc = run.second[side];
+        return { at: now, side, requests: acc.requests, errors: acc.errors, p50: quantile(acc.sketch, 0.5), p95: quantile(acc.sketch, 0.95), p99: quantile(acc.sketch, 0.99) };
+      });
+      run.second = { baseline: emptyAccum(), canary: emptyAccum() };
+      run.secondStart = now;
+      out.push({ runId, points });
+    }
+    return out;
+  }
+
+  /** Closes every run's 10 s window once it is due (or at once with `force`), for persisting. */
+  rollWindows(force = false): MetricWindowRow[] {
+    const now = this.clock();
+    const rows: MetricWindowRow[] = [];
+    for (const [runId, run] of this.runs) {
+      if (!force && now - run.windowStart < WINDOW_MS) continue;
+      for (const side of ["baseline", "canary"] as const) {
+        const acc = run.window[side];
+        if (acc.requests === 0 && acc.cpu.length === 0 && acc.memory.length === 0 && acc.attempts === 0) continue;
+        rows.push({
+          runId,
+          side,
+          windowStart: new Date(run.windowStart),
+          windowMs: now - run.windowStart,
+          requests: acc.requests,
+          errors: acc.errors,
+          latencySketch: serializeSketch(acc.sketch),
+          p50: quantile(acc.sketch, 0.5),
+          p95: quantile(acc.sketch, 0.95),
+          p99: quantile(acc.sketch, 0.99),
+          cpuPercent: acc.cpu.at(-1) ?? null,
+          memoryPercent: acc.memory.at(-1) ?? null,
+          attempts: acc.attempts,
+          conversions: acc.conversions,
+        });
+      }
+      run.window = { baseline: emptyAccum(), canary: emptyAccum() };
+      run.windowStart = now;
+    }
+    return rows;
+  }
+}
