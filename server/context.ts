@@ -1,4 +1,16 @@
 import type { Engine } from "./engine/engine.ts";
+import type { MetricsAggregator } from "./metrics/aggregator.ts";
+
+/** Fault injection into the demo fleet's versions (present only when the demo runs). */
+export type DemoControl = {
+  /** the service and environment the demo fleet serves */
+  service: string;
+  environment: string;
+  setFault(side: "baseline" | "canary", fault: DemoFault): Promise<void>;
+  getFault(side: "baseline" | "canary"): Promise<DemoFault>;
+};
+/** What can be injected: an error rate, added latency (all requests or the tail), memory growth. */
+export type DemoFault = { errorRate: number; latencyMs: number; latencyMode: "all" | "tail"; memoryMbPerMin: number };
 
 /**
  * The running process's engine and settings, registered by main.ts (or a test harness) on
@@ -8,6 +20,10 @@ export type AppContext = {
   engine: Engine;
   /** operator-wide hold multiplier (FLIGHTDECK_HOLD_SCALE) */
   globalHoldScale: number;
+  /** live request metrics of runs (routers and the ingest API write, the analysis reads) */
+  aggregator?: MetricsAggregator;
+  /** the demo fleet, when FLIGHTDECK_DEMO is on */
+  demo?: DemoControl | null;
 };
 
 const store = globalThis as unknown as { __flightdeckContext?: AppContext };

@@ -1,4 +1,5 @@
 import type { AgentState, Blocker, Compliance, EnvironmentName, Policy, Risk, Severity } from "./types.ts";
+import { errorRateTrigger, gaugeTrigger, latencyTrigger, type AnalysisConfig } from "./analysis/triggers.ts";
 import { SEVERITIES } from "./types.ts";
 
 /** Bumped whenever the rules below change, so a run records which rules it was held to. */
@@ -62,4 +63,25 @@ export function blockersFor(agents: AgentState[], policy: Policy): Blocker[] {
     }
   }
   return blockers;
+}
+
+/**
+ * The canary analysis a run on an automated router gets. Production keeps the procedure's
+ * defaults (a step must be able to catch 2% errors before promotion: ~2,100 canary requests);
+ * staging sizes its minimum sample to catch 5% errors or 15% slow requests (~170 requests), so
+ * a rehearsal finishes in minutes.
+ */
+export function analysisFor(environment: EnvironmentName): AnalysisConfig {
+  const staging = environment === "staging";
+  return {
+    alpha: 0.01,
+    triggers: [
+      errorRateTrigger(staging ? { detectAtLeast: 0.05 } : {}),
+      latencyTrigger(0.95, staging ? { detectAtLeast: 0.15 } : {}),
+      latencyTrigger(0.99, staging ? { detectAtLeast: 0.05 } : {}),
+      gaugeTrigger("cpu"),
+      gaugeTrigger("memory"),
+      { kind: "securitySignal" },
+    ],
+  };
 }

@@ -13,8 +13,8 @@ export type EngineDeps = {
   publish: Publish;
   clock: () => number;
   notifier: Notifier;
-  /** router for a run's router kind; manual runs never ask for one */
-  routerFor: (kind: string) => TrafficRouter | null;
+  /** the router serving a run's service and environment; null when none is running */
+  routerFor: (kind: string, target: RouteTarget) => TrafficRouter | null;
   /** check runner for an agent, given the environment's configuration for it */
   checkRunnerFor: (agent: AgentName, config: unknown) => CheckRunner;
   /** per-check timeout */
@@ -166,13 +166,13 @@ export class EffectWorker {
         return;
       case "setWeight": {
         const state = (await this.loadRun(runId)).state as unknown as RunState;
-        const router = this.deps.routerFor(state.params.router);
+        const target = this.target(runId, state);
+        const router = this.deps.routerFor(state.params.router, target);
         if (!router) {
-          await this.dispatch(runId, { kind: "routerFailed", stepIndex: effect.stepIndex, error: `no ${state.params.router} router available` });
+          await this.dispatch(runId, { kind: "routerFailed", stepIndex: effect.stepIndex, error: `no ${state.params.router} router is running for ${target.service}/${target.environment}` });
           return;
         }
         try {
-          const target = this.target(runId, state);
           await router.setWeight(target, effect.percent);
           if (!(await router.verifyWeight(target, effect.percent))) throw new Error(`router does not serve ${effect.percent}% after setting it`);
           await this.dispatch(runId, { kind: "weightApplied", stepIndex: effect.stepIndex, percent: effect.percent });
@@ -205,10 +205,10 @@ export class EffectWorker {
       this.dispatch(runId, { kind: "rollbackStepFinished", step, status, detail });
     switch (step) {
       case "revert_traffic": {
-        const router = this.deps.routerFor(state.params.router);
-        if (!router) return void (await finish("failed", `no ${state.params.router} router available`));
+        const target = this.target(runId, state);
+        const router = this.deps.routerFor(state.params.router, target);
+        if (!router) return void (await finish("failed", `no ${state.params.router} router is running for ${target.service}/${target.environment}`));
         try {
-          const target = this.target(runId, state);
           await router.setWeight(target, 0);
           const ok = await router.verifyWeight(target, 0);
           await finish(ok ? "done" : "failed", ok ? "Canary weight 0%, verified" : "Router did not confirm 0%");

@@ -5,6 +5,13 @@
 export type RunChangedEvent = { runId: string; seq: number; status: string; phase: string; waitingFor: string | null; summary: string };
 export type AgentLogEvent = { runId: string; seq: number; taskId: string; agent: string; phase: string; line: string; at: string };
 export type AgentProgressEvent = { runId: string; seq: number; taskId: string; agent: string; phase: string; progress: number };
+/** One second of traffic per side, for the live charts. */
+export type MetricsEvent = {
+  runId: string;
+  points: { at: number; side: "baseline" | "canary"; requests: number; errors: number; p50: number | null; p95: number | null; p99: number | null }[];
+};
+/** The canary analysis's latest evaluation: every trigger's numbers. */
+export type AnalysisEvent = { runId: string; stepIndex: number; at: string; verdict: string; summary: string; evaluations: unknown[] };
 export type NotificationEvent = { runId: string; severity: "info" | "warning" | "critical"; message: string; at: string };
 
 export interface ServerToClientEvents {
@@ -12,6 +19,8 @@ export interface ServerToClientEvents {
   "run:log": (e: AgentLogEvent) => void;
   "run:progress": (e: AgentProgressEvent) => void;
   "run:notification": (e: NotificationEvent) => void;
+  "run:metrics": (e: MetricsEvent) => void;
+  "run:analysis": (e: AnalysisEvent) => void;
   /** something about the runs list changed (new run, status) */
   "runs:changed": (e: { runId: string; status: string }) => void;
 }
@@ -28,6 +37,8 @@ export type DomainEvent =
   | { kind: "runChanged"; event: RunChangedEvent }
   | { kind: "agentLog"; event: AgentLogEvent }
   | { kind: "agentProgress"; event: AgentProgressEvent }
-  | { kind: "notification"; event: NotificationEvent };
+  | { kind: "notification"; event: NotificationEvent }
+  | { kind: "metrics"; event: MetricsEvent }
+  | { kind: "analysis"; event: AnalysisEvent };
 
 export type Publish = (e: DomainEvent) => void;

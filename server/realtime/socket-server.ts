@@ -67,6 +67,12 @@ export function publisherFor(io: RealtimeServer): (e: DomainEvent) => void {
       case "notification":
         io.to(`run:${e.event.runId}`).emit("run:notification", e.event);
         return;
+      case "metrics":
+        io.to(`run:${e.event.runId}`).emit("run:metrics", e.event);
+        return;
+      case "analysis":
+        io.to(`run:${e.event.runId}`).emit("run:analysis", e.event);
+        return;
       default: {
         const never: never = e;
         throw new Error(`unknown domain event ${JSON.stringify(never)}`);

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
-import { policyFor } from "../core/policy.ts";
+import { analysisFor, policyFor } from "../core/policy.ts";
 import { scaledSteps } from "../core/strategy.ts";
 import type { EnvironmentName, RouterKind, RunState } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
@@ -45,6 +45,8 @@ export async function createRun(
       compliance: input.compliance,
       router: env.router as RouterKind,
       createdBy: actor.id,
+      // Automated routers observe both versions, so the canary is judged by the analysis.
+      analysis: env.router === "manual" ? null : analysisFor(input.environment),
     },
     policy,
     steps,

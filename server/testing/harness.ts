@@ -51,7 +51,7 @@ export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner; cl
     publish: (e) => published.push(e),
     clock: opts.clock ?? (() => Date.now()),
     notifier,
-    routerFor: (kind) => (kind === "memory" ? router : null),
+    routerFor: (kind) => (kind === "manual" ? null : router),
     checkRunnerFor: () => opts.checks ?? notConfiguredRunner,
     checkTimeoutMs: 5_000,
     tickMs: 50,

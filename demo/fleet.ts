@@ -1,0 +1,123 @@
+import { request } from "undici";
+import { BuiltinRouter } from "../server/adapters/routers/builtin/builtin-router.ts";
+import type { ObservationSink, Side } from "../server/metrics/types.ts";
+import { ZFault, type TFault, type TFaultInput } from "./fault.ts";
+import { spawnSampleService, type ServiceProcess } from "./service-process.ts";
+import { startTrafficGenerator, type TrafficGenerator } from "./traffic-generator.ts";
+
+/** How to bring up the demo fleet. Every port defaults to 0 (a free one). */
+export type DemoFleetOptions = {
+  /** Version the baseline process plays, e.g. "1.4.2". */
+  baselineVersion: string;
+  /** Version the canary process plays, e.g. "1.5.0". */
+  canaryVersion: string;
+  baselinePort?: number;
+  canaryPort?: number;
+  /** Where the router (the fleet's front door) listens. */
+  routerPort?: number;
+  /** Generated requests per second; 0 = none until `generator.setRate`. Default 20. */
+  rps?: number;
+  /** Simulated users. Default 200. */
+  clients?: number;
+  /** Receives the router's observations. */
+  sink: ObservationSink;
+  /** Monotonic milliseconds for latencies; default `performance.now`. */
+  clock?: () => number;
+  /** Where the fleet reports a service that died on its own. Default `console.warn`. */
+  log?: (line: string) => void;
+};
+
+/** The running demo fleet. */
+export type DemoFleet = {
+  /** The router in front of both versions: hand it to the engine as its TrafficRouter. */
+  router: BuiltinRouter;
+  /** The traffic generator (change its rate with `setRate`). */
+  generator: TrafficGenerator;
+  /** The two sample-service processes. */
+  services: Record<Side, ServiceProcess>;
+  /** The router's origin: what users (and the generator) call. */
+  url: string;
+  /** Injects a fault into one version; omitted fields mean "none". Returns the fault now applied. */
+  setFault(side: Side, fault: TFaultInput): Promise<TFault>;
+  /** The fault one version currently applies. */
+  getFault(side: Side): Promise<TFault>;
+  /** Removes one version's fault (and frees memory it leaked). */
+  clearFault(side: Side): Promise<TFault>;
+  /** Stops the traffic, the router and both processes; resolves when the processes have exited. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Brings up the demo: a sample service in two versions as real processes, the built-in router
+ * in front of them and steady traffic through it, so a new user sees a real canary at once.
+ */
+export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFleet> {
+  const log = options.log ?? ((line: string) => console.warn(`[demo] ${line}`));
+  const onUnexpectedExit = (detail: string) => log(detail);
+  const [baseline, canary] = await Promise.allSettled([
+    spawnSampleService({ version: options.baselineVersion, port: options.baselinePort ?? 0, onUnexpectedExit }),
+    spawnSampleService({ version: options.canaryVersion, port: options.canaryPort ?? 0, onUnexpectedExit }),
+  ]);
+  if (baseline.status === "rejected" || canary.status === "rejected") {
+    await Promise.all([baseline, canary].map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined)));
+    throw baseline.status === "rejected" ? baseline.reason : canary.status === "rejected" ? canary.reason : new Error("unreachable");
+  }
+  const services: Record<Side, ServiceProcess> = { baseline: baseline.value, canary: canary.value };
+
+  // A parent that exits without stop() (process.exit from a signal handler) still takes its
+  // services along: 'exit' handlers may only do synchronous work, and kill() is. A parent that
+  // is SIGKILLed cannot run anything; the children notice their IPC channel close instead.
+  const killOnExit = () => {
+    for (const s of Object.values(services)) if (s.alive()) process.kill(s.pid, "SIGTERM");
+  };
+  process.on("exit", killOnExit);
+
+  const router = new BuiltinRouter({
+    listenPort: options.routerPort ?? 0,
+    host: "127.0.0.1",
+    upstreams: { baseline: services.baseline.url, canary: services.canary.url },
+    sink: options.sink,
+    clock: options.clock,
+  });
+  try {
+    await router.start();
+  } catch (e) {
+    process.off("exit", killOnExit);
+    await Promise.all([services.baseline.stop(), services.canary.stop()]);
+    throw e;
+  }
+  const address = router.address();
+  if (!address) throw new Error("router did not report its address");
+  const generator = startTrafficGenerator({ target: address.url, rps: options.rps ?? 20, clients: options.clients, clock: options.clock });
+
+  const faultCall = async (side: Side, method: "GET" | "POST" | "DELETE", body?: TFaultInput): Promise<TFault> => {
+    const res = await request(`${services[side].url}/__fault`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`${side} refused the fault (${res.statusCode}): ${text}`);
+    return ZFault.parse(JSON.parse(text));
+  };
+
+  let stopping: Promise<void> | null = null;
+  return {
+    router,
+    generator,
+    services,
+    url: address.url,
+    setFault: (side, fault) => faultCall(side, "POST", ZFault.parse(fault)),
+    getFault: (side) => faultCall(side, "GET"),
+    clearFault: (side) => faultCall(side, "DELETE"),
+    stop() {
+      stopping ??= (async () => {
+        await generator.stop();
+        await router.stop();
+        await Promise.all([services.baseline.stop(), services.canary.stop()]);
+        process.off("exit", killOnExit);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The demo checkout service as its own process:
+ *   node --import tsx demo/sample-service.ts --port 4001 --version 1.5.0
+ * `--port 0` picks a free port. When started with an IPC channel (as the demo fleet does), it
+ * reports the port it got as `{ kind: "listening", port }` and exits when its parent goes away,
+ * so that a crashed or killed control room never leaves services behind.
+ */
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import { createSampleApp } from "./sample-app.ts";
+
+/** What a sample service tells the parent that spawned it. */
+export type SampleServiceMessage = { kind: "listening"; port: number };
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "0" },
+    version: { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+  },
+});
+const port = Number(values.port);
+if (!values.version || !Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error("usage: sample-service.ts --port <0-65535> --version <version> [--host 127.0.0.1]");
+  process.exit(2);
+}
+
+const app = createSampleApp({ version: values.version });
+const server = createServer((req, res) => app.handle(req, res));
+// Longer than the default 5 s: fewer reconnects from the router's keep-alive pool.
+server.keepAliveTimeout = 30_000;
+
+const shutdown = () => {
+  app.close();
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+// The IPC channel closes when the parent exits for any reason, SIGKILL included.
+process.on("disconnect", () => process.exit(0));
+
+server.listen(port, values.host, () => {
+  const addr = server.address();
+  const bound = typeof addr === "object" && addr ? addr.port : port;
+  const message: SampleServiceMessage = { kind: "listening", port: bound };
+  process.send?.(message);
+  console.log(`sample-service ${values.version} listening on http://${values.host}:${bound}`);
+});

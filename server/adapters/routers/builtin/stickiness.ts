@@ -1,0 +1,50 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Side } from "../../../metrics/types.ts";
+
+/** Cookie that pins a browser to the side that first served it. */
+export const SIDE_COOKIE = "fd_side";
+/** Request header that pins a non-browser client; also set on every response to name the side. */
+export const SIDE_HEADER = "x-flightdeck-side";
+
+const asSide = (v: string | undefined): Side | null => {
+  const t = v?.trim();
+  return t === "baseline" || t === "canary" ? t : null;
+};
+
+/** The side a client asked to stay on (header first, then cookie), or null for a new client. */
+export function stickySide(headers: IncomingHttpHeaders): Side | null {
+  const header = headers[SIDE_HEADER];
+  const fromHeader = asSide(Array.isArray(header) ? header[0] : header);
+  if (fromHeader) return fromHeader;
+  for (const part of headers.cookie?.split(";") ?? []) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === SIDE_COOKIE) {
+      const fromCookie = asSide(part.slice(eq + 1));
+      if (fromCookie) return fromCookie;
+    }
+  }
+  return null;
+}
+
+/**
+ * Which side serves a request. At 0 % and 100 % there is no choice to be sticky about: a
+ * rollback must move every client to the baseline at once, and a promotion every client to the
+ * canary, whatever their cookie says. In between, a client keeps the side it was given, and a
+ * new client is drawn at the current weight.
+ */
+export function chooseSide(percent: number, sticky: Side | null, random: () => number): Side {
+  if (percent <= 0) return "baseline";
+  if (percent >= 100) return "canary";
+  if (sticky) return sticky;
+  return random() * 100 < percent ? "canary" : "baseline";
+}
+
+/**
+ * The Set-Cookie value for a response. At 0 % and 100 % the pin is cleared: otherwise the
+ * assignments of a finished or rolled-back rollout would carry over into the next one, and its
+ * 5 % step would start with the last run's 50 % of clients already on the canary.
+ */
+export function sideCookie(side: Side, percent: number): string {
+  if (percent <= 0 || percent >= 100) return `${SIDE_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+  return `${SIDE_COOKIE}=${side}; Path=/; HttpOnly; SameSite=Lax`;
+}

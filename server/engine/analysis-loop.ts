@@ -1,0 +1,155 @@
+import type { Db } from "../db/client.ts";
+import { evaluateAll, type AnalysisResult, type Evaluation } from "../core/analysis/triggers.ts";
+import type { RunEvent } from "../core/events.ts";
+import type { AnalysisSnapshot, RunState } from "../core/types.ts";
+import type { MetricsAggregator } from "../metrics/aggregator.ts";
+import type { Publish } from "../realtime/event-map.ts";
+import type { DispatchResult } from "./engine.ts";
+
+type Deps = {
+  db: Db;
+  aggregator: MetricsAggregator;
+  dispatch: (runId: string, event: RunEvent) => Promise<DispatchResult>;
+  publish: Publish;
+  clock: () => number;
+  onError: (where: string, e: unknown) => void;
+  /** how often the canary is evaluated (ms); the rollback latency budget starts here */
+  evaluateEveryMs?: number;
+};
+
+type Watched = { state: RunState; lastVerdict: string | null; lastDispatch: number; lastStored: number };
+
+/** The state re-sent to the core even when the verdict is unchanged, so the page stays current. */
+const REFRESH_MS = 5_000;
+const STORE_EVERY_MS = 1_000;
+const ACTIVE_REFRESH_MS = 1_000;
+
+/** Infinity is not JSON: evaluations store it as null ("cannot conclude"). */
+function jsonSafe(evaluations: Evaluation[]): object {
+  return JSON.parse(JSON.stringify(evaluations, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v))) as object;
+}
+
+function snapshotOf(result: AnalysisResult, at: number): AnalysisSnapshot {
+  return {
+    verdict: result.verdict,
+    summary: result.summary,
+    requestsNeeded: Number.isFinite(result.requestsNeeded) ? result.requestsNeeded : -1,
+    decidedBy: result.decidedBy ? { trigger: result.decidedBy.trigger, message: result.decidedBy.message } : null,
+    at,
+  };
+}
+
+/**
+ * Watches every run whose rollout has an automated analysis: evaluates the canary against the
+ * baseline several times a second from in-memory totals, tells the core when the verdict
+ * changes (a rollback verdict rolls back at once), stores every evaluation each second, streams
+ * 1 s chart points and persists 10 s metric windows.
+ */
+export class AnalysisLoop {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastActiveRefresh = 0;
+  private lastSecond = 0;
+  private busy = false;
+
+  constructor(private readonly deps: Deps) {}
+
+  start(): void {
+    const every = this.deps.evaluateEveryMs ?? 250;
+    const loop = () => {
+      void this.cycle()
+        .catch((e) => this.deps.onError("analysis", e))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(loop, every);
+        });
+    };
+    this.timer = setTimeout(loop, every);
+  }
+
+  async stop(): Promise<void> {
+    const t = this.timer;
+    this.timer = null;
+    if (t) clearTimeout(t);
+    await this.persistWindows(true);
+  }
+
+  /** One evaluation round (public for tests). */
+  async cycle(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const now = this.deps.clock();
+      if (now - this.lastActiveRefresh >= ACTIVE_REFRESH_MS) await this.refreshActive(now);
+      for (const [runId, w] of this.watched) await this.evaluate(runId, w, now);
+      if (now - this.lastSecond >= 1_000) {
+        this.lastSecond = now;
+        for (const { runId, points } of this.deps.aggregator.rollSecond()) {
+          this.deps.publish({ kind: "metrics", event: { runId, points } });
+        }
+        await this.persistWindows(false);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async refreshActive(now: number): Promise<void> {
+    this.lastActiveRefresh = now;
+    const rows = await this.deps.db.releaseRun.findMany({
+      where: { phase: "rollout", status: { in: ["running", "paused"] } },
+      select: { id: true, state: true },
+    });
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const state = row.state as unknown as RunState;
+      if (!state.params.analysis) continue;
+      seen.add(row.id);
+      this.deps.aggregator.startStep(row.id, state.stepIndex);
+      const w = this.watched.get(row.id);
+      if (w && w.state.stepIndex === state.stepIndex) w.state = state;
+      else this.watched.set(row.id, { state, lastVerdict: null, lastDispatch: 0, lastStored: 0 });
+    }
+    for (const runId of this.watched.keys()) {
+      if (seen.has(runId)) continue;
+      this.watched.delete(runId);
+      // Keep counting a little after the run leaves the rollout so the charts show the revert.
+      setTimeout(() => {
+        if (!this.watched.has(runId)) this.deps.aggregator.forget(runId);
+      }, 30_000).unref();
+    }
+  }
+
+  private async evaluate(runId: string, w: Watched, now: number): Promise<void> {
+    const config = w.state.params.analysis;
+    if (!config || w.state.stepPhase !== "holding") return;
+    const totals = this.deps.aggregator.totals(runId);
+    if (!totals) return;
+    const result = evaluateAll(config, totals);
+    if (now - w.lastStored >= STORE_EVERY_MS || result.verdict !== w.lastVerdict) {
+      w.lastStored = now;
+      await this.deps.db.analysisEvaluation.create({
+        data: {
+          runId,
+          stepIndex: w.state.stepIndex,
+          at: new Date(now),
+          verdict: result.verdict,
+          summary: result.summary,
+          requestsNeeded: Number.isFinite(result.requestsNeeded) ? result.requestsNeeded : -1,
+          evaluations: jsonSafe(result.evaluations),
+        },
+      });
+      this.deps.publish({ kind: "analysis", event: { runId, stepIndex: w.state.stepIndex, at: new Date(now).toISOString(), verdict: result.verdict, summary: result.summary, evaluations: jsonSafe(result.evaluations) as unknown[] } });
+    }
+    if (result.verdict === w.lastVerdict && now - w.lastDispatch < REFRESH_MS) return;
+    w.lastVerdict = result.verdict;
+    w.lastDispatch = now;
+    const r = await this.deps.dispatch(runId, { kind: "analysis", stepIndex: w.state.stepIndex, result: snapshotOf(result, now) });
+    if (r.ok && r.status !== "running" && r.status !== "paused") this.watched.delete(runId);
+  }
+
+  private async persistWindows(force: boolean): Promise<void> {
+    const rows = this.deps.aggregator.rollWindows(force);
+    if (rows.length === 0) return;
+    await this.deps.db.metricWindow.createMany({ data: rows.map((r) => ({ ...r, latencySketch: Buffer.from(r.latencySketch) })) });
+  }
+}
