@@ -107,7 +107,7 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
     generator,
     services,
     url: address.url,
-    setFault: (side, fault) => faultCall(side, "POST", ZFault.parse(fault)),
+    setFault: async (side, fault) => faultCall(side, "POST", ZFault.parse(fault)),
     getFault: (side) => faultCall(side, "GET"),
     clearFault: (side) => faultCall(side, "DELETE"),
     stop() {

@@ -11,7 +11,10 @@ export type TrafficGeneratorOptions = {
   clients?: number;
   /** Path requested. Default `/api/checkout`. */
   path?: string;
-  /** Requests in flight at most; a request due while this many are pending is skipped. Default 64. */
+  /**
+   * Requests in flight at most; a request due while this many are pending (or while every user
+   * waits for an answer) is skipped. Default 64.
+   */
   maxInFlight?: number;
   /**
    * Mean requests per user session. When a session ends its user is replaced by a new one
@@ -57,7 +60,7 @@ export type TrafficGenerator = {
   stop(): Promise<void>;
 };
 
-type Client = { index: number; session: number; jar: Map<string, string>; remaining: number };
+type Client = { index: number; session: number; jar: Map<string, string>; remaining: number; busy: boolean };
 
 /** Starts sending requests at a steady rate from a stable population of simulated users. */
 export function startTrafficGenerator(options: TrafficGeneratorOptions): TrafficGenerator {
@@ -82,7 +85,20 @@ export function startTrafficGenerator(options: TrafficGeneratorOptions): Traffic
     session: 0,
     jar: new Map(),
     remaining: sessionLength(),
+    busy: false,
   }));
+
+  // A user waits for one answer before the next request, as a person does; otherwise a new
+  // user's second request could leave before the first one's cookie came back and be placed
+  // on the other side.
+  const idleClient = (): Client | null => {
+    const start = Math.floor(random() * clients.length);
+    for (let i = 0; i < clients.length; i++) {
+      const c = clients[(start + i) % clients.length];
+      if (c && !c.busy) return c;
+    }
+    return null;
+  };
 
   let rps = validRate(options.rps ?? 20);
   let epoch = clock();
@@ -96,6 +112,7 @@ export function startTrafficGenerator(options: TrafficGeneratorOptions): Traffic
     if (client.jar.size > 0) headers.cookie = [...client.jar].map(([k, v]) => `${k}=${v}`).join("; ");
     const started = clock();
     stats.sent++;
+    client.busy = true;
     const done = pool
       .request({ path, method: "GET", headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
       .then(async (res) => {
@@ -111,14 +128,17 @@ export function startTrafficGenerator(options: TrafficGeneratorOptions): Traffic
       .catch(() => {
         stats.failed++;
       })
-      .finally(() => inFlight.delete(done));
+      .finally(() => {
+        inFlight.delete(done);
+        client.busy = false;
+        client.remaining--;
+        if (client.remaining <= 0) {
+          client.session++;
+          client.jar.clear();
+          client.remaining = sessionLength();
+        }
+      });
     inFlight.add(done);
-    client.remaining--;
-    if (client.remaining <= 0) {
-      client.session++;
-      client.jar.clear();
-      client.remaining = sessionLength();
-    }
   };
 
   const tick = () => {
@@ -136,12 +156,9 @@ export function startTrafficGenerator(options: TrafficGeneratorOptions): Traffic
     }
     for (; backlog > 0; backlog--) {
       issued++;
-      if (inFlight.size >= maxInFlight) {
-        stats.skipped++;
-        continue;
-      }
-      const client = clients[Math.floor(random() * clients.length)];
+      const client = inFlight.size < maxInFlight ? idleClient() : null;
       if (client) send(client);
+      else stats.skipped++;
     }
     schedule();
   };

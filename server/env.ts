@@ -28,12 +28,20 @@ const ZEnv = z.object({
   FLIGHTDECK_ADMIN_EMAIL: z.email().default("admin@flightdeck.local"),
   /** First admin's password; generated and printed on first start when unset. */
   FLIGHTDECK_ADMIN_PASSWORD: z.string().min(12).optional(),
-  /** Seed the demo service and users on start. */
+  /** Seed the demo services and run the demo fleet (two real versions, router, traffic). */
   FLIGHTDECK_DEMO: ZBool.default(true),
+  /** The demo fleet's traffic, requests per second through its router. */
+  FLIGHTDECK_DEMO_RPS: z.coerce.number().min(0).max(5_000).default(100),
+  /** Port of the demo fleet's router (its front door); 0 picks a free one. */
+  FLIGHTDECK_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   /** Multiplies every hold duration on top of the environment's own scale (tests use 0.001). */
   FLIGHTDECK_HOLD_SCALE: z.coerce.number().positive().max(10).default(1),
   /** How often the engine looks for due deadlines and pending effects (ms). */
   FLIGHTDECK_TICK_MS: z.coerce.number().int().min(20).max(10_000).default(250),
+  /** Slack-compatible webhook for run notifications (rollbacks, approvals needed). */
+  FLIGHTDECK_NOTIFY_WEBHOOK_URL: z.url().optional(),
+  /** Shared secret signing those notifications (HMAC-SHA256). */
+  FLIGHTDECK_NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Relax sign-in rate limits (end-to-end tests sign in many times a minute). */
   FLIGHTDECK_TEST_MODE: ZBool.default(false),
 });

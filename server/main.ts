@@ -9,8 +9,14 @@ import { setAppContext } from "./context.ts";
 import { Engine } from "./engine/engine.ts";
 import { checkRunnerFor } from "./adapters/checks/registry.ts";
 import { logNotifier } from "./adapters/notify/log-notifier.ts";
+import { WebhookNotifier } from "./adapters/notify/webhook-notifier.ts";
+import type { Notifier } from "./engine/ports.ts";
 import { attachRealtime, publisherFor } from "./realtime/socket-server.ts";
 import { ensureFirstAdmin, seedDemoService } from "./services/seed.ts";
+import { seedDemoFleetService, startDemo } from "./services/demo.ts";
+import { MetricsAggregator } from "./metrics/aggregator.ts";
+import { AnalysisLoop } from "./engine/analysis-loop.ts";
+import { RouterRegistry } from "./adapters/routers/registry.ts";
 import { isDatabaseDown } from "./errors.ts";
 
 /**
@@ -31,7 +37,10 @@ async function main(): Promise<void> {
     ? { value: cfg.FLIGHTDECK_ADMIN_PASSWORD, created: false }
     : persistentSecret(cfg, "first-admin-password", () => randomSecret(12));
   const adminCreated = await ensureFirstAdmin(db, cfg.FLIGHTDECK_ADMIN_EMAIL, admin.value);
-  if (cfg.FLIGHTDECK_DEMO) await seedDemoService(db);
+  if (cfg.FLIGHTDECK_DEMO) {
+    await seedDemoService(db);
+    await seedDemoFleetService(db);
+  }
 
   const dev = cfg.NODE_ENV === "development";
   const app = next({ dev, hostname: cfg.HOST, port: cfg.PORT });
@@ -46,27 +55,58 @@ async function main(): Promise<void> {
   const io = attachRealtime(http, db);
 
   let lastDbComplaint = 0;
+  const onError = (where: string, e: unknown) => {
+    // A database outage would log every tick; say it once every 10 s and keep going.
+    if (isDatabaseDown(e)) {
+      if (Date.now() - lastDbComplaint > 10_000) console.error(`[flightdeck] database unreachable (${where}); retrying`);
+      lastDbComplaint = Date.now();
+      return;
+    }
+    console.error(`[flightdeck] ${where}:`, e);
+  };
+  const webhook =
+    cfg.FLIGHTDECK_NOTIFY_WEBHOOK_URL && cfg.FLIGHTDECK_NOTIFY_WEBHOOK_SECRET
+      ? new WebhookNotifier({ url: cfg.FLIGHTDECK_NOTIFY_WEBHOOK_URL, secret: cfg.FLIGHTDECK_NOTIFY_WEBHOOK_SECRET, publicUrl, onError: (e) => onError("notify.webhook", e) })
+      : null;
+  // Every notification goes to the log; with a webhook configured, to the team's chat too.
+  const notifier: Notifier = {
+    async notify(n) {
+      await logNotifier.notify(n);
+      await webhook?.notify(n);
+    },
+  };
+  const registry = new RouterRegistry();
+  const aggregator = new MetricsAggregator(() => Date.now());
+  const publish = publisherFor(io);
   const engine = new Engine({
     db,
-    publish: publisherFor(io),
+    publish,
     clock: () => Date.now(),
-    notifier: logNotifier,
-    routerFor: () => null, // manual router only for now: operators confirm each weight
+    notifier,
+    routerFor: (kind, target) => registry.routerFor(kind, target),
     checkRunnerFor,
     checkTimeoutMs: 10 * 60_000,
     tickMs: cfg.FLIGHTDECK_TICK_MS,
-    onError: (where, e) => {
-      // A database outage would log every tick; say it once every 10 s and keep going.
-      if (isDatabaseDown(e)) {
-        if (Date.now() - lastDbComplaint > 10_000) console.error(`[flightdeck] database unreachable (${where}); retrying`);
-        lastDbComplaint = Date.now();
-        return;
-      }
-      console.error(`[flightdeck] ${where}:`, e);
-    },
+    onError,
   });
-  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE });
+  const analysis = new AnalysisLoop({
+    db,
+    aggregator,
+    dispatch: (runId, event) => engine.dispatch(runId, event),
+    publish,
+    clock: () => Date.now(),
+    onError,
+  });
+  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: null });
   engine.start();
+  analysis.start();
+  const demo = cfg.FLIGHTDECK_DEMO
+    ? await startDemo({ db, engine, aggregator, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, now: () => Date.now() }).catch((e: unknown) => {
+        console.error("[flightdeck] demo fleet did not start:", e instanceof Error ? e.message : e);
+        return null;
+      })
+    : null;
+  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: demo?.control ?? null });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -74,6 +114,7 @@ async function main(): Promise<void> {
   });
   console.log(`\nFlightdeck is running at ${publicUrl}  (pid ${process.pid}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`Database: ${database.embedded ? `embedded PostgreSQL in ${dataPath(cfg, "pg")}` : "DATABASE_URL"}`);
+  if (demo) console.log(`Demo fleet: storefront ${demo.url} (${cfg.FLIGHTDECK_DEMO_RPS} req/s through the built-in router); its staging canary is on the runs page`);
   if (adminCreated || !cfg.FLIGHTDECK_ADMIN_PASSWORD) {
     console.log(`Sign in as ${cfg.FLIGHTDECK_ADMIN_EMAIL} with the password in ${dataPath(cfg, "first-admin-password")}${adminCreated ? `: ${admin.value}` : ""}`);
   }
@@ -85,7 +126,9 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping Flightdeck…`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    await analysis.stop().catch(() => {});
     await engine.stop().catch(() => {});
+    await demo?.fleet.stop().catch(() => {});
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await new Promise<void>((resolve) => http.close(() => resolve()));
     await app.close().catch(() => {});

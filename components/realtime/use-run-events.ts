@@ -1,7 +1,16 @@
 "use client";
 import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import type { AgentLogEvent, AgentProgressEvent, NotificationEvent, RunChangedEvent } from "@/server/realtime/event-map";
+import type { AgentLogEvent, AgentProgressEvent, AnalysisEvent, MetricsEvent, NotificationEvent, RunChangedEvent } from "@/server/realtime/event-map";
+import {
+  analysisKey,
+  fromAnalysisEvent,
+  metricsKey,
+  newerAnalysis,
+  withLivePoints,
+  type AnalysisRecord,
+  type MetricPoint,
+} from "@/components/charts/metrics-cache";
 import { runKey, runsKey, type CachedRun } from "@/components/runs/run-queries";
 import { getSocket } from "./socket";
 
@@ -57,7 +66,10 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
         if (cached && cached.seq < ack.seq) resync();
       });
       // Events sent while we were disconnected are gone: refetch instead of trusting the cache.
-      if (connectedBefore) resync();
+      if (connectedBefore) {
+        resync();
+        void qc.invalidateQueries({ queryKey: metricsKey(runId) });
+      }
       connectedBefore = true;
     };
     const onChanged = (e: RunChangedEvent) => {
@@ -77,12 +89,22 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
     const onNote = (e: NotificationEvent) => {
       if (e.runId === runId) onNotification?.(e);
     };
+    // Chart points and evaluations carry no seq: they are snapshots, so the newest simply wins.
+    // Points are kept even before the first fetch lands; it keeps those newer than its windows.
+    const onMetrics = (e: MetricsEvent) => {
+      if (e.runId === runId) qc.setQueryData<MetricPoint[]>(metricsKey(runId), (cached) => withLivePoints(cached, e.points));
+    };
+    const onAnalysis = (e: AnalysisEvent) => {
+      if (e.runId === runId) qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromAnalysisEvent(e)));
+    };
 
     socket.on("connect", join);
     socket.on("run:changed", onChanged);
     socket.on("run:progress", onProgress);
     socket.on("run:log", onLog);
     socket.on("run:notification", onNote);
+    socket.on("run:metrics", onMetrics);
+    socket.on("run:analysis", onAnalysis);
     if (socket.connected) join();
     return () => {
       socket.off("connect", join);
@@ -90,6 +112,8 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
       socket.off("run:progress", onProgress);
       socket.off("run:log", onLog);
       socket.off("run:notification", onNote);
+      socket.off("run:metrics", onMetrics);
+      socket.off("run:analysis", onAnalysis);
       if (socket.connected) socket.emit("run:leave", runId);
     };
   }, [qc, runId, onNotification]);

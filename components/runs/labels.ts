@@ -23,6 +23,8 @@ export const WAITING_LABELS: Record<string, string> = {
   waiver: "Waiver of blockers",
   approval: "Approval",
   weight_confirmation: "Traffic confirmation",
+  evidence: "Insufficient evidence",
+  analysis: "Analysis decision",
 };
 
 /** Colour and icon that repeat what the status text says (never colour alone). */

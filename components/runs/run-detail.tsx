@@ -2,6 +2,8 @@
 import { useCallback } from "react";
 import type { NotificationEvent } from "@/server/realtime/event-map";
 import { AgentsSection, CHECK_PHASES } from "@/components/agents/agents-section";
+import { LiveMetrics } from "@/components/analysis/live-metrics";
+import { FaultInjectionPanel } from "@/components/demo/fault-injection-panel";
 import { QueryError } from "@/components/query/query-error";
 import { useRunEvents } from "@/components/realtime/use-run-events";
 import { StepTracker } from "@/components/rollout/step-tracker";
@@ -64,6 +66,8 @@ function RunDetailBody({ runId }: { runId: string }) {
       </Card>
       {state.rollback ? <RollbackProcedure rollback={state.rollback} /> : null}
       <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
+      <LiveMetrics run={view} />
+      <FaultInjectionPanel runId={view.id} state={state} />
       {CHECK_PHASES.map((phase) => (
         <AgentsSection key={phase} phase={phase} state={state} tasks={view.tasks} />
       ))}

@@ -1,5 +1,6 @@
 "use client";
 import type { RunState } from "@/server/core/types";
+import { AnalysisWaitPanel } from "@/components/analysis/analysis-wait-panel";
 import { Card } from "@/components/ui/card";
 import { ApprovalPanel } from "./approval-panel";
 import { WaiverPanel } from "./waiver-panel";
@@ -21,6 +22,8 @@ export function WhatNeedsYou({ runId, state }: { runId: string; state: RunState 
         <ApprovalPanel runId={runId} state={state} />
       ) : waiting === "weight_confirmation" ? (
         <WeightPanel runId={runId} state={state} />
+      ) : waiting === "evidence" || waiting === "analysis" ? (
+        <AnalysisWaitPanel runId={runId} state={state} />
       ) : (
         <p className="text-sm text-slate-700">{idleText(state)}</p>
       )}

@@ -4,13 +4,15 @@ import { QueryError } from "@/components/query/query-error";
 import { useServices } from "@/components/runs/run-queries";
 import { Alert } from "@/components/ui/alert";
 import { SkeletonRows } from "@/components/ui/skeleton";
+import type { ApiTokenItem } from "@/server/services/api-tokens";
+import { ApiTokensSettings } from "./api-tokens-settings";
 import { ServiceCreateForm } from "./service-create-form";
 import { ServiceSettings } from "./services-settings";
 import { UserCreateForm } from "./user-create-form";
 import { UsersSettings, type UserRow } from "./users-settings";
 
-/** Services, environments and people. Admins edit; everyone else reads. */
-export function SettingsView({ users }: { users: UserRow[] }) {
+/** Services, environments and people (and, for admins, API tokens). Admins edit; everyone else reads. */
+export function SettingsView({ users, apiTokens }: { users: UserRow[]; apiTokens?: ApiTokenItem[] }) {
   const me = useSessionUser();
   const canManageSettings = useCan("settings.manage");
   const canManageUsers = useCan("users.manage");
@@ -40,6 +42,7 @@ export function SettingsView({ users }: { users: UserRow[] }) {
         <UsersSettings users={users} canManage={canManageUsers} currentUserId={me.id} />
         {canManageUsers ? <UserCreateForm /> : null}
       </section>
+      {canManageSettings && apiTokens ? <ApiTokensSettings tokens={apiTokens} /> : null}
     </div>
   );
 }

@@ -45,6 +45,11 @@ export async function persistTransition(
       outcomeReason: next.outcome,
     },
   });
+  if (next.status === "succeeded" && prev.status !== "succeeded" && next.params.environment === "production") {
+    // Released to production: this version is now the one in service, the next run's baseline.
+    const run = await tx.releaseRun.findUniqueOrThrow({ where: { id: runId }, select: { serviceId: true } });
+    await tx.service.update({ where: { id: run.serviceId }, data: { currentVersion: next.params.targetVersion } });
+  }
   await projectPhases(tx, runId, prev, next, now);
   await projectAgents(tx, runId, prev, next, now);
   await projectGate(tx, runId, prev.gate, next.gate, now);

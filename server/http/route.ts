@@ -18,7 +18,7 @@ export function route<A extends unknown[]>(handler: (...args: A) => Promise<Resp
     } catch (e) {
       if (e instanceof ZodError) return json({ error: "Invalid request", fieldErrors: fieldErrors(e) }, 400);
       const pub = toPublicError(e);
-      return json({ error: pub.message, code: pub.code }, pub.status);
+      return json({ error: pub.message, code: pub.code, ...(pub.fieldErrors ? { fieldErrors: pub.fieldErrors } : {}) }, pub.status);
     }
   };
 }

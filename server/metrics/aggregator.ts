@@ -42,6 +42,20 @@ type Accum = {
   memory: number[];
 };
 
+/** A Core Web Vital as the service's real users measured it: LCP and INP in ms, CLS unitless. */
+export type VitalName = "lcp" | "inp" | "cls";
+const VITAL_NAMES: readonly VitalName[] = ["lcp", "inp", "cls"];
+
+/** One side's p75 of a vital (the Core Web Vitals threshold percentile) and how many samples it rests on. */
+export type VitalSummary = { p75: number | null; count: number };
+/** Core Web Vitals per side: baseline since the rollout began, canary since the current step began. */
+export type RunVitals = Record<Side, Record<VitalName, VitalSummary>>;
+
+type VitalSketches = Record<VitalName, DDSketch>;
+type RunVitalSketches = { stepIndex: number; sides: Record<Side, VitalSketches> };
+
+const emptyVitals = (): VitalSketches => ({ lcp: newSketch(), inp: newSketch(), cls: newSketch() });
+
 const emptyAccum = (): Accum => ({ requests: 0, errors: 0, sketch: newSketch(), attempts: 0, conversions: 0, cpu: [], memory: [] });
 
 /** Gauge samples kept for the consecutive-breach rule; older ones cannot change its answer. */
@@ -81,6 +95,8 @@ function keepLast(list: number[], value: number): void {
  */
 export class MetricsAggregator implements ObservationSink {
   private readonly runs = new Map<string, RunMetrics>();
+  /** Keyed by the run's metrics object, so they go when `forget` drops the run. */
+  private readonly vitalSketches = new WeakMap<RunMetrics, RunVitalSketches>();
 
   constructor(private readonly clock: () => number) {}
 
@@ -143,6 +159,36 @@ export class MetricsAggregator implements ObservationSink {
 
   observeSignal(runId: string, signal: SecuritySignal): void {
     this.runs.get(runId)?.signals.push(signal);
+  }
+
+  /** Records one real-user Core Web Vital sample (CLS may be 0: the sketch counts zeros exactly). */
+  observeVital(runId: string, side: Side, name: VitalName, value: number): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    this.vitalsOf(run).sides[side][name].accept(value);
+  }
+
+  /** p75 of each vital per side, like `totals`: baseline over the rollout, canary over the step. */
+  vitals(runId: string): RunVitals | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    const sides = this.vitalsOf(run).sides;
+    const summary = (sketches: VitalSketches) =>
+      Object.fromEntries(VITAL_NAMES.map((n) => [n, { p75: quantile(sketches[n], 0.75), count: sketches[n].count }])) as Record<VitalName, VitalSummary>;
+    return { baseline: summary(sides.baseline), canary: summary(sides.canary) };
+  }
+
+  /** A run's vital sketches; the canary's restart when the run has moved to another step. */
+  private vitalsOf(run: RunMetrics): RunVitalSketches {
+    let v = this.vitalSketches.get(run);
+    if (!v) {
+      v = { stepIndex: run.stepIndex, sides: { baseline: emptyVitals(), canary: emptyVitals() } };
+      this.vitalSketches.set(run, v);
+    } else if (v.stepIndex !== run.stepIndex) {
+      v.stepIndex = run.stepIndex;
+      v.sides.canary = emptyVitals();
+    }
+    return v;
   }
 
   /** What the analysis reads: baseline over the rollout, canary over the step. */

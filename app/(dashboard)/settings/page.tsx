@@ -1,13 +1,19 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { userFromHeaders } from "@/server/auth/session";
+import { can } from "@/server/core/permissions";
 import { db } from "@/server/db/client";
+import { listApiTokens } from "@/server/services/api-tokens";
 import { listUsers } from "@/server/services/users";
 import { SettingsView } from "@/components/settings/settings-view";
 
 export const metadata: Metadata = { title: "Settings" };
 
-// There is no users API for React Query yet: the list comes with the page and a role change
-// refreshes the route (see report: GET /api/users would let it live in the query cache).
+// Users and API tokens come with the page (admins' data, changed rarely); a change refreshes
+// the route.
 export default async function SettingsPage() {
-  const users = await listUsers(db());
-  return <SettingsView users={users} />;
+  const user = await userFromHeaders(await headers());
+  const admin = user !== null && can(user.role, "settings.manage");
+  const [users, apiTokens] = await Promise.all([listUsers(db()), admin ? listApiTokens(db()) : Promise.resolve(undefined)]);
+  return <SettingsView users={users} apiTokens={apiTokens} />;
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
 
@@ -55,6 +55,27 @@ export async function isNginxMaster(pid: number): Promise<boolean> {
   if (state === "Z" || state === "X") return false;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
   return cmdline.startsWith("nginx: master process");
+}
+
+/**
+ * How many of the master's workers still accept connections. On reload the old worker keeps
+ * accepting until it handles its quit signal, then renames itself "worker process is shutting
+ * down" and closes its listening sockets; a connection it took in that window is closed unanswered.
+ * Null where /proc is not available.
+ */
+export async function acceptingWorkers(masterPid: number): Promise<number | null> {
+  const entries = await readdir("/proc").catch(() => null);
+  if (entries === null) return null;
+  let count = 0;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid !== masterPid) continue;
+    const title = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).replace(/\0/g, " ").trim();
+    if (title === "nginx: worker process") count++;
+  }
+  return count;
 }
 
 /** GETs a URL on a fresh connection (never a keepalive one that an old worker still holds); null on any failure. */

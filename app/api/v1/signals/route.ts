@@ -1,0 +1,28 @@
+import { db } from "@/server/db/client";
+import { appContext } from "@/server/context";
+import { AppError } from "@/server/errors";
+import { json, route } from "@/server/http/route";
+import { authenticateToken } from "@/server/services/api-tokens";
+import { MAX_SIGNAL_BODY_BYTES, parseSignal, readBodyText, recordSignal } from "@/server/services/ingest";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * A security signal (WAF, breach detection) against a rolling-out run: `Authorization: Bearer
+ * fd_…` with signals:write, body `{ runId, source, message, severity? }`. Audited, then the
+ * analysis rolls the run back. 202; 400 with the reasons, 404 unknown run, 409 not rolling out.
+ */
+export const POST = route(async (req: Request) => {
+  const token = await authenticateToken(db(), req.headers.get("authorization"), "signals:write");
+  try {
+    const input = parseSignal(await readBodyText(req, MAX_SIGNAL_BODY_BYTES));
+    const aggregator = appContext().aggregator;
+    if (!aggregator) throw new AppError("UNAVAILABLE", { message: "no metrics aggregator in this process", userMessage: "Signal intake is not running." });
+    await recordSignal(db(), aggregator, token, input);
+    return json({ accepted: true }, 202);
+  } catch (e) {
+    // route() reports an AppError's message only; a rejected signal must say which fields.
+    if (e instanceof AppError && e.fieldErrors) return json({ error: e.userMessage, code: e.code, fieldErrors: e.fieldErrors }, e.status);
+    throw e;
+  }
+});

@@ -1,0 +1,65 @@
+"use client";
+import { useMemo } from "react";
+import type { AnalysisConfig } from "@/server/core/analysis/triggers";
+import { markersWithin, rollingTotals, stepMarkers, toChartRows } from "@/components/charts/chart-rows";
+import { ErrorRateChart } from "@/components/charts/error-rate-chart";
+import { LatencyChart } from "@/components/charts/latency-chart";
+import { errorThresholds, latencyThresholds } from "@/components/charts/thresholds";
+import { TrafficChart } from "@/components/charts/traffic-chart";
+import { useRunAnalysis, useRunMetrics } from "@/components/charts/use-run-metrics";
+import { QueryError } from "@/components/query/query-error";
+import type { CachedRun } from "@/components/runs/run-queries";
+import { Card } from "@/components/ui/card";
+import { SkeletonRows } from "@/components/ui/skeleton";
+import { EvidencePanel } from "./evidence-panel";
+import { RollbackWhy } from "./rollback-why";
+
+/**
+ * "Live metrics": baseline vs canary charts and the analysis's evidence, for runs an automated
+ * analysis watches. A manual router has no metric source, and the page says so.
+ */
+export function LiveMetrics({ run }: { run: CachedRun }) {
+  const { params } = run.state;
+  const config = params.router === "manual" ? null : (params.analysis ?? null);
+  if (!config) {
+    return (
+      <Card title="Live metrics" id="live-metrics">
+        <p className="text-sm text-slate-700">No automated analysis: the {params.router} router has no metric source.</p>
+      </Card>
+    );
+  }
+  return <LiveMetricsBody run={run} config={config} />;
+}
+
+function LiveMetricsBody({ run, config }: { run: CachedRun; config: AnalysisConfig }) {
+  const { state } = run;
+  const metrics = useRunMetrics(run.id);
+  const analysis = useRunAnalysis(run.id).data ?? null;
+  const points = useMemo(() => metrics.data ?? [], [metrics.data]);
+  const rows = useMemo(() => toChartRows(points), [points]);
+  const allMarkers = useMemo(() => stepMarkers(run.decisions), [run.decisions]);
+  const markers = useMemo(() => markersWithin(allMarkers, rows), [allMarkers, rows]);
+  const latest = useMemo(() => ({ baseline: rollingTotals(points, "baseline"), canary: rollingTotals(points, "canary") }), [points]);
+  const notStarted = state.stepIndex < 0 && points.length === 0;
+
+  return (
+    <Card title="Live metrics" id="live-metrics">
+      <div className="space-y-4">
+        <RollbackWhy state={state} />
+        {metrics.isError ? <QueryError error={metrics.error} onRetry={() => void metrics.refetch()} stale={metrics.data !== undefined} /> : null}
+        {notStarted ? (
+          <p className="text-sm text-slate-700">Metrics start once the rollout sends traffic to the canary.</p>
+        ) : metrics.data === undefined ? (
+          metrics.isError ? null : <SkeletonRows rows={3} label="Loading metrics…" />
+        ) : (
+          <div className="grid gap-3 xl:grid-cols-3">
+            <LatencyChart rows={rows} markers={markers} thresholds={latencyThresholds(config, analysis, points)} />
+            <ErrorRateChart rows={rows} markers={markers} thresholds={errorThresholds(config)} latest={latest} />
+            <TrafficChart rows={rows} markers={markers} latest={latest} canaryPercent={state.canaryPercent} />
+          </div>
+        )}
+        <EvidencePanel state={state} analysis={analysis} />
+      </div>
+    </Card>
+  );
+}

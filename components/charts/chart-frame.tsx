@@ -1,0 +1,90 @@
+"use client";
+import type { ReactNode } from "react";
+import type { XAxisProps } from "recharts";
+import { formatLocal } from "@/components/ui/local-time";
+import type { StepMarker } from "./chart-rows";
+
+/** Baseline and canary differ in colour AND line style, so neither colour vision nor print loses them. */
+export const CHART_STYLE = {
+  baseline: { stroke: "#475569" }, // slate-600
+  canary: { stroke: "#1d4ed8", strokeDasharray: "6 3" }, // blue-700, dashed
+  rollback: "#b91c1c", // red-700
+  hold: "#92400e", // amber-800
+  marker: "#334155", // slate-700
+} as const;
+
+export const CHART_HEIGHT = 220;
+export const CHART_MARGIN = { top: 16, right: 12, bottom: 4, left: 0 };
+const TICK = { fill: "#334155", fontSize: 12 };
+
+/** "14:05:09" in the viewer's zone (the charts render in the browser only). */
+export function clockTime(at: number): string {
+  return formatLocal(at).slice(11);
+}
+
+/** The shared time axis: real time, not one slot per point, so gaps show as gaps. */
+export const TIME_AXIS: XAxisProps = {
+  dataKey: "at",
+  type: "number",
+  scale: "time",
+  domain: ["dataMin", "dataMax"],
+  tickFormatter: (at: number) => clockTime(at),
+  tick: TICK,
+  minTickGap: 40,
+};
+
+export const VALUE_TICK = TICK;
+
+/** Tooltip heading: the full local time of the point. */
+export function tooltipTime(at: unknown): string {
+  return typeof at === "number" ? formatLocal(at) : "";
+}
+
+/** Reference-line props for step boundaries: when each weight took effect, and the rollback. */
+export function markerLines(markers: readonly StepMarker[]) {
+  return markers.map((m) => ({
+    key: `${m.at}-${m.label}`,
+    x: m.at,
+    stroke: m.label === "rollback" ? CHART_STYLE.rollback : CHART_STYLE.marker,
+    strokeDasharray: "2 4",
+    label: { value: m.label, position: "insideTopLeft" as const, fill: CHART_STYLE.marker, fontSize: 11 },
+  }));
+}
+
+/**
+ * A chart as a figure: a caption that says what it shows, the drawing, and a text summary of
+ * the latest values for screen readers (the SVG itself is not a data table).
+ */
+export function ChartFigure({
+  title,
+  description,
+  summary,
+  hasData,
+  controls,
+  children,
+}: {
+  title: string;
+  description: string;
+  summary: string;
+  hasData: boolean;
+  controls?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <figure className="min-w-0 space-y-2 rounded-md border border-slate-200 p-3">
+      <figcaption>
+        <span className="block text-sm font-semibold text-slate-900">{title}</span>
+        <span className="block text-xs text-slate-700">{description}</span>
+      </figcaption>
+      {controls}
+      {hasData ? (
+        <div style={{ height: CHART_HEIGHT }}>{children}</div>
+      ) : (
+        <p className="flex items-center justify-center rounded bg-slate-50 text-sm text-slate-700" style={{ height: CHART_HEIGHT }}>
+          No traffic measured yet.
+        </p>
+      )}
+      <p className="sr-only">{summary}</p>
+    </figure>
+  );
+}

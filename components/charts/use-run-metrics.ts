@@ -1,0 +1,38 @@
+"use client";
+import { skipToken, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { RunMetrics } from "@/server/services/metrics";
+import { fetchJson } from "@/components/query/fetch-json";
+import {
+  analysisKey,
+  fromStoredAnalysis,
+  fromStoredWindows,
+  metricsKey,
+  newerAnalysis,
+  type AnalysisRecord,
+  type MetricPoint,
+} from "./metrics-cache";
+
+/**
+ * A run's metric points: the stored 10 s windows once, then the 1 s points `useRunEvents`
+ * appends. The fetch also brings the latest stored evaluation into ["run-analysis", id].
+ */
+export function useRunMetrics(runId: string) {
+  const qc = useQueryClient();
+  return useQuery({
+    queryKey: metricsKey(runId),
+    queryFn: async ({ signal }): Promise<MetricPoint[]> => {
+      const metrics = await fetchJson<RunMetrics>(`/api/runs/${runId}/metrics`, signal);
+      qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromStoredAnalysis(metrics.latestAnalysis)));
+      // Live points that arrived while this was loading are kept (read after the await).
+      return fromStoredWindows(metrics.windows, qc.getQueryData<MetricPoint[]>(metricsKey(runId)));
+    },
+    // Live points may have created the cache before this mounted: the history still has to load.
+    refetchOnMount: "always",
+    staleTime: 60_000,
+  });
+}
+
+/** The latest evaluation: written by the metrics fetch and by `run:analysis` events, never fetched alone. */
+export function useRunAnalysis(runId: string) {
+  return useQuery<AnalysisRecord | null>({ queryKey: analysisKey(runId), queryFn: skipToken });
+}

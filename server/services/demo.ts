@@ -1,0 +1,88 @@
+import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
+import type { RouterRegistry } from "../adapters/routers/registry.ts";
+import type { DemoControl } from "../context.ts";
+import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
+import type { Db } from "../db/client.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { MetricsAggregator } from "../metrics/aggregator.ts";
+import { createRun } from "./runs.ts";
+
+/** The demo fleet's service: staging runs on the built-in router in front of real processes. */
+export const DEMO_SERVICE = "storefront";
+const DEMO_ENVIRONMENT = "staging";
+
+const RUNBOOK = `### Runbook — storefront (demo)
+1. The run page shows baseline and canary side by side: error rate, p50/p95/p99.
+2. Inject a fault into the canary (Fault injection panel) to watch the analysis roll it back.
+3. Every verdict lists its numbers under "Live metrics".`;
+
+/** The demo service and its environments (idempotent). */
+export async function seedDemoFleetService(db: Db): Promise<void> {
+  if (await db.service.findUnique({ where: { slug: DEMO_SERVICE } })) return;
+  await db.service.create({
+    data: {
+      slug: DEMO_SERVICE,
+      name: "Storefront (demo fleet)",
+      description: "Sample service run by Flightdeck as two real processes behind its built-in router",
+      currentVersion: "2.3.0",
+      runbook: RUNBOOK,
+      environments: {
+        create: [
+          { name: "staging", holdScale: DEFAULT_HOLD_SCALE.staging, router: "builtin" },
+          { name: "production", holdScale: DEFAULT_HOLD_SCALE.production, router: "manual" },
+        ],
+      },
+    },
+  });
+}
+
+/** "2.3.0" → "2.3.1"; anything else gets "-next". */
+export function nextPatch(version: string): string {
+  const m = /^(v?)(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  return m ? `${m[1]}${m[2]}.${m[3]}.${Number(m[4]) + 1}` : `${version}-next`;
+}
+
+/**
+ * Starts the demo fleet (baseline and canary processes, built-in router, steady traffic),
+ * registers its router, and starts a staging canary of the next version unless one is active.
+ */
+export async function startDemo(deps: {
+  db: Db;
+  engine: Engine;
+  aggregator: MetricsAggregator;
+  registry: RouterRegistry;
+  globalHoldScale: number;
+  rps: number;
+  routerPort: number;
+  now: () => number;
+}): Promise<{ control: DemoControl; fleet: DemoFleet; url: string }> {
+  const { db } = deps;
+  const service = await db.service.findUniqueOrThrow({ where: { slug: DEMO_SERVICE } });
+  const active = await db.releaseRun.findFirst({
+    where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ["running", "paused", "rolling_back"] } },
+  });
+  const baselineVersion = active?.baselineVersion ?? service.currentVersion;
+  const canaryVersion = active?.targetVersion ?? nextPatch(service.currentVersion);
+  const fleet = await startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator });
+  deps.registry.register(DEMO_SERVICE, DEMO_ENVIRONMENT, "builtin", fleet.router);
+
+  if (!active) {
+    const admin = await db.user.findFirst({ where: { role: "admin" }, orderBy: { createdAt: "asc" } });
+    if (admin) {
+      await createRun(
+        { db, engine: deps.engine, globalHoldScale: deps.globalHoldScale, now: deps.now() },
+        { id: admin.id, name: admin.name, email: admin.email, role: "admin" },
+        { serviceId: service.id, environment: DEMO_ENVIRONMENT, targetVersion: canaryVersion, strategy: "canary", risk: "low", compliance: "none" },
+      );
+    }
+  }
+  const control: DemoControl = {
+    service: DEMO_SERVICE,
+    environment: DEMO_ENVIRONMENT,
+    setFault: async (side, fault) => {
+      await fleet.setFault(side, fault);
+    },
+    getFault: (side) => fleet.getFault(side),
+  };
+  return { control, fleet, url: fleet.url };
+}

@@ -1,0 +1,211 @@
+import { z } from "zod";
+import type { Db } from "../db/client.ts";
+import { AppError } from "../errors.ts";
+import type { MetricsAggregator } from "../metrics/aggregator.ts";
+import type { RequestObservation } from "../metrics/types.ts";
+import { tokenActor, type AuthenticatedToken } from "./api-tokens.ts";
+import { writeAudit } from "./audit.ts";
+
+/** Largest metrics body accepted: 1 MiB holds a 10,000-sample batch with room to spare. */
+export const MAX_METRICS_BODY_BYTES = 1024 * 1024;
+/** Most samples in one batch; senders split larger ones. */
+export const MAX_SAMPLES_PER_BATCH = 10_000;
+/** Largest signal body: source (100) and message (2,000 characters) need far less. */
+export const MAX_SIGNAL_BODY_BYTES = 16 * 1024;
+/** Field errors listed in a 400 at most; a batch of 10,000 bad samples does not need 10,000 lines. */
+const MAX_REPORTED_ISSUES = 50;
+
+const ZSide = z.enum(["baseline", "canary"], { message: 'Expected "baseline" or "canary"' });
+
+/** One request a service or load balancer saw; status 0 is a failed connection (an error). */
+const ZRequestSample = z.object({
+  type: z.literal("request"),
+  side: ZSide,
+  status: z
+    .int("Expected an integer HTTP status")
+    .min(0, "Expected 100–599, or 0 for a failed connection")
+    .max(599, "Expected 100–599, or 0 for a failed connection")
+    .refine((s) => s === 0 || s >= 100, "Expected 100–599, or 0 for a failed connection"),
+  latencyMs: z.number("Expected a finite number of milliseconds").min(0, "Must be at least 0").max(600_000, "At most 600000 ms (10 minutes)"),
+});
+
+/** CPU or memory as a percentage of the container's limit (above 100 when it bursts past it). */
+const ZGaugeSample = z.object({
+  type: z.literal("gauge"),
+  side: ZSide,
+  resource: z.enum(["cpu", "memory"], { message: 'Expected "cpu" or "memory"' }),
+  percentOfLimit: z.number("Expected a finite percentage").min(0, "Must be at least 0").max(10_000, "At most 10000"),
+});
+
+/** The business metric: of `attempts` (e.g. checkouts started), how many converted. */
+const ZConversionSample = z
+  .object({
+    type: z.literal("conversion"),
+    side: ZSide,
+    attempts: z.int("Expected a whole number").min(0, "Must be at least 0"),
+    conversions: z.int("Expected a whole number").min(0, "Must be at least 0"),
+  })
+  .refine((s) => s.conversions <= s.attempts, { message: "Cannot exceed attempts", path: ["conversions"] });
+
+/** A Core Web Vital from a real user: LCP and INP in ms (≤ 10 min), CLS unitless (≤ 100). */
+const ZVitalSample = z
+  .object({
+    type: z.literal("vital"),
+    side: ZSide,
+    name: z.enum(["lcp", "inp", "cls"], { message: 'Expected "lcp", "inp" or "cls"' }),
+    value: z.number("Expected a finite number").min(0, "Must be at least 0"),
+  })
+  .refine((s) => s.value <= (s.name === "cls" ? 100 : 600_000), {
+    message: "Too large: CLS is at most 100, LCP and INP at most 600000 ms",
+    path: ["value"],
+  });
+
+export const ZMetricSample = z.discriminatedUnion("type", [ZRequestSample, ZGaugeSample, ZConversionSample, ZVitalSample], {
+  message: 'Expected type "request", "gauge", "conversion" or "vital"',
+});
+export type TMetricSample = z.infer<typeof ZMetricSample>;
+
+export const ZMetricsBatch = z.object({
+  runId: z.uuid("Expected a run id (UUID)"),
+  samples: z.array(ZMetricSample, "Expected an array of samples").max(MAX_SAMPLES_PER_BATCH, `At most ${MAX_SAMPLES_PER_BATCH} samples per batch`),
+});
+export type TMetricsBatch = z.infer<typeof ZMetricsBatch>;
+
+export const ZSignalInput = z.object({
+  runId: z.uuid("Expected a run id (UUID)"),
+  source: z.string("Expected a string").trim().min(1, "Say who raised the signal").max(100, "At most 100 characters"),
+  message: z.string("Expected a string").trim().min(1, "Say what happened").max(2_000, "At most 2000 characters"),
+  severity: z.enum(["critical", "high", "medium", "low"], { message: 'Expected "critical", "high", "medium" or "low"' }).optional(),
+});
+export type TSignalInput = z.infer<typeof ZSignalInput>;
+
+function invalid(message: string, fieldErrors?: Record<string, string[]>): AppError {
+  return new AppError("BAD_REQUEST", { message: `ingest: ${message}`, userMessage: message, ...(fieldErrors ? { fieldErrors } : {}) });
+}
+
+/** Field errors keyed by path (`samples.3.latencyMs`), the first MAX_REPORTED_ISSUES of them. */
+function reasons(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const issues = error.issues;
+  for (const issue of issues.slice(0, MAX_REPORTED_ISSUES)) (out[issue.path.join(".") || "_body"] ??= []).push(issue.message);
+  if (issues.length > MAX_REPORTED_ISSUES) out._more = [`${issues.length - MAX_REPORTED_ISSUES} more problems not listed`];
+  return out;
+}
+
+/**
+ * A request body as text, refusing more than `maxBytes` (413) before it is all in memory: the
+ * declared length is checked first, then the stream is cut off as soon as it passes the limit.
+ */
+export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", { message: `body over ${maxBytes} bytes`, userMessage: `Request body too large (at most ${maxBytes} bytes).` });
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw invalid("The body must be JSON.");
+  }
+}
+
+/**
+ * Validates a whole metrics batch; throws 400 with the reasons (path and message) when any
+ * sample is wrong, so a batch is taken whole or not at all. Zod is fast enough here: about
+ * 2 million samples/s on one core, far above the ingest target (see ingest.service.test.ts).
+ */
+export function validateMetricsBatch(value: unknown): TMetricsBatch {
+  const result = ZMetricsBatch.safeParse(value);
+  if (!result.success) throw invalid("Invalid metrics batch.", reasons(result.error));
+  return result.data;
+}
+
+/** A metrics request body (JSON text) as a validated batch; 400 for bad JSON or bad samples. */
+export function parseMetricsBatch(text: string): TMetricsBatch {
+  return validateMetricsBatch(parseJson(text));
+}
+
+/** Parses a security signal's body; 400 with the reasons when it is wrong. */
+export function parseSignal(text: string): TSignalInput {
+  const result = ZSignalInput.safeParse(parseJson(text));
+  if (!result.success) throw invalid("Invalid signal.", reasons(result.error));
+  return result.data;
+}
+
+/** 404 for a run that does not exist, 409 for one whose rollout the aggregator is not watching. */
+async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: string): Promise<void> {
+  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { id: true } });
+  if (!run) throw new AppError("NOT_FOUND", { message: `ingest: run ${runId} not found`, userMessage: "Unknown run" });
+  if (!aggregator.watching(runId)) throw new AppError("CONFLICT", { message: `ingest: run ${runId} not watched`, userMessage: "Run is not rolling out" });
+}
+
+/**
+ * Feeds a validated batch to the aggregator. The run is checked first; the samples are then
+ * applied in one synchronous loop, so no other request sees half a batch. One observation
+ * object is reused for every request sample (the aggregator does not keep it).
+ */
+export async function applyMetricsBatch(db: Db, aggregator: MetricsAggregator, batch: TMetricsBatch): Promise<{ accepted: number }> {
+  await requireWatchedRun(db, aggregator, batch.runId);
+  // The run may have left the rollout while the database answered.
+  if (!aggregator.watching(batch.runId)) throw new AppError("CONFLICT", { message: "ingest: run stopped being watched", userMessage: "Run is not rolling out" });
+  const runId = batch.runId;
+  const request: RequestObservation = { runId, side: "baseline", status: 0, latencyMs: 0 };
+  for (const s of batch.samples) {
+    switch (s.type) {
+      case "request":
+        request.side = s.side;
+        request.status = s.status;
+        request.latencyMs = s.latencyMs;
+        aggregator.observeRequest(request);
+        break;
+      case "gauge":
+        aggregator.observeGauge(runId, s.side, s.resource, s.percentOfLimit);
+        break;
+      case "conversion":
+        aggregator.observeConversions(runId, s.side, s.attempts, s.conversions);
+        break;
+      case "vital":
+        aggregator.observeVital(runId, s.side, s.name, s.value);
+        break;
+      default: {
+        const never: never = s;
+        throw new Error(`unhandled sample ${String(never)}`);
+      }
+    }
+  }
+  return { accepted: batch.samples.length };
+}
+
+/**
+ * Records a security signal (a WAF or breach alert) against a rolling-out run: audited first,
+ * then handed to the analysis, whose security trigger rolls the run back.
+ */
+export async function recordSignal(db: Db, aggregator: MetricsAggregator, token: AuthenticatedToken, input: TSignalInput, now = Date.now()): Promise<void> {
+  await requireWatchedRun(db, aggregator, input.runId);
+  await db.$transaction((tx) =>
+    writeAudit(tx, {
+      actor: tokenActor(token),
+      action: "signal.received",
+      runId: input.runId,
+      summary: `Security signal from ${input.source}${input.severity ? ` (${input.severity})` : ""}: ${input.message}`,
+      detail: { source: input.source, message: input.message, severity: input.severity ?? null, at: new Date(now).toISOString() },
+    }),
+  );
+  aggregator.observeSignal(input.runId, { source: input.source, message: input.message, at: now });
+}
