@@ -68,7 +68,13 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
   // services along: 'exit' handlers may only do synchronous work, and kill() is. A parent that
   // is SIGKILLed cannot run anything; the children notice their IPC channel close instead.
   const killOnExit = () => {
-    for (const s of Object.values(services)) if (s.alive()) process.kill(s.pid, "SIGTERM");
+    for (const s of Object.values(services)) {
+      try {
+        if (s.alive()) process.kill(s.pid, "SIGTERM");
+      } catch {
+        // exited in the meantime: nothing left to do, and an exit handler must not throw
+      }
+    }
   };
   process.on("exit", killOnExit);
 

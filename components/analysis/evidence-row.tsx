@@ -40,7 +40,10 @@ function baselineText(e: ShownSequential): string | null {
 
 function sequentialFacts(e: ShownSequential): string[] {
   const threshold = e.trigger.startsWith("latency") ? "allowed slow share" : e.trigger === "business-metric" ? "allowed failures" : e.level === "hold" ? "hold level" : "threshold";
-  const minimum = e.minSamples === null ? "minimum sample cannot be sized yet" : `${count(e.minSamples)} needed before promotion`;
+  // Only the rollback-level request tests gate promotion (triggers.ts evaluateAll); the others may stay open.
+  const gates = e.level === "rollback" && e.trigger !== "business-metric";
+  const minimum =
+    e.minSamples === null ? "minimum sample cannot be sized yet" : gates ? `${count(e.minSamples)} needed before promotion` : `${count(e.minSamples)} to conclude (not required to promote)`;
   return [countsText(e), `observed ${rate(e.observedRate)} vs ${threshold} ${rate(e.p0)}`, baselineText(e), minimum].filter((f): f is string => f !== null);
 }
 
@@ -59,7 +62,7 @@ export function EvidenceRow({ evaluation: e, decided }: { evaluation: ShownEvalu
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="font-medium text-slate-900">
           <span id={nameId}>{triggerName(e.trigger)}</span>
-          {decided ? <span className="ml-2 text-xs font-semibold text-red-800">decided this</span> : null}
+          {decided ? <span className="ml-2 text-xs font-semibold text-red-800">{" "}(decided this)</span> : null}
         </p>
         <Badge tone={look.tone} icon={look.icon}>
           {look.text}

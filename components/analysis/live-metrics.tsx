@@ -58,7 +58,8 @@ function LiveMetricsBody({ run, config }: { run: CachedRun; config: AnalysisConf
             <TrafficChart rows={rows} markers={markers} latest={latest} canaryPercent={state.canaryPercent} />
           </div>
         )}
-        <EvidencePanel state={state} analysis={analysis} />
+        {/* Until the fetch answers, "no evaluation yet" might not be true. */}
+        {analysis || metrics.isSuccess ? <EvidencePanel state={state} analysis={analysis} /> : null}
       </div>
     </Card>
   );

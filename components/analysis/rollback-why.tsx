@@ -1,11 +1,6 @@
 import type { RunState } from "@/server/core/types";
 import { triggerName } from "./evaluations";
 
-/** True when the engine rolled the run back on a trigger's word (not a person). */
-export function rolledBackAutomatically(state: RunState): boolean {
-  return Boolean(state.rollback?.trigger) && state.rollback?.requestedBy === "engine";
-}
-
 /**
  * "Why it rolled back": which trigger crossed and the numbers it crossed with, in the engine's
  * own sentence (STATISTICS.md: "on rollback, exactly which trigger crossed and with what numbers").

@@ -40,26 +40,53 @@ export function tooltipTime(at: unknown): string {
   return typeof at === "number" ? formatLocal(at) : "";
 }
 
-/** Reference-line props for step boundaries: when each weight took effect, and the rollback. */
-export function markerLines(markers: readonly StepMarker[]) {
+/**
+ * Reference-line props for step boundaries: when each weight took effect, and the rollback.
+ * Labels sit on the side of the line with room, so one near the right edge is not cut off.
+ */
+export function markerLines(markers: readonly StepMarker[], rows: readonly { at: number }[]) {
+  const first = rows[0]?.at ?? 0;
+  const middle = (first + (rows.at(-1)?.at ?? first)) / 2;
   return markers.map((m) => ({
     key: `${m.at}-${m.label}`,
     x: m.at,
-    stroke: m.label === "rollback" ? CHART_STYLE.rollback : CHART_STYLE.marker,
+    stroke: CHART_STYLE.marker,
     strokeDasharray: "2 4",
-    label: { value: m.label, position: "insideTopLeft" as const, fill: CHART_STYLE.marker, fontSize: 11 },
+    label: { value: m.label, position: m.at > middle ? ("insideTopRight" as const) : ("insideTopLeft" as const), fill: CHART_STYLE.marker, fontSize: 11 },
   }));
 }
 
+/** One entry of a chart's key: a sample of the line's colour and dash, and what it is. */
+export type LegendItem = { label: string; stroke: string; strokeDasharray?: string };
+
+export const MARKER_LEGEND: LegendItem = { label: "Weight change / rollback", stroke: CHART_STYLE.marker, strokeDasharray: "2 4" };
+
+/** The key, in HTML under the drawing: labels drawn inside the SVG collide when lines are close. */
+function ChartLegend({ items }: { items: readonly LegendItem[] }) {
+  return (
+    <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-800">
+      {items.map((item) => (
+        <li key={item.label} className="inline-flex items-center gap-1.5">
+          <svg aria-hidden="true" width="24" height="8" className="shrink-0">
+            <line x1="0" y1="4" x2="24" y2="4" stroke={item.stroke} strokeWidth="2" strokeDasharray={item.strokeDasharray} />
+          </svg>
+          {item.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
- * A chart as a figure: a caption that says what it shows, the drawing, and a text summary of
- * the latest values for screen readers (the SVG itself is not a data table).
+ * A chart as a figure: a caption that says what it shows, the drawing with its key, and a text
+ * summary of the latest values for screen readers (the SVG itself is not a data table).
  */
 export function ChartFigure({
   title,
   description,
   summary,
   hasData,
+  legend,
   controls,
   children,
 }: {
@@ -67,18 +94,25 @@ export function ChartFigure({
   description: string;
   summary: string;
   hasData: boolean;
+  legend: readonly LegendItem[];
   controls?: ReactNode;
   children: ReactNode;
 }) {
   return (
     <figure className="min-w-0 space-y-2 rounded-md border border-slate-200 p-3">
       <figcaption>
-        <span className="block text-sm font-semibold text-slate-900">{title}</span>
+        <span className="block text-sm font-semibold text-slate-900">
+          {title}
+          <span className="sr-only">: </span>
+        </span>
         <span className="block text-xs text-slate-700">{description}</span>
       </figcaption>
-      {controls}
+      {hasData ? controls : null}
       {hasData ? (
-        <div style={{ height: CHART_HEIGHT }}>{children}</div>
+        <>
+          <div style={{ height: CHART_HEIGHT }}>{children}</div>
+          <ChartLegend items={legend} />
+        </>
       ) : (
         <p className="flex items-center justify-center rounded bg-slate-50 text-sm text-slate-700" style={{ height: CHART_HEIGHT }}>
           No traffic measured yet.

@@ -1,9 +1,9 @@
 "use client";
 import { useId, useState } from "react";
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ms } from "@/server/core/analysis/format";
 import type { ChartRow, Quantile, StepMarker } from "./chart-rows";
-import { CHART_MARGIN, CHART_STYLE, ChartFigure, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK } from "./chart-frame";
+import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK, type LegendItem } from "./chart-frame";
 
 const QUANTILES: readonly Quantile[] = ["p50", "p95", "p99"];
 const KEY = { p50: "P50", p95: "P95", p99: "P99" } as const;
@@ -43,6 +43,13 @@ export function LatencyChart({
         : `No rollback threshold for ${quantile}.`)
     : "No latency measured yet.";
 
+  const legend: LegendItem[] = [
+    { label: `Baseline ${quantile}`, ...CHART_STYLE.baseline },
+    { label: `Canary ${quantile}`, ...CHART_STYLE.canary },
+    ...(rule && thresholdMs !== null ? [{ label: `Roll back above ${ms(thresholdMs)}`, stroke: CHART_STYLE.rollback, strokeDasharray: "4 2" }] : []),
+    ...(markers.length > 0 ? [MARKER_LEGEND] : []),
+  ];
+
   const picker = (
     <fieldset className="flex flex-wrap items-center gap-3 text-sm text-slate-900">
       <legend className="sr-only">Quantile shown</legend>
@@ -61,6 +68,7 @@ export function LatencyChart({
       description={`${quantile} of each window (10 s stored, 1 s live), in ms. Canary dashed.`}
       summary={summary}
       hasData={rows.length > 0}
+      legend={legend}
       controls={picker}
     >
       <ResponsiveContainer width="100%" height="100%">
@@ -69,21 +77,14 @@ export function LatencyChart({
           <XAxis {...TIME_AXIS} />
           <YAxis tick={VALUE_TICK} width={64} tickFormatter={(v: number) => ms(v)} />
           <Tooltip labelFormatter={tooltipTime} formatter={(v) => (typeof v === "number" ? ms(v) : String(v))} />
-          <Legend />
-          {markerLines(markers).map(({ key, ...line }) => (
+          {markerLines(markers, rows).map(({ key, ...line }) => (
             <ReferenceLine key={key} {...line} />
           ))}
           {rule && thresholdMs !== null ? (
-            <ReferenceLine
-              y={thresholdMs}
-              stroke={CHART_STYLE.rollback}
-              strokeDasharray="4 2"
-              ifOverflow="extendDomain"
-              label={{ value: `roll back > ${ms(thresholdMs)}`, position: "insideTopRight", fill: CHART_STYLE.rollback, fontSize: 11 }}
-            />
+            <ReferenceLine y={thresholdMs} stroke={CHART_STYLE.rollback} strokeDasharray="4 2" ifOverflow="extendDomain" />
           ) : null}
-          <Line name={`Baseline ${quantile}`} dataKey={baselineKey} {...CHART_STYLE.baseline} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} legendType="plainline" />
-          <Line name={`Canary ${quantile}`} dataKey={canaryKey} {...CHART_STYLE.canary} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} legendType="plainline" />
+          <Line name={`Baseline ${quantile}`} dataKey={baselineKey} {...CHART_STYLE.baseline} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+          <Line name={`Canary ${quantile}`} dataKey={canaryKey} {...CHART_STYLE.canary} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
     </ChartFigure>

@@ -1,8 +1,8 @@
 "use client";
-import { Area, AreaChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, AreaChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { percent } from "@/server/core/analysis/format";
 import type { ChartRow, RollingTotals, StepMarker } from "./chart-rows";
-import { CHART_MARGIN, CHART_STYLE, ChartFigure, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK } from "./chart-frame";
+import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK, type LegendItem } from "./chart-frame";
 
 function perSecond(value: number): string {
   return `${Number(value.toPrecision(3))}/s`;
@@ -32,12 +32,18 @@ export function TrafficChart({
     rows.length > 0
       ? `Last 10 s: baseline ${perSecond(rate(latest.baseline))}, canary ${perSecond(rate(latest.canary))} — ${share} (router weight ${canaryPercent}%).`
       : "No requests measured yet.";
+  const legend: LegendItem[] = [
+    { label: "Baseline", ...CHART_STYLE.baseline },
+    { label: "Canary", ...CHART_STYLE.canary },
+    ...(markers.length > 0 ? [MARKER_LEGEND] : []),
+  ];
   return (
     <ChartFigure
       title="Traffic"
       description={`Requests per second, rolling 10 s, stacked: baseline below, canary (dashed) on top. Router weight ${canaryPercent}% canary.`}
       summary={summary}
       hasData={rows.length > 0}
+      legend={legend}
     >
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={rows} margin={CHART_MARGIN} title="Requests per second, baseline and canary">
@@ -45,8 +51,7 @@ export function TrafficChart({
           <XAxis {...TIME_AXIS} />
           <YAxis tick={VALUE_TICK} width={56} tickFormatter={perSecond} />
           <Tooltip labelFormatter={tooltipTime} formatter={(v) => (typeof v === "number" ? perSecond(v) : String(v))} />
-          <Legend />
-          {markerLines(markers).map(({ key, ...line }) => (
+          {markerLines(markers, rows).map(({ key, ...line }) => (
             <ReferenceLine key={key} {...line} />
           ))}
           <Area
@@ -59,7 +64,6 @@ export function TrafficChart({
             strokeWidth={2}
             connectNulls
             isAnimationActive={false}
-            legendType="plainline"
           />
           <Area
             name="Canary"
@@ -71,7 +75,6 @@ export function TrafficChart({
             strokeWidth={2}
             connectNulls
             isAnimationActive={false}
-            legendType="plainline"
           />
         </AreaChart>
       </ResponsiveContainer>

@@ -36,6 +36,7 @@ function idleText(state: RunState): string {
   if (state.status === "rolled_back" || state.status === "failed" || state.status === "aborted") return "Nothing: the run has ended.";
   if (state.status === "paused") return "The rollout is paused. Resume it when you are ready, or roll back.";
   if (state.status === "rolling_back") return "The rollback procedure is running; nothing needs you right now.";
+  if (state.phase === "rollout" && !state.params.analysis) return "The canary is holding. No automated analysis watches it: keep an eye on your own dashboards.";
   if (state.phase === "rollout") return "The canary is holding while the analysis watches it. Nothing needs you right now.";
   return "Checks are running. Nothing needs you right now.";
 }

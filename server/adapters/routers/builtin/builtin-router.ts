@@ -69,7 +69,7 @@ export class BuiltinRouter implements TrafficRouter {
       if (url.protocol !== "http:") throw new Error(`builtin router: upstream must be http:, got ${base}`);
       // `timeout` lets the agent honour the upstream's `Keep-Alive: timeout=N` hint and drop an
       // idle socket just before the upstream would; reusing one it already closed is a false 502.
-      const agent = new Agent({ keepAlive: true, noDelay: true, maxSockets: options.maxSocketsPerUpstream ?? 256, timeout: 60_000 });
+      const agent = new Agent({ keepAlive: true, maxSockets: options.maxSocketsPerUpstream ?? 256, timeout: 60_000 });
       return { url, agent };
     };
     this.upstreams = { baseline: upstream(options.upstreams.baseline), canary: upstream(options.upstreams.canary) };
@@ -104,13 +104,18 @@ export class BuiltinRouter implements TrafficRouter {
     // Longer than clients' idle pools so that the proxy is not the side that drops a reused socket.
     server.keepAliveTimeout = 65_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.options.listenPort, this.host, () => {
-        server.off("error", reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(this.options.listenPort, this.host, () => {
+          server.off("error", reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      this.server = null;
+      throw e;
+    }
     this.listening = true;
   }
 
