@@ -76,6 +76,22 @@ export async function startDemo(deps: {
       );
     }
   }
+  // A fault is for one rehearsal: once no run is rolling out on the fleet, clear it, so the next
+  // canary starts healthy.
+  const sweeper = setInterval(() => {
+    void db.releaseRun
+      .count({ where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ["running", "paused", "rolling_back"] } } })
+      .then(async (activeRuns) => {
+        if (activeRuns === 0) await Promise.all([fleet.clearFault("canary"), fleet.clearFault("baseline")]);
+      })
+      .catch(() => {}); // database or fleet briefly unavailable: try again next time
+  }, 5_000);
+  sweeper.unref();
+  const stopFleet = fleet.stop.bind(fleet);
+  fleet.stop = async () => {
+    clearInterval(sweeper);
+    await stopFleet();
+  };
   const control: DemoControl = {
     service: DEMO_SERVICE,
     environment: DEMO_ENVIRONMENT,

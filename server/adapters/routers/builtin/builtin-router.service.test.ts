@@ -129,7 +129,8 @@ describe("observations", () => {
     expect(sink.observations).toHaveLength(100);
     expect(countBy(sink.observations, (o) => o.side)).toEqual(countBy(answers, (a) => a.side ?? "none"));
     expect(sink.observations.every((o) => o.runId === "run-1" && o.status === 200)).toBe(true);
-    expect(Math.min(...sink.of("canary").map((o) => o.latencyMs))).toBeGreaterThanOrEqual(50);
+    // Node's timers count from the event loop's cached time, so a 50 ms timer may end ~1 ms early.
+    expect(Math.min(...sink.of("canary").map((o) => o.latencyMs))).toBeGreaterThanOrEqual(48);
     expect(quantile(sink.of("baseline").map((o) => o.latencyMs), 0.5)).toBeLessThan(25);
     // High resolution: sub-millisecond parts are kept.
     expect(sink.observations.some((o) => !Number.isInteger(o.latencyMs))).toBe(true);
