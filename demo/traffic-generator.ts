@@ -19,7 +19,9 @@ export type TrafficGeneratorOptions = {
   /**
    * Mean requests per user session. When a session ends its user is replaced by a new one
    * with an empty cookie jar, as real users come and go; this is how a sticky router's new
-   * weight reaches the population. `Infinity` keeps every user forever. Default 30.
+   * weight reaches the population: with the defaults (200 users, 20 req/s) a step from 5 % to
+   * 50 % reaches most users within a few minutes (time constant users × mean / rps = 100 s).
+   * `Infinity` keeps every user forever. Default 10.
    */
   sessionRequests?: number;
   /** A request not answered after this long counts as failed. Default 10 s. */
@@ -69,7 +71,7 @@ export function startTrafficGenerator(options: TrafficGeneratorOptions): Traffic
   const path = options.path ?? "/api/checkout";
   const maxInFlight = options.maxInFlight ?? 64;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const meanSession = options.sessionRequests ?? 30;
+  const meanSession = options.sessionRequests ?? 10;
   const pool = new Pool(options.target, { connections: maxInFlight });
   const stats: TrafficStats = { sent: 0, completed: 0, failed: 0, skipped: 0, byStatus: {}, bySide: {} };
   const inFlight = new Set<Promise<void>>();

@@ -63,7 +63,9 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
       socket.emit("run:join", runId, (ack) => {
         if (!ack.ok) return;
         const cached = qc.getQueryData<CachedRun>(key);
-        if (cached && cached.seq < ack.seq) resync();
+        // No cache yet means the first fetch may still be in flight and may have read the run
+        // before events we joined too late to receive: fetch again, now that we are in the room.
+        if (!cached || cached.seq < ack.seq) resync();
       });
       // Events sent while we were disconnected are gone: refetch instead of trusting the cache.
       if (connectedBefore) {
@@ -126,11 +128,10 @@ export function useRunsEvents(): void {
     const socket = getSocket();
     if (!socket) return;
     const resync = () => void qc.invalidateQueries({ queryKey: runsKey() });
-    let connectedBefore = false;
     const join = () => {
-      socket.emit("runs:join", () => undefined);
-      if (connectedBefore) resync();
-      connectedBefore = true;
+      // Changes between the list's first fetch and joining the room would be lost: refetch once
+      // we are in it.
+      socket.emit("runs:join", () => resync());
     };
     socket.on("connect", join);
     socket.on("runs:changed", resync);

@@ -1,13 +1,36 @@
 import type { Page } from "@playwright/test";
 import { expect } from "../fixtures/test";
 
+type ListedRun = { id: string; service: string; environment: string; phase: string; status: string; canaryPercent: number };
+
+/**
+ * Ends whatever run is still in progress on a service and environment (one release at a time
+ * per environment), the way an operator would: abort before traffic moved, else roll back.
+ */
+export async function clearActiveRuns(page: Page, service: string, environment: string): Promise<void> {
+  const runs = (await (await page.request.get(`/api/runs?service=${service}&environment=${environment}&status=active`)).json()) as ListedRun[];
+  for (const run of runs) {
+    const post = (data: object) => page.request.post(`/api/v1/runs/${run.id}/commands`, { data });
+    const aborted = await post({ kind: "abort", reason: "clearing the way for a test run" });
+    if (!aborted.ok()) {
+      await post({ kind: "rollback", reason: "clearing the way for a test run" });
+      await post({ kind: "confirmWeight", percent: 0 }); // manual router: the operator confirms 0%
+    }
+    await expect
+      .poll(async () => ((await (await page.request.get(`/api/runs/${run.id}`)).json()) as { state: { status: string } }).state.status, { timeout: 15_000 })
+      .toMatch(/aborted|rolled_back|failed/);
+  }
+}
+
 /** Fills and submits the new-run form; returns the new run's URL path. */
 export async function createRunViaForm(
   page: Page,
-  opts: { environment: "staging" | "production"; targetVersion: string; strategy?: string; risk?: string; compliance?: string },
+  opts: { environment: "staging" | "production"; targetVersion: string; strategy?: string; risk?: string; compliance?: string; service?: { slug: string; label: string } },
 ): Promise<string> {
+  const service = opts.service ?? { slug: "checkout", label: "Checkout (checkout)" };
+  await clearActiveRuns(page, service.slug, opts.environment);
   await page.goto("/runs/new");
-  await page.getByLabel("Service").selectOption({ label: "Checkout (checkout)" });
+  await page.getByLabel("Service").selectOption({ label: service.label });
   await page.getByRole("radio", { name: opts.environment }).check();
   await page.getByLabel("Target version").fill(opts.targetVersion);
   await page.getByLabel("Strategy").selectOption(opts.strategy ?? "canary");

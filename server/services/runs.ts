@@ -32,6 +32,17 @@ export async function createRun(
       fieldErrors: { targetVersion: [`${input.targetVersion} is already the current version`] },
     });
   }
+  // One release at a time per service and environment: two runs would fight over the traffic.
+  const busy = await db.releaseRun.findFirst({
+    where: { environmentId: env.id, status: { in: ["running", "paused", "rolling_back"] } },
+    select: { number: true },
+  });
+  if (busy) {
+    throw new AppError("CONFLICT", {
+      message: `run #${busy.number} active on ${env.service.slug}/${input.environment}`,
+      userMessage: `Run #${busy.number} is still in progress for ${env.service.name} in ${input.environment}; finish or roll it back first.`,
+    });
+  }
   const policy = policyFor(input.risk, input.compliance, input.environment);
   const steps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
   const state = createRunState(

@@ -1,0 +1,145 @@
+/**
+ * Shared pieces of the benchmark: percentiles, free ports, child processes that report over IPC,
+ * and one cleanup list that runs on success, failure and Ctrl-C alike.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Milliseconds on a clock every process of this machine shares, with sub-ms resolution. */
+export const epochMs = () => performance.timeOrigin + performance.now();
+
+/** Exact quantile of samples (sorts a copy; nearest rank). */
+export function quantileOf(samples: readonly number[], q: number): number | null {
+  if (samples.length === 0) return null;
+  const sorted = Float64Array.from(samples).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] ?? null;
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+type CleanupFn = () => Promise<void> | void;
+const cleanups: { name: string; fn: CleanupFn }[] = [];
+
+/** Registers something to undo; returns a function that runs it now (once) and unregisters it. */
+export function onCleanup(name: string, fn: CleanupFn): () => Promise<void> {
+  const entry = { name, fn };
+  cleanups.push(entry);
+  let done: Promise<void> | null = null;
+  return () => {
+    done ??= (async () => {
+      const i = cleanups.indexOf(entry);
+      if (i >= 0) cleanups.splice(i, 1);
+      await fn();
+    })();
+    return done;
+  };
+}
+
+/** Runs every registered cleanup, newest first, each bounded in time; never throws. */
+export async function cleanupAll(log: (line: string) => void = (l) => console.error(l)): Promise<void> {
+  while (cleanups.length > 0) {
+    const entry = cleanups.pop();
+    if (!entry) break;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(entry.fn),
+        new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out after 20 s")), 20_000))),
+      ]);
+    } catch (e) {
+      log(`[bench] cleanup of ${entry.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A child process running one of the bench's scripts, talking over IPC. */
+export type BenchChild = {
+  child: ChildProcess;
+  /** resolves with the first IPC message for which `match` returns a value */
+  next<T>(match: (m: unknown) => T | undefined, timeoutMs: number, what: string): Promise<T>;
+  send(m: unknown): void;
+  /** SIGTERM, then SIGKILL after graceMs; resolves once it has exited */
+  stop(graceMs?: number): Promise<void>;
+};
+
+/**
+ * Starts `bench/<script>` under node --import tsx with an IPC channel (the child exits when the
+ * channel closes, so a killed bench leaves nothing behind), and registers its stop for cleanup.
+ */
+export function startChild(script: string, args: string[] = []): BenchChild {
+  const file = fileURLToPath(new URL(`./${script}`, import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  const stop = onCleanup(`child ${script}`, async () => {
+    if (hasExited()) return;
+    child.kill("SIGTERM");
+    const force = setTimeout(() => child.kill("SIGKILL"), 3_000);
+    await exited;
+    clearTimeout(force);
+  });
+  return {
+    child,
+    send: (m) => {
+      if (child.connected) child.send(m as never);
+    },
+    stop: () => stop(),
+    next<T>(match: (m: unknown) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`${script}: no ${what} within ${timeoutMs} ms`)), timeoutMs);
+        const onMessage = (m: unknown) => {
+          const v = match(m);
+          if (v !== undefined) finish(null, v);
+        };
+        const onExit = (code: number | null, signal: string | null) => finish(new Error(`${script} exited (${signal ?? `code ${code}`}) before ${what}`));
+        function finish(err: Error | null, value?: T) {
+          clearTimeout(timer);
+          child.off("message", onMessage);
+          child.off("exit", onExit);
+          if (err) reject(err);
+          else resolve(value as T);
+        }
+        child.on("message", onMessage);
+        child.once("exit", onExit);
+      });
+    },
+  };
+}
+
+/** In a child: exit when the parent goes away (its IPC channel closes). */
+export function exitWithParent(onExit?: () => Promise<void> | void): void {
+  const bye = () => {
+    void Promise.resolve()
+      .then(onExit)
+      .finally(() => process.exit(0));
+  };
+  process.on("disconnect", bye);
+  process.on("SIGTERM", bye);
+  process.on("SIGINT", bye);
+}
+
+/** Typed check of an IPC message's kind. */
+export function messageOf<K extends string>(kind: K) {
+  return <T extends object>(m: unknown): (T & { kind: K }) | undefined =>
+    typeof m === "object" && m !== null && "kind" in m && (m as { kind: unknown }).kind === kind ? (m as T & { kind: K }) : undefined;
+}

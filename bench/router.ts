@@ -1,0 +1,89 @@
+/**
+ * Router overhead: the built-in router's added p99 at a moderate fixed rate, and its maximum
+ * throughput next to Debian's nginx (the project's NginxRouter) in front of the same upstream.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { NginxRouter } from "../server/adapters/routers/nginx/nginx-router.ts";
+import { closedLoop, fixedRateAlternating } from "./load.ts";
+import { freePort, onCleanup, quantileOf, startChild } from "./lib.ts";
+
+export const NGINX_BINARY = "/usr/sbin/nginx";
+
+export type RouterFigures = {
+  added_p99_ms: number | null;
+  rps: number | null;
+  nginx_rps: number | null;
+  notes: string[];
+};
+
+const isListening = (m: unknown) =>
+  typeof m === "object" && m !== null && (m as { kind?: unknown }).kind === "listening" ? (m as { kind: "listening"; ports?: number[]; url?: string }) : undefined;
+
+export async function benchRouter(opts: { rate: number; blockMs: number; blocksEach: number; connections: number; throughputMs: number }, log: (line: string) => void): Promise<RouterFigures> {
+  const notes: string[] = [];
+  const upstream = startChild("upstream-child.ts");
+  const ports = (await upstream.next(isListening, 20_000, "listening message")).ports ?? [];
+  const [basePort, canaryPort] = ports;
+  if (!basePort || !canaryPort) throw new Error("upstream did not report its ports");
+  const direct = `http://127.0.0.1:${basePort}`;
+  const router = startChild("router-child.ts", [direct, `http://127.0.0.1:${canaryPort}`]);
+  const routerUrl = (await router.next(isListening, 20_000, "listening message")).url;
+  if (!routerUrl) throw new Error("router did not report its address");
+
+  let nginxUrl: string | null = null;
+  if (existsSync(NGINX_BINARY)) {
+    try {
+      const prefix = await mkdtemp(path.join(os.tmpdir(), "flightdeck-bench-nginx-"));
+      const nginx = new NginxRouter({ prefix, listenPort: await freePort(), upstreams: { baseline: `127.0.0.1:${basePort}`, canary: `127.0.0.1:${canaryPort}` } });
+      onCleanup("nginx", async () => {
+        await nginx.stop();
+        await rm(prefix, { recursive: true, force: true });
+      });
+      await nginx.setWeight({ runId: "bench-router", service: "bench", environment: "production", baseline: "1.0.0", canary: "1.1.0" }, 5);
+      nginxUrl = nginx.url;
+    } catch (e) {
+      notes.push(`nginx_rps null: nginx did not start: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    }
+  } else {
+    notes.push(`nginx_rps null: ${NGINX_BINARY} is absent (apt-get install -y nginx)`);
+  }
+
+  // Added latency: the same upstream directly and through the router, alternating 1 s blocks.
+  log(`router: ${opts.rate} req/s open loop, direct vs built-in router, ${opts.blocksEach} × ${opts.blockMs} ms blocks each`);
+  const [d, r] = await fixedRateAlternating([direct, routerUrl], { rps: opts.rate, blockMs: opts.blockMs, blocksEach: opts.blocksEach, path: "/api/checkout" });
+  if (!d || !r) throw new Error("no latency results");
+  const p = (x: number[], q: number) => quantileOf(x, q) ?? NaN;
+  const dP99 = p(d.latenciesMs, 0.99);
+  const rP99 = p(r.latenciesMs, 0.99);
+  notes.push(
+    `router latency at ${opts.rate} req/s: direct p50 ${p(d.latenciesMs, 0.5).toFixed(2)} / p99 ${dP99.toFixed(2)} ms (${d.ok} ok, ${d.failed} failed, ${d.skipped} skipped); ` +
+      `via router p50 ${p(r.latenciesMs, 0.5).toFixed(2)} / p99 ${rP99.toFixed(2)} ms (${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped)`,
+  );
+  const added = d.ok > 0 && r.ok > 0 && d.failed === 0 && r.failed === 0 ? rP99 - dP99 : null;
+  if (added === null) notes.push("added_p99_ms null: requests failed during the latency measurement");
+
+  // Throughput: closed loop, same client, same upstream, one after the other.
+  const tp = async (name: string, origin: string) => {
+    const res = await closedLoop(origin, { connections: opts.connections, durationMs: opts.throughputMs, path: "/api/checkout" });
+    log(`router: ${name} ${Math.round(res.rps)} req/s (${res.ok} ok, ${res.failed} failed in ${res.seconds.toFixed(1)} s)`);
+    return res;
+  };
+  const directTp = await tp("direct", direct);
+  const builtinTp = await tp("built-in router", routerUrl);
+  const nginxTp = nginxUrl ? await tp("nginx", nginxUrl) : null;
+  notes.push(
+    `throughput, ${opts.connections} keep-alive connections, ${opts.throughputMs / 1000} s each: direct ${Math.round(directTp.rps)}, built-in ${Math.round(builtinTp.rps)}, nginx ${nginxTp ? Math.round(nginxTp.rps) : "n/a"} req/s ` +
+      `(${os.cpus().length} cores: the undici load generator, the router and the upstream share them, so every figure is lower than a dedicated load host would show)`,
+  );
+  await router.stop();
+  await upstream.stop();
+  return {
+    added_p99_ms: added,
+    rps: builtinTp.failed === 0 ? builtinTp.rps : builtinTp.ok > 0 ? builtinTp.rps : null,
+    nginx_rps: nginxTp ? nginxTp.rps : null,
+    notes,
+  };
+}

@@ -1,0 +1,41 @@
+import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
+import { createRunViaForm, runStatus } from "./helpers";
+
+const STOREFRONT = { slug: "storefront", label: "Storefront (demo fleet) (storefront)" };
+
+test.describe("a canary on real traffic", () => {
+  test("a release manager injects a fault and watches the canary roll back, with the evidence on screen", async ({ page }) => {
+    await signIn(page, USERS.manager);
+    await createRunViaForm(page, { environment: "staging", targetVersion: "2.3.9", risk: "low", service: STOREFRONT });
+
+    // The built-in router shifts 5% of the demo traffic by itself; charts and evidence fill in.
+    await expect(page.getByRole("heading", { name: "Live metrics" })).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByRole("meter").first()).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(page);
+
+    const panel = page.locator("#fault-injection");
+    await panel.getByLabel("Error rate (%)").fill("50");
+    await panel.getByRole("button", { name: "Inject fault" }).click();
+
+    // Rolled back within seconds, and the page says why with the numbers.
+    await expect(runStatus(page)).toHaveText(/rolled back/, { timeout: 20_000 });
+    await expect(page.getByRole("heading", { name: "Why it rolled back" })).toBeVisible();
+    await expect(page.getByText(/Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/).first()).toBeVisible();
+    await expectAccessible(page);
+
+    await page.goto("/audit");
+    await expect(page.getByText(/Injected fault into the canary: 50% errors/)).toBeVisible();
+  });
+
+  test("a second run on the same service and environment is refused while one is in progress", async ({ page }) => {
+    await signIn(page, USERS.manager);
+    await createRunViaForm(page, { environment: "production", targetVersion: "3.0.0" });
+    await page.goto("/runs/new");
+    await page.getByLabel("Service").selectOption({ label: "Checkout (checkout)" });
+    await page.getByRole("radio", { name: "production" }).check();
+    await page.getByLabel("Target version").fill("3.0.1");
+    await page.getByRole("button", { name: /start run/i }).click();
+    await expect(page.getByText(/is still in progress for Checkout in production/)).toBeVisible();
+    await expect(page).toHaveURL(/\/runs\/new$/);
+  });
+});
