@@ -6,6 +6,10 @@ import type { Db } from "../db/client.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import { createRun } from "./runs.ts";
+import { PrometheusGaugeScraper } from "../adapters/metrics/prometheus-gauges.ts";
+
+/** The demo versions' resource limits: memory growth crosses 256 MB within a minute or two. */
+const DEMO_LIMITS = { memoryBytes: 256 * 1024 * 1024, cpuCores: 1 };
 
 /** The demo fleet's service: staging runs on the built-in router in front of real processes. */
 export const DEMO_SERVICE = "storefront";
@@ -87,9 +91,22 @@ export async function startDemo(deps: {
       .catch(() => {}); // database or fleet briefly unavailable: try again next time
   }, 5_000);
   sweeper.unref();
+  // CPU and memory of both versions, from their Prometheus endpoints, for the gauge triggers.
+  const gauges = new PrometheusGaugeScraper({
+    targets: { baseline: `${fleet.services.baseline.url}/metrics`, canary: `${fleet.services.canary.url}/metrics` },
+    limits: DEMO_LIMITS,
+    intervalMs: 2_000,
+    clock: deps.now,
+    onSample: (sample) => {
+      const runId = fleet.router.state().runId;
+      if (runId) deps.aggregator.observeGauge(runId, sample.side, sample.resource, sample.percentOfLimit);
+    },
+  });
+  gauges.start();
   const stopFleet = fleet.stop.bind(fleet);
   fleet.stop = async () => {
     clearInterval(sweeper);
+    gauges.stop();
     await stopFleet();
   };
   const control: DemoControl = {
