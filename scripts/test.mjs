@@ -52,11 +52,15 @@ if (existsSync(vitestJson)) {
   const tiers = { unit: [0, 0], service: [0, 0] };
   for (const file of report.testResults) {
     const tier = file.name.includes(`${path.sep}core${path.sep}`) ? "unit" : "service";
+    let failedHere = 0;
     for (const t of file.assertionResults) {
       if (t.status === "passed") tiers[tier][0]++;
-      else if (t.status === "failed") tiers[tier][1]++;
+      else if (t.status === "failed") failedHere++;
     }
-    if (file.status === "failed" && file.assertionResults.length === 0) tiers[tier][1]++; // a file that failed to load
+    // A file that failed outside its tests (it did not load, or a hook threw and its tests were
+    // skipped) is a failure, whatever vitest's exit code says.
+    if (file.status === "failed" && failedHere === 0) failedHere = 1;
+    tiers[tier][1] += failedHere;
   }
   record("unit", ...tiers.unit);
   record("service", ...tiers.service);

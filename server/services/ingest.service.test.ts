@@ -28,7 +28,9 @@ beforeAll(async () => {
   const admin = await makeUser(db, "admin");
   const svc = await makeService(db);
   runId = (await startRun(h, rm, runInput(svc.id))).id;
-  idleRunId = (await startRun(h, rm, runInput(svc.id, { targetVersion: "1.2.0" }))).id;
+  // A second service: one release at a time per service and environment.
+  const idle = await makeService(db);
+  idleRunId = (await startRun(h, rm, runInput(idle.id, { targetVersion: "1.2.0" }))).id;
   aggregator = new MetricsAggregator(() => Date.now());
   // What the analysis loop does for a run in its rollout.
   aggregator.startStep(runId, 0);
