@@ -2,7 +2,8 @@
  * Shared pieces of the benchmark: percentiles, free ports, child processes that report over IPC,
  * and one cleanup list that runs on success, failure and Ctrl-C alike.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -138,8 +139,36 @@ export function exitWithParent(onExit?: () => Promise<void> | void): void {
   process.on("SIGINT", bye);
 }
 
-/** Typed check of an IPC message's kind. */
-export function messageOf<K extends string>(kind: K) {
-  return <T extends object>(m: unknown): (T & { kind: K }) | undefined =>
-    typeof m === "object" && m !== null && "kind" in m && (m as { kind: unknown }).kind === kind ? (m as T & { kind: K }) : undefined;
+let clockTicks: number | null = null;
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; null where unavailable. */
+export function cpuSecondsOf(pid: number): number | null {
+  try {
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    clockTicks = 100;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/** The worker processes of an nginx master (their parent pid is the master's). */
+export function nginxWorkers(masterPid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === masterPid) pids.push(Number(entry));
+    } catch {
+      // gone in the meantime
+    }
+  }
+  return pids;
 }

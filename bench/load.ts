@@ -25,9 +25,9 @@ export async function fixedRateAlternating(
   const results: FixedRateResult[] = origins.map(() => ({ latenciesMs: [], sent: 0, ok: 0, failed: 0, skipped: 0 }));
   try {
     // Warm up: open connections and JIT both sides, not recorded.
-    for (let i = 0; i < pools.length; i++) await block(pools[i]!, null, opts.warmupMs ?? 500);
+    for (const pool of pools) await block(pool, null, opts.warmupMs ?? 500);
     for (let b = 0; b < opts.blocksEach; b++) {
-      for (let i = 0; i < pools.length; i++) await block(pools[i]!, results[i]!, opts.blockMs);
+      for (const [i, pool] of pools.entries()) await block(pool, results[i] ?? null, opts.blockMs);
     }
   } finally {
     await Promise.all(pools.map((p) => p.destroy()));

@@ -1,0 +1,258 @@
+/**
+ * `npm run bench`: Flightdeck's benchmark. Prints a table (each figure next to the issue's
+ * target) and writes bench-results.json with exactly the agreed keys. Every phase is bounded in
+ * time and cleans up its processes (fleet, nginx, PostgreSQL, children), even on failure.
+ *
+ *   npm run bench                      all phases
+ *   npm run bench -- --only router,aa  some phases (aa, router, fanout, rollback, ingest)
+ */
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { simulateCanary } from "../server/core/analysis/simulate.ts";
+import { analysisFor } from "../server/core/policy.ts";
+import { benchAa, type AaFigures } from "./aa.ts";
+import { startControlRoom, type ControlRoom } from "./control-room.ts";
+import { benchFanout } from "./fanout.ts";
+import { benchIngest } from "./ingest.ts";
+import { cleanupAll, PROJECT_ROOT, quantileOf } from "./lib.ts";
+import { benchRollback, type ScenarioName, type ScenarioResult } from "./rollback.ts";
+import { benchRouter } from "./router.ts";
+
+type Results = {
+  rollback_seconds: Record<ScenarioName, number | null>;
+  aa: { runs: number; false_rollbacks: number | null };
+  router: { added_p99_ms: number | null; rps: number | null; nginx_rps: number | null };
+  fanout: { viewers: number; p99_ms: number | null };
+  ingest: { samples_per_s: number | null };
+};
+
+const PHASES = ["aa", "router", "fanout", "rollback", "ingest"] as const;
+type Phase = (typeof PHASES)[number];
+
+const CONFIG = {
+  rollback: { rps: 200, warmSeconds: 5, capSeconds: 120, pollMs: 20 },
+  aa: { runs: 200, minutes: 30, canaryRps: 10, baselineRps: 190, errorRate: 0.001, medianMs: 9.5, sigma: 0.35, evaluateEveryMs: 250 },
+  router: { rate: 1_500, blockMs: 1_000, blocksEach: 5, connections: 50, throughputMs: 5_000 },
+  fanout: { viewers: 1_000, events: 50, intervalMs: 100 },
+  ingest: { batchSize: 5_000, concurrency: 4, durationMs: 5_000, warmupMs: 1_000 },
+  /** the whole bench is stopped (and cleaned up) past this, whatever it is doing */
+  watchdogMs: 9 * 60_000,
+};
+
+const started = performance.now();
+const stamp = () => `${((performance.now() - started) / 1_000).toFixed(1).padStart(6)} s`;
+const log = (line: string) => console.log(`[${stamp()}] ${line}`);
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+
+const results: Results = {
+  rollback_seconds: { gross: null, errors_5pct: null, latency_p95_plus_50pct: null },
+  aa: { runs: 0, false_rollbacks: null },
+  router: { added_p99_ms: null, rps: null, nginx_rps: null },
+  fanout: { viewers: 0, p99_ms: null },
+  ingest: { samples_per_s: null },
+};
+const notes: string[] = [];
+const failures: Partial<Record<Phase, string>> = {};
+const scenarios: ScenarioResult[] = [];
+let aa: AaFigures | null = null;
+
+const round = (v: number | null, digits: number) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+
+function selectedPhases(): Set<Phase> {
+  const i = process.argv.indexOf("--only");
+  if (i < 0) return new Set(PHASES);
+  const wanted = (process.argv[i + 1] ?? "").split(",").map((s) => s.trim());
+  const unknown = wanted.filter((w) => !(PHASES as readonly string[]).includes(w));
+  if (unknown.length > 0) throw new Error(`unknown phase(s) ${unknown.join(", ")}; known: ${PHASES.join(", ")}`);
+  return new Set(wanted as Phase[]);
+}
+
+async function phase(name: Phase, selected: Set<Phase>, work: () => Promise<void>): Promise<void> {
+  if (!selected.has(name)) {
+    failures[name] = "not run (--only)";
+    return;
+  }
+  log(`── ${name} (load average ${load()})`);
+  const t = performance.now();
+  try {
+    await work();
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split("\n")[0] ?? e.message : String(e);
+    failures[name] = message;
+    log(`${name} FAILED: ${message}`);
+    if (e instanceof Error && e.stack) console.error(e.stack);
+  }
+  log(`${name} took ${((performance.now() - t) / 1_000).toFixed(1)} s`);
+}
+
+/** Detection time of the same scenario in the project's seeded simulator, for context. */
+function simulatedDetection(errorRate: number, canaryMultiplier: number): string {
+  const times: number[] = [];
+  let missed = 0;
+  for (let seed = 1; seed <= 200; seed++) {
+    const r = simulateCanary({
+      seed,
+      requestsPerSecond: CONFIG.rollback.rps * 0.05,
+      errorRate,
+      baselineErrorRate: 0,
+      durationMs: CONFIG.rollback.capSeconds * 1_000,
+      latency: { baselineMedianMs: CONFIG.aa.medianMs, sigma: CONFIG.aa.sigma, canaryMultiplier },
+      config: analysisFor("production"),
+    });
+    if (r.detectedAtMs === null) missed++;
+    else times.push(r.detectedAtMs / 1_000);
+  }
+  const q = (p: number) => quantileOf(times, p)?.toFixed(1) ?? "-";
+  return `median ${q(0.5)} s, p90 ${q(0.9)} s, max ${q(1)} s${missed ? `, ${missed}/200 not within ${CONFIG.rollback.capSeconds} s` : ""}`;
+}
+
+async function main(): Promise<void> {
+  const selected = selectedPhases();
+  log(`Flightdeck bench: node ${process.version}, ${os.cpus().length} cores, load average ${load()}`);
+
+  await phase("aa", selected, async () => {
+    aa = benchAa(CONFIG.aa, log);
+    results.aa = { runs: aa.runs, false_rollbacks: aa.false_rollbacks };
+    notes.push(
+      `aa: ${aa.runs} healthy 5% canaries × ${CONFIG.aa.minutes} simulated min at ${CONFIG.aa.canaryRps} canary req/s (${CONFIG.aa.baselineRps} baseline), ` +
+        `${CONFIG.aa.errorRate * 100}% errors and lognormal(${CONFIG.aa.medianMs} ms, σ ${CONFIG.aa.sigma}) latency on both sides, through a real MetricsAggregator, ` +
+        `evaluateAll(analysisFor("production")) every ${CONFIG.aa.evaluateEveryMs} ms: ${aa.false_rollbacks} rolled back ${JSON.stringify(aa.triggers)}, ` +
+        `${aa.held} held for a human (0.1% hold level; not a rollback); simulateCanary cross-check ${aa.crossCheck.false_rollbacks}/${aa.crossCheck.runs}; ${aa.seconds.toFixed(1)} s`,
+    );
+  });
+
+  await phase("router", selected, async () => {
+    const r = await benchRouter(CONFIG.router, log);
+    results.router = { added_p99_ms: round(r.added_p99_ms, 2), rps: round(r.rps, 0), nginx_rps: round(r.nginx_rps, 0) };
+    notes.push(...r.notes);
+  });
+
+  await phase("fanout", selected, async () => {
+    const f = await benchFanout(CONFIG.fanout, log);
+    results.fanout = { viewers: f.viewers, p99_ms: round(f.p99_ms, 1) };
+    notes.push(...f.notes);
+  });
+
+  let room: ControlRoom | null = null;
+  if (selected.has("rollback") || selected.has("ingest")) {
+    try {
+      log(`── control room: embedded PostgreSQL, migrations, Engine, AnalysisLoop`);
+      room = await startControlRoom(log);
+    } catch (e) {
+      const message = e instanceof Error ? e.message.split("\n")[0] ?? e.message : String(e);
+      log(`control room FAILED: ${message}`);
+      if (selected.has("rollback")) failures.rollback = `control room did not start: ${message}`;
+      if (selected.has("ingest")) failures.ingest = `control room did not start: ${message}`;
+    }
+  }
+  if (room) {
+    const r = room;
+    await phase("rollback", selected, async () => {
+      // Recorded as each scenario ends, so an interrupted bench still reports the finished ones.
+      const out = await benchRollback(r, CONFIG.rollback, log, (s) => {
+        scenarios.push(s);
+        results.rollback_seconds[s.name] = round(s.seconds, 2);
+      });
+      notes.push(...out.notes);
+      notes.push(
+        `rollback, same scenarios in simulateCanary at ${CONFIG.rollback.rps * 0.05} canary req/s (200 seeds): ` +
+          `50% errors ${simulatedDetection(0.5, 1)}; 5% errors ${simulatedDetection(0.05, 1)}; ` +
+          `10% of canary requests above 1.5 × baseline p95 ${simulatedDetection(0, 1.5 * Math.exp(CONFIG.aa.sigma * (1.6448536 - 1.2815516)))}`,
+      );
+    });
+    await phase("ingest", selected, async () => {
+      const i = await benchIngest(r, CONFIG.ingest, log);
+      results.ingest = { samples_per_s: round(i.samples_per_s, 0) };
+      notes.push(...i.notes);
+    });
+    if (r.errors.length > 0) notes.push(`control room: ${r.errors.length} engine/analysis errors, first: ${String(r.errors[0]?.error)}`);
+  }
+}
+
+function check(value: number | null, ok: (v: number) => boolean): string {
+  return value === null ? "✗" : ok(value) ? "✓" : "✗";
+}
+
+function printTable(): void {
+  const fmt = (v: number | null, unit: string, digits = 1) =>
+    v === null ? "null" : `${v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}${unit}`;
+  const reasonFor = (name: ScenarioName) => {
+    const s = scenarios.find((x) => x.name === name);
+    return s && s.seconds === null ? ` (not detected in ${CONFIG.rollback.capSeconds} s)` : failures.rollback ? ` (${failures.rollback})` : "";
+  };
+  const rb = results.rollback_seconds;
+  const aaRate = results.aa.false_rollbacks === null || results.aa.runs === 0 ? null : results.aa.false_rollbacks / results.aa.runs;
+  const ratio = results.router.rps !== null && results.router.nginx_rps ? results.router.rps / results.router.nginx_rps : null;
+  const rows: [string, string, string, string][] = [
+    ["rollback: gross (50% errors)", fmt(rb.gross, " s", 2) + reasonFor("gross"), "≤ 3 s", check(rb.gross, (v) => v <= 3)],
+    ["rollback: 5% errors", fmt(rb.errors_5pct, " s", 2) + reasonFor("errors_5pct"), "≤ 30 s", check(rb.errors_5pct, (v) => v <= 30)],
+    ["rollback: p95 +50% (see notes)", fmt(rb.latency_p95_plus_50pct, " s", 2) + reasonFor("latency_p95_plus_50pct"), "≤ 30 s", check(rb.latency_p95_plus_50pct, (v) => v <= 30)],
+    [
+      "A/A false rollbacks",
+      results.aa.false_rollbacks === null ? `null${failures.aa ? ` (${failures.aa})` : ""}` : `${results.aa.false_rollbacks} of ${results.aa.runs} (${((aaRate ?? 0) * 100).toFixed(1)}%)`,
+      "≤ 1%",
+      check(aaRate, (v) => v <= 0.01),
+    ],
+    ["router: added p99 @ 1,500 req/s", fmt(results.router.added_p99_ms, " ms", 2) + (failures.router ? ` (${failures.router})` : ""), "≤ 1 ms", check(results.router.added_p99_ms, (v) => v <= 1)],
+    [
+      "router: built-in rps / nginx rps",
+      `${fmt(results.router.rps, "", 0)} / ${fmt(results.router.nginx_rps, "", 0)}${ratio === null ? "" : ` (${(ratio * 100).toFixed(0)}%)`}`,
+      "≥ 50%",
+      check(ratio, (v) => v >= 0.5),
+    ],
+    [`fanout: p99 lag, ${results.fanout.viewers.toLocaleString("en-US")} viewers`, fmt(results.fanout.p99_ms, " ms", 1) + (failures.fanout ? ` (${failures.fanout})` : ""), "≤ 100 ms", check(results.fanout.p99_ms, (v) => v <= 100 && results.fanout.viewers >= CONFIG.fanout.viewers)],
+    ["ingest: samples/s", fmt(results.ingest.samples_per_s, "", 0) + (failures.ingest ? ` (${failures.ingest})` : ""), "≥ 100,000", check(results.ingest.samples_per_s, (v) => v >= 100_000)],
+  ];
+  const headers = ["Figure", "Measured", "Target"];
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c < 3 ? cell.padEnd(widths[c] ?? 0) : cell)).join("  ");
+  console.log("");
+  console.log(line(["Figure", "Measured", "Target", ""]));
+  console.log(widths.map((w) => "─".repeat(w)).join("  ") + "  ─");
+  for (const r of rows) console.log(line(r));
+  console.log("");
+  console.log("Notes:");
+  for (const s of scenarios) console.log(`- rollback ${s.name}: ${s.note}; trigger ${s.trigger ?? "-"}${s.decisionSeconds !== null ? `, decided at ${s.decisionSeconds.toFixed(2)} s` : ""}: ${s.reason ?? "-"}`);
+  for (const n of notes) console.log(`- ${n}`);
+  for (const [name, why] of Object.entries(failures)) console.log(`- ${name}: ${why}`);
+  console.log(`- load average at the end ${load()} (other work on this machine moves every figure)`);
+}
+
+function writeResults(): void {
+  const file = path.join(PROJECT_ROOT, "bench-results.json");
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\n${path.relative(process.cwd(), file) || file}:`);
+  console.log(JSON.stringify(results));
+}
+
+let finishing = false;
+async function finish(code: number): Promise<never> {
+  if (finishing) process.exit(code);
+  finishing = true;
+  await cleanupAll((l) => console.error(l));
+  printTable();
+  writeResults();
+  log(`done in ${((performance.now() - started) / 1_000).toFixed(0)} s`);
+  process.exit(code);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void finish(130);
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`watchdog: the bench ran past ${CONFIG.watchdogMs / 60_000} min; stopping`);
+  void finish(1);
+}, CONFIG.watchdogMs);
+watchdog.unref();
+
+main()
+  .then(() => finish(0))
+  .catch((e: unknown) => {
+    console.error("bench failed:", e);
+    void finish(1);
+  });
