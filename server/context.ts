@@ -24,6 +24,8 @@ export type AppContext = {
   aggregator?: MetricsAggregator;
   /** the demo fleet, when FLIGHTDECK_DEMO is on */
   demo?: DemoControl | null;
+  /** re-reads the environments' router settings and starts/stops routers to match (after a Settings change) */
+  reloadRouters?: () => Promise<void>;
 };
 
 const store = globalThis as unknown as { __flightdeckContext?: AppContext };

@@ -17,6 +17,7 @@ import { seedDemoFleetService, startDemo } from "./services/demo.ts";
 import { MetricsAggregator } from "./metrics/aggregator.ts";
 import { AnalysisLoop } from "./engine/analysis-loop.ts";
 import { RouterRegistry } from "./adapters/routers/registry.ts";
+import { buildRouter } from "./adapters/routers/factory.ts";
 import { isDatabaseDown } from "./errors.ts";
 
 /**
@@ -106,7 +107,14 @@ async function main(): Promise<void> {
         return null;
       })
     : null;
-  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: demo?.control ?? null });
+  // Routers configured in Settings; after the demo fleet, whose environment keeps its own router.
+  const reloadRouters = async () => {
+    const report = await registry.syncFromDb(db, (config) => buildRouter(config, { sink: aggregator, onVerifyError: (e) => onError("router.verify", e) }));
+    for (const key of report.started) console.log(`[flightdeck] router for ${key} started`);
+    for (const key of report.stopped) console.log(`[flightdeck] router for ${key} stopped`);
+  };
+  await reloadRouters().catch((e: unknown) => onError("routers.sync", e));
+  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: demo?.control ?? null, reloadRouters });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -129,6 +137,7 @@ async function main(): Promise<void> {
     await analysis.stop().catch(() => {});
     await engine.stop().catch(() => {});
     await demo?.fleet.stop().catch(() => {});
+    await registry.stopManaged().catch(() => {});
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await new Promise<void>((resolve) => http.close(() => resolve()));
     await app.close().catch(() => {});

@@ -2,11 +2,13 @@
 import type { ServiceItem } from "@/server/services/catalog";
 import { Card } from "@/components/ui/card";
 import { EnvironmentHoldForm } from "./environment-hold-form";
+import { EnvironmentConfigForm } from "./environment-config-form";
+import { describeHook, describeRouter } from "./environment-config-values";
 
 const th = "py-2 pr-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-700";
 const td = "py-2 pr-3 align-top text-sm text-slate-800";
 
-/** One service with its environments; admins may change hold scales. */
+/** One service with its environments; admins may change hold scales, routers, rollback hooks and limits. */
 export function ServiceSettings({ service, canManage }: { service: ServiceItem; canManage: boolean }) {
   return (
     <Card title={service.name} level={3} id={`service-${service.slug}`}>
@@ -21,6 +23,8 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
               <th scope="col" className={th}>Environment</th>
               <th scope="col" className={th}>Hold scale</th>
               <th scope="col" className={th}>Router</th>
+              <th scope="col" className={th}>Rollback hooks</th>
+              <th scope="col" className={th}>Limits</th>
               <th scope="col" className={th}>Checks configured</th>
             </tr>
           </thead>
@@ -37,13 +41,32 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
                     <span className="tabular-nums">{env.holdScale}</span>
                   )}
                 </td>
-                <td className={td}>{env.router}</td>
+                <td className={td}>{describeRouter(env.router, env.config.router)}</td>
+                <td className={td}>
+                  data migration: {describeHook(env.config.hooks.dataMigration)}
+                  <br />
+                  cache/CDN: {describeHook(env.config.hooks.cacheInvalidation)}
+                </td>
+                <td className={`${td} tabular-nums`}>
+                  {env.config.limits.memoryMb !== undefined ? `${env.config.limits.memoryMb} MB` : "default memory"} ·{" "}
+                  {env.config.limits.cpuCores !== undefined ? `${env.config.limits.cpuCores} cores` : "default CPU"}
+                </td>
                 <td className={td}>{env.checksConfigured.length > 0 ? env.checksConfigured.join(", ") : "none"}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {canManage
+        ? service.environments.map((env) => (
+            <details key={env.id} className="mt-3 rounded-md border border-slate-200">
+              <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Configure {env.name}: router, rollback hooks, limits</summary>
+              <div className="p-3">
+                <EnvironmentConfigForm serviceId={service.id} serviceName={service.name} name={env.name} config={env.config} />
+              </div>
+            </details>
+          ))
+        : null}
     </Card>
   );
 }

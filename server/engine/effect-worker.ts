@@ -5,6 +5,9 @@ import type { Publish } from "../realtime/event-map.ts";
 import { runAgents } from "./run-agents.ts";
 import type { CheckRunner, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
 import { writeReleaseRecord } from "./release-record.ts";
+import { runHook, type HookOutcome, type ResolvedHook } from "../adapters/hooks/run-hook.ts";
+import { parseHooks, type HookName } from "../services/environment-config.ts";
+import { decryptSecret } from "../services/secrets.ts";
 import type { DispatchResult } from "./engine.ts";
 
 /** What the engine needs from the outside world. */
@@ -19,6 +22,8 @@ export type EngineDeps = {
   checkRunnerFor: (agent: AgentName, config: unknown) => CheckRunner;
   /** per-check timeout */
   checkTimeoutMs: number;
+  /** decrypts a stored secret (rollback hook webhooks); default: the session secret's key */
+  decryptSecret?: (stored: string) => string;
   /** how long a claimed effect stays leased without renewal (default 15 s) */
   effectLeaseMs?: number;
   onError: (where: string, e: unknown) => void;
@@ -139,7 +144,7 @@ export class EffectWorker {
   private async loadRun(runId: string) {
     return this.deps.db.releaseRun.findUniqueOrThrow({
       where: { id: runId },
-      select: { state: true, environment: { select: { checks: true } } },
+      select: { state: true, environment: { select: { checks: true, hooks: true } } },
     });
   }
 
@@ -200,7 +205,8 @@ export class EffectWorker {
   }
 
   private async rollbackStep(runId: string, step: RunEffect & { kind: "rollbackStep" } extends { step: infer S } ? S : never): Promise<void> {
-    const state = (await this.loadRun(runId)).state as unknown as RunState;
+    const run = await this.loadRun(runId);
+    const state = run.state as unknown as RunState;
     const finish = (status: "done" | "failed" | "skipped", detail: string) =>
       this.dispatch(runId, { kind: "rollbackStepFinished", step, status, detail });
     switch (step) {
@@ -218,9 +224,10 @@ export class EffectWorker {
         return;
       }
       case "data_migration":
-        return void (await finish("skipped", "No data-migration hook configured for this service."));
-      case "cache_invalidation":
-        return void (await finish("skipped", "No cache/CDN invalidation hook configured for this service."));
+      case "cache_invalidation": {
+        const outcome = await this.runRollbackHook(step === "data_migration" ? "dataMigration" : "cacheInvalidation", run.environment.hooks, this.target(runId, state));
+        return void (await finish(outcome.status, outcome.detail));
+      }
       case "notify":
         await this.deps.notifier.notify({ runId, severity: "critical", message: `${state.params.service} rolled back from ${state.params.targetVersion} to ${state.params.baselineVersion}: ${state.rollback?.reason ?? ""}` });
         return void (await finish("done", "Stakeholders notified"));
@@ -232,5 +239,19 @@ export class EffectWorker {
         throw new Error(`unknown rollback step ${String(never)}`);
       }
     }
+  }
+
+  /** Runs the environment's hook for a rollback step; a hook that cannot even be loaded fails the step. */
+  private async runRollbackHook(name: HookName, storedHooks: unknown, target: RouteTarget): Promise<HookOutcome> {
+    let hook: ResolvedHook | null;
+    try {
+      const stored = parseHooks(storedHooks)[name];
+      const decrypt = this.deps.decryptSecret ?? ((value: string) => decryptSecret(value));
+      hook = stored?.kind === "webhook" ? { ...stored, secret: decrypt(stored.secret) } : stored;
+    } catch (e) {
+      this.deps.onError(`rollback hook ${name}`, e);
+      return { status: "failed", detail: "The hook's stored settings could not be read (invalid, or the session secret changed); re-save them in Settings." };
+    }
+    return runHook(hook, name, target);
   }
 }

@@ -5,6 +5,7 @@ import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
 import type { TEnvironmentInput, TServiceInput } from "./schemas.ts";
+import { publicEnvironmentConfig, type PublicEnvironmentConfig } from "./environment-config.ts";
 
 /** Services with their environments, for settings and the new-run form. */
 export type ServiceItem = {
@@ -14,7 +15,15 @@ export type ServiceItem = {
   description: string;
   currentVersion: string;
   runbook: string;
-  environments: { id: string; name: string; holdScale: number; router: string; checksConfigured: string[] }[];
+  environments: {
+    id: string;
+    name: string;
+    holdScale: number;
+    router: string;
+    checksConfigured: string[];
+    /** router settings, rollback hooks and limits; secrets only as `secretSet` */
+    config: PublicEnvironmentConfig;
+  }[];
 };
 
 export async function listServices(db: Db): Promise<ServiceItem[]> {
@@ -32,6 +41,7 @@ export async function listServices(db: Db): Promise<ServiceItem[]> {
       holdScale: e.holdScale,
       router: e.router,
       checksConfigured: Object.keys((e.checks as Record<string, unknown>) ?? {}),
+      config: publicEnvironmentConfig(e),
     })),
   }));
 }

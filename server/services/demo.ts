@@ -6,10 +6,20 @@ import type { Db } from "../db/client.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import { createRun } from "./runs.ts";
-import { PrometheusGaugeScraper } from "../adapters/metrics/prometheus-gauges.ts";
+import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
+import { parseLimits } from "./environment-config.ts";
 
-/** The demo versions' resource limits: memory growth crosses 256 MB within a minute or two. */
-const DEMO_LIMITS = { memoryBytes: 256 * 1024 * 1024, cpuCores: 1 };
+/** The demo versions' default resource limits: memory growth crosses 256 MB within a minute or two. */
+const DEMO_LIMITS: ResourceLimits = { memoryBytes: 256 * 1024 * 1024, cpuCores: 1 };
+
+/** The limits set for the environment in Settings, each falling back to the demo's default. */
+export function resourceLimits(stored: unknown, defaults: ResourceLimits = DEMO_LIMITS): ResourceLimits {
+  const limits = parseLimits(stored);
+  return {
+    memoryBytes: limits.memoryMb !== undefined ? limits.memoryMb * 1024 * 1024 : defaults.memoryBytes,
+    cpuCores: limits.cpuCores ?? defaults.cpuCores,
+  };
+}
 
 /** The demo fleet's service: staging runs on the built-in router in front of real processes. */
 export const DEMO_SERVICE = "storefront";
@@ -62,6 +72,7 @@ export async function startDemo(deps: {
 }): Promise<{ control: DemoControl; fleet: DemoFleet; url: string }> {
   const { db } = deps;
   const service = await db.service.findUniqueOrThrow({ where: { slug: DEMO_SERVICE } });
+  const environment = await db.environment.findFirst({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT }, select: { limits: true } });
   const active = await db.releaseRun.findFirst({
     where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ["running", "paused", "rolling_back"] } },
   });
@@ -82,7 +93,13 @@ export async function startDemo(deps: {
   }
   // A fault is for one rehearsal: once no run is rolling out on the fleet, clear it, so the next
   // canary starts healthy.
+  // The gauge scraper reads `limits` at every scrape; the sweeper refreshes it from Settings.
+  const limits = resourceLimits(environment?.limits);
   const sweeper = setInterval(() => {
+    void db.environment
+      .findFirst({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT }, select: { limits: true } })
+      .then((row) => Object.assign(limits, resourceLimits(row?.limits)))
+      .catch(() => {});
     void db.releaseRun
       .count({ where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ["running", "paused", "rolling_back"] } } })
       .then(async (activeRuns) => {
@@ -94,7 +111,7 @@ export async function startDemo(deps: {
   // CPU and memory of both versions, from their Prometheus endpoints, for the gauge triggers.
   const gauges = new PrometheusGaugeScraper({
     targets: { baseline: `${fleet.services.baseline.url}/metrics`, canary: `${fleet.services.canary.url}/metrics` },
-    limits: DEMO_LIMITS,
+    limits,
     intervalMs: 2_000,
     clock: deps.now,
     onSample: (sample) => {

@@ -1,12 +1,30 @@
 import type { RouterKind } from "../../core/types.ts";
+import type { Db } from "../../db/client.ts";
 import type { RouteTarget, TrafficRouter } from "../../engine/ports.ts";
+import { parseRouterConfig } from "../../services/environment-config.ts";
+import type { ManagedRouter, RunnableRouterConfig } from "./factory.ts";
+
+/** Builds and starts a router from an environment's settings (factory.ts's `buildRouter`, bound to its deps). */
+export type BuildRouter = (config: RunnableRouterConfig, where: { service: string; environment: string }) => Promise<ManagedRouter>;
+
+/** What one `syncFromDb` did, by `service/environment`. */
+export type RouterSyncReport = { started: string[]; stopped: string[]; failed: { key: string; error: string }[] };
+
+type Entry = {
+  kind: RouterKind;
+  router: TrafficRouter;
+  /** set when the registry started this router from the environment's settings */
+  managed?: { fingerprint: string; stop: () => Promise<void> };
+};
 
 /**
  * The traffic routers this process runs, by service and environment. A run asks for the router
  * of its own service and environment; the manual router needs none (operators confirm).
  */
 export class RouterRegistry {
-  private readonly routers = new Map<string, { kind: RouterKind; router: TrafficRouter }>();
+  private readonly routers = new Map<string, Entry>();
+  // Syncs run one at a time: two overlapping ones could start the same router twice.
+  private syncing: Promise<unknown> = Promise.resolve();
 
   register(service: string, environment: string, kind: RouterKind, router: TrafficRouter): void {
     this.routers.set(`${service}/${environment}`, { kind, router });
@@ -20,4 +38,65 @@ export class RouterRegistry {
     const entry = this.routers.get(`${target.service}/${target.environment}`);
     return entry && entry.kind === kind ? entry.router : null;
   }
+
+  /**
+   * Makes the running routers match the environments' stored router settings: starts a router for
+   * each environment with settings, restarts one whose settings changed, stops and unregisters one
+   * whose settings were cleared or whose environment is gone. Routers registered with `register`
+   * (the demo fleet's) are left alone, and environments without settings are skipped. A router
+   * that fails to start is logged and not registered, so runs on it fail with "no … router".
+   */
+  syncFromDb(db: Db, build: BuildRouter, log: (message: string) => void = (m) => console.error(m)): Promise<RouterSyncReport> {
+    const next = this.syncing.then(() => this.sync(db, build, log));
+    this.syncing = next.catch(() => {});
+    return next;
+  }
+
+  /** Stops every router this registry started (process shutdown). */
+  async stopManaged(): Promise<void> {
+    const managed = [...this.routers.entries()].filter(([, e]) => e.managed);
+    for (const [key] of managed) this.routers.delete(key);
+    await Promise.allSettled(managed.map(([, e]) => e.managed?.stop()));
+  }
+
+  private async sync(db: Db, build: BuildRouter, log: (message: string) => void): Promise<RouterSyncReport> {
+    const report: RouterSyncReport = { started: [], stopped: [], failed: [] };
+    const rows = await db.environment.findMany({ select: { name: true, routerConfig: true, service: { select: { slug: true } } } });
+    const wanted = new Map<string, { service: string; environment: string; config: RunnableRouterConfig }>();
+    for (const row of rows) {
+      const config = parseRouterConfig(row.routerConfig);
+      if (config && config.kind !== "manual") wanted.set(`${row.service.slug}/${row.name}`, { service: row.service.slug, environment: row.name, config });
+    }
+
+    for (const [key, entry] of this.routers) {
+      if (!entry.managed) continue;
+      const want = wanted.get(key);
+      if (want && fingerprint(want.config) === entry.managed.fingerprint) continue;
+      this.routers.delete(key);
+      await entry.managed.stop().catch((e: unknown) => log(`[flightdeck] router ${key}: stopping failed: ${message(e)}`));
+      report.stopped.push(key);
+    }
+
+    for (const [key, want] of wanted) {
+      const current = this.routers.get(key);
+      if (current) continue; // unchanged, or registered by the demo fleet
+      try {
+        const managed = await build(want.config, { service: want.service, environment: want.environment });
+        this.routers.set(key, { kind: want.config.kind, router: managed.router, managed: { fingerprint: fingerprint(want.config), stop: managed.stop } });
+        report.started.push(key);
+      } catch (e) {
+        log(`[flightdeck] ${want.config.kind} router for ${key} did not start: ${message(e)}; runs there will fail until it is fixed in Settings`);
+        report.failed.push({ key, error: message(e) });
+      }
+    }
+    return report;
+  }
+}
+
+function fingerprint(config: RunnableRouterConfig): string {
+  return JSON.stringify(config);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,0 +1,58 @@
+import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
+
+// An admin configures checkout/staging's router, rollback hooks and limits through the form; the
+// secret goes in once, is never shown again, and stays when the form is saved with it empty.
+test.describe("environment settings", () => {
+  test("an admin sets a webhook router, hooks and limits; secrets stay write-only", async ({ page }) => {
+    await signIn(page, USERS.admin);
+    await page.goto("/settings");
+    await page.locator("#service-checkout").getByText("Configure staging: router, rollback hooks, limits").click();
+    const form = page.getByRole("form", { name: /Router, hooks and limits for .* staging/ });
+
+    await form.getByLabel("Router", { exact: true }).selectOption("webhook");
+    const router = form.getByRole("group", { name: "Traffic router" });
+    await router.getByLabel("Webhook URL").fill("http://127.0.0.1:9/deploy");
+    const migration = form.getByRole("group", { name: "Data-migration hook" });
+    await migration.getByLabel("Kind").selectOption("command");
+    await migration.getByLabel("Program (absolute path)").fill("bin/migrate"); // not absolute
+    await migration.getByLabel("Arguments (one per line)").fill("down\n--to=previous");
+    await form.getByLabel("Memory limit (MB)").fill("512");
+    await form.getByRole("button", { name: "Save staging settings" }).click();
+
+    await expect(form.getByRole("alert")).toHaveText("Please correct the highlighted fields.");
+    await expect(migration.getByLabel("Program (absolute path)")).toHaveAccessibleDescription(/Enter the program's absolute path/);
+    await expectAccessible(page);
+
+    // A new webhook needs its secret.
+    await migration.getByLabel("Program (absolute path)").fill("/usr/local/bin/migrate");
+    await form.getByRole("button", { name: "Save staging settings" }).click();
+    await expect(router.getByLabel("Shared secret")).toHaveAccessibleDescription(/Enter the shared secret/);
+
+    await router.getByLabel("Shared secret").fill("deploy-secret-123");
+    await form.getByRole("button", { name: "Save staging settings" }).click();
+    await expect(form.getByRole("status")).toHaveText(/Saved/);
+
+    await page.reload();
+    const row = page.locator("#service-checkout").getByRole("row", { name: /staging/ });
+    await expect(row).toContainText("webhook http://127.0.0.1:9/deploy (secret configured)");
+    await expect(row).toContainText("command /usr/local/bin/migrate down --to=previous");
+    await expect(row).toContainText("512 MB");
+    expect(await page.content()).not.toContain("deploy-secret-123");
+
+    // Saved again without typing the secret: it is kept.
+    await page.locator("#service-checkout").getByText("Configure staging: router, rollback hooks, limits").click();
+    const again = page.getByRole("form", { name: /Router, hooks and limits for .* staging/ });
+    await expect(again.getByLabel("Shared secret")).toHaveValue("");
+    await again.getByRole("button", { name: "Save staging settings" }).click();
+    await expect(again.getByRole("status")).toHaveText(/Saved/);
+    await page.reload();
+    await expect(page.locator("#service-checkout").getByRole("row", { name: /staging/ })).toContainText("(secret configured)");
+  });
+
+  test("a viewer sees the settings but no form", async ({ page }) => {
+    await signIn(page, USERS.viewer);
+    await page.goto("/settings");
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page.getByText(/Configure staging/)).toHaveCount(0);
+  });
+});

@@ -1,0 +1,109 @@
+import { spawn } from "node:child_process";
+import { postSignedJson } from "../routers/webhook/signed-post.ts";
+import type { HookName, THook } from "../../services/environment-config.ts";
+
+/** The run a rollback hook acts for; passed to commands as FLIGHTDECK_* variables and to webhooks as JSON. */
+export type HookContext = { runId: string; service: string; environment: string; baseline: string; canary: string };
+
+/** How a hook ended: the rollback step's status and the detail shown on the run page. */
+export type HookOutcome = { status: "done" | "failed" | "skipped"; detail: string };
+
+/** A hook with its webhook secret decrypted (only ever in server memory). */
+export type ResolvedHook = Exclude<NonNullable<THook>, { kind: "webhook" }> | { kind: "webhook"; url: string; secret: string };
+
+/** Kept from a command's combined stdout and stderr: its last characters, where the error usually is. */
+export const OUTPUT_TAIL_CHARS = 2_000;
+
+const LABEL: Record<HookName, string> = { dataMigration: "data-migration", cacheInvalidation: "cache/CDN invalidation" };
+
+// Commands get a minimal environment, not the server's: DATABASE_URL, the session secret and
+// other server settings must not leak into a team's scripts.
+const HOOK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * Runs one rollback hook. Never throws: whatever goes wrong becomes a "failed" outcome with the
+ * reason, because the rollback carries on with its next step either way.
+ */
+export async function runHook(hook: ResolvedHook | null, name: HookName, ctx: HookContext, opts: { webhookTimeoutMs?: number } = {}): Promise<HookOutcome> {
+  if (hook === null) return { status: "skipped", detail: `No ${LABEL[name]} hook configured for this service.` };
+  if (hook.kind === "command") return runCommand(hook, name, ctx);
+  try {
+    const res = await postSignedJson({ url: hook.url, secret: hook.secret, timeoutMs: opts.webhookTimeoutMs }, `rollback hook ${name}`, (timestamp) => ({
+      event: "rollbackHook",
+      hook: name,
+      ...ctx,
+      timestamp,
+    }));
+    return { status: "done", detail: `${capitalize(LABEL[name])} webhook answered HTTP ${res.status}${excerpt(res.body, 200)}` };
+  } catch (e) {
+    return { status: "failed", detail: `${capitalize(LABEL[name])} webhook failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: HookName, ctx: HookContext): Promise<HookOutcome> {
+  const label = capitalize(LABEL[name]);
+  return new Promise((resolve) => {
+    let tail = "";
+    const keep = (chunk: Buffer) => {
+      tail = (tail + chunk.toString("utf8")).slice(-OUTPUT_TAIL_CHARS);
+    };
+    let settled = false;
+    const settle = (outcome: HookOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const env: Record<string, string> = {
+      PATH: HOOK_PATH,
+      FLIGHTDECK_HOOK: name,
+      FLIGHTDECK_RUN_ID: ctx.runId,
+      FLIGHTDECK_SERVICE: ctx.service,
+      FLIGHTDECK_ENVIRONMENT: ctx.environment,
+      FLIGHTDECK_BASELINE: ctx.baseline,
+      FLIGHTDECK_CANARY: ctx.canary,
+    };
+    const child = spawn(hook.command, hook.args, {
+      shell: false,
+      // Its own process group, so a timeout kills what it started too (`sh -c "sleep 30"`).
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      // Next's types declare NODE_ENV required in ProcessEnv; a hook deliberately gets none.
+      env: env as NodeJS.ProcessEnv,
+    });
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const timer = setTimeout(() => {
+      killGroup(child.pid);
+      settle({ status: "failed", detail: `${label} hook timed out after ${hook.timeoutMs} ms and was killed${outputOf(tail)}` });
+    }, hook.timeoutMs);
+    child.on("error", (e) => settle({ status: "failed", detail: `${label} hook could not start ${hook.command}: ${e.message}` }));
+    child.on("close", (code, signal) => {
+      if (code === 0) settle({ status: "done", detail: `${label} hook exited 0${outputOf(tail)}` });
+      else settle({ status: "failed", detail: `${label} hook ${code !== null ? `exited with code ${code}` : `was killed by ${signal}`}${outputOf(tail)}` });
+    });
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+function outputOf(tail: string): string {
+  const text = tail.trim();
+  return text.length === 0 ? " (no output)" : `; output: ${text}`;
+}
+
+function excerpt(body: string, chars: number): string {
+  const flat = body.replace(/\s+/g, " ").trim();
+  return flat.length === 0 ? "" : `: ${flat.length > chars ? `${flat.slice(0, chars)}…` : flat}`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
