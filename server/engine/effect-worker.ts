@@ -30,7 +30,7 @@ export type EngineDeps = {
 };
 
 type Dispatch = (runId: string, event: RunEvent) => Promise<DispatchResult>;
-type EffectRow = { id: string; runId: string; kind: string; payload: RunEffect };
+type EffectRow = { id: string; runId: string; kind: string; payload: RunEffect; attempts: number };
 
 /**
  * An effect is leased for this long; a worker renews the lease while it works, so after a
@@ -38,6 +38,8 @@ type EffectRow = { id: string; runId: string; kind: string; payload: RunEffect }
  */
 const DEFAULT_LEASE_MS = 15_000;
 const MAX_ATTEMPTS = 5;
+/** Attempts a weight change waits for its router to be registered (boot race), ~0.5 s apart. */
+const ROUTER_WAIT_ATTEMPTS = 4;
 
 /**
  * Carries out the outbox. Effects are claimed with FOR UPDATE SKIP LOCKED and a lease, so two
@@ -114,7 +116,7 @@ export class EffectWorker {
         ORDER BY "createdAt"
         FOR UPDATE SKIP LOCKED
         LIMIT 10)
-      RETURNING id, "runId", kind, payload`;
+      RETURNING id, "runId", kind, payload, attempts`;
   }
 
   private async execute(row: EffectRow): Promise<void> {
@@ -124,7 +126,7 @@ export class EffectWorker {
         .catch((e) => this.deps.onError("effects.renew", e));
     }, this.leaseMs / 3);
     try {
-      await this.carryOut(row.runId, row.payload);
+      await this.carryOut(row.runId, row.payload, row.attempts);
       await this.deps.db.effect.update({ where: { id: row.id }, data: { status: "done", doneAt: new Date(this.deps.clock()), lockedUntil: null } });
     } catch (e) {
       this.deps.onError(`effect ${row.kind}`, e);
@@ -153,7 +155,7 @@ export class EffectWorker {
     return { runId, service: p.service, environment: p.environment, baseline: p.baselineVersion, canary: p.targetVersion };
   }
 
-  private async carryOut(runId: string, effect: RunEffect): Promise<void> {
+  private async carryOut(runId: string, effect: RunEffect, attempts: number): Promise<void> {
     switch (effect.kind) {
       case "runAgents": {
         const run = await this.loadRun(runId);
@@ -174,6 +176,9 @@ export class EffectWorker {
         const target = this.target(runId, state);
         const router = this.deps.routerFor(state.params.router, target);
         if (!router) {
+          // Just after a restart the configured routers may still be starting: retry the effect
+          // a few times before telling the run its router is missing.
+          if (attempts < ROUTER_WAIT_ATTEMPTS) throw new Error(`no ${state.params.router} router running yet for ${target.service}/${target.environment}`);
           await this.dispatch(runId, { kind: "routerFailed", stepIndex: effect.stepIndex, error: `no ${state.params.router} router is running for ${target.service}/${target.environment}` });
           return;
         }
