@@ -94,6 +94,21 @@ export function EnvironmentConfigForm({ serviceId, serviceName, name, config }: 
         </Field>
       </fieldset>
 
+      <fieldset className="space-y-3 rounded-md border border-slate-200 p-3">
+        <legend className="px-1 text-sm font-semibold text-slate-900">Business metric</legend>
+        <p className="text-xs text-slate-700">
+          Rolls back when the canary converts credibly less than the baseline minus the allowed drop (conversions posted to the metrics API). Leave both empty for none.
+        </p>
+        <Field label="Metric name" error={err("limits.businessMetric.name")}>
+          {(props) => <input {...props} name="limits.businessMetric.name" type="text" defaultValue={config.limits.businessMetric?.name ?? ""} className={controlClasses} />}
+        </Field>
+        <Field label="Allowed drop (%)" error={err("limits.businessMetric.allowedDropPct")}>
+          {(props) => (
+            <input {...props} name="limits.businessMetric.allowedDropPct" type="number" min={1} max={90} step="any" defaultValue={text(config.limits.businessMetric?.allowedDropPct)} className={controlClasses} />
+          )}
+        </Field>
+      </fieldset>
+
       <div className="flex flex-wrap items-center gap-3">
         <Button type="submit" pending={form.pending}>
           Save {name} settings

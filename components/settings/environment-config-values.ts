@@ -31,7 +31,15 @@ export function toEnvironmentConfigInput(values: Record<string, string>, service
     name,
     router,
     hooks: { dataMigration: hook("dataMigration"), cacheInvalidation: hook("cacheInvalidation") },
-    limits: { memoryMb: number("limits.memoryMb"), cpuCores: number("limits.cpuCores") },
+    limits: {
+      memoryMb: number("limits.memoryMb"),
+      cpuCores: number("limits.cpuCores"),
+      // Both fields empty: no business-metric trigger. One filled: the server names what is missing.
+      businessMetric:
+        v("limits.businessMetric.name") === "" && v("limits.businessMetric.allowedDropPct") === ""
+          ? undefined
+          : { name: v("limits.businessMetric.name"), allowedDropPct: number("limits.businessMetric.allowedDropPct") ?? Number.NaN },
+    },
   };
 }
 

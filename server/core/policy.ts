@@ -1,5 +1,5 @@
 import type { AgentState, Blocker, Compliance, EnvironmentName, Policy, Risk, Severity } from "./types.ts";
-import { errorRateTrigger, gaugeTrigger, latencyTrigger, type AnalysisConfig } from "./analysis/triggers.ts";
+import { businessMetricTrigger, errorRateTrigger, gaugeTrigger, latencyTrigger, type AnalysisConfig } from "./analysis/triggers.ts";
 import { SEVERITIES } from "./types.ts";
 
 /** Bumped whenever the rules below change, so a run records which rules it was held to. */
@@ -71,8 +71,9 @@ export function blockersFor(agents: AgentState[], policy: Policy): Blocker[] {
  * staging sizes its minimum sample to catch 5% errors or 15% slow requests (~170 requests), so
  * a rehearsal finishes in minutes.
  */
-export function analysisFor(environment: EnvironmentName): AnalysisConfig {
+export function analysisFor(environment: EnvironmentName, guardrails: { businessMetric?: { name: string; allowedDropPct: number } } = {}): AnalysisConfig {
   const staging = environment === "staging";
+  const business = guardrails.businessMetric;
   return {
     alpha: 0.01,
     triggers: [
@@ -82,6 +83,7 @@ export function analysisFor(environment: EnvironmentName): AnalysisConfig {
       gaugeTrigger("cpu"),
       gaugeTrigger("memory"),
       { kind: "securitySignal" },
+      ...(business ? [businessMetricTrigger(business.name, { allowedDrop: business.allowedDropPct / 100 })] : []),
     ],
   };
 }

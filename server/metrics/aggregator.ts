@@ -30,6 +30,9 @@ export type MetricPoint = {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** last CPU / memory sample in this second, percent of the limit; null when none arrived */
+  cpuPercent: number | null;
+  memoryPercent: number | null;
 };
 
 type Accum = {
@@ -146,6 +149,7 @@ export class MetricsAggregator implements ObservationSink {
     const acc = side === "baseline" ? run.baseline : run.canary;
     keepLast(kind === "cpu" ? acc.cpu : acc.memory, percentOfLimit);
     keepLast(kind === "cpu" ? run.window[side].cpu : run.window[side].memory, percentOfLimit);
+    keepLast(kind === "cpu" ? run.second[side].cpu : run.second[side].memory, percentOfLimit);
   }
 
   observeConversions(runId: string, side: Side, attempts: number, conversions: number): void {
@@ -225,7 +229,17 @@ export class MetricsAggregator implements ObservationSink {
     for (const [runId, run] of this.runs) {
       const points = (["baseline", "canary"] as const).map((side) => {
         const acc = run.second[side];
-        return { at: now, side, requests: acc.requests, errors: acc.errors, p50: quantile(acc.sketch, 0.5), p95: quantile(acc.sketch, 0.95), p99: quantile(acc.sketch, 0.99) };
+        return {
+          at: now,
+          side,
+          requests: acc.requests,
+          errors: acc.errors,
+          p50: quantile(acc.sketch, 0.5),
+          p95: quantile(acc.sketch, 0.95),
+          p99: quantile(acc.sketch, 0.99),
+          cpuPercent: acc.cpu.at(-1) ?? null,
+          memoryPercent: acc.memory.at(-1) ?? null,
+        };
       });
       run.second = { baseline: emptyAccum(), canary: emptyAccum() };
       run.secondStart = now;

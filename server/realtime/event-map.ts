@@ -8,7 +8,18 @@ export type AgentProgressEvent = { runId: string; seq: number; taskId: string; a
 /** One second of traffic per side, for the live charts. */
 export type MetricsEvent = {
   runId: string;
-  points: { at: number; side: "baseline" | "canary"; requests: number; errors: number; p50: number | null; p95: number | null; p99: number | null }[];
+  points: {
+    at: number;
+    side: "baseline" | "canary";
+    requests: number;
+    errors: number;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    /** last CPU / memory sample in the second, percent of the environment's limit */
+    cpuPercent: number | null;
+    memoryPercent: number | null;
+  }[];
 };
 /** The canary analysis's latest evaluation: every trigger's numbers. */
 export type AnalysisEvent = { runId: string; stepIndex: number; at: string; verdict: string; summary: string; evaluations: unknown[] };

@@ -116,8 +116,19 @@ export type HookName = (typeof HOOK_NAMES)[number];
 export const ZHooks = z.object({ dataMigration: ZHook.default(null), cacheInvalidation: ZHook.default(null) });
 export type THooks = z.infer<typeof ZHooks>;
 
-/** Resource limits the CPU and memory triggers measure against ("percent of limit"); absent = the default. */
+/**
+ * The environment's guardrails (stored in the `limits` column): resource limits the CPU and memory
+ * triggers measure against ("percent of limit"; absent = the default), and the business metric
+ * the canary must not drop below relative to the baseline.
+ */
 export const ZLimits = z.object({
+  /** business-metric trigger: roll back when the canary converts credibly less than baseline × (1 − allowedDropPct%) */
+  businessMetric: z
+    .object({
+      name: z.string().trim().min(2, "At least 2 characters").max(80, "At most 80 characters"),
+      allowedDropPct: z.number({ error: "Enter a percentage" }).min(1, "1–90%").max(90, "1–90%"),
+    })
+    .optional(),
   /** memory limit of each version, MB */
   memoryMb: z.number().int("Enter whole MB").min(1, "At least 1 MB").max(1_048_576, "At most 1048576 MB").optional(),
   /** CPU limit of each version, cores */

@@ -8,6 +8,7 @@ import { insertProjection } from "../engine/persist.ts";
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
+import { parseLimits } from "./environment-config.ts";
 import type { TCreateRunInput, TRunCommandInput, TRunFilters } from "./schemas.ts";
 
 /** Creates a run with the service's current version as baseline, then starts it. */
@@ -57,7 +58,7 @@ export async function createRun(
       router: env.router as RouterKind,
       createdBy: actor.id,
       // Automated routers observe both versions, so the canary is judged by the analysis.
-      analysis: env.router === "manual" ? null : analysisFor(input.environment),
+      analysis: env.router === "manual" ? null : analysisFor(input.environment, parseLimits(env.limits)),
     },
     policy,
     steps,
