@@ -4,7 +4,8 @@ import type { AnalysisConfig } from "@/server/core/analysis/triggers";
 import { markersWithin, rollingTotals, stepMarkers, toChartRows } from "@/components/charts/chart-rows";
 import { ErrorRateChart } from "@/components/charts/error-rate-chart";
 import { LatencyChart } from "@/components/charts/latency-chart";
-import { errorThresholds, latencyThresholds } from "@/components/charts/thresholds";
+import { ResourcesChart } from "@/components/charts/resources-chart";
+import { errorThresholds, gaugeThresholds, latencyThresholds } from "@/components/charts/thresholds";
 import { TrafficChart } from "@/components/charts/traffic-chart";
 import { useRunAnalysis, useRunMetrics } from "@/components/charts/use-run-metrics";
 import { QueryError } from "@/components/query/query-error";
@@ -52,10 +53,11 @@ function LiveMetricsBody({ run, config }: { run: CachedRun; config: AnalysisConf
         ) : metrics.data === undefined ? (
           metrics.isError ? null : <SkeletonRows rows={3} label="Loading metrics…" />
         ) : (
-          <div className="grid gap-3 xl:grid-cols-3">
+          <div className="grid gap-3 xl:grid-cols-2">
             <LatencyChart rows={rows} markers={markers} thresholds={latencyThresholds(config, analysis, points)} />
             <ErrorRateChart rows={rows} markers={markers} thresholds={errorThresholds(config)} latest={latest} />
             <TrafficChart rows={rows} markers={markers} latest={latest} canaryPercent={state.canaryPercent} />
+            <ResourcesChart rows={rows} markers={markers} thresholds={gaugeThresholds(config)} />
           </div>
         )}
         {/* Until the fetch answers, "no evaluation yet" might not be true. */}

@@ -88,6 +88,8 @@ export function ChartFigure({
   hasData,
   legend,
   controls,
+  emptyText = "No traffic measured yet.",
+  sizesItself = false,
   children,
 }: {
   title: string;
@@ -96,6 +98,10 @@ export function ChartFigure({
   hasData: boolean;
   legend: readonly LegendItem[];
   controls?: ReactNode;
+  /** what the empty placeholder says when there is nothing to draw */
+  emptyText?: string;
+  /** the children set their own height (several small charts); otherwise they fill CHART_HEIGHT */
+  sizesItself?: boolean;
   children: ReactNode;
 }) {
   return (
@@ -110,12 +116,12 @@ export function ChartFigure({
       {hasData ? controls : null}
       {hasData ? (
         <>
-          <div style={{ height: CHART_HEIGHT }}>{children}</div>
+          <div style={sizesItself ? undefined : { height: CHART_HEIGHT }}>{children}</div>
           <ChartLegend items={legend} />
         </>
       ) : (
         <p className="flex items-center justify-center rounded bg-slate-50 text-sm text-slate-700" style={{ height: CHART_HEIGHT }}>
-          No traffic measured yet.
+          {emptyText}
         </p>
       )}
       <p className="sr-only">{summary}</p>

@@ -6,11 +6,15 @@ export const ROLLING_MS = 10_000;
 
 export type Quantile = "p50" | "p95" | "p99";
 
-/** One instant on the charts' time axis, both sides. Null: no requests to measure. */
+/**
+ * One instant on the charts' time axis, both sides. Null: no requests to measure, or (CPU and
+ * memory, in percent of the environment's limit) no gauge sample in that window.
+ */
 export type ChartRow = {
   at: number;
 } & Record<`${Side}${"P50" | "P95" | "P99"}`, number | null> &
-  Record<`${Side}${"ErrorPct" | "Rps"}`, number | null>;
+  Record<`${Side}${"ErrorPct" | "Rps"}`, number | null> &
+  Record<`${Side}${"CpuPct" | "MemoryPct"}`, number | null>;
 
 /** What the last ROLLING_MS of one side add up to (for the text summaries). */
 export type RollingTotals = { requests: number; errors: number; spanMs: number };
@@ -22,6 +26,7 @@ function emptyRow(at: number): ChartRow {
     at,
     baselineP50: null, baselineP95: null, baselineP99: null, canaryP50: null, canaryP95: null, canaryP99: null,
     baselineErrorPct: null, canaryErrorPct: null, baselineRps: null, canaryRps: null,
+    baselineCpuPct: null, canaryCpuPct: null, baselineMemoryPct: null, canaryMemoryPct: null,
   };
 }
 
@@ -53,6 +58,9 @@ export function toChartRows(points: readonly MetricPoint[]): ChartRow[] {
       row[`${side}P99`] = p.p99;
       row[`${side}ErrorPct`] = requests > 0 ? (100 * errors) / requests : null;
       row[`${side}Rps`] = spanMs > 0 ? (1000 * requests) / spanMs : null;
+      // Gauges are each window's own sample, not summed; sparse (the lines connect across gaps).
+      row[`${side}CpuPct`] = p.cpuPercent;
+      row[`${side}MemoryPct`] = p.memoryPercent;
       rows.set(p.at, row);
     }
   }
@@ -73,6 +81,15 @@ export function latestQuantile(points: readonly MetricPoint[], side: Side, q: Qu
   for (let i = points.length - 1; i >= 0; i--) {
     const p = points[i];
     if (p && p.side === side && p[q] !== null) return p[q];
+  }
+  return null;
+}
+
+/** The newest CPU or memory sample of one side in the rows, percent of the limit; null when there is none. */
+export function latestGauge(rows: readonly ChartRow[], key: `${Side}${"CpuPct" | "MemoryPct"}`): number | null {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const value = rows[i]?.[key];
+    if (value !== null && value !== undefined) return value;
   }
   return null;
 }

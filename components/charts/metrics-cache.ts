@@ -19,6 +19,12 @@ export type MetricPoint = {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /**
+   * CPU / memory as percent of the environment's limit: the window's last sample; null when no
+   * sample arrived in it (gauges are sparse, so many points have none)
+   */
+  cpuPercent: number | null;
+  memoryPercent: number | null;
 };
 
 /** The latest evaluation of the canary, with every trigger's numbers. */
@@ -47,6 +53,11 @@ function isSide(side: string): side is Side {
   return side === "baseline" || side === "canary";
 }
 
+/** A gauge sample as the charts take it: absent (a server without gauges) or not a finite number reads as "no sample". */
+function gauge(value: number | null | undefined): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
 function bounded(points: MetricPoint[]): MetricPoint[] {
   const newest = points.at(-1)?.at;
   if (newest === undefined) return points;
@@ -65,7 +76,18 @@ export function fromStoredWindows(windows: RunMetrics["windows"], cached: readon
   const stored: MetricPoint[] = [];
   for (const w of windows) {
     if (!isSide(w.side)) continue;
-    stored.push({ at: Date.parse(w.at), side: w.side, spanMs: STORED_SPAN_MS, requests: w.requests, errors: w.errors, p50: w.p50, p95: w.p95, p99: w.p99 });
+    stored.push({
+      at: Date.parse(w.at),
+      side: w.side,
+      spanMs: STORED_SPAN_MS,
+      requests: w.requests,
+      errors: w.errors,
+      p50: w.p50,
+      p95: w.p95,
+      p99: w.p99,
+      cpuPercent: gauge(w.cpuPercent),
+      memoryPercent: gauge(w.memoryPercent),
+    });
   }
   const lastStored = newestAt(stored);
   const live = (cached ?? []).filter((p) => p.at > lastStored);
@@ -75,7 +97,9 @@ export function fromStoredWindows(windows: RunMetrics["windows"], cached: readon
 /** Appends one second of live points; anything not newer than what the cache holds is a repeat. */
 export function withLivePoints(cached: MetricPoint[] | undefined, points: MetricsEvent["points"]): MetricPoint[] {
   const last = newestAt(cached);
-  const fresh = points.filter((p) => p.at > last).map((p) => ({ ...p, spanMs: LIVE_SPAN_MS }));
+  const fresh = points
+    .filter((p) => p.at > last)
+    .map((p): MetricPoint => ({ ...p, spanMs: LIVE_SPAN_MS, cpuPercent: gauge(p.cpuPercent), memoryPercent: gauge(p.memoryPercent) }));
   if (fresh.length === 0 && cached) return cached;
   return bounded([...(cached ?? []), ...fresh]);
 }

@@ -1,8 +1,9 @@
-import { errorRateTrigger, type AnalysisConfig } from "@/server/core/analysis/triggers";
+import { errorRateTrigger, type AnalysisConfig, type GaugeTrigger } from "@/server/core/analysis/triggers";
 import type { AnalysisRecord, MetricPoint } from "./metrics-cache";
 import { latestQuantile, type Quantile } from "./chart-rows";
 import type { ErrorThresholds } from "./error-rate-chart";
 import type { LatencyThreshold } from "./latency-chart";
+import type { GaugeThreshold } from "./resources-chart";
 
 /** The error-rate levels the run is judged by (its config; the procedure's 1% / 0.1% without one). */
 export function errorThresholds(config: AnalysisConfig): ErrorThresholds {
@@ -25,4 +26,13 @@ export function latencyThresholds(config: AnalysisConfig, analysis: AnalysisReco
     if (baselineMs !== null) out[q] = { baselineMs, factor: t.factor };
   }
   return out;
+}
+
+/** The CPU and memory rules the run is judged by; null for a gauge no trigger watches. */
+export function gaugeThresholds(config: AnalysisConfig): Record<GaugeTrigger["resource"], GaugeThreshold | null> {
+  const rule = (resource: GaugeTrigger["resource"]): GaugeThreshold | null => {
+    const t = config.triggers.find((x): x is GaugeTrigger => x.kind === "gauge" && x.resource === resource);
+    return t ? { limitPercent: t.limitPercent, consecutive: t.consecutive } : null;
+  };
+  return { cpu: rule("cpu"), memory: rule("memory") };
 }
