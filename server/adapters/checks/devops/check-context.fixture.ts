@@ -1,0 +1,56 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { CheckContext } from "../../../engine/ports.ts";
+
+/** Absolute path of a file or folder under ./fixtures. */
+export function fixture(relative: string): string {
+  return fileURLToPath(new URL(`./fixtures/${relative}`, import.meta.url));
+}
+
+/** A check context for the devops-engineer, recording what the runner logs and reports. */
+export function devopsContext(config: unknown, overrides: Partial<CheckContext> = {}): CheckContext & { logs: string[]; progressSeen: number[] } {
+  const logs: string[] = [];
+  const progressSeen: number[] = [];
+  return {
+    runId: "run-7",
+    phase: "pre_deploy",
+    agent: "devops-engineer",
+    service: "checkout",
+    environment: "production",
+    baselineVersion: "1.4.1",
+    targetVersion: "1.4.2",
+    config,
+    signal: new AbortController().signal,
+    progress: async (percent) => {
+      progressSeen.push(percent);
+    },
+    log: async (line) => {
+      logs.push(line);
+    },
+    ...overrides,
+    logs,
+    progressSeen,
+  };
+}
+
+/** A real HTTP server on 127.0.0.1 answering from a route table; unknown paths hang (never answer). */
+export async function startLoopbackServer(routes: Record<string, { status: number; body: string } | (() => { status: number; body: string })>): Promise<{ url: (p: string) => string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const route = routes[new URL(req.url ?? "/", "http://loopback").pathname];
+    if (route === undefined) return; // left hanging: a backup endpoint that never answers
+    const { status, body } = typeof route === "function" ? route() : route;
+    res.writeHead(status, { "content-type": body.startsWith("{") ? "application/json" : "text/plain" });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (p) => `http://127.0.0.1:${port}${p}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,111 @@
+import { readFile } from "node:fs/promises";
+import { parseAllDocuments } from "yaml";
+import { CannotRunError, collectYamlFiles, isRecord } from "./support.ts";
+
+/** One Kubernetes object from the manifests, with where it was found. */
+export type ManifestObject = {
+  kind: string;
+  name: string;
+  /** undefined when the manifest leaves it to `kubectl apply -n` */
+  namespace: string | undefined;
+  /** the whole object as parsed */
+  body: Record<string, unknown>;
+  /** absolute path of its file */
+  file: string;
+  /** 1-based position of its document in the file */
+  document: number;
+};
+
+/** The objects of a manifest set, and the documents skipped because they are not Kubernetes objects. */
+export type ManifestSet = { files: string[]; objects: ManifestObject[]; skipped: string[] };
+
+/**
+ * Reads every document of every manifest file. A YAML syntax error anywhere stops the check with
+ * the parser's message and the file: validating the rest would pass a set that cannot be applied.
+ */
+export async function loadManifests(paths: readonly string[], signal: AbortSignal): Promise<ManifestSet> {
+  const files = await collectYamlFiles(paths, "manifest");
+  const objects: ManifestObject[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    signal.throwIfAborted();
+    const text = await readFile(file, { encoding: "utf8", signal }).catch((e: unknown) => {
+      if (signal.aborted) throw signal.reason;
+      throw new CannotRunError(`cannot read manifest ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    const docs = parseAllDocuments(text, { prettyErrors: true });
+    for (const [i, doc] of docs.entries()) {
+      const where = `${file} (document ${i + 1})`;
+      const [error] = doc.errors;
+      if (error !== undefined) throw new CannotRunError(`YAML syntax error in ${where}: ${error.message}`);
+      let value: unknown;
+      try {
+        value = doc.toJS();
+      } catch (e) {
+        throw new CannotRunError(`cannot read YAML in ${where}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (value === null || value === undefined) continue; // an empty document between `---` separators
+      for (const item of expandList(value)) {
+        const object = toManifestObject(item, file, i + 1);
+        if (object === null) skipped.push(`${where}: not a Kubernetes object (no kind and metadata.name)`);
+        else objects.push(object);
+      }
+    }
+  }
+  return { files, objects, skipped };
+}
+
+// `kubectl get -o yaml` exports a `kind: List` whose items are the objects.
+function expandList(value: unknown): unknown[] {
+  if (isRecord(value) && value.kind === "List" && Array.isArray(value.items)) return value.items;
+  return [value];
+}
+
+function toManifestObject(value: unknown, file: string, document: number): ManifestObject | null {
+  if (!isRecord(value) || typeof value.kind !== "string" || !isRecord(value.metadata)) return null;
+  const { name, namespace } = value.metadata;
+  if (typeof name !== "string") return null;
+  return { kind: value.kind, name, namespace: typeof namespace === "string" ? namespace : undefined, body: value, file, document };
+}
+
+/** Whether two objects land in the same namespace; one left to `kubectl apply -n` may be either. */
+export function sameNamespace(a: ManifestObject, b: ManifestObject): boolean {
+  return a.namespace === undefined || b.namespace === undefined || a.namespace === b.namespace;
+}
+
+/**
+ * Whether a Kubernetes label selector (matchLabels + matchExpressions) selects these labels. An
+ * empty selector selects every pod (policy/v1 PodDisruptionBudget semantics); a malformed one none.
+ */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isRecord(selector)) return false;
+  const { matchLabels, matchExpressions } = selector;
+  if (matchLabels !== undefined) {
+    if (!isRecord(matchLabels)) return false;
+    for (const [key, value] of Object.entries(matchLabels)) if (labels[key] !== String(value)) return false;
+  }
+  if (matchExpressions !== undefined) {
+    if (!Array.isArray(matchExpressions)) return false;
+    for (const expr of matchExpressions) if (!expressionMatches(expr, labels)) return false;
+  }
+  return true;
+}
+
+function expressionMatches(expr: unknown, labels: Record<string, string>): boolean {
+  if (!isRecord(expr) || typeof expr.key !== "string") return false;
+  const values = Array.isArray(expr.values) ? expr.values.map(String) : [];
+  const has = Object.hasOwn(labels, expr.key);
+  const value = labels[expr.key];
+  switch (expr.operator) {
+    case "In":
+      return value !== undefined && values.includes(value);
+    case "NotIn":
+      return value === undefined || !values.includes(value);
+    case "Exists":
+      return has;
+    case "DoesNotExist":
+      return !has;
+    default:
+      return false;
+  }
+}

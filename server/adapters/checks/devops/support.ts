@@ -1,0 +1,116 @@
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { request } from "undici";
+import type { CheckFinding } from "../../../engine/ports.ts";
+
+/**
+ * A sub-check that could not run (unreadable file, YAML syntax error, malformed rule file). The
+ * agent then says `error`: a check that did not run must never read as a pass.
+ */
+export class CannotRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CannotRunError";
+  }
+}
+
+/** What every sub-check is given: the run's abort signal, its log and a clock (epoch ms). */
+export type SubCheckContext = {
+  signal: AbortSignal;
+  log: (line: string) => Promise<void>;
+  now: () => number;
+};
+
+/** A sub-check's answer: its findings and a one-line account of what it looked at. */
+export type SubCheckOutcome = { findings: CheckFinding[]; checked: string };
+
+/** Limit on one HTTP request (connect + full answer), as the procedure sets for reachability checks. */
+export const HTTP_TIMEOUT_MS = 5_000;
+/** Bodies longer than this are cut: a backup-time endpoint answers a few bytes. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** An HTTP answer, or why none arrived (refused, timed out, …). */
+export type HttpOutcome = { status: number; body: string } | { problem: string };
+
+/**
+ * GETs a URL within HTTP_TIMEOUT_MS. Never throws for network trouble (that is an answer the
+ * sub-check turns into a finding); rethrows only when the run itself is aborted.
+ */
+export async function httpGet(url: string, signal: AbortSignal, timeoutMs = HTTP_TIMEOUT_MS): Promise<HttpOutcome> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await request(url, { method: "GET", signal: AbortSignal.any([signal, timeout]), headers: { accept: "application/json, text/plain;q=0.9, */*;q=0.1" } });
+    let body = "";
+    let bytes = 0;
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      bytes += buf.length;
+      body += buf.toString("utf8");
+      if (bytes > MAX_BODY_BYTES) break; // leaving the loop destroys the rest of the body
+    }
+    return { status: res.statusCode, body: body.slice(0, MAX_BODY_BYTES) };
+  } catch (e) {
+    if (signal.aborted) throw signal.reason;
+    if (timeout.aborted) return { problem: `no answer within ${timeoutMs} ms` };
+    return { problem: describeNetworkError(e) };
+  }
+}
+
+function describeNetworkError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  // undici wraps the socket error; its code (ECONNREFUSED, …) is what an operator searches for.
+  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
+  return `${e.message}${cause}`;
+}
+
+/** A URL as shown in findings: origin and path, never the query (it may carry a token). */
+export function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.origin}${url.pathname}`;
+}
+
+/** One line of at most `chars` characters, for evidence. */
+export function excerpt(text: string, chars = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > chars ? `${flat.slice(0, chars)}…` : flat;
+}
+
+/**
+ * The files behind configured paths: a file as given, a folder searched recursively for
+ * *.yaml / *.yml (sorted, so findings come out in a stable order). A missing path, or paths that
+ * hold no YAML at all, mean the check cannot run — most likely the configuration points at the
+ * wrong place, and "nothing found, nothing wrong" would be a pass nobody earned.
+ */
+export async function collectYamlFiles(paths: readonly string[], what: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => null);
+    if (info === null) throw new CannotRunError(`${what} path not found: ${p}`);
+    if (info.isDirectory()) files.push(...(await yamlFilesUnder(p)));
+    else files.push(p);
+  }
+  if (files.length === 0) throw new CannotRunError(`no *.yaml or *.yml ${what} files under ${paths.join(", ")}`);
+  return [...new Set(files)];
+}
+
+async function yamlFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const found: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await yamlFilesUnder(full)));
+    else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) found.push(full);
+  }
+  return found;
+}
+
+/** A plain object (a YAML mapping or JSON object), for narrowing parsed documents. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Hours with at most one decimal: 30, 24.5. */
+export function formatHours(hours: number): string {
+  return String(Math.round(hours * 10) / 10);
+}

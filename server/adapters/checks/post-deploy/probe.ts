@@ -1,0 +1,74 @@
+import type { CheckFinding } from "../../../engine/ports.ts";
+
+/** What every post-deploy sub-check is given: the run's abort signal, its log, and a clock. */
+export type ProbeIo = {
+  signal: AbortSignal;
+  log: (line: string) => Promise<void>;
+  /** epoch ms; injected so certificate expiry can be tested at a fixed time */
+  now: () => number;
+};
+
+/** A sub-check's findings; each sub-check reports problems with the release as findings. */
+export type ProbeFindings = CheckFinding[];
+
+/**
+ * Thrown when a sub-check cannot run at all (a DSN that does not decrypt, an unreadable CA file):
+ * that is not a finding about the release, and the result must say `error`, never `passed`.
+ */
+export class ProbeCouldNotRun extends Error {
+  override readonly name = "ProbeCouldNotRun";
+}
+
+/** A URL fit for logs and findings: user name and password removed (they are credentials). */
+export function displayUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    url.username = "";
+    url.password = "";
+    return url.href;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** The start of a body for evidence, on one line. */
+export function snippet(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A short error code (ECONNREFUSED, 28P01, UND_ERR_HEADERS_TIMEOUT, …) without the message, which may quote secrets. */
+export function errorCode(e: unknown, fallback = "UNKNOWN"): string {
+  if (typeof e === "object" && e !== null) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code.length > 0) return code;
+    const cause = (e as { cause?: unknown }).cause;
+    if (cause !== undefined && cause !== e) return errorCode(cause, fallback);
+    const name = (e as { name?: unknown }).name;
+    if (name === "AbortError" || name === "TimeoutError") return "TIMEOUT";
+  }
+  return fallback;
+}
+
+/** Rejects with the signal's reason once it aborts; resolves the promise's outcome otherwise. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error("post-deploy checks cancelled");
+}

@@ -1,0 +1,46 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CheckContext, CheckResult } from "../../../engine/ports.ts";
+import { qaRunner } from "./qa-runner.ts";
+
+// Shared by the qa-test-engineer's service tests only: real files in a throwaway workspace.
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
+
+/** A fresh workspace holding a copy of fixtures/ (the summary's `__WORKSPACE__` made real). */
+export function makeWorkspace(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "flightdeck-qa-"));
+  cpSync(FIXTURES, dir, { recursive: true });
+  const summary = path.join(dir, "coverage", "coverage-summary-high.json");
+  writeFileSync(summary, readFileSync(summary, "utf8").replaceAll("__WORKSPACE__", dir));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What the run page would show for one qa-test-engineer run: result, live log and progress. */
+export type Observed = CheckResult & { logs: string[]; progress: number[]; messages: string[] };
+
+export async function runQa(config: unknown, signal: AbortSignal = new AbortController().signal): Promise<Observed> {
+  const logs: string[] = [];
+  const progress: number[] = [];
+  const ctx: CheckContext = {
+    runId: "run-qa",
+    phase: "pre_deploy",
+    agent: "qa-test-engineer",
+    service: "payments",
+    environment: "staging",
+    baselineVersion: "1.4.0",
+    targetVersion: "1.5.0",
+    config,
+    signal,
+    progress: async (p) => {
+      progress.push(p);
+    },
+    log: async (line) => {
+      logs.push(line);
+    },
+  };
+  const result = await qaRunner.run(ctx);
+  return { ...result, logs, progress, messages: result.findings.map((f) => `${f.severity}: ${f.message}`) };
+}
