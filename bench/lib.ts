@@ -4,7 +4,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 
@@ -23,18 +22,8 @@ export function quantileOf(samples: readonly number[], q: number): number | null
   return sorted[rank] ?? null;
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on loopback (the test harness's helper). */
+export { freePort } from "../server/testing/global-setup.ts";
 
 type CleanupFn = () => Promise<void> | void;
 const cleanups: { name: string; fn: CleanupFn }[] = [];

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import type { CheckContext } from "../../../engine/ports.ts";
 
 /** A check context for tests that records what the runner logged and the progress it reported. */
@@ -25,15 +24,5 @@ export function checkContext(config: unknown, signal: AbortSignal = new AbortCon
   return { ctx, logs, progress };
 }
 
-/** A loopback TCP port nothing listens on (for "unreachable" cases). */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A loopback TCP port nothing listens on (for "unreachable" cases): a free one, released. */
+export { freePort as closedPort } from "../../../testing/global-setup.ts";
