@@ -34,11 +34,16 @@ export function attachRealtime(http: HttpServer, db: Db): RealtimeServer {
     socket.on("run:join", (runId, ack) => {
       if (typeof ack !== "function") return;
       if (typeof runId !== "string" || !UUID.test(runId)) return ack({ ok: false, error: "unknown run" });
+      // Join first, then read the sequence number: an event published in between is both
+      // delivered and counted, so the client's gap check can never miss one.
+      void socket.join(`run:${runId}`);
       db.releaseRun
         .findUnique({ where: { id: runId }, select: { seq: true } })
         .then((run) => {
-          if (!run) return ack({ ok: false, error: "unknown run" });
-          void socket.join(`run:${runId}`);
+          if (!run) {
+            void socket.leave(`run:${runId}`);
+            return ack({ ok: false, error: "unknown run" });
+          }
           ack({ ok: true, seq: run.seq });
         })
         .catch(() => ack({ ok: false, error: "database unavailable" }));
