@@ -18,16 +18,34 @@ import { getSocket } from "./socket";
 const LOG_LINES = 200;
 
 /**
+ * Refetches a query so that the answer is read after this moment. React Query's invalidation
+ * joins a first fetch already in flight instead of restarting it (it only cancels fetches of
+ * queries that have data), and that fetch may have read the run before the event that brought
+ * us here: so with no data yet, cancel the in-flight fetch first.
+ */
+function refetchFresh(qc: QueryClient, queryKey: readonly unknown[]): void {
+  const fresh = async () => {
+    if (qc.getQueryData(queryKey) === undefined) await qc.cancelQueries({ queryKey });
+    await qc.invalidateQueries({ queryKey });
+  };
+  void fresh();
+}
+
+/**
  * Applies one incremental event to the cached run if it is the very next one (seq = cached + 1).
  * The cached view's `seq` is the last event it includes, so it doubles as the gap detector:
  * older events are already in it, and anything further ahead means we missed one → refetch.
  */
 function applyInOrder(qc: QueryClient, runId: string, seq: number, patch: (run: CachedRun) => CachedRun): void {
   const cached = qc.getQueryData<CachedRun>(runKey(runId));
-  if (!cached) return; // the first fetch is in flight and will include this event
+  if (!cached) {
+    // The first fetch may have read the run before this event: fetch again once it is here.
+    refetchFresh(qc, runKey(runId));
+    return;
+  }
   if (seq <= cached.seq) return;
   if (seq !== cached.seq + 1) {
-    void qc.invalidateQueries({ queryKey: runKey(runId) });
+    refetchFresh(qc, runKey(runId));
     return;
   }
   qc.setQueryData<CachedRun>(runKey(runId), patch({ ...cached, seq }));
@@ -56,7 +74,7 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
     const socket = getSocket();
     if (!socket) return;
     const key = runKey(runId);
-    const resync = () => void qc.invalidateQueries({ queryKey: key });
+    const resync = () => refetchFresh(qc, key);
     let connectedBefore = false;
 
     const join = () => {
@@ -127,7 +145,7 @@ export function useRunsEvents(): void {
   useEffect(() => {
     const socket = getSocket();
     if (!socket) return;
-    const resync = () => void qc.invalidateQueries({ queryKey: runsKey() });
+    const resync = () => refetchFresh(qc, runsKey());
     const join = () => {
       // Changes between the list's first fetch and joining the room would be lost: refetch once
       // we are in it.

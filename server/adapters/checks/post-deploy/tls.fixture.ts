@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
@@ -38,7 +39,9 @@ async function leaf(dir: string, name: string, san: string, days: number): Promi
   await writeFile(ext, `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
   await run("openssl", ["req", ...EC, "-keyout", key, "-out", csr, "-subj", `/CN=${name}`]);
   // OpenSSL 3.0 has no -not_after; `-days -1` gives a certificate that expired a day ago.
-  await run("openssl", ["x509", "-req", "-in", csr, "-CA", path.join(dir, "ca.pem"), "-CAkey", path.join(dir, "ca.key"), "-CAcreateserial", "-out", crt, "-days", String(days), "-extfile", ext]);
+  // A random serial, not -CAcreateserial: the certificates are signed in parallel, and a shared
+  // serial file written by several openssl processes at once ends up unreadable.
+  await run("openssl", ["x509", "-req", "-in", csr, "-CA", path.join(dir, "ca.pem"), "-CAkey", path.join(dir, "ca.key"), "-set_serial", `0x${randomBytes(8).toString("hex")}`, "-out", crt, "-days", String(days), "-extfile", ext]);
   return { cert: await readFile(crt, "utf8"), key: await readFile(key, "utf8") };
 }
 
