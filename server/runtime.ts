@@ -21,7 +21,3 @@ export function runtime(): Runtime {
   if (!store.__flightdeckRuntime) throw new Error("Flightdeck runtime not initialised: start it with `npm start`");
   return store.__flightdeckRuntime;
 }
-
-export function hasRuntime(): boolean {
-  return store.__flightdeckRuntime !== undefined;
-}

@@ -24,7 +24,6 @@ export type RunEvent =
 
 /** Commands people issue (the rest come from adapters and the clock). */
 export type RunCommand = Extract<RunEvent, { actor: Actor }>;
-export type RunCommandKind = RunCommand["kind"];
 
 /** Work for adapters, carried out after the transition is committed (outbox). */
 export type RunEffect =

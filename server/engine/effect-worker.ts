@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
 import type { RunEffect, RunEvent } from "../core/events.ts";
-import type { AgentName, RunState } from "../core/types.ts";
+import type { AgentName, RollbackStepKind, RunState } from "../core/types.ts";
 import type { Publish } from "../realtime/event-map.ts";
 import { runAgents } from "./run-agents.ts";
 import type { CheckRunner, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
@@ -130,8 +130,8 @@ export class EffectWorker {
       await this.deps.db.effect.update({ where: { id: row.id }, data: { status: "done", doneAt: new Date(this.deps.clock()), lockedUntil: null } });
     } catch (e) {
       this.deps.onError(`effect ${row.kind}`, e);
-      const attempts = await this.deps.db.effect.findUnique({ where: { id: row.id }, select: { attempts: true } });
-      const failed = (attempts?.attempts ?? MAX_ATTEMPTS) >= MAX_ATTEMPTS;
+      // The claim already counted this attempt.
+      const failed = row.attempts >= MAX_ATTEMPTS;
       await this.deps.db.effect
         .update({
           where: { id: row.id },
@@ -209,7 +209,7 @@ export class EffectWorker {
     }
   }
 
-  private async rollbackStep(runId: string, step: RunEffect & { kind: "rollbackStep" } extends { step: infer S } ? S : never): Promise<void> {
+  private async rollbackStep(runId: string, step: RollbackStepKind): Promise<void> {
     const run = await this.loadRun(runId);
     const state = run.state as unknown as RunState;
     const finish = (status: "done" | "failed" | "skipped", detail: string) =>

@@ -2,7 +2,6 @@ import type { Db, Tx } from "../db/client.ts";
 import { decide, type Transition } from "../core/decide.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { Actor, RunState } from "../core/types.ts";
-import type { Publish } from "../realtime/event-map.ts";
 import { writeAudit } from "../services/audit.ts";
 import { persistTransition } from "./persist.ts";
 import { EffectWorker, type EngineDeps } from "./effect-worker.ts";
@@ -43,14 +42,6 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps & { tickMs: number }) {
     this.effects = new EffectWorker(deps, (runId, event) => this.dispatch(runId, event));
-  }
-
-  get db(): Db {
-    return this.deps.db;
-  }
-
-  get publish(): Publish {
-    return this.deps.publish;
   }
 
   /** Applies one event to a run. Commands wait for the row lock; ticks skip a locked run. */

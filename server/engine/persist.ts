@@ -164,10 +164,17 @@ async function projectSteps(tx: Tx, runId: string, prev: RunState, next: RunStat
   }
 }
 
+/** When a rollback step started or ended, from the status it has just reached. */
+function rollbackStepTimes(status: string, now: Date): { startedAt?: Date; finishedAt?: Date } {
+  if (status === "running") return { startedAt: now };
+  return ["done", "failed", "skipped"].includes(status) ? { finishedAt: now } : {};
+}
+
 async function projectRollback(tx: Tx, runId: string, prev: RunState, next: RunState, now: Date): Promise<void> {
   const rb = next.rollback;
   if (!rb) return;
   if (!prev.rollback) {
+    // A new rollback: its steps are written once, as they stand now.
     await tx.rollback.create({
       data: {
         runId,
@@ -175,24 +182,25 @@ async function projectRollback(tx: Tx, runId: string, prev: RunState, next: RunS
         requestedBy: rb.requestedBy,
         status: "running",
         startedAt: new Date(rb.startedAt),
-        steps: { create: rb.steps.map((s, index) => ({ index, kind: s.kind, status: s.status, detail: s.detail })) },
+        steps: {
+          create: rb.steps.map((s, index) => ({ index, kind: s.kind, status: s.status, detail: s.detail, ...rollbackStepTimes(s.status, now) })),
+        },
       },
     });
-  }
-  const row = await tx.rollback.findUniqueOrThrow({ where: { runId }, select: { id: true } });
-  for (let index = 0; index < rb.steps.length; index++) {
-    const s = rb.steps[index];
-    const old = prev.rollback?.steps[index];
-    if (!s || (old && old.status === s.status && old.detail === s.detail)) continue;
-    await tx.rollbackStep.update({
-      where: { rollbackId_index: { rollbackId: row.id, index } },
-      data: {
-        status: s.status,
-        detail: s.detail,
-        ...(s.status === "running" ? { startedAt: now } : {}),
-        ...(["done", "failed", "skipped"].includes(s.status) ? { finishedAt: now } : {}),
-      },
+  } else {
+    const changed = rb.steps.flatMap((s, index) => {
+      const old = prev.rollback?.steps[index];
+      return old && old.status === s.status && old.detail === s.detail ? [] : [{ s, index }];
     });
+    if (changed.length > 0) {
+      const row = await tx.rollback.findUniqueOrThrow({ where: { runId }, select: { id: true } });
+      for (const { s, index } of changed) {
+        await tx.rollbackStep.update({
+          where: { rollbackId_index: { rollbackId: row.id, index } },
+          data: { status: s.status, detail: s.detail, ...rollbackStepTimes(s.status, now) },
+        });
+      }
+    }
   }
   if (next.status !== "rolling_back" && prev.status === "rolling_back") {
     await tx.rollback.update({ where: { runId }, data: { status: next.status === "rolled_back" ? "done" : "failed", finishedAt: now } });

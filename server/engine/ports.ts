@@ -1,3 +1,4 @@
+import type { WindowTotals } from "../core/analysis/triggers.ts";
 import type { AgentName, CheckPhase, EnvironmentName, Severity } from "../core/types.ts";
 
 /** Where traffic is split: the service and environment of a run, and its two versions. */
@@ -50,7 +51,10 @@ export interface Notifier {
   notify(n: Notification): Promise<void>;
 }
 
-/** Per-side traffic metrics of a run (filled by the rollout work; empty for manual routers). */
+/**
+ * What the canary analysis reads: a run's totals per side (baseline over the rollout, canary over
+ * the current step); null when nothing watches the run. Implemented by the metrics aggregator.
+ */
 export interface MetricSource {
-  query(runId: string, sinceMs: number): Promise<{ side: "baseline" | "canary"; requests: number; errors: number }[]>;
+  totals(runId: string): WindowTotals | null;
 }

@@ -1,6 +1,7 @@
 import type { DDSketch } from "@datadog/sketches-js";
 import type { SecuritySignal, SideTotals, WindowTotals } from "../core/analysis/triggers.ts";
 import { countAbove, newSketch, quantile, serializeSketch } from "./sketch.ts";
+import type { MetricSource } from "../engine/ports.ts";
 import type { ObservationSink, RequestObservation, Side } from "./types.ts";
 
 /** Persisted every 10 s per run and side: counts plus the latency sketch, never raw requests. */
@@ -96,7 +97,7 @@ function keepLast(list: number[], value: number): void {
  * and the running totals the canary analysis reads (baseline over the rollout, canary over the
  * current step). O(1) per request; memory per run is a few sketches whatever the traffic.
  */
-export class MetricsAggregator implements ObservationSink {
+export class MetricsAggregator implements ObservationSink, MetricSource {
   private readonly runs = new Map<string, RunMetrics>();
   /** Keyed by the run's metrics object, so they go when `forget` drops the run. */
   private readonly vitalSketches = new WeakMap<RunMetrics, RunVitalSketches>();
