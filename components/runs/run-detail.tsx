@@ -32,7 +32,7 @@ function RunDetailBody({ runId }: { runId: string }) {
   const run = useRun(runId);
   const report = useRunFeedback();
   const onNotification = useCallback(
-    (e: NotificationEvent) => report(e.message, e.severity === "critical" ? "critical" : e.severity === "warning" ? "warning" : "info"),
+    (e: NotificationEvent) => report(e.message, e.severity),
     [report],
   );
   useRunEvents(runId, onNotification);

@@ -15,14 +15,8 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route(async (req: Request) => {
   await authenticateToken(db(), req.headers.get("authorization"), "metrics:write");
-  try {
-    const batch = parseMetricsBatch(await readBodyText(req, MAX_METRICS_BODY_BYTES));
-    const aggregator = appContext().aggregator;
-    if (!aggregator) throw new AppError("UNAVAILABLE", { message: "no metrics aggregator in this process", userMessage: "Metric ingest is not running." });
-    return json(await applyMetricsBatch(db(), aggregator, batch), 202);
-  } catch (e) {
-    // route() reports an AppError's message only; a rejected batch must say which samples.
-    if (e instanceof AppError && e.fieldErrors) return json({ error: e.userMessage, code: e.code, fieldErrors: e.fieldErrors }, e.status);
-    throw e;
-  }
+  const batch = parseMetricsBatch(await readBodyText(req, MAX_METRICS_BODY_BYTES));
+  const aggregator = appContext().aggregator;
+  if (!aggregator) throw new AppError("UNAVAILABLE", { message: "no metrics aggregator in this process", userMessage: "Metric ingest is not running." });
+  return json(await applyMetricsBatch(db(), aggregator, batch), 202);
 });

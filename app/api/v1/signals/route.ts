@@ -14,15 +14,9 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route(async (req: Request) => {
   const token = await authenticateToken(db(), req.headers.get("authorization"), "signals:write");
-  try {
-    const input = parseSignal(await readBodyText(req, MAX_SIGNAL_BODY_BYTES));
-    const aggregator = appContext().aggregator;
-    if (!aggregator) throw new AppError("UNAVAILABLE", { message: "no metrics aggregator in this process", userMessage: "Signal intake is not running." });
-    await recordSignal(db(), aggregator, token, input);
-    return json({ accepted: true }, 202);
-  } catch (e) {
-    // route() reports an AppError's message only; a rejected signal must say which fields.
-    if (e instanceof AppError && e.fieldErrors) return json({ error: e.userMessage, code: e.code, fieldErrors: e.fieldErrors }, e.status);
-    throw e;
-  }
+  const input = parseSignal(await readBodyText(req, MAX_SIGNAL_BODY_BYTES));
+  const aggregator = appContext().aggregator;
+  if (!aggregator) throw new AppError("UNAVAILABLE", { message: "no metrics aggregator in this process", userMessage: "Signal intake is not running." });
+  await recordSignal(db(), aggregator, token, input);
+  return json({ accepted: true }, 202);
 });
