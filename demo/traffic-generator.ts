@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { SIDE_HEADER } from "../server/adapters/routers/builtin/stickiness.ts";
 import { Pool } from "undici";
 
 /** How to drive steady traffic at a service or router. */
@@ -120,7 +121,7 @@ export function startTrafficGenerator(options: TrafficGeneratorOptions): Traffic
       .then(async (res) => {
         await res.body.dump();
         storeCookies(client.jar, res.headers["set-cookie"]);
-        const sideHeader = res.headers["x-flightdeck-side"];
+        const sideHeader = res.headers[SIDE_HEADER];
         const side = typeof sideHeader === "string" ? sideHeader : null;
         stats.completed++;
         stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;

@@ -1,5 +1,3 @@
-import type { CheckFinding } from "../../../engine/ports.ts";
-
 /** What every post-deploy sub-check is given: the run's abort signal, its log, and a clock. */
 export type ProbeIo = {
   signal: AbortSignal;
@@ -8,8 +6,6 @@ export type ProbeIo = {
   now: () => number;
 };
 
-/** A sub-check's findings; each sub-check reports problems with the release as findings. */
-export type ProbeFindings = CheckFinding[];
 
 /**
  * Thrown when a sub-check cannot run at all (a DSN that does not decrypt, an unreadable CA file):

@@ -59,7 +59,6 @@ export class BuiltinRouter implements TrafficRouter {
   private readonly random: () => number;
   private readonly timeoutMs: number;
   private server: Server | null = null;
-  private listening = false;
   private percent = 0;
   private runId: string | null = null;
 
@@ -120,7 +119,6 @@ export class BuiltinRouter implements TrafficRouter {
       this.server = null;
       throw e;
     }
-    this.listening = true;
   }
 
   /** Stops listening, ends idle connections at once and busy ones after `graceMs`. */
@@ -128,7 +126,6 @@ export class BuiltinRouter implements TrafficRouter {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    this.listening = false;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -148,7 +145,7 @@ export class BuiltinRouter implements TrafficRouter {
 
   /** The run observations are attributed to and the canary's share of new clients. */
   state(): RouterState {
-    return { runId: this.runId, percent: this.percent, listening: this.listening };
+    return { runId: this.runId, percent: this.percent, listening: this.isListening() };
   }
 
   async setWeight(target: RouteTarget, percent: number): Promise<void> {
@@ -158,15 +155,15 @@ export class BuiltinRouter implements TrafficRouter {
   }
 
   async verifyWeight(target: RouteTarget, percent: number): Promise<boolean> {
-    return this.listening && this.runId === target.runId && this.percent === percent;
+    return this.isListening() && this.runId === target.runId && this.percent === percent;
   }
 
   /**
    * Stops attributing observations to `runId` (when it is still the current run), e.g. once a
    * run has finished; the weight stays as it is.
    */
-  endRun(runId: string): void {
-    if (this.runId === runId) this.runId = null;
+  private isListening(): boolean {
+    return this.server?.listening === true;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -212,8 +209,12 @@ export class BuiltinRouter implements TrafficRouter {
 }
 
 function stripHopByHop(req: IncomingMessage): void {
-  const listed = (req.headers.connection ?? "").split(",").map((h) => h.trim().toLowerCase());
-  for (const name of [...HOP_BY_HOP, ...listed]) {
+  // Hot path: no arrays unless the client named extra connection-scoped headers.
+  const connection = req.headers.connection;
+  for (const name of HOP_BY_HOP) delete req.headers[name];
+  if (!connection) return;
+  for (const listed of connection.split(",")) {
+    const name = listed.trim().toLowerCase();
     if (name && name !== "transfer-encoding") delete req.headers[name];
   }
 }

@@ -45,6 +45,13 @@ export function chooseSide(percent: number, sticky: Side | null, random: () => n
  * 5 % step would start with the last run's 50 % of clients already on the canary.
  */
 export function sideCookie(side: Side, percent: number): string {
-  if (percent <= 0 || percent >= 100) return `${SIDE_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
-  return `${SIDE_COOKIE}=${side}; Path=/; HttpOnly; SameSite=Lax`;
+  if (percent <= 0 || percent >= 100) return CLEAR_COOKIE;
+  return PIN_COOKIE[side];
 }
+
+// Three possible values, built once rather than per response (the router's hot path).
+const CLEAR_COOKIE = `${SIDE_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+const PIN_COOKIE: Record<Side, string> = {
+  baseline: `${SIDE_COOKIE}=baseline; Path=/; HttpOnly; SameSite=Lax`,
+  canary: `${SIDE_COOKIE}=canary; Path=/; HttpOnly; SameSite=Lax`,
+};
