@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { killGroup, MINIMAL_PATH, spawnIsolated } from "../isolated-command.ts";
 import { postSignedJson } from "../routers/webhook/signed-post.ts";
 import type { HookName, THook } from "../../services/environment-config.ts";
 
@@ -16,9 +16,6 @@ export const OUTPUT_TAIL_CHARS = 2_000;
 
 const LABEL: Record<HookName, string> = { dataMigration: "data-migration", cacheInvalidation: "cache/CDN invalidation" };
 
-// Commands get a minimal environment, not the server's: DATABASE_URL, the session secret and
-// other server settings must not leak into a team's scripts.
-const HOOK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**
  * Runs one rollback hook. Never throws: whatever goes wrong becomes a "failed" outcome with the
@@ -55,7 +52,7 @@ function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: Hook
       resolve(outcome);
     };
     const env: Record<string, string> = {
-      PATH: HOOK_PATH,
+      PATH: MINIMAL_PATH,
       FLIGHTDECK_HOOK: name,
       FLIGHTDECK_RUN_ID: ctx.runId,
       FLIGHTDECK_SERVICE: ctx.service,
@@ -63,14 +60,7 @@ function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: Hook
       FLIGHTDECK_BASELINE: ctx.baseline,
       FLIGHTDECK_CANARY: ctx.canary,
     };
-    const child = spawn(hook.command, hook.args, {
-      shell: false,
-      // Its own process group, so a timeout kills what it started too (`sh -c "sleep 30"`).
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      // Next's types declare NODE_ENV required in ProcessEnv; a hook deliberately gets none.
-      env: env as NodeJS.ProcessEnv,
-    });
+    const child = spawnIsolated(hook.command, hook.args, { env });
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     const timer = setTimeout(() => {
@@ -83,15 +73,6 @@ function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: Hook
       else settle({ status: "failed", detail: `${label} hook ${code !== null ? `exited with code ${code}` : `was killed by ${signal}`}${outputOf(tail)}` });
     });
   });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }
 
 function outputOf(tail: string): string {

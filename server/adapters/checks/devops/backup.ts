@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { killGroup, MINIMAL_PATH, spawnIsolated } from "../../isolated-command.ts";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TBackupSource } from "./config.ts";
 import { excerpt, formatHours, httpGet, isRecord, redactUrl, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
@@ -7,8 +7,6 @@ import { excerpt, formatHours, httpGet, isRecord, redactUrl, type SubCheckContex
 const MAX_OUTPUT_CHARS = 64 * 1024;
 /** A backup time this far ahead of our clock is not clock skew but a wrong answer. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-// Commands get a minimal environment, not the server's: its secrets must not leak into a team's scripts.
-const COMMAND_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 // A full ISO 8601 date-time with a zone: a time without one could be hours off.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
@@ -88,15 +86,7 @@ function fromCommand(source: Extract<TBackupSource, { kind: "command" }>, signal
       if ("abort" in answer) reject(answer.abort);
       else resolve(answer);
     };
-    const env: Record<string, string> = { PATH: COMMAND_PATH };
-    const child = spawn(source.command, source.args, {
-      shell: false,
-      // Its own process group, so a timeout or abort kills what it started too.
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      // Next's types declare NODE_ENV required in ProcessEnv; the command deliberately gets none.
-      env: env as NodeJS.ProcessEnv,
-    });
+    const child = spawnIsolated(source.command, source.args, { env: { PATH: MINIMAL_PATH } });
     child.stdout.on("data", (chunk: Buffer) => {
       if (stdout.length < MAX_OUTPUT_CHARS) stdout += chunk.toString("utf8");
     });
@@ -118,13 +108,4 @@ function fromCommand(source: Extract<TBackupSource, { kind: "command" }>, signal
       else settle({ problem: `${code !== null ? `exited with code ${code}` : `was killed by ${killedBy}`}${stderr.trim() === "" ? "" : `: ${excerpt(stderr.slice(-500))}`}` });
     });
   });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }

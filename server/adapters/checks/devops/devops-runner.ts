@@ -1,3 +1,4 @@
+import { notConfiguredRunner } from "../not-configured.ts";
 import type { CheckContext, CheckFinding, CheckResult, CheckRunner } from "../../../engine/ports.ts";
 import { z } from "zod";
 import { checkAlertRules } from "./alert-rules.ts";
@@ -38,11 +39,7 @@ export function createDevopsRunner(options: DevopsRunnerOptions = {}): CheckRunn
 export const devopsRunner: CheckRunner = createDevopsRunner();
 
 async function runDevopsChecks(ctx: CheckContext, now: () => number): Promise<CheckResult> {
-  if (isEmptyConfig(ctx.config)) {
-    await ctx.log(`No devops-engineer checks are configured for ${ctx.service} in ${ctx.environment}.`);
-    await ctx.progress(100);
-    return { status: "not_configured", summary: `No checks configured for ${ctx.environment}`, findings: [] };
-  }
+  if (isEmptyConfig(ctx.config)) return notConfiguredRunner.run(ctx);
   const parsed = ZDevopsConfig.safeParse(ctx.config);
   if (!parsed.success) {
     const why = z.prettifyError(parsed.error);

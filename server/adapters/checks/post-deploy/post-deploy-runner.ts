@@ -1,3 +1,4 @@
+import { notConfiguredRunner } from "../not-configured.ts";
 import { z } from "zod";
 import type { CheckContext, CheckFinding, CheckResult, CheckRunner } from "../../../engine/ports.ts";
 import { decryptSecret } from "../../../services/secrets.ts";
@@ -63,7 +64,7 @@ export function createPostDeployRunner(options: PostDeployRunnerOptions = {}): C
   const now = options.now ?? (() => Date.now());
   return {
     async run(ctx: CheckContext): Promise<CheckResult> {
-      if (ctx.config === undefined || ctx.config === null) return notConfigured(ctx);
+      if (ctx.config === undefined || ctx.config === null) return notConfiguredRunner.run(ctx);
       const parsed = ZPostDeployConfig.safeParse(ctx.config);
       if (!parsed.success) {
         const why = z.prettifyError(parsed.error);
@@ -72,7 +73,7 @@ export function createPostDeployRunner(options: PostDeployRunnerOptions = {}): C
         return { status: "error", summary: `Invalid configuration: ${why.replace(/\s*\n\s*/g, "; ")}`, findings: [] };
       }
       const probes = probesFor(parsed.data, decrypt);
-      if (probes.length === 0) return notConfigured(ctx);
+      if (probes.length === 0) return notConfiguredRunner.run(ctx);
 
       const io: ProbeIo = { signal: ctx.signal, log: ctx.log, now };
       const findings: CheckFinding[] = [];
@@ -99,11 +100,6 @@ export function createPostDeployRunner(options: PostDeployRunnerOptions = {}): C
   };
 }
 
-async function notConfigured(ctx: CheckContext): Promise<CheckResult> {
-  await ctx.log(`No post-deploy-health checks are configured for ${ctx.service} in ${ctx.environment}.`);
-  await ctx.progress(100);
-  return { status: "not_configured", summary: `No checks configured for ${ctx.environment}`, findings: [] };
-}
 
 /** The post-deploy-health runner of the running server. */
 export const postDeployRunner: CheckRunner = createPostDeployRunner();

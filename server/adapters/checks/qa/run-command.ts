@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { killGroup, MINIMAL_PATH, spawnIsolated } from "../../isolated-command.ts";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { TQaCommand } from "./config.ts";
@@ -8,9 +8,6 @@ export const MAX_LOG_LINES = 500;
 /** Characters of one output line kept; longer lines are cut. */
 export const MAX_LINE_CHARS = 4_000;
 
-// A minimal environment, not the server's: DATABASE_URL, the session secret and other server
-// settings must not leak into a team's test scripts. CI=true makes test runners non-interactive.
-const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** How a command ended; `lastLines` are its last lines of output (evidence for a finding). */
 export type CommandOutcome =
@@ -84,17 +81,11 @@ export function runCommand(cmd: TQaCommand, cwd: string, label: string, log: (li
     }
     const out = splitter();
     const err = splitter();
-    const env = { PATH: `${path.join(cwd, "node_modules", ".bin")}:${SYSTEM_PATH}`, CI: "true" };
-    let child: ReturnType<typeof spawn>;
+    // The project's own tools first; CI=true makes test runners non-interactive.
+    const env = { PATH: `${path.join(cwd, "node_modules", ".bin")}:${MINIMAL_PATH}`, CI: "true" };
+    let child: ReturnType<typeof spawnIsolated>;
     try {
-      child = spawn(cmd.command, cmd.args, {
-        cwd,
-        shell: false,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        // Next's types declare NODE_ENV required in ProcessEnv; a team's command deliberately gets none.
-        env: env as unknown as NodeJS.ProcessEnv,
-      });
+      child = spawnIsolated(cmd.command, cmd.args, { cwd, env });
     } catch (e) {
       resolve({ kind: "not_started", reason: e instanceof Error ? e.message : String(e) });
       return;
@@ -116,13 +107,4 @@ export function runCommand(cmd: TQaCommand, cwd: string, label: string, log: (li
       else finish({ kind: "exited", exitCode: code, signal: killedBy, lastLines });
     });
   });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }
