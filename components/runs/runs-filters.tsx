@@ -1,10 +1,11 @@
 "use client";
-import { ENVIRONMENTS } from "@/server/core/types";
+import { ENVIRONMENTS, RUN_STATUSES } from "@/server/core/types";
 import type { ServiceItem } from "@/server/services/catalog";
 import { controlClasses } from "@/components/ui/field";
+import { humanize } from "./labels";
 import type { RunFilters } from "./run-queries";
 
-const STATUS_OPTIONS = ["active", "running", "paused", "rolling_back", "succeeded", "rolled_back", "failed", "aborted"];
+const STATUS_OPTIONS = ["active", ...RUN_STATUSES];
 
 /** Filters live in the URL so a filtered list can be shared and survives reload. */
 export function RunsFilters({
@@ -40,7 +41,7 @@ export function RunsFilters({
         "Status",
         filters.status,
         "status",
-        STATUS_OPTIONS.map((s) => ({ value: s, label: s === "active" ? "active (running, paused, rolling back)" : s.replaceAll("_", " ") })),
+        STATUS_OPTIONS.map((s) => ({ value: s, label: s === "active" ? "active (running, paused, rolling back)" : humanize(s) })),
       )}
     </div>
   );

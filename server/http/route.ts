@@ -1,6 +1,12 @@
 import { ZodError } from "zod";
 import { toPublicError } from "../errors.ts";
-import { fieldErrors } from "../services/schemas.ts";
+import { fieldErrors, ZRunId } from "../services/schemas.ts";
+
+/** The `[id]` route parameter when it is a run id (a UUID), else null (answered as not found). */
+export async function runIdParam(ctx: { params: Promise<{ id: string }> }): Promise<string | null> {
+  const parsed = ZRunId.safeParse((await ctx.params).id);
+  return parsed.success ? parsed.data : null;
+}
 
 /** JSON response helper for route handlers. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

@@ -9,7 +9,7 @@ import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
 import { parseLimits } from "./environment-config.ts";
-import type { TCreateRunInput, TRunCommandInput, TRunFilters } from "./schemas.ts";
+import { ZRunId, type TCreateRunInput, type TRunCommandInput, type TRunFilters } from "./schemas.ts";
 
 /** Creates a run with the service's current version as baseline, then starts it. */
 export async function createRun(
@@ -259,6 +259,13 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
       : null,
     records: records.map((r) => ({ version: r.version, createdAt: r.createdAt.toISOString() })),
   };
+}
+
+/** A run's id and number, or null for an unknown or malformed id (the run page's 404). */
+export async function findRunHeader(db: Db, id: string): Promise<{ id: string; number: number } | null> {
+  const parsed = ZRunId.safeParse(id);
+  if (!parsed.success) return null;
+  return db.releaseRun.findUnique({ where: { id: parsed.data }, select: { id: true, number: true } });
 }
 
 export async function getReleaseRecord(db: Db, runId: string): Promise<{ markdown: string; version: number; number: number } | null> {

@@ -21,7 +21,8 @@ export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
 
 const ZReason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500, "At most 500 characters");
 const ZOptionalReason = z.string().trim().max(500, "At most 500 characters").default("");
-const ZRunId = z.string().uuid("Unknown run");
+/** A run id as it arrives in a URL or form: a UUID. */
+export const ZRunId = z.string().uuid("Unknown run");
 
 export const ZRunCommandInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("approve"), runId: ZRunId, reason: ZOptionalReason }),

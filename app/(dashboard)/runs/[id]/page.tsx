@@ -1,18 +1,14 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { z } from "zod";
+import { cache } from "react";
 import { db } from "@/server/db/client";
+import { findRunHeader } from "@/server/services/runs";
 import { RunDetail } from "@/components/runs/run-detail";
-
-const ZRunId = z.string().uuid();
 
 type Props = { params: Promise<{ id: string }> };
 
-async function findRun(id: string) {
-  const parsed = ZRunId.safeParse(id);
-  if (!parsed.success) return null;
-  return db().releaseRun.findUnique({ where: { id: parsed.data }, select: { id: true, number: true } });
-}
+// Metadata and page share one lookup per request.
+const findRun = cache((id: string) => findRunHeader(db(), id));
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const run = await findRun((await params).id);

@@ -1,8 +1,7 @@
-import { z } from "zod";
 import { requireUser } from "@/server/auth/session";
 import { db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
-import { route } from "@/server/http/route";
+import { route, runIdParam } from "@/server/http/route";
 import { getReleaseRecord } from "@/server/services/runs";
 
 export const dynamic = "force-dynamic";
@@ -10,8 +9,8 @@ export const dynamic = "force-dynamic";
 /** The run's latest release record as a Markdown download. */
 export const GET = route(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireUser(req.headers);
-  const id = z.string().uuid().safeParse((await ctx.params).id);
-  const record = id.success ? await getReleaseRecord(db(), id.data) : null;
+  const id = await runIdParam(ctx);
+  const record = id ? await getReleaseRecord(db(), id) : null;
   if (!record) throw new AppError("NOT_FOUND", { message: "no record", userMessage: "This run has no release record yet." });
   return new Response(record.markdown, {
     headers: {
