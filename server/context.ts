@@ -1,5 +1,6 @@
 import type { Engine } from "./engine/engine.ts";
 import type { MetricsAggregator } from "./metrics/aggregator.ts";
+import type { TFault } from "../demo/fault.ts";
 
 /** Fault injection into the demo fleet's versions (present only when the demo runs). */
 export type DemoControl = {
@@ -10,7 +11,7 @@ export type DemoControl = {
   getFault(side: "baseline" | "canary"): Promise<DemoFault>;
 };
 /** What can be injected: an error rate, added latency (all requests or the tail), memory growth. */
-export type DemoFault = { errorRate: number; latencyMs: number; latencyMode: "all" | "tail"; memoryMbPerMin: number };
+export type DemoFault = TFault;
 
 /**
  * The running process's engine and settings, registered by main.ts (or a test harness) on

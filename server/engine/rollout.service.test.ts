@@ -90,9 +90,13 @@ describe("progressive rollout on real traffic", () => {
     const advance = decisions.find((d) => d.verdict === "advance" && d.trigger === "analysis");
     expect(advance?.reason).toMatch(/canary is healthy/);
     expect(first.status).toBe("running");
-    // The canary served at least the minimum sample before promotion.
-    const evaluations = await db.analysisEvaluation.findMany({ where: { runId: run.id, stepIndex: 0, verdict: "pass" }, take: 1 });
-    expect(evaluations).toHaveLength(1);
+    // Before the minimum sample the step said "insufficient" and how much it still needed; it
+    // passed only once nothing more was needed.
+    const evaluations = await db.analysisEvaluation.findMany({ where: { runId: run.id, stepIndex: 0 }, orderBy: { id: "asc" } });
+    const firstPass = evaluations.findIndex((e) => e.verdict === "pass");
+    expect(firstPass).toBeGreaterThan(0);
+    expect(evaluations.slice(0, firstPass).every((e) => e.verdict === "insufficient" && e.requestsNeeded > 0)).toBe(true);
+    expect(evaluations[firstPass]?.requestsNeeded).toBe(0);
     await engine.dispatch(run.id, { kind: "rollback", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
   }, 90_000);
 });

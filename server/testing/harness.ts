@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MemoryNotifier, MemoryRouter, ScriptedCheckRunner } from "../adapters/memory.ts";
+import { MemoryNotifier, MemoryRouter } from "../adapters/memory.ts";
 import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
 import type { SessionUser } from "../auth/session.ts";
 import type { Role } from "../core/types.ts";
@@ -40,16 +40,16 @@ export async function makeUser(db: Db, role: Role): Promise<SessionUser> {
 }
 
 /** An engine over the test database with in-memory adapters, and what it published. */
-export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner; clock?: () => number; router?: MemoryRouter } = {}) {
+export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner } = {}) {
   const db = connectDb(databaseUrl);
   const published: DomainEvent[] = [];
   const notifier = new MemoryNotifier();
-  const router = opts.router ?? new MemoryRouter();
+  const router = new MemoryRouter();
   const errors: unknown[] = [];
   const engine = new Engine({
     db,
     publish: (e) => published.push(e),
-    clock: opts.clock ?? (() => Date.now()),
+    clock: () => Date.now(),
     notifier,
     routerFor: (kind) => (kind === "manual" ? null : router),
     checkRunnerFor: () => opts.checks ?? notConfiguredRunner,
@@ -65,8 +65,8 @@ export function runInput(serviceId: string, overrides: Partial<TCreateRunInput> 
 }
 
 /** Creates and starts a run the way the server action does. */
-export async function startRun(h: ReturnType<typeof makeEngine>, actor: SessionUser, input: TCreateRunInput, globalHoldScale = 1) {
-  return createRun({ db: h.db, engine: h.engine, globalHoldScale, now: Date.now() }, actor, input);
+export async function startRun(h: ReturnType<typeof makeEngine>, actor: SessionUser, input: TCreateRunInput) {
+  return createRun({ db: h.db, engine: h.engine, globalHoldScale: 1, now: Date.now() }, actor, input);
 }
 
 /** Polls until `check` returns a truthy value or the time runs out. */
@@ -85,4 +85,3 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
   }
 }
 
-export { ScriptedCheckRunner, MemoryRouter };

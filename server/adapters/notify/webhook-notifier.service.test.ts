@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Notification } from "../../engine/ports.ts";
-import { startReceiver, type TestReceiver } from "../routers/webhook/webhook-receiver.fixture.ts";
+import { receiverPerTest } from "../routers/webhook/webhook-receiver.fixture.ts";
 import { verifyWebhookSignature } from "../routers/webhook/webhook-router.ts";
 import { WebhookNotifier, type SlackPayload, type WebhookNotifierOptions } from "./webhook-notifier.ts";
 
 const secret = "chat-hook-secret";
 const rollback: Notification = { runId: "run-7", severity: "critical", message: "Rolled back: canary error rate 4.1% > 1% (<b>checkout</b> & cart)" };
 
-let receivers: TestReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  receivers = [];
-});
-async function receiver(answer: Parameters<typeof startReceiver>[0]): Promise<TestReceiver> {
-  const r = await startReceiver(answer);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiverPerTest();
 function notifier(url: string, more: Partial<WebhookNotifierOptions> = {}) {
   const errors: { error: Error; n: Notification }[] = [];
   const n = new WebhookNotifier({
@@ -66,7 +57,6 @@ describe("webhook notifier", () => {
     const hanging = await receiver(() => "hang");
     const gone = await receiver(() => ({ status: 200 }));
     await gone.close();
-    receivers = receivers.filter((x) => x !== gone);
 
     const a = notifier(failing.url);
     await expect(a.n.notify(rollback)).resolves.toBeUndefined();

@@ -1,3 +1,4 @@
+import { onTestFinished } from "vitest";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -30,9 +31,20 @@ export async function startReceiver(answer: (delivery: ReceivedDelivery, index: 
     deliveries,
     close: () =>
       new Promise<void>((resolve) => {
-        // Hanging requests would keep close() waiting forever.
+        // Hanging requests would keep close() waiting forever; closing twice is harmless.
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * A `receiver()` for a test file: each receiver it starts is closed after the test that started it.
+ */
+export function receiverPerTest(): (answer: Parameters<typeof startReceiver>[0]) => Promise<TestReceiver> {
+  return async (answer) => {
+    const r = await startReceiver(answer);
+    onTestFinished(() => r.close());
+    return r;
   };
 }

@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RouteTarget } from "../../../engine/ports.ts";
-import { startReceiver, type ReceivedDelivery, type TestReceiver } from "./webhook-receiver.fixture.ts";
+import { receiverPerTest, type ReceivedDelivery } from "./webhook-receiver.fixture.ts";
 import { WebhookRouter, signWebhookPayload, verifyWebhookSignature, type WebhookRouterOptions } from "./webhook-router.ts";
 
 const secret = "s3cret-shared-with-deploy-system";
 const target: RouteTarget = { runId: "run-42", service: "checkout", environment: "production", baseline: "1.4.0", canary: "1.5.0" };
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-let receivers: TestReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  receivers = [];
-});
-async function receiver(answer: Parameters<typeof startReceiver>[0]): Promise<TestReceiver> {
-  const r = await startReceiver(answer);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiverPerTest();
 const router = (url: string, more: Partial<WebhookRouterOptions> = {}) => new WebhookRouter({ url, secret, backoffMs: 20, ...more });
 const isSigned = (d: ReceivedDelivery) =>
   verifyWebhookSignature(secret, d.headers["x-flightdeck-timestamp"], d.body, d.headers["x-flightdeck-signature"], nowSeconds());
@@ -113,7 +104,6 @@ describe("webhook router: setWeight", () => {
     const r = await receiver(() => ({ status: 200 }));
     const url = r.url;
     await r.close();
-    receivers = [];
     await expect(router(url, { attempts: 2 }).setWeight(target, 5)).rejects.toThrow(/failed after 2 attempt\(s\): .*ECONNREFUSED/);
   });
 
