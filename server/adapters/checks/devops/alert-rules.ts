@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, collectYamlFiles, isRecord, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
+import { CannotRunError, collectYamlFiles, isRecord, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 
 // Prometheus' rule file format: groups of alerting rules (alert + expr) and recording rules (record + expr).
 const ZRuleFile = z.object({

@@ -57,9 +57,3 @@ export const ZDevopsConfig = z.object({
     .optional(),
 });
 export type TDevopsConfig = z.infer<typeof ZDevopsConfig>;
-
-/** No configuration at all: undefined, null or `{}` — the agent is not configured, not failing. */
-export function isEmptyConfig(config: unknown): boolean {
-  if (config === undefined || config === null) return true;
-  return typeof config === "object" && !Array.isArray(config) && Object.keys(config).length === 0;
-}

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
+import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 
 /**
  * Requires every flag the release needs in the JSON flags file. Flags are the root object's

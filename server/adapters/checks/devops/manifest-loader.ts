@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parseAllDocuments } from "yaml";
-import { CannotRunError, collectYamlFiles, isRecord } from "./support.ts";
+import { CannotRunError, collectYamlFiles, isRecord } from "../support.ts";
 
 /** One Kubernetes object from the manifests, with where it was found. */
 export type ManifestObject = {

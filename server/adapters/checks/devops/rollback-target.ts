@@ -1,5 +1,5 @@
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { excerpt, httpGet, redactUrl, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
+import { excerpt, httpGet, redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 
 /**
  * The baseline a roll back returns to must still answer: a release whose way back is gone is

@@ -1,11 +1,12 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { request } from "undici";
-import type { CheckFinding } from "../../../engine/ports.ts";
+import type { CheckFinding } from "../../engine/ports.ts";
 
 /**
- * A sub-check that could not run (unreadable file, YAML syntax error, malformed rule file). The
- * agent then says `error`: a check that did not run must never read as a pass.
+ * A sub-check that could not run (unreadable file, syntax error, malformed report, a program that
+ * does not start). The agent then says `error`: a check that did not run must never read as a pass.
+ * Its message is shown to users, so it must not quote secrets.
  */
 export class CannotRunError extends Error {
   constructor(message: string) {
@@ -14,11 +15,13 @@ export class CannotRunError extends Error {
   }
 }
 
-/** What every sub-check is given: the run's abort signal, its log and a clock (epoch ms). */
+/** What every sub-check is given: the run's abort signal, its log, a clock (epoch ms) and its share of the progress bar. */
 export type SubCheckContext = {
   signal: AbortSignal;
   log: (line: string) => Promise<void>;
   now: () => number;
+  /** how far this sub-check is, 0–1; optional to call (the runner moves the bar when it ends) */
+  progress: (fraction: number) => Promise<void>;
 };
 
 /** A sub-check's answer: its findings and a one-line account of what it looked at. */
@@ -113,4 +116,10 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** Hours with at most one decimal: 30, 24.5. */
 export function formatHours(hours: number): string {
   return String(Math.round(hours * 10) / 10);
+}
+
+/** No configuration at all: undefined, null or `{}` — the agent is not configured, not failing. */
+export function isEmptyConfig(config: unknown): boolean {
+  if (config === undefined || config === null) return true;
+  return typeof config === "object" && !Array.isArray(config) && Object.keys(config).length === 0;
 }
