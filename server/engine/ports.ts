@@ -1,5 +1,5 @@
 import type { WindowTotals } from "../core/analysis/triggers.ts";
-import type { AgentName, CheckPhase, EnvironmentName, Severity } from "../core/types.ts";
+import type { AgentName, CheckPhase, Compliance, EnvironmentName, Risk, Severity } from "../core/types.ts";
 
 /** Where traffic is split: the service and environment of a run, and its two versions. */
 export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string };
@@ -24,6 +24,9 @@ export type CheckContext = {
   environment: EnvironmentName;
   baselineVersion: string;
   targetVersion: string;
+  /** the release's risk and compliance framework, as the run was started with */
+  risk: Risk;
+  compliance: Compliance;
   /** this agent's configuration for the service and environment; undefined = none */
   config: unknown;
   /** aborted when the run is rolled back or aborted, or the check times out */

@@ -62,7 +62,7 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
         const runner = deps.checkRunnerFor(agent, configFor(checks, agent));
         result = await runner.run({
           runId, phase: effect.phase, agent, service: p.service, environment: p.environment,
-          baselineVersion: p.baselineVersion, targetVersion: p.targetVersion,
+          baselineVersion: p.baselineVersion, targetVersion: p.targetVersion, risk: p.risk, compliance: p.compliance,
           config: configFor(checks, agent), signal: controller.signal, progress, log,
         });
       } catch (e) {

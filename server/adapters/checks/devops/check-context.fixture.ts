@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { CheckContext } from "../../../engine/ports.ts";
+import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
 
 /** Absolute path of a file or folder under ./fixtures. */
 export function fixture(relative: string): string {
@@ -9,29 +10,8 @@ export function fixture(relative: string): string {
 }
 
 /** A check context for the devops-engineer, recording what the runner logs and reports. */
-export function devopsContext(config: unknown, overrides: Partial<CheckContext> = {}): CheckContext & { logs: string[]; progressSeen: number[] } {
-  const logs: string[] = [];
-  const progressSeen: number[] = [];
-  return {
-    runId: "run-7",
-    phase: "pre_deploy",
-    agent: "devops-engineer",
-    service: "checkout",
-    environment: "production",
-    baselineVersion: "1.4.1",
-    targetVersion: "1.4.2",
-    config,
-    signal: new AbortController().signal,
-    progress: async (percent) => {
-      progressSeen.push(percent);
-    },
-    log: async (line) => {
-      logs.push(line);
-    },
-    ...overrides,
-    logs,
-    progressSeen,
-  };
+export function devopsContext(config: unknown, overrides: Partial<CheckContext> = {}): RecordingContext {
+  return recordingContext("devops-engineer", config, overrides);
 }
 
 /** A real HTTP server on 127.0.0.1 answering from a route table; unknown paths hang (never answer). */

@@ -1,27 +1,9 @@
-import type { CheckContext } from "../../../engine/ports.ts";
+import { recordingContext } from "../check-context.fixture.ts";
 
 /** A check context for tests that records what the runner logged and the progress it reported. */
 export function checkContext(config: unknown, signal: AbortSignal = new AbortController().signal) {
-  const logs: string[] = [];
-  const progress: number[] = [];
-  const ctx: CheckContext = {
-    runId: "run-post-deploy",
-    phase: "post_deploy",
-    agent: "post-deploy-health",
-    service: "checkout",
-    environment: "production",
-    baselineVersion: "1.4.0",
-    targetVersion: "1.5.0",
-    config,
-    signal,
-    progress: async (percent) => {
-      progress.push(percent);
-    },
-    log: async (line) => {
-      logs.push(line);
-    },
-  };
-  return { ctx, logs, progress };
+  const ctx = recordingContext("post-deploy-health", config, { signal, baselineVersion: "1.4.0", targetVersion: "1.5.0" });
+  return { ctx, logs: ctx.logs, progress: ctx.progressSeen };
 }
 
 /** A loopback TCP port nothing listens on (for "unreachable" cases): a free one, released. */

@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CheckContext, CheckResult } from "../../../engine/ports.ts";
+import type { CheckResult } from "../../../engine/ports.ts";
+import { recordingContext } from "../check-context.fixture.ts";
 import { qaRunner } from "./qa-runner.ts";
 
 // Shared by the qa-test-engineer's service tests only: real files in a throwaway workspace.
@@ -22,25 +23,8 @@ export function makeWorkspace(): { dir: string; remove: () => void } {
 export type Observed = CheckResult & { logs: string[]; progress: number[]; messages: string[] };
 
 export async function runQa(config: unknown, signal: AbortSignal = new AbortController().signal): Promise<Observed> {
-  const logs: string[] = [];
-  const progress: number[] = [];
-  const ctx: CheckContext = {
-    runId: "run-qa",
-    phase: "pre_deploy",
-    agent: "qa-test-engineer",
-    service: "payments",
-    environment: "staging",
-    baselineVersion: "1.4.0",
-    targetVersion: "1.5.0",
-    config,
-    signal,
-    progress: async (p) => {
-      progress.push(p);
-    },
-    log: async (line) => {
-      logs.push(line);
-    },
-  };
+  const ctx = recordingContext("qa-test-engineer", config, { signal, service: "payments", environment: "staging", baselineVersion: "1.4.0", targetVersion: "1.5.0" });
+  const { logs, progressSeen: progress } = ctx;
   const result = await qaRunner.run(ctx);
   return { ...result, logs, progress, messages: result.findings.map((f) => `${f.severity}: ${f.message}`) };
 }
