@@ -38,6 +38,12 @@ const ZEnv = z.object({
   FLIGHTDECK_HOLD_SCALE: z.coerce.number().positive().max(10).default(1),
   /** How often the engine looks for due deadlines and pending effects (ms). */
   FLIGHTDECK_TICK_MS: z.coerce.number().int().min(20).max(10_000).default(250),
+  /** Agents of one phase that run at once (load tests and browsers compete for the cores). */
+  FLIGHTDECK_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** Longest one agent's checks may run before they are stopped (ms). */
+  FLIGHTDECK_CHECK_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
+  /** Chromium for the accessibility agent; default: Debian's /usr/bin/chromium when present. */
+  FLIGHTDECK_CHROMIUM: z.string().min(1).optional(),
   /** Slack-compatible webhook for run notifications (rollbacks, approvals needed). */
   FLIGHTDECK_NOTIFY_WEBHOOK_URL: z.url().optional(),
   /** Shared secret signing those notifications (HMAC-SHA256). */

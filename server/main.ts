@@ -86,7 +86,9 @@ async function main(): Promise<void> {
     notifier,
     routerFor: (kind, target) => registry.routerFor(kind, target),
     checkRunnerFor,
-    checkTimeoutMs: 10 * 60_000,
+    checkTimeoutMs: cfg.FLIGHTDECK_CHECK_TIMEOUT_MS,
+    checkConcurrency: cfg.FLIGHTDECK_CHECK_CONCURRENCY,
+    upstreamsFor: (service, environment) => registry.upstreams(service, environment),
     tickMs: cfg.FLIGHTDECK_TICK_MS,
     onError,
   });

@@ -109,4 +109,41 @@ describe("agents", () => {
     const row = await h.db.releaseRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(Math.max(...seqs)).toBe(row.seq);
   });
+
+  it("placeholders in the environment's check configuration are filled per release; one without a value here is an error", async () => {
+    const svc = await makeService(h.db);
+    await h.db.environment.updateMany({
+      where: { serviceId: svc.id, name: "staging" },
+      data: { checks: { "qa-test-engineer": { workspace: "/srv/{service}/{targetVersion}", previous: "/srv/{baselineVersion}" }, "devops-engineer": { rollbackTarget: { url: "{baselineUrl}/healthz" } } } },
+    });
+    const seen: unknown[] = [];
+    behaviours.set(`${svc.slug}:qa-test-engineer`, async (ctx) => {
+      seen.push(ctx.config);
+      return defaultPass(ctx);
+    });
+    const run = await startRun(h, rm, runInput(svc.id, { environment: "staging", risk: "low", targetVersion: "1.1.0" }));
+    const s = await eventually(async () => {
+      const x = await state(run.id);
+      return x.agents.find((a) => a.agent === "devops-engineer" && a.status === "error") ? x : null;
+    });
+    expect(seen).toEqual([{ workspace: `/srv/${svc.slug}/1.1.0`, previous: "/srv/1.0.0" }]);
+    expect(s.agents.find((a) => a.agent === "devops-engineer")?.summary).toMatch(/uses \{baselineUrl\}, which has no value here/);
+  });
+
+  it("a phase's agents run in a bounded pool: never more than two at once", async () => {
+    const svc = await makeService(h.db);
+    let running = 0;
+    let most = 0;
+    const slow = async (ctx: CheckContext): Promise<CheckResult> => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 300));
+      running--;
+      return defaultPass(ctx);
+    };
+    for (const agent of ["qa-test-engineer", "security-audit-specialist", "devops-engineer"]) behaviours.set(`${svc.slug}:${agent}`, slow);
+    const run = await startRun(h, rm, runInput(svc.id, { environment: "staging", risk: "low" }));
+    await eventually(async () => (await state(run.id)).agents.filter((a) => a.phase === "pre_deploy").every((a) => a.status === "passed"));
+    expect(most).toBe(2);
+  });
 });

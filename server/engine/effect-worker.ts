@@ -22,6 +22,10 @@ export type EngineDeps = {
   checkRunnerFor: (agent: AgentName, config: unknown) => CheckRunner;
   /** per-check timeout */
   checkTimeoutMs: number;
+  /** agents of one phase running at once (a load test and a browser share the machine); default 2 */
+  checkConcurrency?: number;
+  /** the two versions' own addresses in an environment, for `{canaryUrl}` / `{baselineUrl}` in check configs */
+  upstreamsFor?: (service: string, environment: string) => { baselineUrl: string; canaryUrl: string } | null;
   /** decrypts a stored secret (rollback hook webhooks); default: the session secret's key */
   decryptSecret?: (stored: string) => string;
   /** how long a claimed effect stays leased without renewal (default 15 s) */

@@ -2,11 +2,13 @@ import type { RunEffect, RunEvent } from "../core/events.ts";
 import { SEVERITIES, type AgentName, type RunState, type SeverityCounts } from "../core/types.ts";
 import { bumpSeq, type DispatchResult } from "./engine.ts";
 import type { EngineDeps } from "./effect-worker.ts";
+import { expandPlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
 import type { CheckResult } from "./ports.ts";
 
 /** Log lines kept per agent task; later lines are dropped with one marker line. */
 const MAX_LOG_LINES = 2_000;
 const MAX_LINE_CHARS = 2_000;
+const DEFAULT_CONCURRENCY = 2;
 
 type Args = {
   deps: EngineDeps;
@@ -23,66 +25,90 @@ function configFor(checks: unknown, agent: AgentName): unknown {
   return undefined;
 }
 
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const lane = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+}
+
 /**
- * Runs a phase's agents in parallel, each with a timeout, streaming progress and log lines to
- * the database and the run's room, then reports each result to the engine. An agent that is
+ * Runs a phase's agents in a bounded pool, each with a timeout, streaming progress and log lines
+ * to the database and the run's room, then reports each result to the engine. An agent that is
  * already finished (a retried effect after a crash) is not run again.
  */
 export async function runAgents({ deps, dispatch, runId, state, checks, effect, signal }: Args): Promise<void> {
   const p = state.params;
-  await Promise.all(
-    effect.agents.map(async (agent) => {
-      const current = state.agents.find((a) => a.phase === effect.phase && a.agent === agent);
-      if (current && current.status !== "pending" && current.status !== "running") return;
-      const task = await deps.db.agentTask.findUniqueOrThrow({ where: { runId_phase_agent: { runId, phase: effect.phase, agent } } });
-      let lines = await deps.db.agentLog.count({ where: { taskId: task.id } });
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(signal.reason);
-      signal.addEventListener("abort", onAbort);
-      const timeout = setTimeout(() => controller.abort(new Error(`timed out after ${deps.checkTimeoutMs} ms`)), deps.checkTimeoutMs);
-      await dispatch(runId, { kind: "agentStarted", phase: effect.phase, agent });
+  const upstreams = deps.upstreamsFor?.(p.service, p.environment) ?? null;
+  const placeholders: PlaceholderValues = {
+    targetVersion: p.targetVersion,
+    baselineVersion: p.baselineVersion,
+    service: p.service,
+    environment: p.environment,
+    ...(upstreams ?? {}),
+  };
+  await inPool(effect.agents, deps.checkConcurrency ?? DEFAULT_CONCURRENCY, async (agent) => {
+    if (signal.aborted) return;
+    const current = state.agents.find((a) => a.phase === effect.phase && a.agent === agent);
+    if (current && current.status !== "pending" && current.status !== "running") return;
+    const task = await deps.db.agentTask.findUniqueOrThrow({ where: { runId_phase_agent: { runId, phase: effect.phase, agent } } });
+    let lines = await deps.db.agentLog.count({ where: { taskId: task.id } });
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", onAbort);
+    const timeout = setTimeout(() => controller.abort(new Error(`timed out after ${deps.checkTimeoutMs} ms`)), deps.checkTimeoutMs);
+    await dispatch(runId, { kind: "agentStarted", phase: effect.phase, agent });
 
-      const log = async (line: string) => {
-        if (lines > MAX_LOG_LINES) return;
-        lines++;
-        const text = lines > MAX_LOG_LINES ? `… log truncated after ${MAX_LOG_LINES} lines` : line.slice(0, MAX_LINE_CHARS);
-        const row = await deps.db.agentLog.create({ data: { taskId: task.id, line: text, at: new Date(deps.clock()) } });
-        const seq = await bumpSeq(deps.db, runId);
-        deps.publish({ kind: "agentLog", event: { runId, seq, taskId: task.id, agent, phase: effect.phase, line: text, at: row.at.toISOString() } });
-      };
-      const progress = async (percent: number) => {
-        const value = Math.max(0, Math.min(100, Math.round(percent)));
-        await deps.db.agentTask.update({ where: { id: task.id }, data: { progress: value } });
-        const seq = await bumpSeq(deps.db, runId);
-        deps.publish({ kind: "agentProgress", event: { runId, seq, taskId: task.id, agent, phase: effect.phase, progress: value } });
-      };
+    const log = async (line: string) => {
+      if (lines > MAX_LOG_LINES) return;
+      lines++;
+      const text = lines > MAX_LOG_LINES ? `… log truncated after ${MAX_LOG_LINES} lines` : line.slice(0, MAX_LINE_CHARS);
+      const row = await deps.db.agentLog.create({ data: { taskId: task.id, line: text, at: new Date(deps.clock()) } });
+      const seq = await bumpSeq(deps.db, runId);
+      deps.publish({ kind: "agentLog", event: { runId, seq, taskId: task.id, agent, phase: effect.phase, line: text, at: row.at.toISOString() } });
+    };
+    const progress = async (percent: number) => {
+      const value = Math.max(0, Math.min(100, Math.round(percent)));
+      await deps.db.agentTask.update({ where: { id: task.id }, data: { progress: value } });
+      const seq = await bumpSeq(deps.db, runId);
+      deps.publish({ kind: "agentProgress", event: { runId, seq, taskId: task.id, agent, phase: effect.phase, progress: value } });
+    };
 
-      let result: CheckResult;
-      try {
-        const runner = deps.checkRunnerFor(agent, configFor(checks, agent));
+    let result: CheckResult;
+    try {
+      const config = expandPlaceholders(configFor(checks, agent), placeholders);
+      if (!config.ok) {
+        const summary = `Configuration uses ${config.missing.map((m) => `{${m}}`).join(", ")}, which has no value here: ${p.environment}'s router does not know the versions' addresses`;
+        await log(summary);
+        await progress(100);
+        result = { status: "error", summary, findings: [] };
+      } else {
+        const runner = deps.checkRunnerFor(agent, config.value);
         result = await runner.run({
           runId, phase: effect.phase, agent, service: p.service, environment: p.environment,
           baselineVersion: p.baselineVersion, targetVersion: p.targetVersion, risk: p.risk, compliance: p.compliance,
-          config: configFor(checks, agent), signal: controller.signal, progress, log,
+          config: config.value, signal: controller.signal, progress, log,
         });
-      } catch (e) {
-        const why = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? "cancelled") : String((e as Error)?.message ?? e);
-        result = { status: "error", summary: `Check could not complete: ${why}`, findings: [] };
-        await log(`error: ${why}`).catch(() => {});
-      } finally {
-        clearTimeout(timeout);
-        signal.removeEventListener("abort", onAbort);
       }
-      if (signal.aborted) return; // the run moved on (rolled back / aborted); its state says cancelled
+    } catch (e) {
+      const why = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? "cancelled") : String((e as Error)?.message ?? e);
+      result = { status: "error", summary: `Check could not complete: ${why}`, findings: [] };
+      await log(`error: ${why}`).catch(() => {});
+    } finally {
+      clearTimeout(timeout);
+      signal.removeEventListener("abort", onAbort);
+    }
+    if (signal.aborted) return; // the run moved on (rolled back / aborted); its state says cancelled
 
-      const counts: SeverityCounts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
-      for (const f of result.findings) counts[f.severity]++;
-      if (result.findings.length > 0) {
-        await deps.db.finding.createMany({
-          data: result.findings.map((f) => ({ runId, taskId: task.id, severity: f.severity, message: f.message, evidence: f.evidence, link: f.link ?? null })),
-        });
-      }
-      await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, status: result.status, summary: result.summary, counts });
-    }),
-  );
+    const counts: SeverityCounts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
+    for (const f of result.findings) counts[f.severity]++;
+    if (result.findings.length > 0) {
+      await deps.db.finding.createMany({
+        data: result.findings.map((f) => ({ runId, taskId: task.id, severity: f.severity, message: f.message, evidence: f.evidence, link: f.link ?? null })),
+      });
+    }
+    await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, status: result.status, summary: result.summary, counts });
+  });
 }

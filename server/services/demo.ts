@@ -79,7 +79,7 @@ export async function startDemo(deps: {
   const baselineVersion = active?.baselineVersion ?? service.currentVersion;
   const canaryVersion = active?.targetVersion ?? nextPatch(service.currentVersion);
   const fleet = await startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator });
-  deps.registry.register(DEMO_SERVICE, DEMO_ENVIRONMENT, "builtin", fleet.router);
+  deps.registry.register(DEMO_SERVICE, DEMO_ENVIRONMENT, "builtin", fleet.router, { baselineUrl: fleet.services.baseline.url, canaryUrl: fleet.services.canary.url });
 
   if (!active) {
     const admin = await db.user.findFirst({ where: { role: "admin" }, orderBy: { createdAt: "asc" } });

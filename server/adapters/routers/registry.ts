@@ -10,9 +10,13 @@ export type BuildRouter = (config: RunnableRouterConfig, where: { service: strin
 /** What one `syncFromDb` did, by `service/environment`. */
 export type RouterSyncReport = { started: string[]; stopped: string[]; failed: { key: string; error: string }[] };
 
+/** The two versions' own addresses behind a router, for checks aimed at one version (`{canaryUrl}`). */
+export type Upstreams = { baselineUrl: string; canaryUrl: string };
+
 type Entry = {
   kind: RouterKind;
   router: TrafficRouter;
+  upstreams?: Upstreams;
   /** set when the registry started this router from the environment's settings */
   managed?: { fingerprint: string; stop: () => Promise<void> };
 };
@@ -26,8 +30,13 @@ export class RouterRegistry {
   // Syncs run one at a time: two overlapping ones could start the same router twice.
   private syncing: Promise<unknown> = Promise.resolve();
 
-  register(service: string, environment: string, kind: RouterKind, router: TrafficRouter): void {
-    this.routers.set(`${service}/${environment}`, { kind, router });
+  register(service: string, environment: string, kind: RouterKind, router: TrafficRouter, upstreams?: Upstreams): void {
+    this.routers.set(`${service}/${environment}`, { kind, router, ...(upstreams ? { upstreams } : {}) });
+  }
+
+  /** Where the baseline and the canary answer directly, when this environment's router knows it. */
+  upstreams(service: string, environment: string): Upstreams | null {
+    return this.routers.get(`${service}/${environment}`)?.upstreams ?? null;
   }
 
   unregister(service: string, environment: string): void {
@@ -82,7 +91,7 @@ export class RouterRegistry {
       if (current) continue; // unchanged, or registered by the demo fleet
       try {
         const managed = await build(want.config, { service: want.service, environment: want.environment });
-        this.routers.set(key, { kind: want.config.kind, router: managed.router, managed: { fingerprint: fingerprint(want.config), stop: managed.stop } });
+        this.routers.set(key, { kind: want.config.kind, router: managed.router, upstreams: upstreamsOf(want.config), managed: { fingerprint: fingerprint(want.config), stop: managed.stop } });
         report.started.push(key);
       } catch (e) {
         log(`[flightdeck] ${want.config.kind} router for ${key} did not start: ${message(e)}; runs there will fail until it is fixed in Settings`);
@@ -90,6 +99,17 @@ export class RouterRegistry {
       }
     }
     return report;
+  }
+}
+
+function upstreamsOf(config: RunnableRouterConfig): Upstreams | undefined {
+  switch (config.kind) {
+    case "builtin":
+      return { baselineUrl: config.baselineUrl, canaryUrl: config.canaryUrl };
+    case "nginx":
+      return { baselineUrl: `http://${config.baselineUpstream}`, canaryUrl: `http://${config.canaryUpstream}` };
+    default:
+      return undefined; // a webhook router's upstreams live elsewhere
   }
 }
 

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { expandPlaceholders } from "./placeholders.ts";
+
+describe("placeholders in an agent's configuration", () => {
+  const values = { targetVersion: "2.3.1", baselineVersion: "2.3.0", service: "storefront", environment: "staging", canaryUrl: "http://127.0.0.1:4102" };
+
+  it("fills every string, nested in objects and arrays, and leaves other values and keys alone", () => {
+    const config = {
+      workspace: "/srv/releases/{service}/{targetVersion}/workspace",
+      openapi: { previous: "/srv/{baselineVersion}/openapi.yaml", current: "/srv/{targetVersion}/openapi.yaml" },
+      pages: [{ url: "{canaryUrl}/", name: "home" }],
+      "{targetVersion}": "key stays",
+      timeoutMs: 5_000,
+      enabled: true,
+      none: null,
+    };
+    const out = expandPlaceholders(config, values);
+    expect(out).toEqual({
+      ok: true,
+      value: {
+        workspace: "/srv/releases/storefront/2.3.1/workspace",
+        openapi: { previous: "/srv/2.3.0/openapi.yaml", current: "/srv/2.3.1/openapi.yaml" },
+        pages: [{ url: "http://127.0.0.1:4102/", name: "home" }],
+        "{targetVersion}": "key stays",
+        timeoutMs: 5_000,
+        enabled: true,
+        none: null,
+      },
+    });
+  });
+
+  it("names a placeholder that has no value here instead of passing it on", () => {
+    expect(expandPlaceholders({ url: "{baselineUrl}/healthz", also: "{canaryUrl}" }, { canaryUrl: "http://127.0.0.1:1" })).toEqual({ ok: false, missing: ["baselineUrl"] });
+  });
+
+  it("leaves unknown braces as they are (JSON-ish text, shell snippets)", () => {
+    expect(expandPlaceholders({ body: '{"status":"ok"}', shell: "${HOME}" }, values)).toEqual({ ok: true, value: { body: '{"status":"ok"}', shell: "${HOME}" } });
+  });
+});
