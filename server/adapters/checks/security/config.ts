@@ -1,0 +1,36 @@
+import path from "node:path";
+import { z } from "zod";
+
+const ZAbsolutePath = z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" });
+
+const ZHttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const ZReportPaths = z.array(ZAbsolutePath).min(1).optional();
+
+/** Scanner reports the team's CI produced for this release; absolute file paths. */
+export const ZSecurityReports = z
+  .strictObject({
+    /** `npm audit --json` output (npm 7+, auditReportVersion 2) */
+    npmAudit: ZReportPaths,
+    /** SARIF 2.1.0 from any scanner (CodeQL, Semgrep, Trivy, …) */
+    sarif: ZReportPaths,
+    /** CycloneDX JSON SBOMs with a `vulnerabilities` section (Trivy, Grype, cyclonedx-npm + OSV, …) */
+    cyclonedx: ZReportPaths,
+  })
+  .refine((r) => r.npmAudit !== undefined || r.sarif !== undefined || r.cyclonedx !== undefined, { message: "list at least one report (npmAudit, sarif or cyclonedx)" });
+export type TSecurityReports = z.infer<typeof ZSecurityReports>;
+
+/** The security-audit-specialist agent's configuration for one service and environment. Every part is optional; absent = not checked (info). */
+export const ZSecurityConfig = z.strictObject({
+  /** scanner reports to read; any critical vulnerability blocks the release */
+  reports: ZSecurityReports.optional(),
+  /** the release's source tree, scanned for committed secrets (node_modules, .git, binaries and files over 1 MiB skipped) */
+  workspace: ZAbsolutePath.optional(),
+  /** staging URLs whose security headers, cookies and TLS are checked (one GET each, redirects followed) */
+  urls: z.array(ZHttpUrl).min(1).optional(),
+  /** PEM file of the CA that signs the staging certificates, when it is a private CA; default: the system's CAs */
+  tlsCaFile: ZAbsolutePath.optional(),
+  /** where the release's compliance evidence files are; required items depend on the run's compliance framework */
+  compliance: z.strictObject({ evidenceDir: ZAbsolutePath }).optional(),
+});
+export type TSecurityConfig = z.infer<typeof ZSecurityConfig>;

@@ -1,0 +1,103 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { lintSource } from "@secretlint/core";
+import { creator as recommendedRules } from "@secretlint/secretlint-rule-preset-recommend";
+import type { CheckFinding } from "../../../engine/ports.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+
+/** Files scanned at most; a workspace larger than this is scanned in part, and the log and an info finding say so. */
+export const MAX_SCANNED_FILES = 5_000;
+/** Larger files are skipped: secrets sit in config and source files, not in data dumps. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Never descended into: installed packages and the Git object store are not the team's files. */
+const SKIPPED_DIRS = new Set(["node_modules", ".git"]);
+/** Git's own heuristic: a NUL byte in the first 8000 bytes means binary. */
+const BINARY_SNIFF_BYTES = 8_000;
+const PRIVATE_KEY_RULE = "@secretlint/secretlint-rule-privatekey";
+const RULE_PREFIX = "@secretlint/secretlint-rule-";
+
+// Named through lintSource's own signature: @secretlint/types is only a transitive dependency.
+type SecretlintConfig = Parameters<typeof lintSource>[0]["options"]["config"];
+type SecretlintMessage = Awaited<ReturnType<typeof lintSource>>["messages"][number];
+
+const SECRETLINT_CONFIG: SecretlintConfig = { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommendedRules }] };
+
+/**
+ * Scans the release's workspace for committed secrets with secretlint's recommended rules. Every
+ * secret is high (a private key critical). The secret itself never leaves this function: findings
+ * and log lines show at most its first characters — secretlint's own messages quote it whole, so
+ * they are not used.
+ */
+export async function checkSecrets(workspace: string, ctx: SubCheckContext): Promise<SubCheckOutcome> {
+  const info = await stat(workspace).catch(() => null);
+  if (info === null || !info.isDirectory()) throw new CannotRunError(`workspace folder not found: ${workspace}`);
+  const { files, truncated } = await listFiles(workspace, ctx.signal);
+
+  const findings: CheckFinding[] = [];
+  let scanned = 0;
+  let binary = 0;
+  let large = 0;
+  for (const [i, file] of files.entries()) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (i % 100 === 0) await ctx.progress(i / files.length);
+    if ((await stat(file)).size > MAX_FILE_BYTES) {
+      large += 1;
+      continue;
+    }
+    const bytes = await readFile(file);
+    if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+      binary += 1;
+      continue;
+    }
+    scanned += 1;
+    const content = bytes.toString("utf8");
+    const result = await lintSource({ source: { content, filePath: file, contentType: "text" }, options: { config: SECRETLINT_CONFIG, maskSecrets: true } });
+    findings.push(...result.messages.map((m) => secretFinding(m, content, path.relative(workspace, file))));
+  }
+  if (scanned === 0) throw new CannotRunError(`no text files to scan under ${workspace}`);
+
+  await ctx.log(`scanned ${scanned} file(s) under ${workspace}; skipped ${binary} binary and ${large} over ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+  if (truncated) {
+    await ctx.log(`file limit reached: only the first ${MAX_SCANNED_FILES} files were considered, the rest of the workspace was not scanned`);
+    findings.push({ severity: "info", message: `secrets scan stopped at ${MAX_SCANNED_FILES} files`, evidence: `${workspace} holds more files; the rest were not scanned` });
+  }
+  return { findings, checked: `secrets in ${scanned} file(s)${truncated ? " (file limit reached)" : ""}` };
+}
+
+function secretFinding(m: SecretlintMessage, content: string, file: string): CheckFinding {
+  const rule = m.ruleId.startsWith(RULE_PREFIX) ? m.ruleId.slice(RULE_PREFIX.length) : m.ruleId;
+  // secretlint's lines are 1-based and its columns 0-based; editors count both from 1.
+  const where = `${file}:${m.loc.start.line}:${m.loc.start.column + 1}`;
+  return {
+    severity: m.ruleId === PRIVATE_KEY_RULE ? "critical" : "high",
+    message: `secret in ${where}: ${rule} ${m.messageId}`,
+    evidence: `rule ${m.ruleId} (${m.messageId}) at ${where}: ${redact(content.slice(m.range[0], m.range[1]))}`,
+    ...(m.docsUrl === undefined ? {} : { link: m.docsUrl }),
+  };
+}
+
+/** Enough of a secret to find it in the file, never enough to use it: at most 4 characters, at most a quarter of it. */
+export function redact(secret: string): string {
+  const shown = secret.slice(0, Math.min(4, Math.floor(secret.length / 4)));
+  return `${shown}… [redacted, ${secret.length} characters]`;
+}
+
+/** Regular files under `dir`, sorted, symlinks not followed; stops after MAX_SCANNED_FILES. */
+async function listFiles(root: string, signal: AbortSignal): Promise<{ files: string[]; truncated: boolean }> {
+  const files: string[] = [];
+  const pending = [root];
+  for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
+    if (signal.aborted) throw signal.reason;
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) pending.push(full);
+      else if (entry.isFile()) {
+        if (files.length === MAX_SCANNED_FILES) return { files, truncated: true };
+        files.push(full);
+      }
+    }
+  }
+  return { files, truncated: false };
+}
