@@ -1,0 +1,43 @@
+import type { CheckRunner } from "../../../engine/ports.ts";
+import { runSubChecks, type SubCheck } from "../sub-checks.ts";
+import { checkBundle } from "./bundle.ts";
+import { ZSystemsConfig, type TSystemsConfig } from "./config.ts";
+import { checkDatabasePool } from "./database-pool.ts";
+import { checkLoadTest } from "./load-test.ts";
+import { checkMemoryOverWindow, checkMemoryUnderLoad, type MemoryUnderLoad } from "./memory.ts";
+
+export { ZSystemsConfig, type TSystemsConfig } from "./config.ts";
+
+/** Options for tests and the demo; production uses the defaults. */
+export type SystemsRunnerOptions = {
+  /** clock in epoch milliseconds, for durations in evidence; default Date.now */
+  now?: () => number;
+};
+
+/**
+ * The systems-engineer agent: load test against the SLA, memory growth (sampled during the load
+ * test when there is one), asset budgets and the database pool against the connection limit,
+ * one after the other with progress and log lines (see runSubChecks for how the outcome is decided).
+ */
+export function createSystemsRunner(options: SystemsRunnerOptions = {}): CheckRunner {
+  const now = options.now ?? Date.now;
+  return { run: (ctx) => runSubChecks(ctx, { label: "systems-engineer", schema: ZSystemsConfig, subChecks }, now) };
+}
+
+/** The systems-engineer agent with the real clock. */
+export const systemsRunner: CheckRunner = createSystemsRunner();
+
+function subChecks(config: TSystemsConfig): SubCheck[] {
+  const { loadTest, memory, bundle, databasePool } = config;
+  // Memory is watched while the load runs: the load test fills this in, the memory sub-check judges it.
+  const underLoad = memory === undefined ? undefined : { config: memory, underLoad: { state: "pending" } as MemoryUnderLoad };
+  return [
+    { name: "load test", run: loadTest === undefined ? null : (sub) => checkLoadTest(loadTest, sub, underLoad) },
+    {
+      name: "memory growth",
+      run: memory === undefined || underLoad === undefined ? null : loadTest === undefined ? (sub) => checkMemoryOverWindow(memory, sub) : async () => checkMemoryUnderLoad(underLoad.underLoad, memory),
+    },
+    { name: "asset budgets", run: bundle === undefined ? null : (sub) => checkBundle(bundle, sub) },
+    { name: "database pool", run: databasePool === undefined ? null : (sub) => checkDatabasePool(databasePool, sub) },
+  ];
+}
