@@ -22,15 +22,33 @@ export function FindingList({ findings }: { findings: Finding[] }) {
             <summary className="flex cursor-pointer items-start gap-2 px-2 py-1.5 focus-visible:outline-2 focus-visible:outline-blue-700">
               <Badge tone={severityTone(f.severity)}>{f.severity}</Badge>
               <span className="min-w-0 flex-1 text-slate-900">{f.message}</span>
+              {f.check ? <span className="shrink-0 text-xs text-slate-700">{f.check}</span> : null}
             </summary>
             <div className="border-t border-slate-200 px-2 py-2">
               <p className="text-xs font-medium text-slate-700">Evidence</p>
               <pre className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-words font-mono text-xs text-slate-900">{f.evidence || "—"}</pre>
-              {f.link ? <p className="mt-1 break-all font-mono text-xs text-slate-700">{f.link}</p> : null}
+              {f.link ? <ArtifactLink link={f.link} /> : null}
             </div>
           </details>
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A web link opens in a new tab; a path on the checking machine is shown to copy. */
+function ArtifactLink({ link }: { link: string }) {
+  const web = /^https?:\/\//i.test(link);
+  return (
+    <p className="mt-1 break-all text-xs text-slate-700">
+      {web ? "Reference: " : "Artifact: "}
+      {web ? (
+        <a href={link} target="_blank" rel="noreferrer noopener" className="font-mono text-blue-800 underline underline-offset-2">
+          {link}
+        </a>
+      ) : (
+        <span className="font-mono">{link}</span>
+      )}
+    </p>
   );
 }

@@ -87,3 +87,17 @@ export function formatDuration(ms: number): string {
   return `${s} s`;
 }
 
+
+/** A success criterion's state: met, failed, missing evidence, or not known yet. */
+export function criterionLook(status: string): { tone: BadgeTone; icon: string; text: string } {
+  switch (status) {
+    case "met":
+      return { tone: "success", icon: "✓", text: "met" };
+    case "failed":
+      return { tone: "danger", icon: "✕", text: "failed" };
+    case "missing":
+      return { tone: "warning", icon: "?", text: "no evidence" };
+    default:
+      return { tone: "neutral", icon: "…", text: "pending" };
+  }
+}

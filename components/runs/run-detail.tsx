@@ -16,6 +16,7 @@ import { RunAbortSection } from "./run-abort-section";
 import { RunAuditList } from "./run-audit-list";
 import { RunFeedbackProvider, useRunFeedback } from "./run-feedback";
 import { RunHeader } from "./run-header";
+import { SuccessCriteria } from "./success-criteria";
 import { useRun } from "./run-queries";
 import { WhatNeedsYou } from "./what-needs-you";
 
@@ -64,6 +65,7 @@ function RunDetailBody({ runId }: { runId: string }) {
       <Card title="Phases" id="phases">
         <PhaseTimeline state={state} />
       </Card>
+      <SuccessCriteria runId={view.id} criteria={view.criteria} />
       {state.rollback ? <RollbackProcedure rollback={state.rollback} /> : null}
       <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
       <LiveMetrics run={view} />

@@ -69,9 +69,14 @@ export function RunHeader({ run }: { run: RunView }) {
         </p>
       ) : null}
       {run.records.length > 0 ? (
-        <a href={`/api/runs/${run.id}/record`} download className={buttonClasses("secondary", "sm")}>
-          <span aria-hidden="true">⬇</span> Download release record
-        </a>
+        <div className="flex flex-wrap gap-2">
+          <a href={`/runs/${run.id}/record`} className={buttonClasses("secondary", "sm")}>
+            View release record
+          </a>
+          <a href={`/api/runs/${run.id}/record`} download className={buttonClasses("secondary", "sm")}>
+            <span aria-hidden="true">⬇</span> Download release record
+          </a>
+        </div>
       ) : null}
     </div>
   );

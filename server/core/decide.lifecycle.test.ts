@@ -45,7 +45,10 @@ describe("a production canary through the manual router, start to finish", () =>
     expect(waived.state.gate.status).toBe("approved");
     expect(waived.state).toMatchObject({ phase: "rollout", stepIndex: 0, stepPhase: "shifting", waitingFor: "weight_confirmation", holdEndsAt: null });
     expect(waived.decisions.map((d) => d.verdict)).toEqual(["waive", "advance"]);
-    expect(waived.effects).toEqual([expect.objectContaining({ kind: "notify", message: expect.stringContaining("5% (Canary 5%)") })]);
+    expect(waived.effects).toEqual([
+      expect.objectContaining({ kind: "notify", severity: "info", message: expect.stringMatching(/is rolling out to production \(canary, from /) }),
+      expect.objectContaining({ kind: "notify", message: expect.stringContaining("5% (Canary 5%)") }),
+    ]);
 
     // Step 0: the operator confirms 5%; the 30-minute hold starts from the confirmation.
     const at5 = T0 + 10 * MINUTE;

@@ -335,6 +335,9 @@ function maybePassGate(t: Step, kind: GateState["kind"]): void {
       evidence: { approvals: gate.approvals.length, required: gate.requiredApprovals },
     });
     t.state.phase = "rollout";
+    const p = t.state.params;
+    // The team hears that traffic is about to move before it does (a success criterion).
+    t.effects.push({ kind: "notify", severity: "info", message: `${p.service} ${p.targetVersion} is rolling out to ${p.environment} (${p.strategy}, from ${p.baselineVersion}); follow it live in Flightdeck.` });
     enterStep(t, 0);
   } else {
     t.decide({ trigger: "verification", verdict: "advance", reason: "Post-deploy verification passed or waived", evidence: {} });

@@ -13,7 +13,7 @@ export interface TrafficRouter {
 }
 
 /** A finding, as an agent reports it. */
-export type CheckFinding = { severity: Severity; message: string; evidence: string; link?: string };
+export type CheckFinding = { severity: Severity; message: string; evidence: string; link?: string; /** the sub-check that found it */ check?: string };
 
 /** What a check runner is given: who it runs for, its configuration and ways to report. */
 export type CheckContext = {

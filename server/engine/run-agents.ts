@@ -106,7 +106,7 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
     for (const f of result.findings) counts[f.severity]++;
     if (result.findings.length > 0) {
       await deps.db.finding.createMany({
-        data: result.findings.map((f) => ({ runId, taskId: task.id, severity: f.severity, message: f.message, evidence: f.evidence, link: f.link ?? null })),
+        data: result.findings.map((f) => ({ runId, taskId: task.id, severity: f.severity, check: f.check ?? null, message: f.message, evidence: f.evidence, link: f.link ?? null })),
       });
     }
     await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, status: result.status, summary: result.summary, counts });

@@ -2,7 +2,8 @@ import type { Db } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
 import { analysisFor, policyFor } from "../core/policy.ts";
 import { scaledSteps } from "../core/strategy.ts";
-import type { EnvironmentName, RouterKind, RunState } from "../core/types.ts";
+import { successCriteria, type Criterion } from "../core/success-criteria.ts";
+import type { AgentName, EnvironmentName, RouterKind, RunState, Severity } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import { insertProjection } from "../engine/persist.ts";
 import { AppError } from "../errors.ts";
@@ -189,8 +190,10 @@ export type RunView = {
     progress: number;
     summary: string | null;
     logs: { id: string; at: string; line: string }[];
-    findings: { id: string; severity: string; message: string; evidence: string; link: string | null }[];
+    findings: { id: string; severity: string; check: string | null; message: string; evidence: string; link: string | null }[];
   }[];
+  /** the procedure's success criteria, each with its evidence */
+  criteria: Criterion[];
   decisions: { id: string; at: string; stepIndex: number | null; trigger: string; verdict: string; reason: string; evidence: Record<string, unknown> }[];
   audit: { id: string; at: string; actorName: string; actorRole: string; action: string; summary: string }[];
   rollback: { reason: string; requestedBy: string; status: string; startedAt: string; finishedAt: string | null } | null;
@@ -203,7 +206,7 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
   const run = await db.releaseRun.findUnique({
     where: { id },
     include: {
-      service: { select: { slug: true, name: true } },
+      service: { select: { slug: true, name: true, runbook: true } },
       createdBy: { select: { id: true, name: true } },
       agentTasks: { include: { findings: true } },
       decisions: { orderBy: { createdAt: "asc" } },
@@ -211,22 +214,31 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
     },
   });
   if (!run) return null;
-  const [audit, records, logs] = await Promise.all([
+  const [audit, records, logs, notifications] = await Promise.all([
     db.auditEvent.findMany({ where: { runId: id }, orderBy: { id: "asc" } }),
     db.releaseRecord.findMany({ where: { runId: id }, select: { version: true, createdAt: true }, orderBy: { version: "asc" } }),
     Promise.all(
       run.agentTasks.map((t) => db.agentLog.findMany({ where: { taskId: t.id }, orderBy: { id: "desc" }, take: LOG_TAIL })),
     ),
+    db.effect.findMany({ where: { runId: id, kind: "notify", status: "done" }, orderBy: { doneAt: "asc" }, select: { payload: true } }),
   ]);
+  const state = run.state as unknown as RunState;
+  const criteria = successCriteria({
+    state,
+    findings: run.agentTasks.flatMap((t) => t.findings.map((f) => ({ agent: t.agent as AgentName, check: f.check, severity: f.severity as Severity, message: f.message }))),
+    hasRunbook: run.service.runbook.trim().length > 0,
+    notifications: notifications.map((n) => String((n.payload as { message?: unknown }).message ?? "")),
+    recordVersions: records.length,
+  });
   return {
     id: run.id,
     number: run.number,
     seq: run.seq,
-    service: run.service,
+    service: { slug: run.service.slug, name: run.service.name },
     environment: run.environmentName,
     createdBy: run.createdBy,
     createdAt: run.createdAt.toISOString(),
-    state: run.state as unknown as RunState,
+    state,
     serverNow: now,
     tasks: run.agentTasks.map((t, i) => ({
       id: t.id,
@@ -236,8 +248,9 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
       progress: t.progress,
       summary: t.summary,
       logs: (logs[i] ?? []).reverse().map((l) => ({ id: String(l.id), at: l.at.toISOString(), line: l.line })),
-      findings: t.findings.map((f) => ({ id: f.id, severity: f.severity, message: f.message, evidence: f.evidence, link: f.link })),
+      findings: t.findings.map((f) => ({ id: f.id, severity: f.severity, check: f.check, message: f.message, evidence: f.evidence, link: f.link })),
     })),
+    criteria,
     decisions: run.decisions.map((d) => ({
       id: d.id,
       at: d.createdAt.toISOString(),

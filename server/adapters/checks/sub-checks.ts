@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { notCheckedMessage } from "../../core/success-criteria.ts";
 import type { CheckContext, CheckFinding, CheckResult } from "../../engine/ports.ts";
 import { notConfiguredRunner } from "./not-configured.ts";
 import { CannotRunError, isEmptyConfig, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
@@ -49,12 +50,12 @@ export async function runSubChecks<C>(ctx: CheckContext, agent: SubCheckAgent<C>
     const sub: SubCheckContext = { signal: ctx.signal, log: ctx.log, now, progress: (fraction) => ctx.progress(from + Math.min(1, Math.max(0, fraction)) * span) };
     if (step.run === null) {
       await ctx.log(`${step.name}: not configured, skipped`);
-      findings.push({ severity: "info", message: `${step.name} not checked: not configured`, evidence: `no ${step.name} settings in the ${agent.label} configuration for ${ctx.environment}` });
+      findings.push({ severity: "info", check: step.name, message: notCheckedMessage(step.name), evidence: `no ${step.name} settings in the ${agent.label} configuration for ${ctx.environment}` });
     } else {
       await ctx.log(`${step.name}: checking…`);
       try {
         const outcome = await step.run(sub);
-        findings.push(...outcome.findings);
+        findings.push(...outcome.findings.map((f) => ({ check: step.name, ...f })));
         checked.push(outcome.checked);
         const counted = outcome.findings.filter((f) => f.severity !== "info").length;
         await ctx.log(`${step.name}: ${counted === 0 ? "ok" : `${counted} finding(s)`}`);

@@ -1,0 +1,48 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { db } from "@/server/db/client";
+import { ZRunId } from "@/server/services/schemas";
+import { getReleaseRecord } from "@/server/services/runs";
+import { Markdown } from "@/components/records/markdown";
+import { buttonClasses } from "@/components/ui/button";
+
+type Props = { params: Promise<{ id: string }> };
+
+const findRecord = cache(async (id: string) => {
+  const parsed = ZRunId.safeParse(id);
+  return parsed.success ? getReleaseRecord(db(), parsed.data) : null;
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const record = await findRecord((await params).id);
+  return { title: record ? `Release record — run #${record.number}` : "Release record not found" };
+}
+
+/** The run's latest release record, readable in the browser and downloadable as Markdown. */
+export default async function ReleaseRecordPage({ params }: Props) {
+  const { id } = await params;
+  const record = await findRecord(id);
+  if (!record) notFound();
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-2xl font-semibold text-slate-900">
+          Release record — run #{record.number} <span className="text-base font-normal text-slate-700">(version {record.version})</span>
+        </h1>
+        <div className="flex gap-2">
+          <Link href={`/runs/${id}`} className={buttonClasses("secondary", "sm")}>
+            Back to the run
+          </Link>
+          <a href={`/api/runs/${id}/record`} download className={buttonClasses("secondary", "sm")}>
+            <span aria-hidden="true">⬇</span> Download Markdown
+          </a>
+        </div>
+      </div>
+      <article className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
+        <Markdown source={record.markdown} />
+      </article>
+    </div>
+  );
+}
