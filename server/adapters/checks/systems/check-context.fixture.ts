@@ -14,8 +14,8 @@ export function systemsContext(config: unknown, overrides: Partial<CheckContext>
   return recordingContext("systems-engineer", config, overrides);
 }
 
-/** How the staging service answers its n-th request (1-based). */
-export type Behaviour = (n: number) => { status: number; delayMs: number };
+/** How the staging service answers its n-th request (1-based); null = never. */
+export type Behaviour = (n: number) => { status: number; delayMs: number } | null;
 
 const MIB = 1024 * 1024;
 
@@ -33,7 +33,9 @@ export async function startStagingService(behaviour: Behaviour, growthPerRequest
       return res.end(pathname === "/metrics" ? metricsPage(100 * MIB + served * growthPerRequest) : "# TYPE http_requests_total counter\nhttp_requests_total 12\n");
     }
     served += 1;
-    const { status, delayMs } = behaviour(served);
+    const answering = behaviour(served);
+    if (answering === null) return; // left hanging
+    const { status, delayMs } = answering;
     const answer = () => {
       res.writeHead(status, { "content-type": "text/plain" });
       res.end(status === 200 ? "ok" : "upstream failed");

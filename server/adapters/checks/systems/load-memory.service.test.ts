@@ -58,6 +58,31 @@ describe("load test", () => {
     expect(result.summary).toMatch(/load test: http:\/\/127\.0\.0\.1:\d+\/ did not answer before the load test: .*ECONNREFUSED/);
   });
 
+  it("requests without an answer count as timeouts in the error rate", async () => {
+    const hanging = await startStagingService((n) => (n > 1 && n % 25 === 0 ? null : { status: 200, delayMs: 0 }));
+    try {
+      const result = await systemsRunner.run(systemsContext({ loadTest: { url: hanging.url("/"), ...short, durationSeconds: 2, requestTimeoutSeconds: 1, sla: generousSla } }));
+      expect(result.status).toBe("failed");
+      const errorRate = result.findings.find((f) => f.message.startsWith("error rate"));
+      expect(errorRate?.evidence).toMatch(/0 connection error\(s\), [1-9]\d* timeout\(s\)\)$/);
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it("a target that never answers is given up at the request timeout", async () => {
+    const silent = await startStagingService(() => null);
+    try {
+      const t0 = Date.now();
+      const result = await systemsRunner.run(systemsContext({ loadTest: { url: silent.url("/"), ...short, requestTimeoutSeconds: 1, sla: generousSla } }));
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      expect(result.status).toBe("error");
+      expect(result.summary).toContain("did not answer before the load test: no answer within 1000 ms");
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("too few responses to judge is an error, never a pass", async () => {
     const result = await systemsRunner.run(systemsContext({ loadTest: { url: fast.url("/"), connections: 2, durationSeconds: 1, ratePerSecond: 10, sla: generousSla } }));
     expect(result.status).toBe("error");
