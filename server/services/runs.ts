@@ -2,8 +2,9 @@ import type { Db } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
 import { analysisFor, policyFor } from "../core/policy.ts";
 import { scaledSteps } from "../core/strategy.ts";
-import { successCriteria, type Criterion } from "../core/success-criteria.ts";
-import type { AgentName, EnvironmentName, RouterKind, RunState, Severity } from "../core/types.ts";
+import type { Criterion } from "../core/success-criteria.ts";
+import type { EnvironmentName, RouterKind, RunState } from "../core/types.ts";
+import { runCriteria } from "./criteria.ts";
 import type { Engine } from "../engine/engine.ts";
 import { insertProjection } from "../engine/persist.ts";
 import { AppError } from "../errors.ts";
@@ -214,22 +215,15 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
     },
   });
   if (!run) return null;
-  const [audit, records, logs, notifications] = await Promise.all([
+  const state = run.state as unknown as RunState;
+  const [audit, records, logs, criteria] = await Promise.all([
     db.auditEvent.findMany({ where: { runId: id }, orderBy: { id: "asc" } }),
     db.releaseRecord.findMany({ where: { runId: id }, select: { version: true, createdAt: true }, orderBy: { version: "asc" } }),
     Promise.all(
       run.agentTasks.map((t) => db.agentLog.findMany({ where: { taskId: t.id }, orderBy: { id: "desc" }, take: LOG_TAIL })),
     ),
-    db.effect.findMany({ where: { runId: id, kind: "notify", status: "done" }, orderBy: { doneAt: "asc" }, select: { payload: true } }),
+    runCriteria(db, { id, state, runbook: run.service.runbook }),
   ]);
-  const state = run.state as unknown as RunState;
-  const criteria = successCriteria({
-    state,
-    findings: run.agentTasks.flatMap((t) => t.findings.map((f) => ({ agent: t.agent as AgentName, check: f.check, severity: f.severity as Severity, message: f.message }))),
-    hasRunbook: run.service.runbook.trim().length > 0,
-    notifications: notifications.map((n) => String((n.payload as { message?: unknown }).message ?? "")),
-    recordVersions: records.length,
-  });
   return {
     id: run.id,
     number: run.number,
