@@ -53,7 +53,8 @@ export const FOCUS_PROBE = String.raw`(() => {
     return parts.join(" > ");
   };
   const describe = (el) => ({ tag: el.tagName.toLowerCase(), name: nameOf(el), selector: selectorOf(el), tabIndex: el.tabIndex });
-  const outlineOf = (s) => (s.outlineStyle === "none" || s.outlineWidth === "0px" ? "none" : [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset].join(" "));
+  const transparent = (color) => color === "transparent" || /^rgba\(.*,\s*0\)$/.test(color);
+  const outlineOf = (s) => (s.outlineStyle === "none" || s.outlineWidth === "0px" || transparent(s.outlineColor) ? "none" : [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset].join(" "));
   const look = (el) => {
     const layers = [[el, null], [el, "::before"], [el, "::after"], [el.parentElement, null]];
     const key = layers.filter(([node]) => node).map(([node, pseudo]) => {
