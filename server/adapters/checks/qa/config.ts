@@ -34,10 +34,17 @@ const ZQaCoverage = z
   })
   .refine((c) => c.summaryPath !== undefined || c.lcovPath !== undefined, "Give coverage.summaryPath or coverage.lcovPath");
 
-/** The two OpenAPI 3.x documents to compare (JSON or YAML), relative to the workspace. */
+/** An absolute path outside the workspace (the baseline's artifacts), without “..”. */
+const ZAbsoluteFile = z
+  .string()
+  .trim()
+  .max(1_000)
+  .refine((p) => path.isAbsolute(p) && !p.split("/").includes(".."), "Must be an absolute path without “..”");
+
+/** The two OpenAPI 3.x documents to compare (JSON or YAML). */
 const ZQaOpenApi = z.object({
-  /** the API the baseline serves (what clients rely on today) */
-  previousPath: ZRelativePath,
+  /** the API the baseline serves (what clients rely on today): relative to the workspace, or absolute (e.g. the baseline's release folder) */
+  previousPath: z.union([ZRelativePath, ZAbsoluteFile], { error: "Must be a path relative to the workspace, or an absolute path without “..”" }),
   /** the API the target version serves */
   currentPath: ZRelativePath,
 });

@@ -17,7 +17,7 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   parseTagValue: false,
   trimValues: true,
-  isArray: (name, _path, _leaf, isAttribute) => isAttribute !== true && ["testsuite", "testcase", "failure", "error", "skipped"].includes(name),
+  isArray: (name, _path, _leaf, isAttribute) => isAttribute !== true && ["testsuites", "testsuite", "testcase", "failure", "error", "skipped"].includes(name),
 });
 
 /**
@@ -30,22 +30,23 @@ export function parseJUnit(xml: string): JUnitTotals {
   if (valid !== true) throw new Error(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   const doc = parser.parse(xml) as XmlNode;
   const roots = doc["testsuites"] !== undefined ? asNodes(doc["testsuites"]) : [];
-  const suites = roots.flatMap((r) => asNodes(r["testsuite"]));
-  suites.push(...asNodes(doc["testsuite"]));
+  const suites = asNodes(doc["testsuite"]);
   if (roots.length === 0 && suites.length === 0) throw new Error("not a JUnit report: no <testsuites> or <testsuite> element");
   const totals = emptyTotals();
+  // A <testsuites> root holds suites and, with node:test, top-level testcases of its own.
+  for (const r of roots) addSuite(r, [], totals, { root: true });
   for (const s of suites) addSuite(s, [], totals);
   return totals;
 }
 
-function addSuite(suite: XmlNode, parents: string[], totals: JUnitTotals): void {
+function addSuite(suite: XmlNode, parents: string[], totals: JUnitTotals, opts: { root?: boolean } = {}): void {
   const name = attr(suite, "name") || "(unnamed suite)";
-  const trail = [...parents, name];
+  const trail = opts.root ? parents : [...parents, name];
   for (const tc of asNodes(suite["testcase"])) {
     totals.tests++;
     const failure = asNodes(tc["failure"])[0];
     const error = asNodes(tc["error"])[0];
-    const suiteLabel = trail.join(" › ");
+    const suiteLabel = trail.join(" › ") || "(top level)";
     const testName = attr(tc, "name") || "(unnamed test)";
     if (failure !== undefined) {
       totals.failures++;

@@ -18,6 +18,13 @@ describe("JUnit reports", () => {
     expect(r.summary).toBe("8 tests, 0 failed, 1 skipped");
   });
 
+  it("node:test's report counts its top-level testcases, not only those inside suites", async () => {
+    const r = await run({ junitPaths: ["junit/node-test.xml"] });
+    expect(r.status).toBe("failed");
+    expect(r.summary).toBe("3 tests, 1 failed");
+    expect(r.messages).toEqual(["high: test failed: (top level) › rounds half up"]);
+  });
+
   it("every failing or erroring testcase is a high finding with its message", async () => {
     const r = await run({ junitPaths: ["junit/fail.xml"] });
     expect(r.status).toBe("failed");
