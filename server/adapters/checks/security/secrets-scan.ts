@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { lintSource } from "@secretlint/core";
+import { secretLintProfiler } from "@secretlint/profiler";
 import { creator as recommendedRules } from "@secretlint/secretlint-rule-preset-recommend";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
@@ -15,6 +16,13 @@ const SKIPPED_DIRS = new Set(["node_modules", ".git"]);
 const BINARY_SNIFF_BYTES = 8_000;
 const PRIVATE_KEY_RULE = "@secretlint/secretlint-rule-privatekey";
 const RULE_PREFIX = "@secretlint/secretlint-rule-";
+
+// Workaround for secretlint/secretlint#1633 (fixed by #1673, after 11.7.1): @secretlint/core puts
+// marks for every rule and file on the process-wide performance timeline, and its profiler scans
+// all earlier marks on each new one — quadratic time (a 5,000-file scan took over 30 s instead of
+// 2 s) and memory that grows with every scan in a server that never exits. Nothing here reads the
+// profile, so marking is switched off. Remove once secretlint is upgraded (profiler.setEnabled(false)).
+secretLintProfiler.mark = () => {};
 
 // Named through lintSource's own signature: @secretlint/types is only a transitive dependency.
 type SecretlintConfig = Parameters<typeof lintSource>[0]["options"]["config"];
@@ -82,22 +90,26 @@ export function redact(secret: string): string {
   return `${shown}… [redacted, ${secret.length} characters]`;
 }
 
-/** Regular files under `dir`, sorted, symlinks not followed; stops after MAX_SCANNED_FILES. */
+/**
+ * Regular files under `root`, symlinks not followed, sorted by path. Folders are walked level by
+ * level, so when the limit cuts the walk short it is the deepest files that go unscanned.
+ */
 async function listFiles(root: string, signal: AbortSignal): Promise<{ files: string[]; truncated: boolean }> {
   const files: string[] = [];
   const pending = [root];
   for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
     if (signal.aborted) throw signal.reason;
     const entries = await readdir(dir, { withFileTypes: true });
+    // Sorted so that the files a limit cuts off are the same on every run.
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) pending.push(full);
       else if (entry.isFile()) {
-        if (files.length === MAX_SCANNED_FILES) return { files, truncated: true };
+        if (files.length === MAX_SCANNED_FILES) return { files: files.sort(), truncated: true };
         files.push(full);
       }
     }
   }
-  return { files, truncated: false };
+  return { files: files.sort(), truncated: false };
 }
