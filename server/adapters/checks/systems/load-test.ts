@@ -1,9 +1,9 @@
 import autocannon from "autocannon";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { CannotRunError, httpGet, redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
-import type { TLoadTest, TMemory } from "./config.ts";
+import type { TLoadTest } from "./config.ts";
 import { createLatencySample } from "./latency-sample.ts";
-import { startMemorySampler, type MemorySampler, type MemoryUnderLoad } from "./memory.ts";
+import { startMemorySampler, type MemorySampler, type MemoryWatch } from "./memory.ts";
 
 /** Fewer responses than this cannot say anything about a p99 (it would be one of the slowest few). */
 export const MIN_RESPONSES = 50;
@@ -28,7 +28,7 @@ export type LoadMeasurement = {
  * samples the service's memory before, during and after the load into `underLoad` for the memory
  * sub-check (a memory endpoint that fails does not stop the load test).
  */
-export async function checkLoadTest(load: TLoadTest, ctx: SubCheckContext, memory?: { config: TMemory; underLoad: MemoryUnderLoad }): Promise<SubCheckOutcome> {
+export async function checkLoadTest(load: TLoadTest, ctx: SubCheckContext, memory?: MemoryWatch): Promise<SubCheckOutcome> {
   const target = redactUrl(load.url);
   const preflight = await httpGet(load.url, ctx.signal, load.requestTimeoutSeconds * 1000);
   if ("problem" in preflight) throw new CannotRunError(`${target} did not answer before the load test: ${preflight.problem}`);
@@ -76,7 +76,7 @@ export function assessLoad(m: LoadMeasurement, sla: TLoadTest["sla"]): { finding
   return { findings, line };
 }
 
-async function startSampler(memory: { config: TMemory; underLoad: MemoryUnderLoad }, ctx: SubCheckContext): Promise<MemorySampler | undefined> {
+async function startSampler(memory: MemoryWatch, ctx: SubCheckContext): Promise<MemorySampler | undefined> {
   try {
     return await startMemorySampler(memory.config.metricsUrl, ctx);
   } catch (e) {
@@ -130,6 +130,7 @@ function runLoad(load: TLoadTest, ctx: SubCheckContext): Promise<LoadMeasurement
     });
     instance.on("reqError", (error: unknown) => {
       requestErrors += 1;
+      // autocannon reports a timeout as a request error with this message (lib/run.js onTimeout).
       if (error instanceof Error && error.message === "request timed out") timeouts += 1;
     });
     instance.on("tick", () => {

@@ -23,6 +23,9 @@ export type MemorySampler = { stop: () => Promise<MemoryTrace> };
  */
 export type MemoryUnderLoad = { state: "pending" } | { state: "measured"; trace: MemoryTrace } | { state: "failed"; problem: string };
 
+/** The memory configuration and what the load test measured with it. */
+export type MemoryWatch = { config: TMemory; underLoad: MemoryUnderLoad };
+
 /**
  * Takes a first sample (which must succeed: without a start there is no growth to measure), then
  * one a second until stopped. Later samples may fail under load; they are counted, not fatal.
@@ -68,10 +71,10 @@ export async function checkMemoryOverWindow(memory: TMemory, ctx: SubCheckContex
 }
 
 /** Judges the trace the load test recorded. */
-export function checkMemoryUnderLoad(underLoad: MemoryUnderLoad, memory: TMemory): SubCheckOutcome {
+export function checkMemoryUnderLoad({ config, underLoad }: MemoryWatch): SubCheckOutcome {
   if (underLoad.state === "pending") throw new CannotRunError("memory under load not measured: the load test did not run");
   if (underLoad.state === "failed") throw new CannotRunError(underLoad.problem);
-  return assessMemory(underLoad.trace, memory, "under load");
+  return assessMemory(underLoad.trace, config, "under load");
 }
 
 /**

@@ -4,7 +4,7 @@ import { checkBundle } from "./bundle.ts";
 import { ZSystemsConfig, type TSystemsConfig } from "./config.ts";
 import { checkDatabasePool } from "./database-pool.ts";
 import { checkLoadTest } from "./load-test.ts";
-import { checkMemoryOverWindow, checkMemoryUnderLoad, type MemoryUnderLoad } from "./memory.ts";
+import { checkMemoryOverWindow, checkMemoryUnderLoad, type MemoryWatch } from "./memory.ts";
 
 export { ZSystemsConfig, type TSystemsConfig } from "./config.ts";
 
@@ -30,13 +30,10 @@ export const systemsRunner: CheckRunner = createSystemsRunner();
 function subChecks(config: TSystemsConfig): SubCheck[] {
   const { loadTest, memory, bundle, databasePool } = config;
   // Memory is watched while the load runs: the load test fills this in, the memory sub-check judges it.
-  const underLoad = memory === undefined ? undefined : { config: memory, underLoad: { state: "pending" } as MemoryUnderLoad };
+  const watch: MemoryWatch | undefined = memory === undefined ? undefined : { config: memory, underLoad: { state: "pending" } };
   return [
-    { name: "load test", run: loadTest === undefined ? null : (sub) => checkLoadTest(loadTest, sub, underLoad) },
-    {
-      name: "memory growth",
-      run: memory === undefined || underLoad === undefined ? null : loadTest === undefined ? (sub) => checkMemoryOverWindow(memory, sub) : async () => checkMemoryUnderLoad(underLoad.underLoad, memory),
-    },
+    { name: "load test", run: loadTest === undefined ? null : (sub) => checkLoadTest(loadTest, sub, watch) },
+    { name: "memory growth", run: watch === undefined ? null : loadTest === undefined ? (sub) => checkMemoryOverWindow(watch.config, sub) : async () => checkMemoryUnderLoad(watch) },
     { name: "asset budgets", run: bundle === undefined ? null : (sub) => checkBundle(bundle, sub) },
     { name: "database pool", run: databasePool === undefined ? null : (sub) => checkDatabasePool(databasePool, sub) },
   ];
