@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { RouterRegistry } from "../server/adapters/routers/registry.ts";
-import { checkRunnerFor } from "../server/adapters/checks/registry.ts";
+import { createCheckRunners } from "../server/adapters/checks/registry.ts";
 import { setAppContext } from "../server/context.ts";
 import { connectDb, disconnectDb, type Db } from "../server/db/client.ts";
 import { startEmbeddedPostgres } from "../server/db/embedded.ts";
@@ -67,7 +67,7 @@ export async function startControlRoom(log: (line: string) => void): Promise<Con
     clock: () => Date.now(),
     notifier,
     routerFor: (kind, target) => registry.routerFor(kind, target),
-    checkRunnerFor,
+    checkRunnerFor: createCheckRunners(),
     checkTimeoutMs: 60_000,
     // FLIGHTDECK_TICK_MS's default.
     tickMs: 250,

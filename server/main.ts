@@ -7,7 +7,7 @@ import { dataPath, persistentSecret, randomSecret, resolveDatabase } from "./boo
 import { setRuntime } from "./runtime.ts";
 import { setAppContext } from "./context.ts";
 import { Engine } from "./engine/engine.ts";
-import { checkRunnerFor } from "./adapters/checks/registry.ts";
+import { createCheckRunners } from "./adapters/checks/registry.ts";
 import { logNotifier } from "./adapters/notify/log-notifier.ts";
 import { WebhookNotifier } from "./adapters/notify/webhook-notifier.ts";
 import type { Notifier } from "./engine/ports.ts";
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     clock: () => Date.now(),
     notifier,
     routerFor: (kind, target) => registry.routerFor(kind, target),
-    checkRunnerFor,
+    checkRunnerFor: createCheckRunners(cfg.FLIGHTDECK_CHROMIUM ? { chromiumPath: cfg.FLIGHTDECK_CHROMIUM } : {}),
     checkTimeoutMs: cfg.FLIGHTDECK_CHECK_TIMEOUT_MS,
     checkConcurrency: cfg.FLIGHTDECK_CHECK_CONCURRENCY,
     upstreamsFor: (service, environment) => registry.upstreams(service, environment),

@@ -2,6 +2,7 @@
 import type { ServiceItem } from "@/server/services/catalog";
 import { Card } from "@/components/ui/card";
 import { EnvironmentHoldForm } from "./environment-hold-form";
+import { ChecksConfigForm } from "./checks-config-form";
 import { EnvironmentConfigForm } from "./environment-config-form";
 import { describeHook, describeRouter } from "./environment-config-values";
 
@@ -63,6 +64,16 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
               <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Configure {env.name}: router, rollback hooks, limits</summary>
               <div className="p-3">
                 <EnvironmentConfigForm serviceId={service.id} serviceName={service.name} name={env.name} config={env.config} />
+              </div>
+            </details>
+          ))
+        : null}
+      {canManage
+        ? service.environments.map((env) => (
+            <details key={`checks-${env.id}`} className="mt-3 rounded-md border border-slate-200">
+              <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Configure {env.name}: agent checks</summary>
+              <div className="p-3">
+                <ChecksConfigForm serviceId={service.id} serviceName={service.name} name={env.name} checks={env.checks} />
               </div>
             </details>
           ))

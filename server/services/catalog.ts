@@ -6,6 +6,8 @@ import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
 import type { TEnvironmentInput, TServiceInput } from "./schemas.ts";
 import { publicEnvironmentConfig, type PublicEnvironmentConfig } from "./environment-config.ts";
+import { publicChecksConfig } from "./checks-config.ts";
+import type { CheckConfigKey } from "../adapters/checks/config-schemas.ts";
 
 /** Services with their environments, for settings and the new-run form. */
 export type ServiceItem = {
@@ -21,6 +23,8 @@ export type ServiceItem = {
     holdScale: number;
     router: string;
     checksConfigured: string[];
+    /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder */
+    checks: Partial<Record<CheckConfigKey, string>>;
     /** router settings, rollback hooks and limits; secrets only as `secretSet` */
     config: PublicEnvironmentConfig;
   }[];
@@ -41,6 +45,7 @@ export async function listServices(db: Db): Promise<ServiceItem[]> {
       holdScale: e.holdScale,
       router: e.router,
       checksConfigured: Object.keys((e.checks as Record<string, unknown>) ?? {}),
+      checks: publicChecksConfig(e.checks),
       config: publicEnvironmentConfig(e),
     })),
   }));
