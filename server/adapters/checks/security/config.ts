@@ -28,6 +28,11 @@ export const ZSecurityConfig = z.strictObject({
   workspace: ZAbsolutePath.optional(),
   /** staging URLs whose security headers, cookies and TLS are checked (one GET each, redirects followed) */
   urls: z.array(ZHttpUrl).min(1).optional(),
+  /**
+   * TLS ends in front of these URLs (a load balancer or ingress), so plain http here is expected:
+   * "not served over TLS" becomes an info finding and HSTS is left to the front. Default false.
+   */
+  tlsTerminatedUpstream: z.boolean().default(false),
   /** PEM file of the CA that signs the staging certificates, when it is a private CA; default: the system's CAs */
   tlsCaFile: ZAbsolutePath.optional(),
   /** where the release's compliance evidence files are; required items depend on the run's compliance framework */

@@ -20,7 +20,7 @@ function header(headers: ResponseHeaders, name: string): string | undefined {
  * protection, no HSTS on https or no TLS at all are high (each opens a whole class of attack);
  * a missing nosniff or Referrer-Policy, or a short HSTS, is medium.
  */
-export function headerFindings(page: string, https: boolean, headers: ResponseHeaders): CheckFinding[] {
+export function headerFindings(page: string, https: boolean, headers: ResponseHeaders, tlsTerminatedUpstream = false): CheckFinding[] {
   const findings: CheckFinding[] = [];
   const csp = header(headers, "content-security-policy");
   if (csp === undefined) {
@@ -32,7 +32,7 @@ export function headerFindings(page: string, https: boolean, headers: ResponseHe
   if (!frameAncestors && !/^\s*(deny|sameorigin)\s*$/i.test(xfo ?? "")) {
     findings.push({ severity: "high", message: `${page} can be framed by any site (clickjacking)`, evidence: `no frame-ancestors in the CSP; X-Frame-Options ${xfo === undefined ? "absent" : `"${xfo}"`}` });
   }
-  findings.push(...transportFindings(page, https, header(headers, "strict-transport-security")));
+  findings.push(...transportFindings(page, https, header(headers, "strict-transport-security"), tlsTerminatedUpstream));
   const nosniff = header(headers, "x-content-type-options");
   if (nosniff?.trim().toLowerCase() !== "nosniff") {
     findings.push({ severity: "medium", message: `${page} lets browsers sniff content types`, evidence: `X-Content-Type-Options ${nosniff === undefined ? "absent" : `"${nosniff}"`}, expected "nosniff"` });
@@ -46,7 +46,8 @@ export function headerFindings(page: string, https: boolean, headers: ResponseHe
   return findings;
 }
 
-function transportFindings(page: string, https: boolean, hsts: string | undefined): CheckFinding[] {
+function transportFindings(page: string, https: boolean, hsts: string | undefined, tlsTerminatedUpstream: boolean): CheckFinding[] {
+  if (!https && tlsTerminatedUpstream) return [{ severity: "info", message: `${page} is plain http behind a TLS-terminating front`, evidence: "tlsTerminatedUpstream is set: TLS and HSTS are the front's to serve and are not checked here" }];
   if (!https) return [{ severity: "high", message: `${page} is not served over TLS`, evidence: "http URL: traffic and cookies travel in clear text, and HSTS cannot apply" }];
   if (hsts === undefined) return [{ severity: "high", message: `${page} sends no Strict-Transport-Security`, evidence: "no Strict-Transport-Security header: a first visit over http can be downgraded" }];
   const maxAge = Number(/max-age\s*=\s*"?(\d+)"?/i.exec(hsts)?.[1] ?? Number.NaN);

@@ -30,7 +30,7 @@ export function createSecurityRunner(options: SecurityRunnerOptions = {}): Check
     return [
       { name: "scanner reports", run: reports === undefined ? null : (sub) => checkScannerReports(reports, sub) },
       { name: "secrets scan", run: workspace === undefined ? null : (sub) => checkSecrets(workspace, sub) },
-      { name: "staging web security", run: urls === undefined ? null : (sub) => checkStagingWeb({ urls, tlsCaFile: config.tlsCaFile, timeoutMs }, sub) },
+      { name: "staging web security", run: urls === undefined ? null : (sub) => checkStagingWeb({ urls, tlsCaFile: config.tlsCaFile, timeoutMs, tlsTerminatedUpstream: config.tlsTerminatedUpstream }, sub) },
       { name: "compliance evidence", run: compliance === undefined ? null : (sub) => checkComplianceEvidence(ctx.compliance, compliance.evidenceDir, sub) },
     ];
   };

@@ -91,6 +91,13 @@ describe("staging web security", () => {
     expect(JSON.stringify(result) + logs.join("\n")).not.toContain(SESSION_VALUE);
   });
 
+  it("plain http behind a TLS-terminating front (by configuration) is info, not a finding against the release", async () => {
+    const { result } = await checkUrls([plain.url("/")], { tlsTerminatedUpstream: true });
+    const page = plain.url("/");
+    expect(result.findings.find((f) => f.message === `${page} is plain http behind a TLS-terminating front`)?.severity).toBe("info");
+    expect(result.findings.some((f) => f.message === `${page} is not served over TLS`)).toBe(false);
+  });
+
   it("judges report-only CSP, a one-day HSTS and an unsafe-url referrer policy; X-Frame-Options SAMEORIGIN protects from framing", async () => {
     const { result } = await checkUrls([good.url("/weak")]);
     const page = good.url("/weak");

@@ -15,7 +15,7 @@ const TLS_FAIL_DAYS = 7;
 type Page = { url: URL; status: number; headers: ResponseHeaders; hops: string[] };
 
 /** Where the staging site is and how long one request may take. */
-export type StagingTarget = { urls: readonly string[]; tlsCaFile: string | undefined; timeoutMs: number };
+export type StagingTarget = { urls: readonly string[]; tlsCaFile: string | undefined; timeoutMs: number; tlsTerminatedUpstream?: boolean };
 
 /**
  * OWASP checks on the staging site: the security headers and cookies of each URL's page (after
@@ -40,7 +40,7 @@ export async function checkStagingWeb(target: StagingTarget, ctx: SubCheckContex
       const where = redactUrl(page.url.href);
       await ctx.log(`GET ${[...page.hops, where].join(" → ")}: HTTP ${page.status}`);
       const https = page.url.protocol === "https:";
-      findings.push(...headerFindings(where, https, page.headers), ...cookieFindings(where, page.headers["set-cookie"]));
+      findings.push(...headerFindings(where, https, page.headers, target.tlsTerminatedUpstream), ...cookieFindings(where, page.headers["set-cookie"]));
       if (https && !tlsChecked.has(page.url.host)) {
         tlsChecked.add(page.url.host);
         findings.push(...(await tlsFindings(page.url, target.tlsCaFile, ctx)));
