@@ -23,6 +23,8 @@ export type DemoFleetOptions = {
   sink: ObservationSink;
   /** Monotonic milliseconds for latencies; default `performance.now`. */
   clock?: () => number;
+  /** The release's site folder for a version (its home page and headers), when it has one. */
+  siteDirFor?: (version: string) => string | undefined;
   /** Where the fleet reports a service that died on its own. Default `console.warn`. */
   log?: (line: string) => void;
 };
@@ -43,6 +45,11 @@ export type DemoFleet = {
   getFault(side: Side): Promise<TFault>;
   /** Removes one version's fault (and frees memory it leaked). */
   clearFault(side: Side): Promise<TFault>;
+  /**
+   * Makes one side run `version`: restarts its process on the same port when it plays another
+   * (a new run targets a different release), so the router and the agents' URLs stay valid.
+   */
+  playVersion(side: Side, version: string): Promise<void>;
   /** Stops the traffic, the router and both processes; resolves when the processes have exited. */
   stop(): Promise<void>;
 };
@@ -54,10 +61,8 @@ export type DemoFleet = {
 export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFleet> {
   const log = options.log ?? ((line: string) => console.warn(`[demo] ${line}`));
   const onUnexpectedExit = (detail: string) => log(detail);
-  const [baseline, canary] = await Promise.allSettled([
-    spawnSampleService({ version: options.baselineVersion, port: options.baselinePort ?? 0, onUnexpectedExit }),
-    spawnSampleService({ version: options.canaryVersion, port: options.canaryPort ?? 0, onUnexpectedExit }),
-  ]);
+  const spawnVersion = (version: string, port: number) => spawnSampleService({ version, port, siteDir: options.siteDirFor?.(version), onUnexpectedExit });
+  const [baseline, canary] = await Promise.allSettled([spawnVersion(options.baselineVersion, options.baselinePort ?? 0), spawnVersion(options.canaryVersion, options.canaryPort ?? 0)]);
   if (baseline.status === "rejected" || canary.status === "rejected") {
     await Promise.all([baseline, canary].map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined)));
     throw baseline.status === "rejected" ? baseline.reason : canary.status === "rejected" ? canary.reason : new Error("unreachable");
@@ -108,6 +113,18 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
   };
 
   let stopping: Promise<void> | null = null;
+  // One restart at a time per side: two runs noticed at once must not race for the port.
+  const switching: Record<Side, Promise<void>> = { baseline: Promise.resolve(), canary: Promise.resolve() };
+  const playVersion = (side: Side, version: string): Promise<void> => {
+    const next = switching[side].then(async () => {
+      if (stopping || services[side].version === version) return;
+      const { port } = services[side];
+      await services[side].stop();
+      services[side] = await spawnVersion(version, port);
+    });
+    switching[side] = next.catch(() => {});
+    return next;
+  };
   return {
     router,
     generator,
@@ -116,10 +133,12 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
     setFault: async (side, fault) => faultCall(side, "POST", ZFault.parse(fault)),
     getFault: (side) => faultCall(side, "GET"),
     clearFault: (side) => faultCall(side, "DELETE"),
+    playVersion,
     stop() {
       stopping ??= (async () => {
         await generator.stop();
         await router.stop();
+        await Promise.all([switching.baseline, switching.canary]); // a restart in flight finishes first
         await Promise.all([services.baseline.stop(), services.canary.stop()]);
         process.off("exit", killOnExit);
       })();

@@ -7,6 +7,8 @@ export type SampleAppOptions = {
   version: string;
   /** Uniform [0, 1) draw for work time and faults; default `Math.random`. */
   random?: () => number;
+  /** The release's own home page and the headers it is served with; default a plain page. */
+  site?: { html: string; headers: Record<string, string> };
 };
 
 /** The demo checkout service: a request handler plus the timer its memory fault runs on. */
@@ -99,7 +101,11 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     if ((route === "/" || route === "/api/checkout") && method === "GET") {
       await sleep(workMs() + faultDelayMs());
       if (fault.errorRate > 0 && random() < fault.errorRate) return json(res, 500, { error: "injected fault", version });
-      if (route === "/") return text(res, 200, page(version), "text/html; charset=utf-8");
+      if (route === "/") {
+        if (!options.site) return text(res, 200, page(version), "text/html; charset=utf-8");
+        for (const [name, value] of Object.entries(options.site.headers)) res.setHeader(name, value);
+        return text(res, 200, options.site.html, "text/html; charset=utf-8");
+      }
       const items = 1 + Math.floor(random() * 4);
       return json(res, 200, { ok: true, version, items, totalCents: items * 1_299 });
     }

@@ -5,8 +5,11 @@
  * reports the port it got as `{ kind: "listening", port }` and exits when its parent goes away,
  * so that a crashed or killed control room never leaves services behind.
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import { createSampleApp } from "./sample-app.ts";
 
 /** What a sample service tells the parent that spawned it. */
@@ -17,15 +20,25 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     version: { type: "string" },
     host: { type: "string", default: "127.0.0.1" },
+    /** the release's site folder: index.html and headers.json (header name → value) */
+    "site-dir": { type: "string" },
   },
 });
 const port = Number(values.port);
 if (!values.version || !Number.isInteger(port) || port < 0 || port > 65_535) {
-  console.error("usage: sample-service.ts --port <0-65535> --version <version> [--host 127.0.0.1]");
+  console.error("usage: sample-service.ts --port <0-65535> --version <version> [--host 127.0.0.1] [--site-dir <release>/site]");
   process.exit(2);
 }
 
-const app = createSampleApp({ version: values.version });
+/** The release's home page and response headers, read once at start (a release does not change). */
+function loadSite(dir: string): { html: string; headers: Record<string, string> } {
+  const html = readFileSync(path.join(dir, "index.html"), "utf8");
+  const headers = z.record(z.string().regex(/^[a-z0-9-]+$/, "lower-case header names"), z.string()).parse(JSON.parse(readFileSync(path.join(dir, "headers.json"), "utf8")));
+  return { html, headers };
+}
+
+const siteDir = values["site-dir"];
+const app = createSampleApp({ version: values.version, ...(siteDir ? { site: loadSite(siteDir) } : {}) });
 const server = createServer((req, res) => app.handle(req, res));
 // Longer than the default 5 s: fewer reconnects from the router's keep-alive pool.
 server.keepAliveTimeout = 30_000;

@@ -26,8 +26,9 @@ const STDERR_TAIL = 4_000;
  * second process that killing the first would orphan. The IPC channel is how the child learns
  * its parent died (see sample-service.ts).
  */
-export async function spawnSampleService(opts: { version: string; port: number; startTimeoutMs?: number; onUnexpectedExit?: (detail: string) => void }): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, "--port", String(opts.port), "--version", opts.version], {
+export async function spawnSampleService(opts: { version: string; port: number; siteDir?: string; startTimeoutMs?: number; onUnexpectedExit?: (detail: string) => void }): Promise<ServiceProcess> {
+  const args = ["--import", "tsx", SCRIPT, "--port", String(opts.port), "--version", opts.version, ...(opts.siteDir ? ["--site-dir", opts.siteDir] : [])];
+  const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });

@@ -1,3 +1,4 @@
+import type { RunTarget } from "./services/runs.ts";
 import type { Engine } from "./engine/engine.ts";
 import type { MetricsAggregator } from "./metrics/aggregator.ts";
 import type { TFault } from "../demo/fault.ts";
@@ -9,6 +10,8 @@ export type DemoControl = {
   environment: string;
   setFault(side: "baseline" | "canary", fault: DemoFault): Promise<void>;
   getFault(side: "baseline" | "canary"): Promise<DemoFault>;
+  /** stages a new run's versions on the fleet (restarts a process that plays another version) */
+  prepare(target: RunTarget): Promise<void>;
 };
 /** What can be injected: an error rate, added latency (all requests or the tail), memory growth. */
 export type DemoFault = TFault;

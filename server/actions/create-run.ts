@@ -13,6 +13,7 @@ export async function createRunAction(input: unknown): Promise<ActionResult<{ id
     const user = await requirePermission(await headers(), "run.create");
     const parsed = ZCreateRunInput.parse(input);
     const ctx = appContext();
-    return createRun({ db: db(), engine: ctx.engine, globalHoldScale: ctx.globalHoldScale, now: Date.now() }, user, parsed);
+    const demo = ctx.demo;
+    return createRun({ db: db(), engine: ctx.engine, globalHoldScale: ctx.globalHoldScale, now: Date.now(), ...(demo ? { prepare: (t) => demo.prepare(t) } : {}) }, user, parsed);
   });
 }

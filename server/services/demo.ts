@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
 import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { DemoControl } from "../context.ts";
@@ -5,7 +7,7 @@ import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import type { Db } from "../db/client.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
-import { createRun } from "./runs.ts";
+import { createRun, type RunTarget } from "./runs.ts";
 import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
 import { parseLimits } from "./environment-config.ts";
 
@@ -30,6 +32,79 @@ const RUNBOOK = `### Runbook — storefront (demo)
 2. Inject a fault into the canary (Fault injection panel) to watch the analysis roll it back.
 3. Every verdict lists its numbers under "Live metrics".`;
 
+/** The demo service's release material, one folder per version (demo/releases/README.md). */
+export const DEMO_RELEASES = fileURLToPath(new URL("../../demo/releases/storefront", import.meta.url));
+
+/** Versions with release material, oldest first. */
+export function demoReleaseVersions(dir: string = DEMO_RELEASES): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^\d+\.\d+\.\d+$/.test(e.name))
+    .map((e) => e.name)
+    .sort(compareVersions);
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/**
+ * The staging checks of the demo service: every agent on the release folder of the run's
+ * versions ({targetVersion}, {baselineVersion}) and on the canary process itself ({canaryUrl}).
+ * TLS ends in front of the fleet in this set-up (it is plain http on loopback), as the security
+ * agent is told.
+ */
+export function demoChecks(dir: string = DEMO_RELEASES): Record<string, unknown> {
+  const target = `${dir}/{targetVersion}`;
+  const baseline = `${dir}/{baselineVersion}`;
+  return {
+    "qa-test-engineer": {
+      workspace: `${target}/workspace`,
+      testCommand: { command: "sh", args: ["run-tests.sh"], timeoutMs: 120_000 },
+      junitPaths: ["reports/junit.xml"],
+      coverage: { lcovPath: "reports/lcov.info", criticalPaths: ["src/payment.mjs", "src/cart.mjs"], thresholdPct: 80 },
+      openapi: { previousPath: `${baseline}/openapi.yaml`, currentPath: "api/openapi.yaml" },
+      chaosCommand: { command: "sh", args: ["resilience.sh"], timeoutMs: 30_000 },
+    },
+    "security-audit-specialist": {
+      reports: { npmAudit: [`${target}/security/npm-audit.json`], sarif: [`${target}/security/semgrep.sarif`], cyclonedx: [`${target}/security/sbom.cdx.json`] },
+      workspace: `${target}/workspace`,
+      urls: ["{canaryUrl}/"],
+      tlsTerminatedUpstream: true,
+      compliance: { evidenceDir: `${target}/compliance` },
+    },
+    "devops-engineer": {
+      manifestPaths: [`${target}/k8s`],
+      alertRulePaths: [`${target}/alerts`],
+      rollbackTarget: { url: "{baselineUrl}/healthz", expectStatus: 200 },
+      featureFlags: { path: `${target}/flags.json`, required: ["inventory-fallback", "promo-codes"] },
+    },
+    "systems-engineer": {
+      loadTest: { url: "{canaryUrl}/api/checkout", connections: 4, durationSeconds: 5, sla: { p95Ms: 150, p99Ms: 300, maxErrorRate: 0.01 } },
+      memory: { metricsUrl: "{canaryUrl}/metrics", maxGrowthMb: 96 },
+      bundle: { dir: `${target}/dist`, budgets: { totalGzipKb: 150, maxFileGzipKb: 100 } },
+      databasePool: { settingsPath: `${target}/db-pool.json`, replicas: 3, maxConnections: 100, reservedConnections: 3 },
+    },
+    "accessibility-expert": { pages: [{ url: "{canaryUrl}/", name: "Storefront checkout" }] },
+    "post-deploy-health": {
+      endpoints: [{ url: "{canaryUrl}/healthz", expectStatus: 200, bodyContains: "ok" }],
+      dependencies: [{ name: "baseline (rollback target)", url: "{baselineUrl}/healthz", expectStatus: 200 }],
+    },
+    "code-architect": { configFiles: { baseline: `${baseline}/config.json`, target: `${target}/config.json` }, releaseNotes: `${target}/RELEASE_NOTES.md` },
+  };
+}
+
+/**
+ * The next version with release material after `current` (2.3.0 → 2.3.1, then the defective
+ * 2.4.0, whose checks block), so the demo's canary always has everything to check.
+ */
+export function nextDemoVersion(current: string, versions: string[] = demoReleaseVersions()): string {
+  return versions.find((v) => compareVersions(v, current) > 0) ?? nextPatch(current);
+}
+
 /** The demo service and its environments (idempotent). */
 export async function seedDemoFleetService(db: Db): Promise<void> {
   if (await db.service.findUnique({ where: { slug: DEMO_SERVICE } })) return;
@@ -42,12 +117,18 @@ export async function seedDemoFleetService(db: Db): Promise<void> {
       runbook: RUNBOOK,
       environments: {
         create: [
-          { name: "staging", holdScale: DEFAULT_HOLD_SCALE.staging, router: "builtin" },
+          { name: "staging", holdScale: DEFAULT_HOLD_SCALE.staging, router: "builtin", checks: demoChecks() as object },
           { name: "production", holdScale: DEFAULT_HOLD_SCALE.production, router: "manual" },
         ],
       },
     },
   });
+}
+
+/** The release's site (home page and headers) the demo process serves, when the version has one. */
+function demoSiteDir(version: string): string | undefined {
+  const dir = `${DEMO_RELEASES}/${version}/site`;
+  return existsSync(dir) ? dir : undefined;
 }
 
 /** "2.3.0" → "2.3.1"; anything else gets "-next". */
@@ -77,8 +158,10 @@ export async function startDemo(deps: {
     where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ["running", "paused", "rolling_back"] } },
   });
   const baselineVersion = active?.baselineVersion ?? service.currentVersion;
-  const canaryVersion = active?.targetVersion ?? nextPatch(service.currentVersion);
-  const fleet = await startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator });
+  const canaryVersion = active?.targetVersion ?? nextDemoVersion(service.currentVersion);
+  const fleet = await startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir });
+  // A database from before the agents had demo checks: give its staging environment the demo's.
+  await db.environment.updateMany({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT, checks: { equals: {} } }, data: { checks: demoChecks() as object } });
   deps.registry.register(DEMO_SERVICE, DEMO_ENVIRONMENT, "builtin", fleet.router, { baselineUrl: fleet.services.baseline.url, canaryUrl: fleet.services.canary.url });
 
   if (!active) {
@@ -133,6 +216,10 @@ export async function startDemo(deps: {
       await fleet.setFault(side, fault);
     },
     getFault: (side) => fleet.getFault(side),
+    prepare: async (target: RunTarget) => {
+      if (target.service !== DEMO_SERVICE || target.environment !== DEMO_ENVIRONMENT) return;
+      await Promise.all([fleet.playVersion("baseline", target.baselineVersion), fleet.playVersion("canary", target.targetVersion)]);
+    },
   };
   return { control, fleet, url: fleet.url };
 }

@@ -13,9 +13,15 @@ import { writeAudit } from "./audit.ts";
 import { parseLimits } from "./environment-config.ts";
 import { ZRunId, type TCreateRunInput, type TRunCommandInput, type TRunFilters } from "./schemas.ts";
 
-/** Creates a run with the service's current version as baseline, then starts it. */
+/** Where a run's two versions are about to be released, for whoever must stage them first. */
+export type RunTarget = { service: string; environment: string; baselineVersion: string; targetVersion: string };
+
+/**
+ * Creates a run with the service's current version as baseline, then starts it. `prepare`
+ * (the demo fleet) stages the versions before anything is written; if it fails, no run exists.
+ */
 export async function createRun(
-  deps: { db: Db; engine: Engine; globalHoldScale: number; now: number },
+  deps: { db: Db; engine: Engine; globalHoldScale: number; now: number; prepare?: (target: RunTarget) => Promise<void> },
   actor: SessionUser,
   input: TCreateRunInput,
 ): Promise<{ id: string; number: number }> {
@@ -46,6 +52,7 @@ export async function createRun(
       userMessage: `Run #${busy.number} is still in progress for ${env.service.name} in ${input.environment}; finish or roll it back first.`,
     });
   }
+  await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion: env.service.currentVersion, targetVersion: input.targetVersion });
   const policy = policyFor(input.risk, input.compliance, input.environment);
   const steps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
   const state = createRunState(

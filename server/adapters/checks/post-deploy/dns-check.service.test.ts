@@ -34,6 +34,7 @@ describe("DNS propagation", () => {
     expect(result.status).toBe("failed");
     expect(result.findings).toEqual([
       {
+        check: "DNS propagation",
         severity: "high",
         message: `DNS resolver ${stale} disagrees on A shop.example.test`,
         evidence: `resolver ${stale} answered [198.51.100.7], expected [203.0.113.10]`,

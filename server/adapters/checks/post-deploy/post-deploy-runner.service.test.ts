@@ -148,7 +148,7 @@ describe("database", () => {
     const { ctx, logs } = checkContext({ database: { dsn } });
     const result = await runner.run(ctx);
     expect(result.status).toBe("failed");
-    expect(result.findings).toEqual([{ severity: "high", message: "database unreachable", evidence: expect.stringContaining("error ECONNREFUSED") }]);
+    expect(result.findings).toEqual([{ check: "database", severity: "high", message: "database unreachable", evidence: expect.stringContaining("error ECONNREFUSED") }]);
     const shown = JSON.stringify(result) + logs.join("\n");
     for (const secret of ["s3cret-pw", "release_bot", "orders_db", "postgresql://"]) expect(shown).not.toContain(secret);
   });

@@ -83,7 +83,7 @@ export function createPostDeployRunner(options: PostDeployRunnerOptions = {}): C
       for (const [i, probe] of probes.entries()) {
         ctx.signal.throwIfAborted();
         try {
-          findings.push(...(await probe.run(io)));
+          findings.push(...(await probe.run(io)).map((f) => ({ check: probe.label, ...f })));
         } catch (e) {
           if (ctx.signal.aborted) throw e;
           // Raw messages may quote configuration (a DSN); only our own ProbeCouldNotRun text is shown.

@@ -61,7 +61,7 @@ describe("coverage on critical paths", () => {
   it("fails below the threshold with the figure, also for a report written on another machine", async () => {
     const r = await run({ coverage: { summaryPath: "coverage/coverage-summary-low.json", criticalPaths: ["src/payments", "src/auth"] } });
     expect(r.status).toBe("failed");
-    expect(r.findings).toEqual([{ severity: "high", message: "coverage 69% on src/payments is below the 80% threshold", evidence: "138 of 200 lines covered in 2 files matching src/payments" }]);
+    expect(r.findings).toEqual([{ check: "coverage", severity: "high", message: "coverage 69% on src/payments is below the 80% threshold", evidence: "138 of 200 lines covered in 2 files matching src/payments" }]);
   });
 
   it("reads lcov, and 79.5% is below 80% (never rounded up to a pass)", async () => {

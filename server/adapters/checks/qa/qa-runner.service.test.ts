@@ -66,7 +66,7 @@ describe("the test command", () => {
     const r = await runQa({ workspace: ws.dir, testCommand: sh("echo '1 test failed: refunds a settled payment' >&2; exit 2") });
     expect(r.status).toBe("failed");
     expect(r.summary).toBe("test command failed (exit 2)");
-    expect(r.findings).toEqual([{ severity: "high", message: "test command failed (exit 2)", evidence: "1 test failed: refunds a settled payment" }]);
+    expect(r.findings).toEqual([{ check: "tests", severity: "high", message: "test command failed (exit 2)", evidence: "1 test failed: refunds a settled payment" }]);
   });
 
   it("a hanging command is killed at its timeout, with everything it started", async () => {
@@ -136,7 +136,7 @@ describe("the resilience hook", () => {
   it("fails with a high finding otherwise", async () => {
     const r = await runQa({ workspace: ws.dir, chaosCommand: sh("echo 'error rate 7% after pod kill'; exit 1") });
     expect(r.status).toBe("failed");
-    expect(r.findings).toEqual([{ severity: "high", message: "resilience hook failed (exit 1)", evidence: "error rate 7% after pod kill" }]);
+    expect(r.findings).toEqual([{ check: "resilience", severity: "high", message: "resilience hook failed (exit 1)", evidence: "error rate 7% after pod kill" }]);
   });
 });
 

@@ -46,7 +46,7 @@ export const qaRunner: CheckRunner = {
       if (part.name === "tests") input.testsStartedAt = Date.now();
       await ctx.log(`— ${part.name} —`);
       const outcome = await part.run(input);
-      outcomes.push(outcome);
+      outcomes.push({ ...outcome, findings: outcome.findings.map((f) => ({ check: part.name, ...f })) });
       if (outcome.error) await ctx.log(`Could not check: ${outcome.error}`);
       await ctx.progress(Math.round((100 * (i + 1)) / parts.length));
     }

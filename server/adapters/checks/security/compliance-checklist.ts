@@ -17,12 +17,12 @@ export const EVIDENCE_CHECKLISTS: Record<Compliance, readonly EvidenceItem[]> = 
   sox: [
     { id: "sox-change-ticket", title: "approved change ticket" },
     { id: "sox-test-evidence", title: "test evidence for the change" },
-    { id: "sox-sod-approval", title: "segregation of duties approval record (approver is not the author)" },
+    { id: "sox-segregation-of-duties", title: "segregation of duties approval record (approver is not the author)" },
     { id: "sox-rollback-plan", title: "rollback plan" },
   ],
   gdpr: [
     { id: "gdpr-dpia", title: "data protection impact assessment or privacy review" },
-    { id: "gdpr-data-retention-policy", title: "data retention policy" },
+    { id: "gdpr-data-retention", title: "data retention policy" },
     { id: "gdpr-personal-data-inventory", title: "personal data inventory" },
     { id: "gdpr-processor-agreements", title: "data processor agreements" },
   ],

@@ -30,7 +30,7 @@ describe("compliance evidence", () => {
     expect(evidenceFindings(result.findings)).toEqual([
       expect.objectContaining({ severity: "info", message: "sox evidence present: approved change ticket", evidence: path.join(complete, "sox-change-ticket.md") }),
       expect.objectContaining({ severity: "info", message: "sox evidence present: test evidence for the change", evidence: path.join(complete, "sox-test-evidence.txt") }),
-      expect.objectContaining({ severity: "info", message: "sox evidence present: segregation of duties approval record (approver is not the author)", evidence: path.join(complete, "sox-sod-approval.json") }),
+      expect.objectContaining({ severity: "info", message: "sox evidence present: segregation of duties approval record (approver is not the author)", evidence: path.join(complete, "sox-segregation-of-duties.json") }),
       expect.objectContaining({ severity: "info", message: "sox evidence present: rollback plan", evidence: path.join(complete, "sox-rollback-plan.md") }),
     ]);
   });
@@ -40,7 +40,7 @@ describe("compliance evidence", () => {
     expect(result.status).toBe("failed");
     const blocking = result.findings.filter((f) => f.severity === "high");
     expect(blocking).toEqual([
-      expect.objectContaining({ message: "sox evidence missing: segregation of duties approval record (approver is not the author)", evidence: `expected a non-empty file ${path.join(incomplete, "sox-sod-approval")}.* (any extension)` }),
+      expect.objectContaining({ message: "sox evidence missing: segregation of duties approval record (approver is not the author)", evidence: `expected a non-empty file ${path.join(incomplete, "sox-segregation-of-duties")}.* (any extension)` }),
       expect.objectContaining({ message: "sox evidence missing: rollback plan", evidence: `${path.join(incomplete, "sox-rollback-plan.md")} is empty` }),
     ]);
   });
