@@ -2,7 +2,7 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".data*/", "server/db/generated/", "test-results/", "playwright-report/", "next-env.d.ts"] },
+  { ignores: ["node_modules/", ".next/", ".data*/", "server/db/generated/", "test-results/", "playwright-report/", "next-env.d.ts", "demo/releases/*/*/dist/"] },
   ...tseslint.configs.recommended,
   {
     plugins: { "react-hooks": reactHooks },
