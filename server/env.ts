@@ -30,6 +30,8 @@ const ZEnv = z.object({
   FLIGHTDECK_ADMIN_PASSWORD: z.string().min(12).optional(),
   /** Seed the demo services and run the demo fleet (two real versions, router, traffic). */
   FLIGHTDECK_DEMO: ZBool.default(true),
+  /** Start a staging canary of the demo service's next release at boot (end-to-end tests start their own). */
+  FLIGHTDECK_DEMO_AUTORUN: ZBool.default(true),
   /** The demo fleet's traffic, requests per second through its router. */
   FLIGHTDECK_DEMO_RPS: z.coerce.number().min(0).max(5_000).default(100),
   /** Port of the demo fleet's router (its front door); 0 picks a free one. */

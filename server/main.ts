@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   engine.start();
   analysis.start();
   const demo = cfg.FLIGHTDECK_DEMO
-    ? await startDemo({ db, engine, aggregator, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, now: () => Date.now() }).catch((e: unknown) => {
+    ? await startDemo({ db, engine, aggregator, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, now: () => Date.now() }).catch((e: unknown) => {
         console.error("[flightdeck] demo fleet did not start:", e instanceof Error ? e.message : e);
         return null;
       })

@@ -149,6 +149,8 @@ export async function startDemo(deps: {
   globalHoldScale: number;
   rps: number;
   routerPort: number;
+  /** start a staging canary of the next release unless one is active; default true */
+  autoRun?: boolean;
   now: () => number;
 }): Promise<{ control: DemoControl; fleet: DemoFleet; url: string }> {
   const { db } = deps;
@@ -164,7 +166,7 @@ export async function startDemo(deps: {
   await db.environment.updateMany({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT, checks: { equals: {} } }, data: { checks: demoChecks() as object } });
   deps.registry.register(DEMO_SERVICE, DEMO_ENVIRONMENT, "builtin", fleet.router, { baselineUrl: fleet.services.baseline.url, canaryUrl: fleet.services.canary.url });
 
-  if (!active) {
+  if (!active && deps.autoRun !== false) {
     const admin = await db.user.findFirst({ where: { role: "admin" }, orderBy: { createdAt: "asc" } });
     if (admin) {
       await createRun(
