@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TDatabase } from "./config.ts";
-import { ProbeCouldNotRun, abortable, errorCode, type ProbeIo } from "./probe.ts";
+import { CannotRunError } from "../support.ts";
+import { abortable, errorCode, type ProbeIo } from "./probe.ts";
 
 /** Connect and `SELECT 1` must both finish within this. */
 export const DATABASE_TIMEOUT_MS = 5_000;
@@ -25,7 +26,7 @@ export async function checkDatabase(database: TDatabase, decrypt: DecryptSecret,
       dsn = decrypt(database.dsnEncrypted);
     } catch {
       await io.log("Database: the stored DSN could not be decrypted; the database was not checked");
-      throw new ProbeCouldNotRun("the stored database DSN could not be decrypted (was the session secret changed?)");
+      throw new CannotRunError("the stored database DSN could not be decrypted (was the session secret changed?)");
     }
   }
 

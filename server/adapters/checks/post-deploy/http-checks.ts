@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import { request } from "undici";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TDependency, TEndpoint } from "./config.ts";
-import { displayUrl, errorCode, snippet, type ProbeIo } from "./probe.ts";
+import { excerpt, redactUrl } from "../support.ts";
+import { errorCode, type ProbeIo } from "./probe.ts";
 
 // Health endpoints and external dependencies are probed the same way: one GET, no redirects
 // followed (a health check that redirects is answering something else), the body read up to a
@@ -40,7 +41,8 @@ async function fetchOnce(url: string, signal: AbortSignal): Promise<HttpAnswer> 
 }
 
 async function probe(target: HttpTarget, severity: Severity, io: ProbeIo): Promise<CheckFinding[]> {
-  const where = displayUrl(target.url);
+  // Origin and path only: a query string may carry a token, and userinfo is a credential.
+  const where = redactUrl(target.url);
   let answer: HttpAnswer;
   try {
     answer = await fetchOnce(target.url, io.signal);
@@ -52,7 +54,7 @@ async function probe(target: HttpTarget, severity: Severity, io: ProbeIo): Promi
   }
   const { status, ms, body } = answer;
   await io.log(`${target.label} ${where}: ${status} in ${ms} ms`);
-  const evidence = `status ${status}, ${ms} ms, body: "${snippet(body)}"`;
+  const evidence = `status ${status}, ${ms} ms, body: "${excerpt(body)}"`;
   const findings: CheckFinding[] = [];
   if (status !== target.expectStatus) {
     findings.push({ severity, message: `${target.label} ${where} answered ${status}, expected ${target.expectStatus}`, evidence });
@@ -61,7 +63,7 @@ async function probe(target: HttpTarget, severity: Severity, io: ProbeIo): Promi
     findings.push({ severity, message: `${target.label} ${where} took ${ms} ms, limit ${target.maxLatencyMs} ms`, evidence });
   }
   if (target.bodyContains !== undefined && !body.includes(target.bodyContains)) {
-    findings.push({ severity, message: `${target.label} ${where} body does not contain "${snippet(target.bodyContains, 80)}"`, evidence });
+    findings.push({ severity, message: `${target.label} ${where} body does not contain "${excerpt(target.bodyContains, 80)}"`, evidence });
   }
   return findings;
 }

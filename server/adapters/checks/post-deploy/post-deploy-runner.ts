@@ -6,7 +6,8 @@ import { ZPostDeployConfig, type TPostDeployConfig } from "./config.ts";
 import { checkDatabase, type DecryptSecret } from "./database-check.ts";
 import { checkDns } from "./dns-check.ts";
 import { checkDependency, checkEndpoint } from "./http-checks.ts";
-import { ProbeCouldNotRun, errorCode, type ProbeIo } from "./probe.ts";
+import { CannotRunError } from "../support.ts";
+import { errorCode, type ProbeIo } from "./probe.ts";
 import { checkTls } from "./tls-check.ts";
 
 export { ZPostDeployConfig, type TPostDeployConfig } from "./config.ts";
@@ -86,8 +87,8 @@ export function createPostDeployRunner(options: PostDeployRunnerOptions = {}): C
           findings.push(...(await probe.run(io)).map((f) => ({ check: probe.label, ...f })));
         } catch (e) {
           if (ctx.signal.aborted) throw e;
-          // Raw messages may quote configuration (a DSN); only our own ProbeCouldNotRun text is shown.
-          const why = e instanceof ProbeCouldNotRun ? e.message : `${probe.label} check failed unexpectedly (${errorCode(e)})`;
+          // Raw messages may quote configuration (a DSN); only our own CannotRunError text is shown.
+          const why = e instanceof CannotRunError ? e.message : `${probe.label} check failed unexpectedly (${errorCode(e)})`;
           couldNotRun.push(why);
           await ctx.log(`Could not run the ${probe.label} check: ${why}`);
         }

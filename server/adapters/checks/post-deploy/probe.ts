@@ -1,37 +1,8 @@
-/** What every post-deploy sub-check is given: the run's abort signal, its log, and a clock. */
-export type ProbeIo = {
-  signal: AbortSignal;
-  log: (line: string) => Promise<void>;
-  /** epoch ms; injected so certificate expiry can be tested at a fixed time */
-  now: () => number;
-};
+import type { SubCheckContext } from "../support.ts";
 
+/** What every post-deploy sub-check is given: the run's abort signal, its log, and a clock (epoch ms, fixed in tests for certificate expiry). */
+export type ProbeIo = Pick<SubCheckContext, "signal" | "log" | "now">;
 
-/**
- * Thrown when a sub-check cannot run at all (a DSN that does not decrypt, an unreadable CA file):
- * that is not a finding about the release, and the result must say `error`, never `passed`.
- */
-export class ProbeCouldNotRun extends Error {
-  override readonly name = "ProbeCouldNotRun";
-}
-
-/** A URL fit for logs and findings: user name and password removed (they are credentials). */
-export function displayUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = "";
-    url.password = "";
-    return url.href;
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
-/** The start of a body for evidence, on one line. */
-export function snippet(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
 
 /** A short error code (ECONNREFUSED, 28P01, UND_ERR_HEADERS_TIMEOUT, …) without the message, which may quote secrets. */
 export function errorCode(e: unknown, fallback = "UNKNOWN"): string {

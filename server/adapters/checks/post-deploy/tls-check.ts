@@ -3,7 +3,8 @@ import { isIP } from "node:net";
 import tls, { type PeerCertificate } from "node:tls";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TTls } from "./config.ts";
-import { ProbeCouldNotRun, errorCode, type ProbeIo } from "./probe.ts";
+import { CannotRunError } from "../support.ts";
+import { errorCode, type ProbeIo } from "./probe.ts";
 
 /** Longest the TLS handshake may take before the endpoint counts as unreachable. */
 export const TLS_TIMEOUT_MS = 10_000;
@@ -72,7 +73,7 @@ export async function checkTls(cfg: TTls, io: ProbeIo): Promise<CheckFinding[]> 
       ca = await readFile(cfg.caFile, "utf8");
     } catch (e) {
       await io.log(`TLS: cannot read the CA file (${errorCode(e)}); the certificate was not checked`);
-      throw new ProbeCouldNotRun(`the TLS CA file cannot be read (${errorCode(e)})`);
+      throw new CannotRunError(`the TLS CA file cannot be read (${errorCode(e)})`);
     }
   }
   // RFC 6066 forbids an IP address as SNI; with an IP host and no servername the certificate is matched against the IP.

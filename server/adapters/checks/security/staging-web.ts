@@ -2,8 +2,7 @@ import { isIP } from "node:net";
 import { Agent, request } from "undici";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { checkTls } from "../post-deploy/tls-check.ts";
-import { ProbeCouldNotRun } from "../post-deploy/probe.ts";
-import { CannotRunError, redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 import { cookieFindings, headerFindings, type ResponseHeaders } from "./security-headers.ts";
 
 /** Redirects followed from a configured URL to the page whose headers are judged (http → https, / → /login). */
@@ -76,13 +75,8 @@ async function fetchPage(start: string, dispatcher: Agent, timeoutMs: number, si
 
 async function tlsFindings(url: URL, caFile: string | undefined, ctx: SubCheckContext): Promise<CheckFinding[]> {
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  try {
-    return await checkTls(
-      { host, port: url.port === "" ? 443 : Number(url.port), ...(isIP(host) === 0 ? { servername: host } : {}), ...(caFile === undefined ? {} : { caFile }), warnDays: TLS_WARN_DAYS, failDays: TLS_FAIL_DAYS },
-      ctx,
-    );
-  } catch (e) {
-    if (e instanceof ProbeCouldNotRun) throw new CannotRunError(e.message);
-    throw e;
-  }
+  return checkTls(
+    { host, port: url.port === "" ? 443 : Number(url.port), ...(isIP(host) === 0 ? { servername: host } : {}), ...(caFile === undefined ? {} : { caFile }), warnDays: TLS_WARN_DAYS, failDays: TLS_FAIL_DAYS },
+    ctx,
+  );
 }
