@@ -1,4 +1,5 @@
 import type { BadgeTone } from "@/components/ui/badge";
+import type { CriterionStatus } from "@/server/core/success-criteria";
 
 /** Status text as people say it: "rolled_back" → "rolled back". */
 export function humanize(value: string): string {
@@ -89,7 +90,7 @@ export function formatDuration(ms: number): string {
 
 
 /** A success criterion's state: met, failed, missing evidence, or not known yet. */
-export function criterionLook(status: string): { tone: BadgeTone; icon: string; text: string } {
+export function criterionLook(status: CriterionStatus): { tone: BadgeTone; icon: string; text: string } {
   switch (status) {
     case "met":
       return { tone: "success", icon: "✓", text: "met" };
@@ -97,7 +98,11 @@ export function criterionLook(status: string): { tone: BadgeTone; icon: string; 
       return { tone: "danger", icon: "✕", text: "failed" };
     case "missing":
       return { tone: "warning", icon: "?", text: "no evidence" };
-    default:
+    case "pending":
       return { tone: "neutral", icon: "…", text: "pending" };
+    default: {
+      const never: never = status;
+      return never;
+    }
   }
 }

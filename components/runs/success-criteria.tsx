@@ -30,7 +30,7 @@ export function SuccessCriteria({ runId, criteria }: { runId: string; criteria: 
         {criteria.map((c) => {
           const look = criterionLook(c.status);
           return (
-            <li key={c.id} data-criterion={c.id} className="flex flex-wrap items-start gap-x-3 gap-y-1 py-2">
+            <li key={c.id} data-criterion={c.id} data-status={c.status} className="flex flex-wrap items-start gap-x-3 gap-y-1 py-2">
               <span className="w-28 shrink-0">
                 <Badge tone={look.tone} icon={look.icon}>
                   {look.text}

@@ -23,7 +23,7 @@ test.describe("the agents", () => {
 
     // Each agent ends with its verdict and findings that open to their evidence.
     const qa = page.locator("#agent-card-qa-test-engineer");
-    await expect(qa.getByText("failed", { exact: true })).toBeVisible();
+    await expect(qa).toHaveAttribute("data-status", "failed");
     const failingTest = qa.getByText("test failed: cartTotals › applies the promo discount before tax");
     await failingTest.click();
     await expect(qa.getByText(/AssertionError|expected/i).first()).toBeVisible();
@@ -38,10 +38,10 @@ test.describe("the agents", () => {
 
     // The success criteria say what failed, each linked to the agent that found it.
     const criteria = page.locator("#success-criteria");
-    await expect(criteria.locator('[data-criterion="tests"]')).toContainText("failed");
-    await expect(criteria.locator('[data-criterion="vulnerabilities"]')).toContainText("failed");
-    await expect(criteria.locator('[data-criterion="accessibility"]')).toContainText("failed");
-    await expect(criteria.locator('[data-criterion="notified"]')).toContainText("pending");
+    await expect(criteria.locator('[data-criterion="tests"]')).toHaveAttribute("data-status", "failed");
+    await expect(criteria.locator('[data-criterion="vulnerabilities"]')).toHaveAttribute("data-status", "failed");
+    await expect(criteria.locator('[data-criterion="accessibility"]')).toHaveAttribute("data-status", "failed");
+    await expect(criteria.locator('[data-criterion="notified"]')).toHaveAttribute("data-status", "pending");
     await criteria.locator('[data-criterion="tests"]').getByRole("link", { name: "qa-test-engineer" }).click();
     await expect(page).toHaveURL(/#agent-card-qa-test-engineer$/);
     await expectAccessible(page);

@@ -11,8 +11,8 @@ test.describe("a canary on real traffic", () => {
 
     // 2.3.1 passes all six agents on its release material and its own process, so no one has to approve.
     const criteria = page.locator("#success-criteria");
-    await expect(criteria.locator('[data-criterion="tests"]')).toContainText("met", { timeout: 90_000 });
-    await expect(criteria.locator('[data-criterion="accessibility"]')).toContainText("met", { timeout: 60_000 });
+    await expect(criteria.locator('[data-criterion="tests"]')).toHaveAttribute("data-status", "met", { timeout: 90_000 });
+    await expect(criteria.locator('[data-criterion="accessibility"]')).toHaveAttribute("data-status", "met", { timeout: 60_000 });
 
     // The built-in router shifts 5% of the demo traffic by itself; charts and evidence fill in.
     await expect(page.getByRole("heading", { name: "Live metrics" })).toBeVisible({ timeout: 30_000 });

@@ -22,7 +22,8 @@ export type SubCheckAgent<C> = {
 /**
  * Runs an agent's sub-checks one after the other with progress and log lines. Every configured
  * sub-check runs even when an earlier one finds problems, so the release manager sees everything
- * at once. `failed` on any high or critical finding; `error` when the configuration is invalid,
+ * at once. `failed` on any high or critical finding (even when another sub-check could not run:
+ * a failure cannot be waived, an error can); otherwise `error` when the configuration is invalid,
  * a configured sub-check could not run (CannotRunError or anything unexpected) or the run was
  * cancelled — a check that did not run never reads as a pass; `not_configured` with no configuration.
  */
@@ -74,13 +75,14 @@ export async function runSubChecks<C>(ctx: CheckContext, agent: SubCheckAgent<C>
 
 function result(findings: CheckFinding[], checked: string[], problems: string[]): CheckResult {
   const blocking = findings.filter((f) => f.severity === "critical" || f.severity === "high").length;
+  // The log has the parser's full message with its excerpt; the summary is one line.
+  const why = problems.map(oneLine).join("; ");
+  const scope = `checked ${checked.length > 0 ? checked.join(", ") : "nothing else"}`;
+  // Failed wins over error: a finding that blocks must not become waivable because another sub-check broke.
+  if (blocking > 0) return { status: "failed", summary: `${blocking} high or critical finding(s) of ${findings.length}; ${scope}${why ? `; could not run: ${why}` : ""}`, findings };
   if (problems.length > 0) {
-    // The log has the parser's full message with its excerpt; the summary is one line.
-    const why = problems.map(oneLine).join("; ");
     return { status: "error", summary: `Could not run: ${why}${findings.length > 0 ? ` (${findings.length} finding(s) from the other checks)` : ""}`, findings };
   }
-  const scope = `checked ${checked.join(", ")}`;
-  if (blocking > 0) return { status: "failed", summary: `${blocking} high or critical finding(s) of ${findings.length}; ${scope}`, findings };
   const lower = findings.filter((f) => f.severity !== "info").length;
   return { status: "passed", summary: `No high or critical findings${lower > 0 ? ` (${lower} medium or low)` : ""}; ${scope}`, findings };
 }

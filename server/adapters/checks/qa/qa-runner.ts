@@ -74,10 +74,12 @@ function resultOf(outcomes: PartOutcome[], signal: AbortSignal): CheckResult {
   }
   const errors = outcomes.flatMap((o) => (o.error ? [o.error] : []));
   const summary = outcomes.filter((o) => !o.error).map((o) => o.summary).join("; ");
+  const blocking = findings.some((f) => f.severity === "high" || f.severity === "critical");
+  // Failed wins over error: a blocking finding must not become waivable because another part broke.
+  if (blocking) return { status: "failed", summary: `${summary}${errors.length > 0 ? `; could not check: ${errors.join("; ")}` : ""}`, findings };
   // A part that could not run means the check as a whole was not earned, whatever the rest found.
   if (errors.length > 0) return { status: "error", summary: `Could not check: ${errors.join("; ")}${summary ? ` — ${summary}` : ""}`, findings };
-  const blocking = findings.some((f) => f.severity === "high" || f.severity === "critical");
-  return { status: blocking ? "failed" : "passed", summary, findings };
+  return { status: "passed", summary, findings };
 }
 
 async function notConfigured(ctx: CheckContext, summary: string): Promise<CheckResult> {
