@@ -3,6 +3,7 @@ import type { RunState } from "../core/types.ts";
 import { disconnectDb } from "../db/client.ts";
 import type { CheckContext, CheckResult, CheckRunner } from "./ports.ts";
 import { runCommand } from "../services/runs.ts";
+import { inPool } from "./run-agents.ts";
 import { eventually, makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
 import type { SessionUser } from "../auth/session.ts";
 
@@ -145,5 +146,17 @@ describe("agents", () => {
     const run = await startRun(h, rm, runInput(svc.id, { environment: "staging", risk: "low" }));
     await eventually(async () => (await state(run.id)).agents.filter((a) => a.phase === "pre_deploy").every((a) => a.status === "passed"));
     expect(most).toBe(2);
+  });
+
+  it("when one agent's bookkeeping fails, no further agent starts and the failure surfaces only after the running one ends", async () => {
+    const events: string[] = [];
+    const work = async (name: string) => {
+      events.push(`start ${name}`);
+      if (name === "a") throw new Error("database went away");
+      await new Promise((r) => setTimeout(r, 100));
+      events.push(`end ${name}`);
+    };
+    await expect(inPool(["a", "b", "c"], 2, work)).rejects.toThrow("database went away");
+    expect(events).toEqual(["start a", "start b", "end b"]);
   });
 });

@@ -25,13 +25,25 @@ function configFor(checks: unknown, agent: AgentName): unknown {
   return undefined;
 }
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` over `items` with at most `limit` at a time. After a failure no new item starts,
+ * and the first error is rethrown only once every running item has finished: the caller retries
+ * the whole effect, and must not do so while an agent it can no longer cancel is still running.
+ */
+export async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
+  let failure: { error: unknown } | null = null;
   const lane = async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    for (let item = queue.shift(); item !== undefined && failure === null; item = queue.shift()) {
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
 /**
@@ -55,11 +67,12 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
     if (current && current.status !== "pending" && current.status !== "running") return;
     const task = await deps.db.agentTask.findUniqueOrThrow({ where: { runId_phase_agent: { runId, phase: effect.phase, agent } } });
     let lines = await deps.db.agentLog.count({ where: { taskId: task.id } });
+    await dispatch(runId, { kind: "agentStarted", phase: effect.phase, agent });
+    // Set up only now: everything that can throw before the runner's try/finally has happened.
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener("abort", onAbort);
     const timeout = setTimeout(() => controller.abort(new Error(`timed out after ${deps.checkTimeoutMs} ms`)), deps.checkTimeoutMs);
-    await dispatch(runId, { kind: "agentStarted", phase: effect.phase, agent });
 
     const log = async (line: string) => {
       if (lines > MAX_LOG_LINES) return;
