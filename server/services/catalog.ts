@@ -23,14 +23,18 @@ export type ServiceItem = {
     holdScale: number;
     router: string;
     checksConfigured: string[];
-    /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder */
+    /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */
     checks: Partial<Record<CheckConfigKey, string>>;
     /** router settings, rollback hooks and limits; secrets only as `secretSet` */
     config: PublicEnvironmentConfig;
   }[];
 };
 
-export async function listServices(db: Db): Promise<ServiceItem[]> {
+/**
+ * Services with their environments. Agent configurations (paths, internal URLs) are included only
+ * with `includeChecks`, for the people who manage settings.
+ */
+export async function listServices(db: Db, opts: { includeChecks?: boolean } = {}): Promise<ServiceItem[]> {
   const services = await db.service.findMany({ include: { environments: { orderBy: { name: "desc" } } }, orderBy: { name: "asc" } });
   return services.map((s) => ({
     id: s.id,
@@ -45,7 +49,7 @@ export async function listServices(db: Db): Promise<ServiceItem[]> {
       holdScale: e.holdScale,
       router: e.router,
       checksConfigured: Object.keys((e.checks as Record<string, unknown>) ?? {}),
-      checks: publicChecksConfig(e.checks),
+      checks: opts.includeChecks ? publicChecksConfig(e.checks) : {},
       config: publicEnvironmentConfig(e),
     })),
   }));

@@ -32,9 +32,12 @@ describe("agent checks in settings", () => {
     });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "environment.checks" }, orderBy: { id: "desc" } });
     expect(audit.summary).toBe(`Configured checks for ${svc.slug}/staging: qa-test-engineer, accessibility-expert`);
-    const listed = (await listServices(db)).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging");
+    const listed = (await listServices(db, { includeChecks: true })).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging");
     expect(listed?.checksConfigured).toEqual(["qa-test-engineer", "accessibility-expert"]);
     expect(JSON.parse(listed?.checks["qa-test-engineer"] ?? "{}")).toMatchObject({ workspace: "/srv/releases/{targetVersion}/workspace" });
+    // Everyone else sees which agents are configured, not their paths and internal URLs.
+    const forViewers = (await listServices(db)).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging");
+    expect(forViewers?.checks).toEqual({});
   });
 
   it("one bad configuration refuses the whole save with a message per key, and changes nothing", async () => {
@@ -56,6 +59,12 @@ describe("agent checks in settings", () => {
     expect(Object.keys(await stored(svc.id))).toEqual(["qa-test-engineer"]);
   });
 
+  it("a misspelt key is refused, not silently ignored (the load test would just never run)", async () => {
+    const svc = await makeService(db);
+    const save = updateChecksConfig(db, admin, { serviceId: svc.id, name: "staging", configs: { "systems-engineer": JSON.stringify({ loadtest: { url: "http://127.0.0.1:1/" } }) } }, encrypt);
+    await expect(save).rejects.toMatchObject({ fieldErrors: { "configs.systems-engineer": [expect.stringMatching(/loadtest/)] } });
+  });
+
   it("a database DSN is stored encrypted, shown as a placeholder, and kept when the placeholder comes back", async () => {
     const svc = await makeService(db);
     const dsn = "postgres://app:s3cret-pw@127.0.0.1:5432/shop";
@@ -64,7 +73,7 @@ describe("agent checks in settings", () => {
     expect(JSON.stringify(saved)).not.toContain("s3cret-pw");
     expect(decryptSecret(saved.database.dsnEncrypted, MASTER)).toBe(dsn);
 
-    const shown = (await listServices(db)).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging")?.checks["post-deploy-health"] ?? "";
+    const shown = (await listServices(db, { includeChecks: true })).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging")?.checks["post-deploy-health"] ?? "";
     expect(shown).not.toContain("s3cret-pw");
     expect(JSON.parse(shown)).toEqual({ database: { dsnEncrypted: KEEP_SECRET } });
 

@@ -1,4 +1,5 @@
 import { requireUser } from "@/server/auth/session";
+import { can } from "@/server/core/permissions";
 import { db } from "@/server/db/client";
 import { json, route } from "@/server/http/route";
 import { listServices } from "@/server/services/catalog";
@@ -6,6 +7,6 @@ import { listServices } from "@/server/services/catalog";
 export const dynamic = "force-dynamic";
 
 export const GET = route(async (req: Request) => {
-  await requireUser(req.headers);
-  return json(await listServices(db()));
+  const user = await requireUser(req.headers);
+  return json(await listServices(db(), { includeChecks: can(user.role, "settings.manage") }));
 });

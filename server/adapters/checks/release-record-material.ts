@@ -11,9 +11,9 @@ const ZAbsolutePath = z.string().min(1).refine((p) => path.isAbsolute(p), { mess
  * the two versions' configuration files and the target's release notes are, usually with
  * `{baselineVersion}` / `{targetVersion}` placeholders.
  */
-export const ZReleaseRecordConfig = z.object({
+export const ZReleaseRecordConfig = z.strictObject({
   /** the service's runtime configuration (JSON or YAML) of each version, compared key by key */
-  configFiles: z.object({ baseline: ZAbsolutePath, target: ZAbsolutePath }).optional(),
+  configFiles: z.strictObject({ baseline: ZAbsolutePath, target: ZAbsolutePath }).optional(),
   /** the target version's release notes (Markdown) */
   releaseNotes: ZAbsolutePath.optional(),
 });

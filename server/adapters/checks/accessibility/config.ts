@@ -3,7 +3,7 @@ import { z } from "zod";
 const ZHttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 /** One staging page to audit. */
-export const ZAuditedPage = z.object({
+export const ZAuditedPage = z.strictObject({
   /** the page's http(s) URL on staging */
   url: ZHttpUrl,
   /** how findings name the page; default: the URL without its query */
@@ -12,7 +12,7 @@ export const ZAuditedPage = z.object({
 export type TAuditedPage = z.infer<typeof ZAuditedPage>;
 
 /** A browser window size the pages are audited at. */
-export const ZViewport = z.object({
+export const ZViewport = z.strictObject({
   /** how findings name the viewport, e.g. "desktop" */
   name: z.string().min(1),
   /** CSS pixels */
@@ -36,7 +36,7 @@ const MOBILE_VIEWPORT: TViewport = { name: "mobile", width: 390, height: 844, is
 const WCAG_21_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
 /** The accessibility-expert agent's configuration for one service and environment. */
-export const ZAccessibilityConfig = z.object({
+export const ZAccessibilityConfig = z.strictObject({
   /** the staging pages to audit, 1–20 */
   pages: z.array(ZAuditedPage).min(1).max(20),
   /** window sizes every page is audited at; default desktop 1280×800 and mobile 390×844 */
@@ -52,7 +52,7 @@ export const ZAccessibilityConfig = z.object({
   pageTimeoutMs: z.number().int().positive().max(120_000).default(30_000),
   /** the keyboard focus-order walk: at most `maxTabs` Tab presses per page (default 200); false = not checked (info) */
   keyboard: z
-    .union([z.object({ maxTabs: z.number().int().min(1).max(1000).default(200) }), z.literal(false)])
+    .union([z.strictObject({ maxTabs: z.number().int().min(1).max(1000).default(200) }), z.literal(false)])
     .default({ maxTabs: 200 }),
 });
 export type TAccessibilityConfig = z.infer<typeof ZAccessibilityConfig>;

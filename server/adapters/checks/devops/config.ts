@@ -11,13 +11,13 @@ const ZMaxAgeHours = z.number().positive();
 
 /** Where the last backup time comes from. Either way the answer is JSON `{ "lastBackupAt": ISO }` or plain ISO text. */
 export const ZBackupSource = z.discriminatedUnion("kind", [
-  z.object({
+  z.strictObject({
     kind: z.literal("url"),
     /** GET this URL (5 s timeout) */
     url: ZHttpUrl,
     maxAgeHours: ZMaxAgeHours,
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal("command"),
     /** program to run, without a shell, with a minimal environment; its stdout is parsed */
     command: z.string().min(1),
@@ -31,7 +31,7 @@ export const ZBackupSource = z.discriminatedUnion("kind", [
 export type TBackupSource = z.infer<typeof ZBackupSource>;
 
 /** The devops-engineer agent's configuration for one service and environment. */
-export const ZDevopsConfig = z.object({
+export const ZDevopsConfig = z.strictObject({
   /** Kubernetes manifests: absolute files, or folders searched for *.yaml / *.yml (multi-document) */
   manifestPaths: z.array(ZAbsolutePath).min(1),
   /** environment the rules apply to (replicas ≥ 2 is high only in production); default: the run's */

@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 
 /** A program the agent runs: no shell, a minimal environment, killed at its time limit. */
-const ZQaCommand = z.object({
+const ZQaCommand = z.strictObject({
   /** absolute path of the program, or a name looked up on PATH (plus the workspace's node_modules/.bin) */
   command: z.string().trim().min(1, "Enter a program").max(1_000),
   /** its arguments, passed as they are (no shell expansion) */
@@ -42,7 +42,7 @@ const ZAbsoluteFile = z
   .refine((p) => path.isAbsolute(p) && !p.split("/").includes(".."), "Must be an absolute path without “..”");
 
 /** The two OpenAPI 3.x documents to compare (JSON or YAML). */
-const ZQaOpenApi = z.object({
+const ZQaOpenApi = z.strictObject({
   /** the API the baseline serves (what clients rely on today): relative to the workspace, or absolute (e.g. the baseline's release folder) */
   previousPath: z.union([ZRelativePath, ZAbsoluteFile], { error: "Must be a path relative to the workspace, or an absolute path without “..”" }),
   /** the API the target version serves */
@@ -53,7 +53,7 @@ const ZQaOpenApi = z.object({
  * The qa-test-engineer agent's configuration for one service and environment. Every part is
  * optional except the workspace; a part that is absent is not run (and the summary says so).
  */
-export const ZQaConfig = z.object({
+export const ZQaConfig = z.strictObject({
   /** absolute path of the checked-out target version; commands run here and paths resolve from here */
   workspace: z.string().trim().min(1).refine((p) => path.isAbsolute(p), "workspace must be an absolute path"),
   /** the service's own test command (e.g. `npx vitest run --reporter=junit`) */

@@ -6,7 +6,7 @@ const ZAbsolutePath = z.string().min(1).refine((p) => path.isAbsolute(p), { mess
 const ZHttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 /** Latency and error-rate limits the service must hold under the load test. */
-const ZLoadSla = z.object({
+const ZLoadSla = z.strictObject({
   /** median latency limit in ms; absent = not judged */
   p50Ms: z.number().positive().optional(),
   /** 95th percentile latency limit in ms */
@@ -18,7 +18,7 @@ const ZLoadSla = z.object({
 });
 
 /** A load test against the staging deployment of the release. */
-export const ZLoadTest = z.object({
+export const ZLoadTest = z.strictObject({
   /** the staging URL every request GETs */
   url: ZHttpUrl,
   /** concurrent connections; default 10 */
@@ -52,7 +52,7 @@ export const ZMemory = z
 export type TMemory = z.infer<typeof ZMemory>;
 
 /** Size budgets for the built front-end assets, in KiB (1,024 bytes) after compression. */
-export const ZBundle = z.object({
+export const ZBundle = z.strictObject({
   /** the build output folder, walked recursively (symbolic links are not followed) */
   dir: ZAbsolutePath,
   budgets: z
@@ -103,7 +103,7 @@ export const ZDatabasePool = z
 export type TDatabasePool = z.infer<typeof ZDatabasePool>;
 
 /** The systems-engineer agent's configuration for one service and environment. Every part is optional; absent = not checked (info). */
-export const ZSystemsConfig = z.object({
+export const ZSystemsConfig = z.strictObject({
   loadTest: ZLoadTest.optional(),
   memory: ZMemory.optional(),
   bundle: ZBundle.optional(),

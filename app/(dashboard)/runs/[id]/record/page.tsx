@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
+import { requireUser } from "@/server/auth/session";
 import { cache } from "react";
 import { db } from "@/server/db/client";
 import { ZRunId } from "@/server/services/schemas";
@@ -10,7 +12,9 @@ import { buttonClasses } from "@/components/ui/button";
 
 type Props = { params: Promise<{ id: string }> };
 
+// Checked here too, not only in the layout: a page must not rely on its layout for access.
 const findRecord = cache(async (id: string) => {
+  await requireUser(await headers());
   const parsed = ZRunId.safeParse(id);
   return parsed.success ? getReleaseRecord(db(), parsed.data) : null;
 });
