@@ -118,9 +118,15 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
   const playVersion = (side: Side, version: string): Promise<void> => {
     const next = switching[side].then(async () => {
       if (stopping || services[side].version === version) return;
-      const { port } = services[side];
+      const { port, version: previous } = services[side];
       await services[side].stop();
-      services[side] = await spawnVersion(version, port);
+      try {
+        services[side] = await spawnVersion(version, port);
+      } catch (e) {
+        // Put the previous version back on the port, so the router never points at nothing.
+        services[side] = await spawnVersion(previous, port);
+        throw e;
+      }
     });
     switching[side] = next.catch(() => {});
     return next;

@@ -16,6 +16,12 @@ describe("configuration differences", () => {
     ]);
   });
 
+  it("hides credentials inside URL values whatever the key is called", () => {
+    expect(diffConfig({ upstream: "postgres://app:old-pw@db:5432/shop" }, { upstream: "postgres://app:new-pw@db2:5432/shop" })).toEqual([
+      { key: "upstream", kind: "changed", before: '"postgres://[redacted]@db:5432/shop"', after: '"postgres://[redacted]@db2:5432/shop"' },
+    ]);
+  });
+
   it("finds nothing between equal configurations", () => {
     expect(diffConfig({ a: { b: [1, 2] } }, { a: { b: [1, 2] } })).toEqual([]);
   });

@@ -7,6 +7,12 @@ export type ConfigChange = { key: string; kind: "added" | "removed" | "changed";
 /** Keys whose values never go into a record, whatever file they come from. */
 const SECRET_KEY = /secret|password|passwd|token|api[-_]?key|private[-_]?key|credential|dsn/i;
 const MAX_VALUE_CHARS = 120;
+/** Credentials inside a URL value (`postgres://user:pw@host`), whatever its key is called. */
+const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@"]+@/gi;
+
+function clip(v: string): string {
+  return v.length > MAX_VALUE_CHARS ? `${v.slice(0, MAX_VALUE_CHARS)}…` : v;
+}
 
 /**
  * The differences between two configurations (parsed JSON or YAML), key by key with dotted
@@ -20,7 +26,7 @@ export function diffConfig(before: unknown, after: unknown): ConfigChange[] {
     const was = a.get(key);
     const now = b.get(key);
     if (was === now) continue;
-    const show = (v: string) => (SECRET_KEY.test(key) ? "[redacted]" : v.length > MAX_VALUE_CHARS ? `${v.slice(0, MAX_VALUE_CHARS)}…` : v);
+    const show = (v: string) => (SECRET_KEY.test(key) ? "[redacted]" : clip(v.replace(USERINFO, "$1[redacted]@")));
     if (was === undefined && now !== undefined) changes.push({ key, kind: "added", after: show(now) });
     else if (now === undefined && was !== undefined) changes.push({ key, kind: "removed", before: show(was) });
     else if (was !== undefined && now !== undefined) changes.push({ key, kind: "changed", before: show(was), after: show(now) });

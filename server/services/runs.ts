@@ -46,12 +46,12 @@ export async function createRun(
     where: { environmentId: env.id, status: { in: ["running", "paused", "rolling_back"] } },
     select: { number: true },
   });
-  if (busy) {
-    throw new AppError("CONFLICT", {
-      message: `run #${busy.number} active on ${env.service.slug}/${input.environment}`,
-      userMessage: `Run #${busy.number} is still in progress for ${env.service.name} in ${input.environment}; finish or roll it back first.`,
+  const conflict = (number: number) =>
+    new AppError("CONFLICT", {
+      message: `run #${number} active on ${env.service.slug}/${input.environment}`,
+      userMessage: `Run #${number} is still in progress for ${env.service.name} in ${input.environment}; finish or roll it back first.`,
     });
-  }
+  if (busy) throw conflict(busy.number);
   await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion: env.service.currentVersion, targetVersion: input.targetVersion });
   const policy = policyFor(input.risk, input.compliance, input.environment);
   const steps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
@@ -74,6 +74,11 @@ export async function createRun(
     deps.now,
   );
   const run = await db.$transaction(async (tx) => {
+    // Again under the environment's row lock: two creations that both passed the check above
+    // (`prepare` can take seconds) must not both start a release here.
+    await tx.$queryRaw`SELECT id FROM "environment" WHERE id = ${env.id} FOR UPDATE`;
+    const raced = await tx.releaseRun.findFirst({ where: { environmentId: env.id, status: { in: ["running", "paused", "rolling_back"] } }, select: { number: true } });
+    if (raced) throw conflict(raced.number);
     const created = await tx.releaseRun.create({
       data: {
         serviceId: env.serviceId,

@@ -63,9 +63,15 @@ export async function startMemorySampler(metricsUrl: string, ctx: SubCheckContex
 export async function checkMemoryOverWindow(memory: TMemory, ctx: SubCheckContext): Promise<SubCheckOutcome> {
   await ctx.log(`watching ${RSS_METRIC} at ${redactUrl(memory.metricsUrl)} for ${memory.windowSeconds} s (no load test configured)`);
   const sampler = await startMemorySampler(memory.metricsUrl, ctx);
-  for (let second = 1; second <= memory.windowSeconds && !ctx.signal.aborted; second++) {
-    await sleep(1_000, undefined, { signal: ctx.signal }).catch(() => {});
-    await ctx.progress(second / memory.windowSeconds);
+  try {
+    for (let second = 1; second <= memory.windowSeconds && !ctx.signal.aborted; second++) {
+      await sleep(1_000, undefined, { signal: ctx.signal }).catch(() => {});
+      await ctx.progress(second / memory.windowSeconds);
+    }
+  } catch (e) {
+    // A failed progress write must not leave the sampler polling the service every second.
+    await sampler.stop().catch(() => {});
+    throw e;
   }
   return assessMemory(await sampler.stop(), memory, `over ${memory.windowSeconds} s without load`);
 }
