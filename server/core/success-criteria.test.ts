@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { notCheckedMessage, successCriteria, SUB_CHECK, type CriteriaFacts, type CriteriaFinding, type CriterionId } from "./success-criteria.ts";
 import { actors, atApprovalGate, counts, createRun, feed, inRollout } from "./testing.ts";
-import type { RunState } from "./types.ts";
+import { ENGINE_ACTOR, type RunState } from "./types.ts";
 import { analysisFor } from "./policy.ts";
 
 function facts(state: RunState, more: Partial<CriteriaFacts> = {}): CriteriaFacts {
@@ -71,5 +71,22 @@ describe("success criteria", () => {
     expect(statusOf(facts(done, { recordVersions: 0 })).documentation).toBe("missing");
     expect(statusOf(facts(done, { hasRunbook: false, recordVersions: 1 })).documentation).toBe("missing");
     expect(statusOf(facts(done)).notified).toBe("missing");
+  });
+
+  it("an agent that passed without running the part a criterion is about leaves it missing", () => {
+    const gate = atApprovalGate();
+    const skipped = (agent: CriteriaFinding["agent"], check: string): CriteriaFinding => ({ agent, check, severity: "info", message: notCheckedMessage(check) });
+    const items = successCriteria(facts(gate, { findings: [skipped("qa-test-engineer", SUB_CHECK.tests), skipped("security-audit-specialist", SUB_CHECK.scannerReports), skipped("systems-engineer", SUB_CHECK.loadTest)] }));
+    expect(items.find((c) => c.id === "tests")).toMatchObject({ status: "missing", detail: "No test run or report is configured for qa-test-engineer" });
+    expect(items.find((c) => c.id === "vulnerabilities")).toMatchObject({ status: "missing", detail: "No scanner report is configured for security-audit-specialist" });
+    expect(items.find((c) => c.id === "performance")).toMatchObject({ status: "missing", detail: "No load test is configured for systems-engineer" });
+  });
+
+  it("only a rollback decided on the canary's metrics fails performance, not one from post-deploy verification", () => {
+    const run = inRollout();
+    const byAnalysis = feed(run, [{ kind: "rollback", actor: ENGINE_ACTOR, reason: "Canary p95 regressed", trigger: "latency-p95" }]).state;
+    expect(statusOf(facts(byAnalysis)).performance).toBe("failed");
+    const byVerification = feed(run, [{ kind: "rollback", actor: ENGINE_ACTOR, reason: "Post-deploy verification failed", trigger: "post-deploy-verification" }]).state;
+    expect(statusOf(facts(byVerification)).performance).toBe("met");
   });
 });

@@ -35,8 +35,17 @@ export type CriteriaFacts = {
   recordVersions: number;
 };
 
-/** Sub-checks the criteria look at, by the name their agent reports them under. */
-export const SUB_CHECK = { rollbackTarget: "rollback target", alertRules: "alert rules" } as const;
+/** Sub-checks the criteria look at, by the name their agent reports them under (the runners use these names). */
+export const SUB_CHECK = {
+  tests: "tests",
+  scannerReports: "scanner reports",
+  loadTest: "load test",
+  rollbackTarget: "rollback target",
+  alertRules: "alert rules",
+} as const;
+
+/** Canary-analysis triggers whose rollback says the release was too slow or too faulty under real traffic. */
+const PERFORMANCE_TRIGGERS = new Set(["error-rate", "error-rate-hold", "latency-p95", "latency-p99", "cpu", "memory", "analysis"]);
 
 /** The info finding an agent files for a sub-check that is not configured (one wording, read back here). */
 export function notCheckedMessage(subCheck: string): string {
@@ -58,7 +67,7 @@ const LABELS: Record<CriterionId, string> = {
 export function successCriteria(facts: CriteriaFacts): Criterion[] {
   const item = (id: CriterionId, status: CriterionStatus, detail: string, evidence: EvidenceRef[]): Criterion => ({ id, label: LABELS[id], status, detail, evidence });
   return [
-    item("tests", ...fromAgent(facts, "qa-test-engineer")),
+    item("tests", ...requiring(facts, "qa-test-engineer", SUB_CHECK.tests, "No test run or report is configured for qa-test-engineer")),
     item("vulnerabilities", ...vulnerabilities(facts)),
     item("performance", ...performance(facts)),
     item("accessibility", ...fromAgent(facts, "accessibility-expert")),
@@ -70,6 +79,17 @@ export function successCriteria(facts: CriteriaFacts): Criterion[] {
 }
 
 type Verdict = [CriterionStatus, string, EvidenceRef[]];
+
+/** An agent's sub-check reported as not configured: the criterion it stands for has no evidence. */
+function notChecked(facts: CriteriaFacts, agent: AgentName, check: string): boolean {
+  return facts.findings.some((f) => f.agent === agent && f.check === check && f.message === notCheckedMessage(check));
+}
+
+/** The agent's reading, but only if the sub-check this criterion is about actually ran. */
+function requiring(facts: CriteriaFacts, agent: AgentName, check: string, why: string): Verdict {
+  if (notChecked(facts, agent, check)) return ["missing", why, [{ kind: "agent", agent }]];
+  return fromAgent(facts, agent);
+}
 
 function agentState(state: RunState, agent: AgentName): AgentState | undefined {
   return state.agents.find((a) => a.agent === agent);
@@ -103,6 +123,8 @@ function fromAgent(facts: CriteriaFacts, agent: AgentName): Verdict {
 
 function vulnerabilities(facts: CriteriaFacts): Verdict {
   const agent = "security-audit-specialist";
+  // A secrets scan or a headers check alone says nothing about known vulnerabilities.
+  if (notChecked(facts, agent, SUB_CHECK.scannerReports)) return ["missing", "No scanner report is configured for security-audit-specialist", [{ kind: "agent", agent }]];
   const a = agentState(facts.state, agent);
   const critical = facts.findings.filter((f) => f.agent === agent && f.severity === "critical").length;
   // A failed audit without criticals still meets this item: its high findings block elsewhere.
@@ -114,9 +136,10 @@ function vulnerabilities(facts: CriteriaFacts): Verdict {
 
 function performance(facts: CriteriaFacts): Verdict {
   const { state } = facts;
-  const rolledBackOnMetrics = state.rollback !== null && state.rollback.trigger !== null && state.rollback.requestedBy === "engine";
+  const rolledBackOnMetrics = state.rollback !== null && state.rollback.requestedBy === "engine" && PERFORMANCE_TRIGGERS.has(state.rollback.trigger ?? "");
   if (rolledBackOnMetrics) return ["failed", `Canary analysis rolled it back: ${state.rollback?.reason ?? ""}`, [{ kind: "analysis" }, { kind: "rollback" }]];
-  const [status, detail, evidence] = fromAgent(facts, "systems-engineer");
+  // Asset budgets or pool settings alone do not show the service meets its SLA.
+  const [status, detail, evidence] = requiring(facts, "systems-engineer", SUB_CHECK.loadTest, "No load test is configured for systems-engineer");
   if (status !== "met") return [status, detail, evidence];
   const live = state.analysis;
   if (live && live.verdict !== "pass" && live.verdict !== "insufficient") return ["pending", `Load test passed; the canary analysis says ${live.verdict}: ${live.summary}`, [...evidence, { kind: "analysis" }]];

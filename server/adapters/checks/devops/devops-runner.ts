@@ -1,3 +1,4 @@
+import { SUB_CHECK } from "../../../core/success-criteria.ts";
 import type { CheckContext, CheckRunner } from "../../../engine/ports.ts";
 import { runSubChecks, type SubCheck } from "../sub-checks.ts";
 import { checkAlertRules } from "./alert-rules.ts";
@@ -34,8 +35,8 @@ function subChecks(config: TDevopsConfig, ctx: CheckContext): SubCheck[] {
   return [
     { name: "Kubernetes manifests", run: (sub) => checkManifests(config.manifestPaths, environment, sub) },
     { name: "backup freshness", run: backup === undefined ? null : (sub) => checkBackup(backup, sub) },
-    { name: "alert rules", run: alertRulePaths === undefined ? null : (sub) => checkAlertRules(alertRulePaths, sub) },
-    { name: "rollback target", run: rollbackTarget === undefined ? null : (sub) => checkRollbackTarget(rollbackTarget, sub) },
+    { name: SUB_CHECK.alertRules, run: alertRulePaths === undefined ? null : (sub) => checkAlertRules(alertRulePaths, sub) },
+    { name: SUB_CHECK.rollbackTarget, run: rollbackTarget === undefined ? null : (sub) => checkRollbackTarget(rollbackTarget, sub) },
     { name: "feature flags", run: featureFlags === undefined ? null : (sub) => checkFeatureFlags(featureFlags, sub) },
   ];
 }

@@ -157,6 +157,12 @@ describe("a full qa-test-engineer run", () => {
     expect(r.findings.every((f) => f.severity === "info")).toBe(true);
   });
 
+  it("coverage and API checks without a test run or report say the tests were not checked (no evidence that they pass)", async () => {
+    const r = await runQa({ workspace: ws.dir, openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/previous.yaml" } });
+    expect(r.status).toBe("passed");
+    expect(r.all).toContainEqual(expect.objectContaining({ check: "tests", severity: "info", message: "tests not checked: not configured" }));
+  });
+
   it("reports every part even when one cannot run: failed when the others found blocking problems, naming what could not run", async () => {
     const r = await runQa({
       workspace: ws.dir,

@@ -1,3 +1,4 @@
+import { notCheckedMessage, SUB_CHECK } from "../../../core/success-criteria.ts";
 import { stat } from "node:fs/promises";
 import { z } from "zod";
 import type { CheckContext, CheckFinding, CheckResult, CheckRunner } from "../../../engine/ports.ts";
@@ -43,21 +44,26 @@ export const qaRunner: CheckRunner = {
     const outcomes: PartOutcome[] = [];
     for (const [i, part] of parts.entries()) {
       if (ctx.signal.aborted) break;
-      if (part.name === "tests") input.testsStartedAt = Date.now();
+      if (part.name === SUB_CHECK.tests) input.testsStartedAt = Date.now();
       await ctx.log(`— ${part.name} —`);
       const outcome = await part.run(input);
       outcomes.push({ ...outcome, findings: outcome.findings.map((f) => ({ check: part.name, ...f })) });
       if (outcome.error) await ctx.log(`Could not check: ${outcome.error}`);
       await ctx.progress(Math.round((100 * (i + 1)) / parts.length));
     }
-    return resultOf(outcomes, ctx.signal);
+    const result = resultOf(outcomes, ctx.signal);
+    if (!config.testCommand && config.junitPaths.length === 0) {
+      // Coverage or API checks alone are no evidence that the tests pass: say so where the success criteria look.
+      result.findings.push({ check: SUB_CHECK.tests, severity: "info", message: notCheckedMessage(SUB_CHECK.tests), evidence: "no testCommand or junitPaths in the qa-test-engineer configuration" });
+    }
+    return result;
   },
 };
 
 function partsOf(config: TQaConfig): Part[] {
   const parts: Part[] = [];
   const { testCommand, coverage, openapi, chaosCommand } = config;
-  if (testCommand) parts.push({ name: "tests", run: (input) => testCommandPart(testCommand, input) });
+  if (testCommand) parts.push({ name: SUB_CHECK.tests, run: (input) => testCommandPart(testCommand, input) });
   if (config.junitPaths.length > 0) parts.push({ name: "junit", run: junitPart });
   if (coverage) parts.push({ name: "coverage", run: (input) => coveragePart(coverage, input) });
   if (openapi) parts.push({ name: "api compatibility", run: (input) => openApiPart(openapi, input) });

@@ -81,12 +81,12 @@ describe("secrets scan", () => {
     expect(ctx.logs).toContain(`scanned 1 file(s) under ${workspace("clean")}; skipped 1 binary and 1 over 1 MiB`);
   });
 
-  it("stops at the file limit and says so in the log and an info finding", async () => {
+  it("stops at the file limit, and an incomplete scan fails rather than passing the files it never read", async () => {
     const ctx = securityContext({ workspace: workspace("many") });
     const result = await securityRunner.run(ctx);
-    expect(result.status).toBe("passed");
+    expect(result.status).toBe("failed");
     expect(result.summary).toContain(`checked secrets in ${MAX_SCANNED_FILES} file(s) (file limit reached)`);
-    expect(result.findings).toContainEqual(expect.objectContaining({ severity: "info", message: `secrets scan stopped at ${MAX_SCANNED_FILES} files` }));
+    expect(result.findings).toContainEqual(expect.objectContaining({ severity: "high", message: `secrets scan incomplete: stopped at ${MAX_SCANNED_FILES} files` }));
     expect(ctx.logs.some((l) => l.startsWith(`file limit reached: only the first ${MAX_SCANNED_FILES} files`))).toBe(true);
   });
 

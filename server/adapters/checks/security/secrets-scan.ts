@@ -67,7 +67,8 @@ export async function checkSecrets(workspace: string, ctx: SubCheckContext): Pro
   await ctx.log(`scanned ${scanned} file(s) under ${workspace}; skipped ${binary} binary and ${large} over ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
   if (truncated) {
     await ctx.log(`file limit reached: only the first ${MAX_SCANNED_FILES} files were considered, the rest of the workspace was not scanned`);
-    findings.push({ severity: "info", message: `secrets scan stopped at ${MAX_SCANNED_FILES} files`, evidence: `${workspace} holds more files; the rest were not scanned` });
+    // Unscanned files may hold a secret: an incomplete scan is not a clean one.
+    findings.push({ severity: "high", message: `secrets scan incomplete: stopped at ${MAX_SCANNED_FILES} files`, evidence: `${workspace} holds more files; the rest were not scanned (point the scan at the release's source, without build output)` });
   }
   return { findings, checked: `secrets in ${scanned} file(s)${truncated ? " (file limit reached)" : ""}` };
 }

@@ -1,3 +1,4 @@
+import { SUB_CHECK } from "../../../core/success-criteria.ts";
 import type { CheckContext, CheckRunner } from "../../../engine/ports.ts";
 import { runSubChecks, type SubCheck } from "../sub-checks.ts";
 import { HTTP_TIMEOUT_MS } from "../support.ts";
@@ -28,7 +29,7 @@ export function createSecurityRunner(options: SecurityRunnerOptions = {}): Check
   const subChecks = (config: TSecurityConfig, ctx: CheckContext): SubCheck[] => {
     const { reports, workspace, urls, compliance } = config;
     return [
-      { name: "scanner reports", run: reports === undefined ? null : (sub) => checkScannerReports(reports, sub) },
+      { name: SUB_CHECK.scannerReports, run: reports === undefined ? null : (sub) => checkScannerReports(reports, sub) },
       { name: "secrets scan", run: workspace === undefined ? null : (sub) => checkSecrets(workspace, sub) },
       { name: "staging web security", run: urls === undefined ? null : (sub) => checkStagingWeb({ urls, tlsCaFile: config.tlsCaFile, timeoutMs, tlsTerminatedUpstream: config.tlsTerminatedUpstream }, sub) },
       { name: "compliance evidence", run: compliance === undefined ? null : (sub) => checkComplianceEvidence(ctx.compliance, compliance.evidenceDir, sub) },

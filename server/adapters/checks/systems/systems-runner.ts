@@ -1,3 +1,4 @@
+import { SUB_CHECK } from "../../../core/success-criteria.ts";
 import type { CheckRunner } from "../../../engine/ports.ts";
 import { runSubChecks, type SubCheck } from "../sub-checks.ts";
 import { checkBundle } from "./bundle.ts";
@@ -32,7 +33,7 @@ function subChecks(config: TSystemsConfig): SubCheck[] {
   // Memory is watched while the load runs: the load test fills this in, the memory sub-check judges it.
   const watch: MemoryWatch | undefined = memory === undefined ? undefined : { config: memory, underLoad: { state: "pending" } };
   return [
-    { name: "load test", run: loadTest === undefined ? null : (sub) => checkLoadTest(loadTest, sub, watch) },
+    { name: SUB_CHECK.loadTest, run: loadTest === undefined ? null : (sub) => checkLoadTest(loadTest, sub, watch) },
     { name: "memory growth", run: watch === undefined ? null : loadTest === undefined ? (sub) => checkMemoryOverWindow(watch.config, sub) : async () => checkMemoryUnderLoad(watch) },
     { name: "asset budgets", run: bundle === undefined ? null : (sub) => checkBundle(bundle, sub) },
     { name: "database pool", run: databasePool === undefined ? null : (sub) => checkDatabasePool(databasePool, sub) },
