@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { SessionUser } from "../auth/session.ts";
 import type { Db } from "../db/client.ts";
+import { isRecord } from "../adapters/checks/support.ts";
 import { CHECK_CONFIG_KEYS, CHECK_CONFIG_SCHEMAS, type CheckConfigKey } from "../adapters/checks/config-schemas.ts";
 import { expandPlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
 import { AppError } from "../errors.ts";
@@ -132,8 +133,4 @@ function storeSecrets(value: unknown, stored: unknown, encrypt: (plain: string) 
     }
   }
   return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

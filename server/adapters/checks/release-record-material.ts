@@ -1,10 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
-import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { diffConfig, type ConfigChange } from "../../core/release-record.ts";
-
-const ZAbsolutePath = z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" });
+import { ZAbsolutePath } from "./config-fields.ts";
 
 /**
  * The code-architect's configuration (key "code-architect" in an environment's checks): where

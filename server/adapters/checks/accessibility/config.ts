@@ -1,6 +1,5 @@
 import { z } from "zod";
-
-const ZHttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+import { ZHttpUrl } from "../config-fields.ts";
 
 /** One staging page to audit. */
 export const ZAuditedPage = z.strictObject({

@@ -1,10 +1,6 @@
-import path from "node:path";
 import { z } from "zod";
 import { ENVIRONMENTS } from "../../../core/types.ts";
-
-const ZAbsolutePath = z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" });
-
-const ZHttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+import { ZAbsolutePath, ZHttpUrl } from "../config-fields.ts";
 
 /** Backups older than this many hours break the policy (one nightly backup plus slack is typical). */
 const ZMaxAgeHours = z.number().positive();

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { ZAbsolutePath } from "../config-fields.ts";
 
 /** A program the agent runs: no shell, a minimal environment, killed at its time limit. */
 const ZQaCommand = z.strictObject({
@@ -34,17 +35,10 @@ const ZQaCoverage = z
   })
   .refine((c) => c.summaryPath !== undefined || c.lcovPath !== undefined, "Give coverage.summaryPath or coverage.lcovPath");
 
-/** An absolute path outside the workspace (the baseline's artifacts), without “..”. */
-const ZAbsoluteFile = z
-  .string()
-  .trim()
-  .max(1_000)
-  .refine((p) => path.isAbsolute(p) && !p.split("/").includes(".."), "Must be an absolute path without “..”");
-
 /** The two OpenAPI 3.x documents to compare (JSON or YAML). */
 const ZQaOpenApi = z.strictObject({
   /** the API the baseline serves (what clients rely on today): relative to the workspace, or absolute (e.g. the baseline's release folder) */
-  previousPath: z.union([ZRelativePath, ZAbsoluteFile], { error: "Must be a path relative to the workspace, or an absolute path without “..”" }),
+  previousPath: z.union([ZRelativePath, ZAbsolutePath], { error: "Must be a path relative to the workspace, or an absolute path without “..”" }),
   /** the API the target version serves */
   currentPath: ZRelativePath,
 });
@@ -55,7 +49,7 @@ const ZQaOpenApi = z.strictObject({
  */
 export const ZQaConfig = z.strictObject({
   /** absolute path of the checked-out target version; commands run here and paths resolve from here */
-  workspace: z.string().trim().min(1).refine((p) => path.isAbsolute(p), "workspace must be an absolute path"),
+  workspace: ZAbsolutePath,
   /** the service's own test command (e.g. `npx vitest run --reporter=junit`) */
   testCommand: ZQaCommand.optional(),
   /** JUnit XML reports to read after the test command, relative to the workspace */

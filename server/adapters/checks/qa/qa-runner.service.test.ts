@@ -34,7 +34,7 @@ describe("qa-test-engineer configuration", () => {
     const r = await runQa({ workspace: "relative/dir", junitPaths: ["/etc/passwd"] });
     expect(r.status).toBe("error");
     expect(r.summary).toMatch(/^Invalid qa-test-engineer configuration: /);
-    expect(r.summary).toContain("workspace must be an absolute path");
+    expect(r.summary).toMatch(/must be an absolute path without “..” +→ at workspace/);
     expect(r.summary).toContain("relative to the workspace");
   });
 

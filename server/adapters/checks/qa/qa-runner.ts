@@ -2,6 +2,7 @@ import { notCheckedMessage, SUB_CHECK } from "../../../core/success-criteria.ts"
 import { stat } from "node:fs/promises";
 import { z } from "zod";
 import type { CheckContext, CheckFinding, CheckResult, CheckRunner } from "../../../engine/ports.ts";
+import { isEmptyConfig } from "../support.ts";
 import { ZQaConfig, type TQaConfig } from "./config.ts";
 import { chaosPart, coveragePart, junitPart, openApiPart, testCommandPart, type PartInput, type PartOutcome } from "./parts.ts";
 
@@ -21,7 +22,7 @@ type Part = { name: string; run: (input: PartInput) => Promise<PartOutcome> };
  */
 export const qaRunner: CheckRunner = {
   async run(ctx: CheckContext): Promise<CheckResult> {
-    if (isEmpty(ctx.config)) return notConfigured(ctx, "No QA checks configured");
+    if (isEmptyConfig(ctx.config)) return notConfigured(ctx, "No QA checks configured");
     const parsed = ZQaConfig.safeParse(ctx.config);
     if (!parsed.success) {
       const summary = `Invalid qa-test-engineer configuration: ${z.prettifyError(parsed.error).replace(/\n/g, " ")}`;
@@ -92,10 +93,6 @@ async function notConfigured(ctx: CheckContext, summary: string): Promise<CheckR
   await ctx.log(`${summary} for ${ctx.service} in ${ctx.environment}.`);
   await ctx.progress(100);
   return { status: "not_configured", summary, findings: [] };
-}
-
-function isEmpty(config: unknown): boolean {
-  return config === undefined || config === null || (typeof config === "object" && !Array.isArray(config) && Object.keys(config).length === 0);
 }
 
 async function isDirectory(dir: string): Promise<boolean> {

@@ -1,9 +1,5 @@
-import path from "node:path";
 import { z } from "zod";
-
-const ZAbsolutePath = z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" });
-
-const ZHttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+import { ZAbsolutePath, ZHttpUrl } from "../config-fields.ts";
 
 const ZReportPaths = z.array(ZAbsolutePath).min(1).optional();
 
