@@ -55,6 +55,7 @@ export async function startControlRoom(log: (line: string) => void): Promise<Con
   const notifier: Notifier = {
     async notify(n) {
       notifications.push(n);
+      return ["bench"];
     },
   };
   const published = new Map<DomainEvent["kind"], number>();

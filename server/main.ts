@@ -72,8 +72,7 @@ async function main(): Promise<void> {
   // Every notification goes to the log; with a webhook configured, to the team's chat too.
   const notifier: Notifier = {
     async notify(n) {
-      await logNotifier.notify(n);
-      await webhook?.notify(n);
+      return [...(await logNotifier.notify(n)), ...((await webhook?.notify(n)) ?? [])];
     },
   };
   const registry = new RouterRegistry();

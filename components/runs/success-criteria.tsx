@@ -14,6 +14,8 @@ function evidenceLink(runId: string, ref: EvidenceRef): { href: string; label: s
       return { href: "#rollback", label: "rollback procedure" };
     case "record":
       return { href: `/runs/${runId}/record`, label: "release record" };
+    case "audit":
+      return { href: "#audit", label: "audit trail" };
     default: {
       const never: never = ref;
       return never;

@@ -20,8 +20,9 @@ export class MemoryRouter implements TrafficRouter {
 /** In-memory notifier for tests: collects what was sent. */
 export class MemoryNotifier implements Notifier {
   readonly sent: Notification[] = [];
-  async notify(n: Notification): Promise<void> {
+  async notify(n: Notification): Promise<string[]> {
     this.sent.push(n);
+    return ["memory"];
   }
 }
 

@@ -16,7 +16,8 @@ export type EvidenceRef =
   | { kind: "agent"; agent: AgentName }
   | { kind: "analysis" }
   | { kind: "rollback" }
-  | { kind: "record" };
+  | { kind: "record" }
+  | { kind: "audit" };
 
 export type Criterion = { id: CriterionId; label: string; status: CriterionStatus; detail: string; evidence: EvidenceRef[] };
 
@@ -29,7 +30,7 @@ export type CriteriaFacts = {
   findings: CriteriaFinding[];
   /** the service has a runbook with incident-response steps */
   hasRunbook: boolean;
-  /** notifications delivered for this run, oldest first */
+  /** notifications that reached people (a chat webhook, not only the server log), oldest first */
   notifications: string[];
   /** versions of the release record written */
   recordVersions: number;
@@ -186,8 +187,10 @@ function documentation(facts: CriteriaFacts): Verdict {
 
 function notified(facts: CriteriaFacts): Verdict {
   const sent = facts.notifications.length;
-  if (sent > 0) return ["met", `${sent} notification${sent === 1 ? "" : "s"} sent, latest: “${facts.notifications[sent - 1]}”`, []];
-  return [finished(facts.state) ? "missing" : "pending", "The team is notified when the rollout starts", []];
+  if (sent > 0) return ["met", `${sent} notification${sent === 1 ? "" : "s"} delivered, latest: ${facts.notifications[sent - 1]}`, [{ kind: "audit" }]];
+  // Before the rollout nothing has been announced yet; after it, silence means no channel reached anyone.
+  if (facts.state.phase === "pre_deploy" || facts.state.phase === "build" || facts.state.phase === "approval") return ["pending", "The team is notified when the rollout starts", []];
+  return ["missing", "No notification reached the team: configure a notification webhook (FLIGHTDECK_NOTIFY_WEBHOOK_URL)", []];
 }
 
 function finished(state: RunState): boolean {

@@ -3,7 +3,8 @@ import type { RunEffect, RunEvent } from "../core/events.ts";
 import type { AgentName, RollbackStepKind, RunState } from "../core/types.ts";
 import type { Publish } from "../realtime/event-map.ts";
 import { runAgents } from "./run-agents.ts";
-import type { CheckRunner, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
+import type { CheckRunner, Notification, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
+import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
 import { writeReleaseRecord } from "./release-record.ts";
 import { runHook, type HookOutcome, type ResolvedHook } from "../adapters/hooks/run-hook.ts";
 import { parseHooks, type HookName } from "../services/environment-config.ts";
@@ -202,7 +203,7 @@ export class EffectWorker {
         await this.dispatch(runId, { kind: "recordWritten" });
         return;
       case "notify": {
-        await this.deps.notifier.notify({ runId, severity: effect.severity, message: effect.message });
+        await this.notify({ runId, severity: effect.severity, message: effect.message });
         this.deps.publish({ kind: "notification", event: { runId, severity: effect.severity, message: effect.message, at: new Date(this.deps.clock()).toISOString() } });
         return;
       }
@@ -211,6 +212,18 @@ export class EffectWorker {
         throw new Error(`unknown effect ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * Sends a notification and, when it reached people, records that in the run's audit trail: the
+   * evidence behind the "team notified" success criterion.
+   */
+  private async notify(n: Notification): Promise<string[]> {
+    const channels = await this.deps.notifier.notify(n);
+    if (channels.length > 0) {
+      await writeAudit(this.deps.db, { actor: ENGINE_AUDIT_ACTOR, action: "run.notify", runId: n.runId, summary: `Notified the team (${channels.join(", ")}): ${n.message}`, detail: { channels, severity: n.severity } });
+    }
+    return channels;
   }
 
   private async rollbackStep(runId: string, step: RollbackStepKind): Promise<void> {
@@ -237,9 +250,10 @@ export class EffectWorker {
         const outcome = await this.runRollbackHook(step === "data_migration" ? "dataMigration" : "cacheInvalidation", run.environment.hooks, this.target(runId, state));
         return void (await finish(outcome.status, outcome.detail));
       }
-      case "notify":
-        await this.deps.notifier.notify({ runId, severity: "critical", message: `${state.params.service} rolled back from ${state.params.targetVersion} to ${state.params.baselineVersion}: ${state.rollback?.reason ?? ""}` });
-        return void (await finish("done", "Stakeholders notified"));
+      case "notify": {
+        const channels = await this.notify({ runId, severity: "critical", message: `${state.params.service} rolled back from ${state.params.targetVersion} to ${state.params.baselineVersion}: ${state.rollback?.reason ?? ""}` });
+        return void (await finish("done", channels.length > 0 ? `Stakeholders notified (${channels.join(", ")})` : "Written to the server log only: no notification channel is configured"));
+      }
       case "postmortem":
         await writeReleaseRecord(this.deps.db, runId);
         return void (await finish("done", "Post-mortem draft written to the release record"));

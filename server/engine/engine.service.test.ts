@@ -69,6 +69,9 @@ describe("a production canary on the manual router, end to end against PostgreSQ
     expect(phases.map((p) => p.status)).toEqual(Array(6).fill("done")); // all six procedure phases
     const decisions = await h.db.decision.findMany({ where: { runId: run.id, trigger: "hold-elapsed" } });
     expect(decisions).toHaveLength(3);
+    // The team heard about the rollout through a channel that reaches people, and the audit trail says so.
+    const told = await h.db.auditEvent.findMany({ where: { runId: run.id, action: "run.notify" } });
+    expect(told.map((a) => a.summary)).toContainEqual(expect.stringMatching(/^Notified the team \(memory\): .* is rolling out to production/));
     const record = await h.db.releaseRecord.findFirstOrThrow({ where: { runId: run.id } });
     expect(record.markdown).toContain("1.0.0 → 1.1.0");
     expect(record.markdown).toContain("checks arrive next sprint");

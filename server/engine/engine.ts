@@ -2,7 +2,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { decide, type Transition } from "../core/decide.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { Actor, RunState } from "../core/types.ts";
-import { writeAudit } from "../services/audit.ts";
+import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
 import { persistTransition } from "./persist.ts";
 import { EffectWorker, type EngineDeps } from "./effect-worker.ts";
 
@@ -70,7 +70,7 @@ export class Engine {
         if (actor && line) await writeAudit(tx, { actor, action: line.action, runId, summary: line.summary, detail: { changed } });
         if (!actor && changed && t.state.status !== row.state.status) {
           await writeAudit(tx, {
-            actor: { id: "engine", name: "Flightdeck engine", role: "system" },
+            actor: ENGINE_AUDIT_ACTOR,
             action: `run.status.${t.state.status}`,
             runId,
             summary: t.state.outcome ?? `Status ${row.state.status} → ${t.state.status}`,

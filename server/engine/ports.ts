@@ -51,7 +51,11 @@ export interface CheckRunner {
 export type Notification = { runId: string; severity: "info" | "warning" | "critical"; message: string };
 
 export interface Notifier {
-  notify(n: Notification): Promise<void>;
+  /**
+   * Sends a notification. Resolves with the channels that reached people (e.g. ["webhook"]); an
+   * empty list means nobody outside this server saw it (the log only, or a delivery that failed).
+   */
+  notify(n: Notification): Promise<string[]>;
 }
 
 /**

@@ -3,6 +3,9 @@ import type { Tx } from "../db/client.ts";
 /** Who did something, for the audit trail. */
 export type AuditActor = { id: string; name: string; role: string };
 
+/** The engine acting on its own (status changes, notifications it delivered). */
+export const ENGINE_AUDIT_ACTOR: AuditActor = { id: "engine", name: "Flightdeck engine", role: "system" };
+
 /** Appends one audit event (the table refuses UPDATE and DELETE). Always inside the change's transaction. */
 export async function writeAudit(
   tx: Tx,

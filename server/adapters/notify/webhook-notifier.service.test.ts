@@ -25,7 +25,8 @@ describe("webhook notifier", () => {
   it("posts a signed Slack-compatible message with severity, run link and the escaped message", async () => {
     const r = await receiver(() => ({ status: 200, body: "ok" }));
     const { n, errors } = notifier(r.url);
-    await n.notify(rollback);
+    // Delivered: the engine records it in the run's audit trail as the team being told.
+    await expect(n.notify(rollback)).resolves.toEqual(["webhook"]);
 
     expect(errors).toEqual([]);
     const [d] = r.deliveries;
@@ -59,7 +60,7 @@ describe("webhook notifier", () => {
     await gone.close();
 
     const a = notifier(failing.url);
-    await expect(a.n.notify(rollback)).resolves.toBeUndefined();
+    await expect(a.n.notify(rollback)).resolves.toEqual([]);
     expect(failing.deliveries).toHaveLength(3);
     expect(a.errors).toHaveLength(1);
     expect(a.errors[0]?.error.message).toMatch(/HTTP 500 "slack is down"/);
@@ -67,12 +68,12 @@ describe("webhook notifier", () => {
 
     const b = notifier(hanging.url, { timeoutMs: 200, attempts: 1 });
     const started = Date.now();
-    await expect(b.n.notify(rollback)).resolves.toBeUndefined();
+    await expect(b.n.notify(rollback)).resolves.toEqual([]);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(b.errors[0]?.error.message).toMatch(/timed out after 200 ms/);
 
     const c = notifier(gone.url, { attempts: 2 });
-    await expect(c.n.notify(rollback)).resolves.toBeUndefined();
+    await expect(c.n.notify(rollback)).resolves.toEqual([]);
     expect(c.errors[0]?.error.message).toMatch(/ECONNREFUSED/);
   });
 
@@ -83,7 +84,7 @@ describe("webhook notifier", () => {
         throw new Error("logger broke");
       },
     });
-    await expect(n.notify(rollback)).resolves.toBeUndefined();
+    await expect(n.notify(rollback)).resolves.toEqual([]);
     expect(r.deliveries).toHaveLength(1);
   });
 });

@@ -36,15 +36,17 @@ export class WebhookNotifier implements Notifier {
     this.publicUrl = new URL(options.publicUrl).href.replace(/\/+$/, "");
   }
 
-  async notify(n: Notification): Promise<void> {
+  async notify(n: Notification): Promise<string[]> {
     try {
       await postSignedJson(this.options, "notification", () => slackPayload(n, this.runLink(n.runId)));
+      return ["webhook"];
     } catch (e) {
       try {
         this.options.onError(e instanceof Error ? e : new Error(String(e)), n);
       } catch {
         // A failing error hook must not turn a lost notification into a failed rollback step.
       }
+      return [];
     }
   }
 
