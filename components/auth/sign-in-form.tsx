@@ -17,7 +17,13 @@ export function SignInForm() {
     const form = new FormData(e.currentTarget);
     setPending(true);
     setError(null);
-    const result = await signInAction({ email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") });
+    const result = await signInAction({ email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") }).catch(() => null);
+    if (result === null) {
+      // The server is restarting or unreachable: say so and let the person try again.
+      setPending(false);
+      setError("Flightdeck could not be reached. Try again.");
+      return;
+    }
     if (result.ok) {
       router.push("/runs");
       router.refresh();

@@ -41,7 +41,13 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
       strategy: get("strategy"),
       risk: get("risk"),
       compliance: get("compliance"),
-    });
+    }).catch(() => null);
+    if (result === null) {
+      // The server is restarting or unreachable: say so and let the person try again.
+      setPending(false);
+      setError("Flightdeck could not be reached. Try again.");
+      return;
+    }
     if (result.ok) {
       void qc.invalidateQueries({ queryKey: runsKey() });
       router.push(`/runs/${result.data.id}`);

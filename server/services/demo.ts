@@ -162,8 +162,10 @@ export async function startDemo(deps: {
   const baselineVersion = active?.baselineVersion ?? service.currentVersion;
   const canaryVersion = active?.targetVersion ?? nextDemoVersion(service.currentVersion);
   const fleet = await startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir });
-  // A database from before the agents had demo checks: give its staging environment the demo's.
-  await db.environment.updateMany({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT, checks: { equals: {} } }, data: { checks: demoChecks() as object } });
+  // A database from before the agents had demo checks gets the demo's; not one where an admin
+  // has saved the checks since (even saving none is a choice to keep).
+  const chosen = await db.auditEvent.count({ where: { action: "environment.checks", detail: { path: ["serviceId"], equals: service.id } } });
+  if (chosen === 0) await db.environment.updateMany({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT, checks: { equals: {} } }, data: { checks: demoChecks() as object } });
   deps.registry.register(DEMO_SERVICE, DEMO_ENVIRONMENT, "builtin", fleet.router, { baselineUrl: fleet.services.baseline.url, canaryUrl: fleet.services.canary.url });
 
   if (!active && deps.autoRun !== false) {
