@@ -6,6 +6,7 @@ import { servicesKey } from "@/components/runs/run-queries";
 import { Button } from "@/components/ui/button";
 import { controlClasses, Field } from "@/components/ui/field";
 import { useActionForm } from "@/components/ui/use-action-form";
+import { FormOutcome } from "@/components/ui/form-outcome";
 
 /** What each key checks, in the procedure's order, with a hint of its main fields. */
 const KEYS: { key: CheckConfigKey; what: string }[] = [
@@ -53,15 +54,7 @@ export function ChecksConfigForm({ serviceId, serviceName, name, checks }: { ser
         <Button type="submit" pending={form.pending}>
           Save checks
         </Button>
-        {form.error ? (
-          <span role="alert" className="text-sm text-red-800">
-            {form.error}
-          </span>
-        ) : form.done ? (
-          <span role="status" className="text-sm text-green-900">
-            {form.done}
-          </span>
-        ) : null}
+        <FormOutcome error={form.error} done={form.done} />
       </div>
     </form>
   );

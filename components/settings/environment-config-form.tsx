@@ -9,6 +9,7 @@ import { controlClasses, Field } from "@/components/ui/field";
 import { useActionForm } from "@/components/ui/use-action-form";
 import { toEnvironmentConfigInput } from "./environment-config-values";
 import { HookFieldset, SecretField } from "./hook-fieldset";
+import { FormOutcome } from "@/components/ui/form-outcome";
 
 type RouterKind = "manual" | "builtin" | "nginx" | "webhook";
 
@@ -113,15 +114,7 @@ export function EnvironmentConfigForm({ serviceId, serviceName, name, config }: 
         <Button type="submit" pending={form.pending}>
           Save {name} settings
         </Button>
-        {form.error ? (
-          <span role="alert" className="text-sm text-red-800">
-            {form.error}
-          </span>
-        ) : form.done ? (
-          <span role="status" className="text-sm text-green-900">
-            {form.done}
-          </span>
-        ) : null}
+        <FormOutcome error={form.error} done={form.done} />
       </div>
     </form>
   );

@@ -5,6 +5,7 @@ import { servicesKey } from "@/components/runs/run-queries";
 import { Button } from "@/components/ui/button";
 import { inlineControlClasses } from "@/components/ui/field";
 import { useActionForm } from "@/components/ui/use-action-form";
+import { FormOutcome } from "@/components/ui/form-outcome";
 
 /** Hold scale of one environment (1 = production durations; staging defaults to 1/60). */
 export function EnvironmentHoldForm({ serviceId, serviceName, name, holdScale }: { serviceId: string; serviceName: string; name: string; holdScale: number }) {
@@ -38,15 +39,7 @@ export function EnvironmentHoldForm({ serviceId, serviceName, name, holdScale }:
       <Button type="submit" variant="secondary" size="sm" pending={form.pending} aria-label={`Save hold scale for ${serviceName} ${name}`}>
         Save
       </Button>
-      {message ? (
-        <span id={`${id}-msg`} role="alert" className="text-sm text-red-800">
-          {message}
-        </span>
-      ) : form.done ? (
-        <span role="status" className="text-sm text-green-900">
-          {form.done}
-        </span>
-      ) : null}
+      <FormOutcome error={message ?? null} done={form.done} errorId={`${id}-msg`} />
     </form>
   );
 }

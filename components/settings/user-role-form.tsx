@@ -6,6 +6,7 @@ import { humanize } from "@/components/runs/labels";
 import { Button } from "@/components/ui/button";
 import { inlineControlClasses } from "@/components/ui/field";
 import { useActionForm } from "@/components/ui/use-action-form";
+import { FormOutcome } from "@/components/ui/form-outcome";
 
 /** Changes one user's role; their sessions end, so the new role applies at their next sign-in. */
 export function UserRoleForm({ userId, userName, role }: { userId: string; userName: string; role: Role }) {
@@ -33,15 +34,7 @@ export function UserRoleForm({ userId, userName, role }: { userId: string; userN
       <Button type="submit" variant="secondary" size="sm" pending={form.pending} aria-label={`Save role for ${userName}`}>
         Save
       </Button>
-      {form.error ? (
-        <span role="alert" className="text-sm text-red-800">
-          {form.error}
-        </span>
-      ) : form.done ? (
-        <span role="status" className="text-sm text-green-900">
-          {form.done}
-        </span>
-      ) : null}
+      <FormOutcome error={form.error} done={form.done} />
     </form>
   );
 }
