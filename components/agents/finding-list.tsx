@@ -26,7 +26,10 @@ export function FindingList({ findings }: { findings: Finding[] }) {
             </summary>
             <div className="border-t border-slate-200 px-2 py-2">
               <p className="text-xs font-medium text-slate-700">Evidence</p>
-              <pre className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-words font-mono text-xs text-slate-900">{f.evidence || "—"}</pre>
+              {/* Focusable: long evidence scrolls, and keyboard users must be able to scroll it too. */}
+              <pre tabIndex={0} aria-label={`Evidence: ${f.message}`} className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-words font-mono text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-blue-700">
+                {f.evidence || "—"}
+              </pre>
               {f.link ? <ArtifactLink link={f.link} /> : null}
             </div>
           </details>

@@ -24,14 +24,15 @@ test.describe("the agents", () => {
     // Each agent ends with its verdict and findings that open to their evidence.
     const qa = page.locator("#agent-card-qa-test-engineer");
     await expect(qa).toHaveAttribute("data-status", "failed");
-    const failingTest = qa.getByText("test failed: cartTotals › applies the promo discount before tax");
-    await failingTest.click();
-    await expect(qa.getByText(/AssertionError|expected/i).first()).toBeVisible();
+    const failingTest = qa.locator("details", { hasText: "test failed: cartTotals › applies the promo discount before tax" });
+    await failingTest.locator("summary").click();
+    await expect(failingTest.locator("pre")).toBeVisible();
+    await expect(failingTest.locator("pre")).toContainText(/AssertionError|expected/i);
     const a11y = page.locator("#agent-card-accessibility-expert");
     await expect(a11y.getByText(/^image-alt: Images must have alternative text \(Storefront checkout, desktop\)$/)).toBeVisible({ timeout: 30_000 });
 
     // The gate: findings at or above the policy's severity block, and cannot be waived.
-    await expect(page.getByText(/security-audit-specialist: \d+ finding\(s\) at critical or above/)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(/^security-audit-specialist: \d+ finding\(s\) at critical or above$/)).toBeVisible({ timeout: 30_000 });
     await expect(page.getByText("blocking · cannot be waived").first()).toBeVisible();
     await expect(page.getByRole("button", { name: /waive/i })).toHaveCount(0);
     await expect(runStatus(page)).toHaveText(/running/);
