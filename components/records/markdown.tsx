@@ -25,7 +25,13 @@ function blocks(markdown: string): Block[] {
       i++;
     } else if (/^\s*[-*]\s+/.test(line)) {
       const items: string[] = [];
-      for (; i < lines.length && /^\s*[-*]\s+/.test(lines[i] ?? ""); i++) items.push((lines[i] ?? "").replace(/^\s*[-*]\s+/, ""));
+      for (; i < lines.length; i++) {
+        const next = lines[i] ?? "";
+        if (/^\s*[-*]\s+/.test(next)) items.push(next.replace(/^\s*[-*]\s+/, ""));
+        // An indented line under an item continues it (a wrapped bullet in release notes).
+        else if (/^\s+\S/.test(next) && items.length > 0) items[items.length - 1] += ` ${next.trim()}`;
+        else break;
+      }
       out.push({ kind: "list", items });
     } else if (line.trim().startsWith("|") && /^\s*\|?\s*:?-{3,}/.test(lines[i + 1] ?? "")) {
       const header = cells(line);

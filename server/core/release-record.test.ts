@@ -53,12 +53,12 @@ describe("the release record", () => {
         a.agent === "security-audit-specialist" ? { ...a, findings: [{ severity: "high", check: "secrets scan", message: "GitHub token in src/config.mjs:3", evidence: "ghp_… [redacted]", link: null }] } : a,
       ),
       configChanges: [{ key: "cache.ttlSeconds", kind: "changed", before: "60", after: "30" }],
-      releaseNotes: "- Faster checkout totals",
+      releaseNotes: "# checkout 1.5.0\n- Faster checkout totals",
     });
     expect(md).toContain("# Release record — Checkout v1.5.0 (production)");
     expect(md).toContain("- Version: v1.4.2 → v1.5.0");
     expect(md).toContain("| `cache.ttlSeconds` | changed | 60 | 30 |");
-    expect(md).toContain("- Faster checkout totals");
+    expect(md).toContain("#### checkout 1.5.0\n- Faster checkout totals"); // the notes' heading sits below the record's
     expect(md).toContain("| All tests passing | met |");
     expect(md).toContain("### security-audit-specialist — passed");
     expect(md).toContain("- **high** [secrets scan] GitHub token in src/config.mjs:3 — evidence: ghp_… [redacted]");

@@ -79,9 +79,9 @@ export function renderReleaseRecord(r: ReleaseRecordInput): string {
     "",
     "## What changed",
     `- Version: ${p.baselineVersion} → ${p.targetVersion}`,
-    `- Outcome: **${s.status.replaceAll("_", " ")}**${s.outcome ? ` — ${s.outcome}` : ""}`,
+    `- Outcome: ${outcomeOf(s)}`,
     ...configSection(r.configChanges),
-    ...(r.releaseNotes === null ? [] : ["", "### Release notes", "", r.releaseNotes.trim()]),
+    ...(r.releaseNotes === null ? [] : ["", "### Release notes", "", nested(r.releaseNotes.trim())]),
     "",
     "## Success criteria",
     "| criterion | status | evidence |",
@@ -160,6 +160,17 @@ function postMortem(r: ReleaseRecordInput): string[] {
     "- Root cause: _to be completed_",
     "- Follow-ups: _to be completed_",
   ];
+}
+
+/** The record is written as the run's last step, before its status says so: a run at that step has been released. */
+function outcomeOf(s: RunState): string {
+  if (s.phase === "record" && s.status === "running") return `**succeeded** — ${s.params.targetVersion} serves all traffic; this record completes the run`;
+  return `**${s.status.replaceAll("_", " ")}**${s.outcome ? ` — ${s.outcome}` : ""}`;
+}
+
+/** Quoted Markdown (release notes) with its headings moved below the record's own. */
+function nested(markdown: string): string {
+  return markdown.replace(/^(#{1,3})(\s)/gm, "###$1$2");
 }
 
 function orNone(lines: string[]): string[] {
