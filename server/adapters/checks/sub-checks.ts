@@ -64,6 +64,7 @@ export async function runSubChecks<C>(ctx: CheckContext, agent: SubCheckAgent<C>
         if (ctx.signal.aborted) return cancelled(ctx, findings);
         // Only our own CannotRunError text is shown: a raw error may quote configuration (a DSN, a token).
         const why = e instanceof CannotRunError ? e.message : `unexpected failure (${errorName(e)})`;
+        if (e instanceof CannotRunError) findings.push(...e.findings.map((f) => ({ check: step.name, ...f })));
         problems.push(`${step.name}: ${why}`);
         await ctx.log(`${step.name}: could not run: ${why}`);
       }

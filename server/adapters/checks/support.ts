@@ -9,9 +9,18 @@ import type { CheckFinding } from "../../engine/ports.ts";
  * Its message is shown to users, so it must not quote secrets.
  */
 export class CannotRunError extends Error {
-  constructor(message: string) {
+  /** what the sub-check had found before it had to stop (the pages that did load); reported with the error */
+  readonly findings: CheckFinding[];
+
+  constructor(message: string, findings: CheckFinding[] = []) {
     super(message);
     this.name = "CannotRunError";
+    this.findings = findings;
+  }
+
+  /** The same error carrying what was found so far, for a sub-check stopped part-way. */
+  static after(e: unknown, findings: CheckFinding[]): unknown {
+    return e instanceof CannotRunError ? new CannotRunError(e.message, [...findings, ...e.findings]) : e;
   }
 }
 

@@ -121,6 +121,13 @@ describe("pages that cannot be audited", () => {
     expect(result.summary).toContain(`keyboard focus order: page "Order summary" (${server.url("/broken")}) answered HTTP 500`);
   });
 
+  it("what the pages before a broken one showed is kept: their blocking findings fail the run, and the broken page is named", async () => {
+    const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: server.url("/defective"), name: "Checkout" }, { url: server.url("/broken"), name: "Order summary" }], keyboard: false }));
+    expect(result.status).toBe("failed");
+    expect(result.findings.some((f) => f.message.startsWith("image-alt:") && f.message.includes("(Checkout, desktop)"))).toBe(true);
+    expect(result.summary).toContain(`could not run: WCAG rules (axe-core): page "Order summary" (${server.url("/broken")}) answered HTTP 500`);
+  });
+
   it("a page slower than pageTimeoutMs is an error saying so", async () => {
     const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: server.url("/slow"), name: "Slow" }], pageTimeoutMs: 500, keyboard: false }));
     expect(result.status).toBe("error");

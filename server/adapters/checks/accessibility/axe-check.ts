@@ -2,7 +2,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { BrowserContext } from "playwright-core";
 import type { Severity } from "../../../core/types.ts";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { excerpt, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, excerpt, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 import { newViewportContext, openPage, pageName, type BrowserSession } from "./browser-session.ts";
 import type { TAccessibilityConfig, TAuditedPage, TViewport } from "./config.ts";
 
@@ -32,6 +32,9 @@ export async function checkAxe(config: TAccessibilityConfig, session: BrowserSes
         done += 1;
         await sub.progress(done / total);
       }
+    } catch (e) {
+      // A page that does not load stops the audit; what the pages before it showed is still reported.
+      throw CannotRunError.after(e, findings);
     } finally {
       await context.close().catch(() => {});
     }

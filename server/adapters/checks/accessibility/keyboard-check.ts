@@ -4,7 +4,7 @@ import type { CheckFinding } from "../../../engine/ports.ts";
 import { newViewportContext, openPage, pageName, type BrowserSession } from "./browser-session.ts";
 import { DESKTOP_VIEWPORT, type TAccessibilityConfig, type TAuditedPage } from "./config.ts";
 import { FOCUS_PROBE, ZFocusStop, ZUnreached, type TFocusElement, type TFocusStop } from "./focus-probe.ts";
-import type { SubCheckContext, SubCheckOutcome } from "../support.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 
 /** Enough of the focus order for a person to follow it in the log. */
 const LOGGED_STOPS = 30;
@@ -31,6 +31,8 @@ export async function checkKeyboard(config: TAccessibilityConfig, maxTabs: numbe
       }
       await sub.progress((i + 1) / config.pages.length);
     }
+  } catch (e) {
+    throw CannotRunError.after(e, findings);
   } finally {
     await context.close().catch(() => {});
   }
