@@ -29,6 +29,14 @@ test.describe("a canary on real traffic", () => {
     await expect(page.getByText(/Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/).first()).toBeVisible();
     await expectAccessible(page);
 
+    // The release record, readable in the browser: a post-mortem draft with the deciding evidence.
+    await page.getByRole("link", { name: "View release record" }).click({ timeout: 20_000 });
+    await expect(page.getByRole("heading", { level: 1, name: /^Release record — run #\d+/ })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Post-mortem draft" })).toBeVisible();
+    await expect(page.getByText(/^Evidence: .*Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/)).toBeVisible();
+    await expect(page.getByText(/^Canary when rolled back: step 1 of \d+ at 5% of traffic$/)).toBeVisible();
+    await expectAccessible(page);
+
     await page.goto("/audit");
     await expect(page.getByText(/Injected fault into the canary: 50% errors/)).toBeVisible();
   });

@@ -49,6 +49,33 @@ test.describe("environment settings", () => {
     await expect(page.locator("#service-checkout").getByRole("row", { name: /staging/ })).toContainText("(secret configured)");
   });
 
+  test("an admin edits an environment's agent checks as JSON; a bad one is refused by name and nothing is saved", async ({ page }) => {
+    await signIn(page, USERS.admin);
+    await page.goto("/settings");
+    await page.locator("#service-storefront").getByText("Configure production: agent checks").click();
+    const form = page.getByRole("form", { name: /Agent checks for .* production/ });
+    const qa = form.getByLabel("qa-test-engineer");
+    const systems = form.getByLabel("systems-engineer");
+    await qa.fill(JSON.stringify({ workspace: "/srv/storefront/{targetVersion}", junitPaths: ["reports/junit.xml"] }));
+    await systems.fill('{ "loadTest": { "url": "ftp://nowhere" ');
+    await form.getByRole("button", { name: "Save checks" }).click();
+    await expect(form.getByRole("alert")).toHaveText("Please correct the highlighted configurations.");
+    await expect(systems).toHaveAccessibleDescription(/Not valid JSON/);
+    await expectAccessible(page);
+
+    await systems.fill(JSON.stringify({ loadTest: { url: "ftp://nowhere", sla: { p95Ms: 200, p99Ms: 400 } } }));
+    await form.getByRole("button", { name: "Save checks" }).click();
+    await expect(systems).toHaveAccessibleDescription(/loadTest\.url: must be an http\(s\) URL/);
+
+    await systems.fill("");
+    await form.getByRole("button", { name: "Save checks" }).click();
+    await expect(form.getByRole("status")).toHaveText(/Saved/);
+    await page.reload();
+    await expect(page.locator("#service-storefront").getByRole("row", { name: /production/ })).toContainText("qa-test-engineer");
+    await page.locator("#service-storefront").getByText("Configure production: agent checks").click();
+    await expect(page.getByRole("form", { name: /Agent checks for .* production/ }).getByLabel("qa-test-engineer")).toHaveValue(/"workspace": "\/srv\/storefront\/\{targetVersion\}"/);
+  });
+
   test("a viewer sees the settings but no form", async ({ page }) => {
     await signIn(page, USERS.viewer);
     await page.goto("/settings");

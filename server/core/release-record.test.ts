@@ -79,6 +79,7 @@ describe("the release record", () => {
     const md = renderReleaseRecord(input(rolled, { decisions: [{ at: "2026-11-28T10:05:00.000Z", verdict: "rollback", trigger: "operator", reason: "customers report failed payments", evidence: { canaryPercent: 5 } }] }));
     expect(md).toContain("## Post-mortem draft");
     expect(md).toContain("- Reason: customers report failed payments");
+    expect(md).toMatch(/- Canary when rolled back: step 1 of \d+ at 5% of traffic/);
     expect(md).toContain('- Numbers: `{"canaryPercent":5}`');
     expect(md).toContain("  - revert traffic: done — Canary weight 0%, verified");
     expect(md).toContain("- Root cause: _to be completed_");
