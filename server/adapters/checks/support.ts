@@ -38,7 +38,7 @@ export type SubCheckOutcome = { findings: CheckFinding[]; checked: string };
 
 /** Limit on one HTTP request (connect + full answer), as the procedure sets for reachability checks. */
 export const HTTP_TIMEOUT_MS = 5_000;
-/** Bodies longer than this are cut: a backup-time endpoint answers a few bytes. */
+/** Bodies longer than this are cut by default: a backup-time or health endpoint answers a few bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** An HTTP answer, or why none arrived (refused, timed out, …). */
@@ -48,7 +48,7 @@ export type HttpOutcome = { status: number; body: string } | { problem: string }
  * GETs a URL within HTTP_TIMEOUT_MS. Never throws for network trouble (that is an answer the
  * sub-check turns into a finding); rethrows only when the run itself is aborted.
  */
-export async function httpGet(url: string, signal: AbortSignal, timeoutMs = HTTP_TIMEOUT_MS): Promise<HttpOutcome> {
+export async function httpGet(url: string, signal: AbortSignal, timeoutMs = HTTP_TIMEOUT_MS, maxBytes = MAX_BODY_BYTES): Promise<HttpOutcome> {
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const res = await request(url, { method: "GET", signal: AbortSignal.any([signal, timeout]), headers: { accept: "application/json, text/plain;q=0.9, */*;q=0.1" } });
@@ -58,9 +58,9 @@ export async function httpGet(url: string, signal: AbortSignal, timeoutMs = HTTP
       const buf = chunk as Buffer;
       bytes += buf.length;
       body += buf.toString("utf8");
-      if (bytes > MAX_BODY_BYTES) break; // leaving the loop destroys the rest of the body
+      if (bytes > maxBytes) break; // leaving the loop destroys the rest of the body
     }
-    return { status: res.statusCode, body: body.slice(0, MAX_BODY_BYTES) };
+    return { status: res.statusCode, body: body.slice(0, maxBytes) };
   } catch (e) {
     if (signal.aborted) throw signal.reason;
     if (timeout.aborted) return { problem: `no answer within ${timeoutMs} ms` };

@@ -18,11 +18,14 @@ export function systemsContext(config: unknown, overrides: Partial<CheckContext>
 export type Behaviour = (n: number) => { status: number; delayMs: number } | null;
 
 const MIB = 1024 * 1024;
+/** 1 MiB of per-route counters, as a busy service's /metrics page carries before its process metrics. */
+const LARGE_PREAMBLE = Array.from({ length: 20_000 }, (_, i) => `http_requests_total{route="/r${i}",status="200"} ${i}\n`).join("").padEnd(MIB, "#");
 
 /**
  * A real HTTP service on 127.0.0.1 to load: `/` answers as `behaviour` says; `/metrics` is its
  * Prometheus page, whose resident memory is 100 MiB plus `growthPerRequest` bytes for every
- * request served so far (the memory a leak would keep); `/metrics/no-rss` has no RSS metric.
+ * request served so far (the memory a leak would keep); `/metrics/no-rss` has no RSS metric;
+ * `/metrics/large` is the same page after 1 MiB of other series (a busy service's page).
  */
 export async function startStagingService(behaviour: Behaviour, growthPerRequest = 0): Promise<{ url: (p: string) => string; served: () => number; close: () => Promise<void> }> {
   let served = 0;
@@ -30,7 +33,10 @@ export async function startStagingService(behaviour: Behaviour, growthPerRequest
     const pathname = new URL(req.url ?? "/", "http://loopback").pathname;
     if (pathname.startsWith("/metrics")) {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-      return res.end(pathname === "/metrics" ? metricsPage(100 * MIB + served * growthPerRequest) : "# TYPE http_requests_total counter\nhttp_requests_total 12\n");
+      const page = metricsPage(100 * MIB + served * growthPerRequest);
+      if (pathname === "/metrics") return res.end(page);
+      if (pathname === "/metrics/large") return res.end(`${LARGE_PREAMBLE}${page}`);
+      return res.end("# TYPE http_requests_total counter\nhttp_requests_total 12\n");
     }
     served += 1;
     const answering = behaviour(served);

@@ -134,6 +134,12 @@ describe("memory growth", () => {
     expect(result.findings.some((f) => f.severity === "high" && f.message.startsWith("error rate"))).toBe(true);
   });
 
+  it("reads the RSS line of a metrics page far larger than an ordinary answer (1 MiB of other series first)", async () => {
+    const result = await systemsRunner.run(systemsContext({ memory: { metricsUrl: fast.url("/metrics/large"), maxGrowthPercent: 5, windowSeconds: 2 } }));
+    expect(result.status).toBe("passed");
+    expect(result.findings).toContainEqual(expect.objectContaining({ severity: "info", message: expect.stringMatching(/^resident memory over 2 s without load: start 100\.0 MiB/) }));
+  });
+
   it("without a load test, memory is watched over its window", async () => {
     const ctx = systemsContext({ memory: { metricsUrl: fast.url("/metrics"), maxGrowthPercent: 5, windowSeconds: 2 } });
     const result = await systemsRunner.run(ctx);

@@ -9,6 +9,8 @@ export const RSS_METRIC = "process_resident_memory_bytes";
 /** One sample a second, as the procedure asks; a sample slower than this is skipped, not waited for. */
 const SAMPLE_INTERVAL_MS = 1_000;
 const SAMPLE_TIMEOUT_MS = 2_000;
+/** A busy service's /metrics page runs to megabytes; the RSS line may come anywhere in it. */
+const MAX_METRICS_BYTES = 8 * 1024 * 1024;
 const MIB = 1024 * 1024;
 
 /** The resident memory samples of one watch, in bytes, first to last, and the samples that failed. */
@@ -109,7 +111,7 @@ export function assessMemory(trace: MemoryTrace, memory: TMemory, when: string):
 }
 
 async function sampleRss(metricsUrl: string, signal: AbortSignal): Promise<{ bytes: number } | { problem: string }> {
-  const res = await httpGet(metricsUrl, signal, SAMPLE_TIMEOUT_MS);
+  const res = await httpGet(metricsUrl, signal, SAMPLE_TIMEOUT_MS, MAX_METRICS_BYTES);
   if ("problem" in res) return res;
   if (res.status < 200 || res.status >= 300) return { problem: `HTTP ${res.status}${res.body.trim() === "" ? "" : ` "${excerpt(res.body, 120)}"`}` };
   const reading = readMetric(res.body, RSS_METRIC);
