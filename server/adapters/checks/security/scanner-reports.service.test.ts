@@ -147,3 +147,20 @@ describe("several reports", () => {
     expect(reported(result.findings).at(-1)).toMatchObject({ severity: "low", message: "4900 more vulnerabilities not listed", evidence: "4900 low; the reports list them all" });
   });
 });
+
+describe("what scanners quote", () => {
+  it("a secret a scanner quotes in its SARIF message is redacted in the finding", async () => {
+    // Generated here so no credential-shaped string sits in the repository.
+    const token = `ghp_${Array.from({ length: 36 }, (_, i) => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789"[(i * 7 + 3) % 46]).join("")}`;
+    const sarif = {
+      version: "2.1.0",
+      runs: [{ tool: { driver: { name: "gitleaks", rules: [{ id: "github-pat", properties: { "security-severity": "9.1" } }] } }, results: [{ ruleId: "github-pat", level: "error", message: { text: `GitHub token ${token} committed` }, locations: [{ physicalLocation: { artifactLocation: { uri: "src/app.ts" }, region: { startLine: 3 } } }] }] }],
+    };
+    const file = path.join(tmp, "gitleaks.sarif");
+    await writeFile(file, JSON.stringify(sarif));
+    const result = await run({ sarif: [file] });
+    const finding = reported(result.findings).find((f) => f.severity === "critical");
+    expect(finding?.evidence).toContain("ghp_… [redacted, 40 characters]");
+    expect(JSON.stringify(result)).not.toContain(token);
+  });
+});

@@ -4,6 +4,7 @@ import type { CheckFinding } from "../../../engine/ports.ts";
 import type { Severity } from "../../../core/types.ts";
 import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 import type { TSecurityReports } from "./config.ts";
+import { redactSecrets } from "./secrets-scan.ts";
 import { bySeverity, cycloneDxFormat, npmAuditFormat, sarifFormat, type ReportFormat, type Vulnerability } from "./report-formats.ts";
 
 /** Findings listed one by one; the rest are counted in one more finding so a huge report stays readable. */
@@ -27,7 +28,9 @@ export async function checkScannerReports(reports: TSecurityReports, ctx: SubChe
     found.push(...vulnerabilities.map((v) => ({ ...v, evidence: `${v.evidence}; report ${job.path}` })));
     await ctx.progress((i + 1) / jobs.length);
   }
-  return { findings: capped(found.sort(bySeverity)), checked: `${jobs.length} scanner report(s)` };
+  // A scanner's message may quote what it found (a secret scanner's SARIF quotes the credential).
+  const findings = await Promise.all(capped(found.sort(bySeverity)).map(async (f) => ({ ...f, message: await redactSecrets(f.message), evidence: await redactSecrets(f.evidence) })));
+  return { findings, checked: `${jobs.length} scanner report(s)` };
 }
 
 async function readReport<T>(format: ReportFormat<T>, path: string, signal: AbortSignal): Promise<Vulnerability[]> {

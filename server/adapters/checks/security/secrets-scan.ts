@@ -85,6 +85,19 @@ function secretFinding(m: SecretlintMessage, content: string, file: string): Che
   };
 }
 
+/**
+ * The text with every secret secretlint recognises in it redacted: for text Flightdeck shows but
+ * did not write (a scanner's messages can quote the credential they found).
+ */
+export async function redactSecrets(text: string): Promise<string> {
+  if (text.length === 0) return text;
+  const { messages } = await lintSource({ source: { content: text, filePath: "quoted.txt", contentType: "text" }, options: { config: SECRETLINT_CONFIG, maskSecrets: true } });
+  // From the end, so earlier ranges stay valid as later ones are replaced.
+  return [...messages]
+    .sort((a, b) => b.range[0] - a.range[0])
+    .reduce((out, m) => `${out.slice(0, m.range[0])}${redact(out.slice(m.range[0], m.range[1]))}${out.slice(m.range[1])}`, text);
+}
+
 /** Enough of a secret to find it in the file, never enough to use it: at most 4 characters, at most a quarter of it. */
 export function redact(secret: string): string {
   const shown = secret.slice(0, Math.min(4, Math.floor(secret.length / 4)));
