@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { CheckContext } from "../../../engine/ports.ts";
-import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { recordingContext, type RecordingContext, listenOnLoopback } from "../check-context.fixture.ts";
 
 /** What a route answers: an HTML file from ./fixtures (or an empty body), its status, and how long it makes the browser wait. */
 export type PageRoute = { file?: string; status?: number; delayMs?: number };
@@ -24,14 +23,9 @@ export async function startPageServer(routes: Record<string, PageRoute>): Promis
     if (route.delayMs === undefined) answer();
     else setTimeout(answer, route.delayMs).unref();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: (p) => `http://127.0.0.1:${port}${p}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { CheckContext } from "../../../engine/ports.ts";
-import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { recordingContext, type RecordingContext, listenOnLoopback } from "../check-context.fixture.ts";
 
 /** Absolute path of a file or folder under ./fixtures. */
 export function fixture(relative: string): string {
@@ -23,14 +22,9 @@ export async function startLoopbackServer(routes: Record<string, { status: numbe
     res.writeHead(status, { "content-type": body.startsWith("{") ? "application/json" : "text/plain" });
     res.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: (p) => `http://127.0.0.1:${port}${p}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

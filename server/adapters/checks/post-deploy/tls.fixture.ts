@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { listenOnLoopback } from "../check-context.fixture.ts";
 
 const run = promisify(execFile);
 
@@ -68,14 +68,9 @@ export async function startTlsServer(pem: Pem, options: https.ServerOptions = {}
   const server = https.createServer({ ...pem, ...options }, (_req, res) => res.end("ok"));
   // A probe that closes right after the handshake makes the server log socket errors; they are expected.
   server.on("tlsClientError", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

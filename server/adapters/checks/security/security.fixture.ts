@@ -1,9 +1,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { CheckContext } from "../../../engine/ports.ts";
-import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { recordingContext, type RecordingContext, listenOnLoopback } from "../check-context.fixture.ts";
 import type { Pem } from "../post-deploy/tls.fixture.ts";
 
 /** Absolute path of a file or folder under ./fixtures. */
@@ -33,15 +32,10 @@ export async function startSite(pages: Record<string, SitePage>, pem?: Pem): Pro
   const server: Server = pem === undefined ? createHttpServer(handler) : createHttpsServer(pem, handler);
   // A TLS probe that hangs up right after the handshake makes the server report client errors; they are expected.
   server.on("tlsClientError", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   const scheme = pem === undefined ? "http" : "https";
   return {
     url: (p) => `${scheme}://127.0.0.1:${port}${p}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

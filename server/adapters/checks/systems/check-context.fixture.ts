@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { CheckContext } from "../../../engine/ports.ts";
-import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { freePort } from "../../../testing/global-setup.ts";
+import { listenOnLoopback, recordingContext, type RecordingContext } from "../check-context.fixture.ts";
 
 /** Absolute path of a file or folder under ./fixtures. */
 export function fixture(relative: string): string {
@@ -49,16 +49,11 @@ export async function startStagingService(behaviour: Behaviour, growthPerRequest
     if (delayMs > 0) setTimeout(answer, delayMs);
     else answer();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: (p) => `http://127.0.0.1:${port}${p}`,
     served: () => served,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
@@ -79,9 +74,5 @@ function metricsPage(rssBytes: number): string {
 
 /** A URL on 127.0.0.1 where nothing listens: connections are refused. */
 export async function refusedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/`;
+  return `http://127.0.0.1:${await freePort()}/`;
 }
