@@ -7,7 +7,7 @@ import { writeAudit } from "./audit.ts";
 import type { TEnvironmentInput, TServiceInput } from "./schemas.ts";
 import { publicEnvironmentConfig, type PublicEnvironmentConfig } from "./environment-config.ts";
 import { publicChecksConfig } from "./checks-config.ts";
-import type { CheckConfigKey } from "../adapters/checks/config-schemas.ts";
+import { CHECK_CONFIG_KEYS, type CheckConfigKey } from "../adapters/checks/config-schemas.ts";
 
 /** Services with their environments, for settings and the new-run form. */
 export type ServiceItem = {
@@ -48,7 +48,8 @@ export async function listServices(db: Db, opts: { includeChecks?: boolean } = {
       name: e.name,
       holdScale: e.holdScale,
       router: e.router,
-      checksConfigured: Object.keys((e.checks as Record<string, unknown>) ?? {}),
+      // In the procedure's order (the database keeps JSON keys in its own order).
+      checksConfigured: CHECK_CONFIG_KEYS.filter((k) => ((e.checks as Record<string, unknown> | null) ?? {})[k] !== undefined),
       checks: opts.includeChecks ? publicChecksConfig(e.checks) : {},
       config: publicEnvironmentConfig(e),
     })),
