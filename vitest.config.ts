@@ -18,6 +18,8 @@ export default defineConfig({
           include: ["server/**/*.service.test.ts"],
           environment: "node",
           globalSetup: ["server/testing/global-setup.ts"],
+          // Every test file: any connection beyond loopback fails at once (see loopback-only.ts).
+          setupFiles: ["server/testing/loopback-only.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           fileParallelism: false,
