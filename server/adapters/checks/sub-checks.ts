@@ -2,7 +2,7 @@ import { z } from "zod";
 import { notCheckedMessage } from "../../core/success-criteria.ts";
 import type { CheckContext, CheckFinding, CheckResult } from "../../engine/ports.ts";
 import { notConfiguredRunner } from "./not-configured.ts";
-import { CannotRunError, isEmptyConfig, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
+import { CannotRunError, errorCode, isEmptyConfig, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
 
 /** One named part of an agent's checks. `run: null` = not configured for this service (an info finding). */
 export type SubCheck = {
@@ -63,7 +63,7 @@ export async function runSubChecks<C>(ctx: CheckContext, agent: SubCheckAgent<C>
       } catch (e) {
         if (ctx.signal.aborted) return cancelled(ctx, findings);
         // Only our own CannotRunError text is shown: a raw error may quote configuration (a DSN, a token).
-        const why = e instanceof CannotRunError ? e.message : `unexpected failure (${errorName(e)})`;
+        const why = e instanceof CannotRunError ? e.message : `unexpected failure (${errorCode(e, e instanceof Error ? e.name : typeof e)})`;
         if (e instanceof CannotRunError) findings.push(...e.findings.map((f) => ({ check: step.name, ...f })));
         problems.push(`${step.name}: ${why}`);
         await ctx.log(`${step.name}: could not run: ${why}`);
@@ -97,13 +97,4 @@ async function cancelled(ctx: CheckContext, findings: CheckFinding[]): Promise<C
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, "; ").trim();
-}
-
-function errorName(e: unknown): string {
-  if (typeof e === "object" && e !== null) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && code.length > 0) return code;
-    if (e instanceof Error) return e.name;
-  }
-  return typeof e;
 }

@@ -132,3 +132,16 @@ export function isEmptyConfig(config: unknown): boolean {
   if (config === undefined || config === null) return true;
   return typeof config === "object" && !Array.isArray(config) && Object.keys(config).length === 0;
 }
+
+/** A short error code (ECONNREFUSED, 28P01, UND_ERR_HEADERS_TIMEOUT, …) without the message, which may quote secrets. */
+export function errorCode(e: unknown, fallback = "UNKNOWN"): string {
+  if (typeof e === "object" && e !== null) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code.length > 0) return code;
+    const cause = (e as { cause?: unknown }).cause;
+    if (cause !== undefined && cause !== e) return errorCode(cause, fallback);
+    const name = (e as { name?: unknown }).name;
+    if (name === "AbortError" || name === "TimeoutError") return "TIMEOUT";
+  }
+  return fallback;
+}

@@ -2,8 +2,8 @@ import { performance } from "node:perf_hooks";
 import { request } from "undici";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TDependency, TEndpoint } from "./config.ts";
-import { excerpt, redactUrl } from "../support.ts";
-import { errorCode, type ProbeIo } from "./probe.ts";
+import { errorCode, excerpt, redactUrl } from "../support.ts";
+import type { ProbeIo } from "./probe.ts";
 
 // Health endpoints and external dependencies are probed the same way: one GET, no redirects
 // followed (a health check that redirects is answering something else), the body read up to a

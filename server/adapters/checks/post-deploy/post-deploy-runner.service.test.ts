@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { decryptSecret, encryptSecret } from "../../../services/secrets.ts";
-import { checkContext, closedPort } from "./context.fixture.ts";
+import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { createPostDeployRunner, postDeployRunner } from "./post-deploy-runner.ts";
 
 const databaseUrl = inject("databaseUrl");
@@ -48,7 +48,7 @@ describe("post-deploy-health configuration", () => {
   it("is not configured without a configuration or with empty sections", async () => {
     for (const config of [undefined, null, {}, { endpoints: [], dependencies: [] }]) {
       const { ctx, progress } = checkContext(config);
-      const result = await postDeployRunner.run(ctx);
+      const result = probed(await postDeployRunner.run(ctx));
       expect(result.status).toBe("not_configured");
       expect(progress).toEqual([100]);
     }
@@ -63,7 +63,7 @@ describe("post-deploy-health configuration", () => {
     ];
     for (const { config, message } of cases) {
       const { ctx, progress } = checkContext(config);
-      const result = await runner.run(ctx);
+      const result = probed(await runner.run(ctx));
       expect(result.status).toBe("error");
       expect(result.summary).toContain(message);
       expect(progress).toEqual([100]);
@@ -77,9 +77,12 @@ describe("HTTP endpoints and dependencies", () => {
       endpoints: [{ url: `${base}/healthz`, bodyContains: '"version":"1.5.0"' }],
       dependencies: [{ name: "payments", url: `${base}/healthz` }],
     });
-    const result = await runner.run(ctx);
+    const result = probed(await runner.run(ctx));
     expect(result).toMatchObject({ status: "passed", findings: [] });
-    expect(progress).toEqual([0, 50, 100]);
+    // Every sub-check has its slice of the bar (endpoints, database, dependencies, TLS, DNS); it only moves forward.
+    expect(progress.at(-1)).toBe(100);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress).toContain(20); // the endpoint's slice done
     expect(logs.some((l) => l.includes(`${base}/healthz: 200 in`))).toBe(true);
   });
 
@@ -91,7 +94,7 @@ describe("HTTP endpoints and dependencies", () => {
         { url: `${base}/old-version`, bodyContains: '"version":"1.5.0"' },
       ],
     });
-    const result = await runner.run(ctx);
+    const result = probed(await runner.run(ctx));
     expect(result.status).toBe("failed");
     expect(result.findings).toHaveLength(3);
     const [broken, slow, body] = result.findings;
@@ -113,9 +116,9 @@ describe("HTTP endpoints and dependencies", () => {
         { name: "identity", url: `http://user:hunter2@127.0.0.1:${port}/health` },
       ],
     });
-    const result = await runner.run(ctx);
+    const result = probed(await runner.run(ctx));
     expect(result.status).toBe("passed");
-    expect(result.summary).toContain("2 warning(s)");
+    expect(result.summary).toContain("(2 medium or low)");
     expect(result.findings.map((f) => f.severity)).toEqual(["medium", "medium"]);
     expect(result.findings[1]?.evidence).toContain("ECONNREFUSED");
     expect(JSON.stringify(result)).not.toContain("hunter2");
@@ -123,12 +126,13 @@ describe("HTTP endpoints and dependencies", () => {
 });
 
 describe("cancellation", () => {
-  it("stops probing as soon as the run is rolled back, without reporting a result of its own", async () => {
+  it("stops probing as soon as the run is rolled back, and says it was cancelled, never a pass", async () => {
     const controller = new AbortController();
     const { ctx } = checkContext({ endpoints: [{ url: `${base}/hang` }, { url: `${base}/healthz` }] }, controller.signal);
     const started = Date.now();
     setTimeout(() => controller.abort(new Error("run rolled back")), 100);
-    await expect(runner.run(ctx)).rejects.toThrow("run rolled back");
+    const result = await runner.run(ctx);
+    expect(result).toMatchObject({ status: "error", summary: "Cancelled before the checks finished: run rolled back" });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
@@ -137,7 +141,7 @@ describe("database", () => {
   it("connects and runs SELECT 1 with a plain DSN and with an encrypted one", async () => {
     for (const database of [{ dsn: databaseUrl }, { dsnEncrypted: encryptSecret(databaseUrl, masterSecret) }]) {
       const { ctx, logs } = checkContext({ database });
-      const result = await runner.run(ctx);
+      const result = probed(await runner.run(ctx));
       expect(result).toMatchObject({ status: "passed", findings: [] });
       expect(logs.some((l) => /SELECT 1 answered in \d+ ms/.test(l))).toBe(true);
     }
@@ -146,7 +150,7 @@ describe("database", () => {
   it("fails with 'database unreachable' and the error code on a wrong port, never showing the DSN", async () => {
     const dsn = `postgresql://release_bot:s3cret-pw@127.0.0.1:${await closedPort()}/orders_db`;
     const { ctx, logs } = checkContext({ database: { dsn } });
-    const result = await runner.run(ctx);
+    const result = probed(await runner.run(ctx));
     expect(result.status).toBe("failed");
     expect(result.findings).toEqual([{ check: "database", severity: "high", message: "database unreachable", evidence: expect.stringContaining("error ECONNREFUSED") }]);
     const shown = JSON.stringify(result) + logs.join("\n");
@@ -157,7 +161,7 @@ describe("database", () => {
     const url = new URL(databaseUrl);
     url.pathname = "/no_such_release_db";
     const { ctx, logs } = checkContext({ database: { dsn: url.href } });
-    const result = await runner.run(ctx);
+    const result = probed(await runner.run(ctx));
     expect(result.status).toBe("failed");
     expect(result.findings[0]?.evidence).toContain("error 3D000");
     expect(JSON.stringify(result) + logs.join("\n")).not.toContain("no_such_release_db");
@@ -165,7 +169,7 @@ describe("database", () => {
 
   it("says error, not passed, when the stored DSN does not decrypt", async () => {
     const { ctx } = checkContext({ database: { dsnEncrypted: encryptSecret(databaseUrl, "another-session-secret") } });
-    const result = await runner.run(ctx);
+    const result = probed(await runner.run(ctx));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("could not be decrypted");
   });

@@ -3,20 +3,6 @@ import type { SubCheckContext } from "../support.ts";
 /** What every post-deploy sub-check is given: the run's abort signal, its log, and a clock (epoch ms, fixed in tests for certificate expiry). */
 export type ProbeIo = Pick<SubCheckContext, "signal" | "log" | "now">;
 
-
-/** A short error code (ECONNREFUSED, 28P01, UND_ERR_HEADERS_TIMEOUT, …) without the message, which may quote secrets. */
-export function errorCode(e: unknown, fallback = "UNKNOWN"): string {
-  if (typeof e === "object" && e !== null) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && code.length > 0) return code;
-    const cause = (e as { cause?: unknown }).cause;
-    if (cause !== undefined && cause !== e) return errorCode(cause, fallback);
-    const name = (e as { name?: unknown }).name;
-    if (name === "AbortError" || name === "TimeoutError") return "TIMEOUT";
-  }
-  return fallback;
-}
-
 /** Rejects with the signal's reason once it aborts; resolves the promise's outcome otherwise. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortReason(signal));

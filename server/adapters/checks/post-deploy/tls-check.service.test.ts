@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkContext, closedPort } from "./context.fixture.ts";
+import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { createPostDeployRunner } from "./post-deploy-runner.ts";
 import { generateCertificates, startTlsServer, type Pem, type TestCertificates } from "./tls.fixture.ts";
 
@@ -22,7 +22,7 @@ async function serve(pem: Pem, options: Parameters<typeof startTlsServer>[1] = {
 }
 async function checkTls(port: number, more: Record<string, unknown> = {}) {
   const { ctx, logs } = checkContext({ tls: { host: "127.0.0.1", port, servername: "localhost", caFile: certs.caFile, ...more } });
-  return { result: await runner.run(ctx), logs };
+  return { result: probed(await runner.run(ctx)), logs };
 }
 
 describe("TLS certificate", () => {
