@@ -1,6 +1,7 @@
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { request } from "undici";
+import { parseAllDocuments } from "yaml";
 import type { CheckFinding } from "../../engine/ports.ts";
 
 /**
@@ -115,6 +116,50 @@ async function yamlFilesUnder(dir: string): Promise<string[]> {
     else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) found.push(full);
   }
   return found;
+}
+
+/**
+ * A file's text. One that cannot be read stops the sub-check (`cannot read <what> <file>: …`);
+ * when the run is cancelled meanwhile, the cancellation is what is thrown.
+ */
+export async function readTextFile(file: string, what: string, signal: AbortSignal): Promise<string> {
+  return readFile(file, { encoding: "utf8", signal }).catch((e: unknown) => {
+    if (signal.aborted) throw signal.reason;
+    throw new CannotRunError(`cannot read ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+}
+
+/** One document of a multi-document YAML file. */
+export type YamlDocument = {
+  /** the document as plain data */
+  value: unknown;
+  /** 1-based position of the document in its file */
+  document: number;
+  /** the file and document, for messages: `/path/app.yaml (document 2)` */
+  where: string;
+};
+
+/**
+ * Every non-empty document of a YAML file (empty ones between `---` separators are left out). A
+ * syntax error anywhere stops the sub-check with the parser's message and the document: checking
+ * the rest would pass a file that cannot be applied.
+ */
+export async function readYamlDocuments(file: string, what: string, signal: AbortSignal): Promise<YamlDocument[]> {
+  const text = await readTextFile(file, what, signal);
+  const documents: YamlDocument[] = [];
+  for (const [i, doc] of parseAllDocuments(text, { prettyErrors: true }).entries()) {
+    const where = `${file} (document ${i + 1})`;
+    const [error] = doc.errors;
+    if (error !== undefined) throw new CannotRunError(`YAML syntax error in ${where}: ${error.message}`);
+    let value: unknown;
+    try {
+      value = doc.toJS();
+    } catch (e) {
+      throw new CannotRunError(`cannot read YAML in ${where}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (value !== null && value !== undefined) documents.push({ value, document: i + 1, where });
+  }
+  return documents;
 }
 
 /** A plain object (a YAML mapping or JSON object), for narrowing parsed documents. */

@@ -1,8 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, collectYamlFiles, isRecord, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, collectYamlFiles, isRecord, readYamlDocuments, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 
 // Prometheus' rule file format: groups of alerting rules (alert + expr) and recording rules (record + expr).
 const ZRuleFile = z.object({
@@ -51,23 +49,9 @@ export async function checkAlertRules(paths: readonly string[], ctx: SubCheckCon
 }
 
 /** The alerting rules of one rule file; a file that is not a valid rule file stops the check. */
-export async function readAlertRules(file: string, signal: AbortSignal): Promise<AlertRule[]> {
-  const text = await readFile(file, { encoding: "utf8", signal }).catch((e: unknown) => {
-    if (signal.aborted) throw signal.reason;
-    throw new CannotRunError(`cannot read alert rule file ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  });
+async function readAlertRules(file: string, signal: AbortSignal): Promise<AlertRule[]> {
   const alerts: AlertRule[] = [];
-  for (const [i, doc] of parseAllDocuments(text, { prettyErrors: true }).entries()) {
-    const where = `${file} (document ${i + 1})`;
-    const [error] = doc.errors;
-    if (error !== undefined) throw new CannotRunError(`YAML syntax error in ${where}: ${error.message}`);
-    let value: unknown;
-    try {
-      value = doc.toJS();
-    } catch (e) {
-      throw new CannotRunError(`cannot read YAML in ${where}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (value === null || value === undefined) continue;
+  for (const { value, where } of await readYamlDocuments(file, "alert rule file", signal)) {
     // The Prometheus Operator wraps the same groups in a PrometheusRule object's spec.
     const parsed = ZRuleFile.safeParse(isRecord(value) && value.kind === "PrometheusRule" ? value.spec : value);
     if (!parsed.success) throw new CannotRunError(`not a Prometheus rule file: ${where}: ${z.prettifyError(parsed.error)}`);

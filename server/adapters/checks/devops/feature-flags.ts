@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, isRecord, readTextFile, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 
 /**
  * Requires every flag the release needs in the JSON flags file. Flags are the root object's
@@ -8,10 +7,7 @@ import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } 
  * file stops the check: absent flags cannot be told from an unreadable file.
  */
 export async function checkFeatureFlags(flags: { path: string; required: readonly string[] }, ctx: SubCheckContext): Promise<SubCheckOutcome> {
-  const text = await readFile(flags.path, { encoding: "utf8", signal: ctx.signal }).catch((e: unknown) => {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    throw new CannotRunError(`cannot read feature flags file ${flags.path}: ${e instanceof Error ? e.message : String(e)}`);
-  });
+  const text = await readTextFile(flags.path, "feature flags file", ctx.signal);
   let root: unknown;
   try {
     root = JSON.parse(text);

@@ -1,6 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { parseAllDocuments } from "yaml";
-import { CannotRunError, collectYamlFiles, isRecord } from "../support.ts";
+import { collectYamlFiles, isRecord, readYamlDocuments } from "../support.ts";
 
 /** One Kubernetes object from the manifests, with where it was found. */
 export type ManifestObject = {
@@ -28,25 +26,9 @@ export async function loadManifests(paths: readonly string[], signal: AbortSigna
   const objects: ManifestObject[] = [];
   const skipped: string[] = [];
   for (const file of files) {
-    signal.throwIfAborted();
-    const text = await readFile(file, { encoding: "utf8", signal }).catch((e: unknown) => {
-      if (signal.aborted) throw signal.reason;
-      throw new CannotRunError(`cannot read manifest ${file}: ${e instanceof Error ? e.message : String(e)}`);
-    });
-    const docs = parseAllDocuments(text, { prettyErrors: true });
-    for (const [i, doc] of docs.entries()) {
-      const where = `${file} (document ${i + 1})`;
-      const [error] = doc.errors;
-      if (error !== undefined) throw new CannotRunError(`YAML syntax error in ${where}: ${error.message}`);
-      let value: unknown;
-      try {
-        value = doc.toJS();
-      } catch (e) {
-        throw new CannotRunError(`cannot read YAML in ${where}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      if (value === null || value === undefined) continue; // an empty document between `---` separators
+    for (const { value, document, where } of await readYamlDocuments(file, "manifest", signal)) {
       for (const item of expandList(value)) {
-        const object = toManifestObject(item, file, i + 1);
+        const object = toManifestObject(item, file, document);
         if (object === null) skipped.push(`${where}: not a Kubernetes object (no kind and metadata.name)`);
         else objects.push(object);
       }
