@@ -1,5 +1,5 @@
 import { expect, expectAccessible, pageAs, signIn, test, USERS } from "../fixtures/test";
-import { createRunViaForm } from "../runs/helpers";
+import { CHECKOUT, createRunViaForm } from "../runs/helpers";
 
 test.describe("who may do what", () => {
   test("a viewer sees no controls, and a command posted anyway is refused with 403 and changes nothing", async ({ page, browser }) => {
@@ -59,7 +59,7 @@ test.describe("bad input", () => {
     await signIn(page, USERS.manager);
     const before = (await (await page.request.get("/api/runs")).json()).length;
     await page.goto("/runs/new");
-    await page.getByLabel("Service").selectOption({ label: "Checkout (checkout)" });
+    await page.getByLabel("Service").selectOption({ label: CHECKOUT.label });
     await page.getByLabel("Target version").fill("not a version!");
     await page.getByRole("button", { name: /start run/i }).click();
     await expect(page.getByText("Letters, digits, dots, dashes, plus and underscores only")).toBeVisible();

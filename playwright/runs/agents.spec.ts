@@ -1,7 +1,5 @@
 import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
-import { createRunViaForm, runStatus } from "./helpers";
-
-const STOREFRONT = { slug: "storefront", label: "Storefront (demo fleet) (storefront)" };
+import { createRunViaForm, runStatus, STOREFRONT } from "./helpers";
 
 test.describe("the agents", () => {
   test("a release's agents run live on the run page, and their blocking findings stop the gate", async ({ page }) => {

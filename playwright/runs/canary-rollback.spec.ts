@@ -1,7 +1,5 @@
 import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
-import { createRunViaForm, runStatus } from "./helpers";
-
-const STOREFRONT = { slug: "storefront", label: "Storefront (demo fleet) (storefront)" };
+import { createRunViaForm, runStatus, STOREFRONT, submitRunForm } from "./helpers";
 
 test.describe("a canary on real traffic", () => {
   test("a release manager injects a fault and watches the canary roll back, with the evidence on screen", async ({ page }) => {
@@ -44,11 +42,7 @@ test.describe("a canary on real traffic", () => {
   test("a second run on the same service and environment is refused while one is in progress", async ({ page }) => {
     await signIn(page, USERS.manager);
     await createRunViaForm(page, { environment: "production", targetVersion: "3.0.0" });
-    await page.goto("/runs/new");
-    await page.getByLabel("Service").selectOption({ label: "Checkout (checkout)" });
-    await page.getByRole("radio", { name: "production" }).check();
-    await page.getByLabel("Target version").fill("3.0.1");
-    await page.getByRole("button", { name: /start run/i }).click();
+    await submitRunForm(page, { environment: "production", targetVersion: "3.0.1" });
     await expect(page.getByText(/is still in progress for Checkout in production/)).toBeVisible();
     await expect(page).toHaveURL(/\/runs\/new$/);
   });

@@ -1,14 +1,27 @@
 import type { Page } from "@playwright/test";
+import type { RunListItem } from "../../server/services/runs.ts";
 import { expect } from "../fixtures/test";
 
-type ListedRun = { id: string; service: string; environment: string; phase: string; status: string; canaryPercent: number };
+/** The demo's services as the new-run form lists them. */
+export const CHECKOUT = { slug: "checkout", label: "Checkout (checkout)" };
+export const STOREFRONT = { slug: "storefront", label: "Storefront (demo fleet) (storefront)" };
+
+type RunForm = {
+  environment: "staging" | "production";
+  targetVersion: string;
+  strategy?: string;
+  risk?: string;
+  compliance?: string;
+  /** Default: checkout. */
+  service?: typeof CHECKOUT;
+};
 
 /**
  * Ends whatever run is still in progress on a service and environment (one release at a time
  * per environment), the way an operator would: abort before traffic moved, else roll back.
  */
 export async function clearActiveRuns(page: Page, service: string, environment: string): Promise<void> {
-  const runs = (await (await page.request.get(`/api/runs?service=${service}&environment=${environment}&status=active`)).json()) as ListedRun[];
+  const runs = (await (await page.request.get(`/api/runs?service=${service}&environment=${environment}&status=active`)).json()) as RunListItem[];
   for (const run of runs) {
     const post = (data: object) => page.request.post(`/api/v1/runs/${run.id}/commands`, { data });
     const aborted = await post({ kind: "abort", reason: "clearing the way for a test run" });
@@ -22,21 +35,22 @@ export async function clearActiveRuns(page: Page, service: string, environment: 
   }
 }
 
-/** Fills and submits the new-run form; returns the new run's URL path. */
-export async function createRunViaForm(
-  page: Page,
-  opts: { environment: "staging" | "production"; targetVersion: string; strategy?: string; risk?: string; compliance?: string; service?: { slug: string; label: string } },
-): Promise<string> {
-  const service = opts.service ?? { slug: "checkout", label: "Checkout (checkout)" };
-  await clearActiveRuns(page, service.slug, opts.environment);
+/** Fills and submits the new-run form, and leaves the page where the server sends it. */
+export async function submitRunForm(page: Page, opts: RunForm): Promise<void> {
   await page.goto("/runs/new");
-  await page.getByLabel("Service").selectOption({ label: service.label });
+  await page.getByLabel("Service").selectOption({ label: (opts.service ?? CHECKOUT).label });
   await page.getByRole("radio", { name: opts.environment }).check();
   await page.getByLabel("Target version").fill(opts.targetVersion);
   await page.getByLabel("Strategy").selectOption(opts.strategy ?? "canary");
   await page.getByLabel("Risk").selectOption(opts.risk ?? "medium");
   await page.getByLabel("Compliance").selectOption(opts.compliance ?? "none");
   await page.getByRole("button", { name: /start run/i }).click();
+}
+
+/** Ends the service's run in progress there, then starts a run through the form; returns the new run's URL path. */
+export async function createRunViaForm(page: Page, opts: RunForm): Promise<string> {
+  await clearActiveRuns(page, (opts.service ?? CHECKOUT).slug, opts.environment);
+  await submitRunForm(page, opts);
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { level: 1, name: /^Run #\d+/ })).toBeVisible();
   return new URL(page.url()).pathname;
