@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import { evaluateAll, type AnalysisResult, type Evaluation } from "../core/analysis/triggers.ts";
+import { evaluateAll, type AnalysisResult, type Evaluation, type Verdict } from "../core/analysis/triggers.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { AnalysisSnapshot, RunState } from "../core/types.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
@@ -17,7 +17,7 @@ type Deps = {
   evaluateEveryMs?: number;
 };
 
-type Watched = { state: RunState; lastVerdict: string | null; lastDispatch: number; lastStored: number };
+type Watched = { state: RunState; lastVerdict: Verdict | null; lastDispatch: number; lastStored: number };
 
 /** The state re-sent to the core even when the verdict is unchanged, so the page stays current. */
 const REFRESH_MS = 5_000;
@@ -25,15 +25,20 @@ const STORE_EVERY_MS = 1_000;
 const ACTIVE_REFRESH_MS = 1_000;
 
 /** Infinity is not JSON: evaluations store it as null ("cannot conclude"). */
-function jsonSafe(evaluations: Evaluation[]): object {
-  return JSON.parse(JSON.stringify(evaluations, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v))) as object;
+function jsonSafe(evaluations: Evaluation[]): object[] {
+  return JSON.parse(JSON.stringify(evaluations, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v))) as object[];
+}
+
+/** Requests still needed, stored and sent as -1 when no amount of requests can settle the step. */
+function requestsNeededOf(result: AnalysisResult): number {
+  return Number.isFinite(result.requestsNeeded) ? result.requestsNeeded : -1;
 }
 
 function snapshotOf(result: AnalysisResult, at: number): AnalysisSnapshot {
   return {
     verdict: result.verdict,
     summary: result.summary,
-    requestsNeeded: Number.isFinite(result.requestsNeeded) ? result.requestsNeeded : -1,
+    requestsNeeded: requestsNeededOf(result),
     decidedBy: result.decidedBy ? { trigger: result.decidedBy.trigger, message: result.decidedBy.message } : null,
     at,
   };
@@ -127,6 +132,7 @@ export class AnalysisLoop {
     const result = evaluateAll(config, totals);
     if (now - w.lastStored >= STORE_EVERY_MS || result.verdict !== w.lastVerdict) {
       w.lastStored = now;
+      const evaluations = jsonSafe(result.evaluations);
       await this.deps.db.analysisEvaluation.create({
         data: {
           runId,
@@ -134,11 +140,11 @@ export class AnalysisLoop {
           at: new Date(now),
           verdict: result.verdict,
           summary: result.summary,
-          requestsNeeded: Number.isFinite(result.requestsNeeded) ? result.requestsNeeded : -1,
-          evaluations: jsonSafe(result.evaluations),
+          requestsNeeded: requestsNeededOf(result),
+          evaluations,
         },
       });
-      this.deps.publish({ kind: "analysis", event: { runId, stepIndex: w.state.stepIndex, at: new Date(now).toISOString(), verdict: result.verdict, summary: result.summary, evaluations: jsonSafe(result.evaluations) as unknown[] } });
+      this.deps.publish({ kind: "analysis", event: { runId, stepIndex: w.state.stepIndex, at: new Date(now).toISOString(), verdict: result.verdict, summary: result.summary, evaluations } });
     }
     if (result.verdict === w.lastVerdict && now - w.lastDispatch < REFRESH_MS) return;
     w.lastVerdict = result.verdict;
