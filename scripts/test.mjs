@@ -24,8 +24,9 @@ function run(label, cmd, args, env = {}) {
   return res.status === 0;
 }
 
-function check(label) {
-  return (ok) => record(label, ok ? 1 : 0, ok ? 0 : 1);
+/** A step that passes or fails as a whole counts as one. */
+function check(label, ok) {
+  record(label, ok ? 1 : 0, ok ? 0 : 1);
 }
 
 function freePort() {
@@ -39,9 +40,9 @@ function freePort() {
   });
 }
 
-check("typecheck")(run("typecheck", bin("tsc"), ["--noEmit"]));
-check("lint")(run("lint", bin("eslint"), ["--max-warnings", "0", "."]));
-check("migration drift")(run("migration drift", process.execPath, ["--import", "tsx", "scripts/check-drift.ts"]));
+check("typecheck", run("typecheck", bin("tsc"), ["--noEmit"]));
+check("lint", run("lint", bin("eslint"), ["--max-warnings", "0", "."]));
+check("migration drift", run("migration drift", process.execPath, ["--import", "tsx", "scripts/check-drift.ts"]));
 
 // Unit (pure core) and service (real PostgreSQL) tiers.
 const vitestJson = path.join(root, "test-results", "vitest.json");
@@ -70,7 +71,7 @@ if (existsSync(vitestJson)) {
 
 // End-to-end: the production build, a fresh embedded database, Debian's Chromium.
 const built = run("production build", bin("next"), ["build"]);
-check("build")(built);
+check("build", built);
 if (built) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "flightdeck-e2e-"));
   chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as an unprivileged user
