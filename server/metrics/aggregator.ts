@@ -73,7 +73,6 @@ type RunMetrics = {
   /** canary since the current step began */
   canary: Accum;
   second: Record<Side, Accum>;
-  secondStart: number;
   window: Record<Side, Accum>;
   windowStart: number;
   signals: SecuritySignal[];
@@ -85,6 +84,11 @@ function add(acc: Accum, status: number, latencyMs: number): void {
   acc.requests++;
   if (isError(status)) acc.errors++;
   acc.sketch.accept(Math.max(latencyMs, 0.001));
+}
+
+/** A side's running totals: the baseline's over the rollout, the canary's over the current step. */
+function running(run: RunMetrics, side: Side): Accum {
+  return side === "baseline" ? run.baseline : run.canary;
 }
 
 function keepLast(list: number[], value: number): void {
@@ -120,7 +124,6 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
       baseline: emptyAccum(),
       canary: emptyAccum(),
       second: { baseline: emptyAccum(), canary: emptyAccum() },
-      secondStart: now,
       window: { baseline: emptyAccum(), canary: emptyAccum() },
       windowStart: now,
       signals: [],
@@ -139,7 +142,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
   observeRequest(o: RequestObservation): void {
     const run = this.runs.get(o.runId);
     if (!run) return;
-    add(o.side === "baseline" ? run.baseline : run.canary, o.status, o.latencyMs);
+    add(running(run, o.side), o.status, o.latencyMs);
     add(run.second[o.side], o.status, o.latencyMs);
     add(run.window[o.side], o.status, o.latencyMs);
   }
@@ -147,16 +150,13 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
   observeGauge(runId: string, side: Side, kind: "cpu" | "memory", percentOfLimit: number): void {
     const run = this.runs.get(runId);
     if (!run) return;
-    const acc = side === "baseline" ? run.baseline : run.canary;
-    keepLast(kind === "cpu" ? acc.cpu : acc.memory, percentOfLimit);
-    keepLast(kind === "cpu" ? run.window[side].cpu : run.window[side].memory, percentOfLimit);
-    keepLast(kind === "cpu" ? run.second[side].cpu : run.second[side].memory, percentOfLimit);
+    for (const acc of [running(run, side), run.window[side], run.second[side]]) keepLast(acc[kind], percentOfLimit);
   }
 
   observeConversions(runId: string, side: Side, attempts: number, conversions: number): void {
     const run = this.runs.get(runId);
     if (!run) return;
-    for (const acc of [side === "baseline" ? run.baseline : run.canary, run.window[side]]) {
+    for (const acc of [running(run, side), run.window[side]]) {
       acc.attempts += attempts;
       acc.conversions += conversions;
     }
@@ -243,7 +243,6 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
         };
       });
       run.second = { baseline: emptyAccum(), canary: emptyAccum() };
-      run.secondStart = now;
       out.push({ runId, points });
     }
     return out;
