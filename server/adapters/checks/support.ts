@@ -69,7 +69,8 @@ export async function httpGet(url: string, signal: AbortSignal, timeoutMs = HTTP
   }
 }
 
-function describeNetworkError(e: unknown): string {
+/** An undici failure as one line: its message and, when it wraps one, the socket error's. */
+export function describeNetworkError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   // undici wraps the socket error; its code (ECONNREFUSED, …) is what an operator searches for.
   const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { Agent, request } from "undici";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { checkTls } from "../post-deploy/tls-check.ts";
-import { redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { describeNetworkError, redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 import { cookieFindings, headerFindings, type ResponseHeaders } from "./security-headers.ts";
 
 /** Redirects followed from a configured URL to the page whose headers are judged (http → https, / → /login). */
@@ -68,8 +68,7 @@ async function fetchPage(start: string, dispatcher: Agent, timeoutMs: number, si
   } catch (e) {
     if (signal.aborted) throw signal.reason;
     if (timeout.aborted) return { problem: `no answer within ${timeoutMs} ms` };
-    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
-    return { problem: `${e instanceof Error ? e.message : String(e)}${cause}` };
+    return { problem: describeNetworkError(e) };
   }
 }
 
