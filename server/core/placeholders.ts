@@ -8,7 +8,8 @@ export const PLACEHOLDERS = ["targetVersion", "baselineVersion", "service", "env
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type PlaceholderValues = Partial<Record<Placeholder, string>>;
 
-const PATTERN = /\{(targetVersion|baselineVersion|service|environment|canaryUrl|baselineUrl)\}/g;
+/** Any of the placeholders above, in braces; other braces (JSON, `${HOME}`) are left alone. */
+const PATTERN = new RegExp(`\\{(${PLACEHOLDERS.join("|")})\\}`, "g");
 
 /** The configuration with every placeholder filled, or the placeholders that have no value here. */
 export type Expanded = { ok: true; value: unknown } | { ok: false; missing: Placeholder[] };
