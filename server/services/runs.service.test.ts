@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionUser } from "../auth/session.ts";
+import { notCheckedMessage, SUB_CHECK } from "../core/success-criteria.ts";
+import type { RunState } from "../core/types.ts";
 import { disconnectDb } from "../db/client.ts";
 import { makeEngine, makeService, makeUser, runInput } from "../testing/harness.ts";
-import { createRun } from "./runs.ts";
+import { writeAudit } from "./audit.ts";
+import { runCriteria } from "./criteria.ts";
+import { createRun, getRunView } from "./runs.ts";
 
 const h = makeEngine(inject("databaseUrl"));
 let rm: SessionUser;
@@ -27,5 +31,25 @@ describe("creating runs", () => {
     expect(refused).toHaveLength(1);
     expect(refused[0]?.reason).toMatchObject({ code: "CONFLICT", userMessage: expect.stringMatching(/^Run #\d+ is still in progress for /) });
     expect(await h.db.releaseRun.count({ where: { serviceId: svc.id } })).toBe(1);
+  });
+});
+
+describe("the run view", () => {
+  it("says the same success criteria as the release record reads for itself: findings, notifications and record versions", async () => {
+    const svc = await makeService(h.db);
+    const deps = { db: h.db, engine: h.engine, globalHoldScale: 1, now: Date.now() };
+    const { id } = await createRun(deps, rm, runInput(svc.id, { targetVersion: "3.0.0" }));
+    const task = await h.db.agentTask.findFirstOrThrow({ where: { runId: id, agent: "qa-test-engineer" } });
+    await h.db.finding.create({ data: { runId: id, taskId: task.id, severity: "info", check: SUB_CHECK.tests, message: notCheckedMessage(SUB_CHECK.tests) } });
+    await h.db.$transaction((tx) => writeAudit(tx, { actor: rm, action: "run.notify", runId: id, summary: "Notified #releases (webhook)" }));
+    await h.db.releaseRecord.create({ data: { runId: id, version: 1, markdown: "# record" } });
+
+    const view = await getRunView(h.db, id, Date.now());
+    const run = await h.db.releaseRun.findUniqueOrThrow({ where: { id }, include: { service: true } });
+    const expected = await runCriteria(h.db, { id, state: run.state as unknown as RunState, runbook: run.service.runbook });
+    expect(view?.criteria).toEqual(expected);
+    expect(view?.criteria.find((c) => c.id === "tests")).toMatchObject({ status: "missing", detail: "No test run or report is configured for qa-test-engineer" });
+    expect(view?.criteria.find((c) => c.id === "notified")).toMatchObject({ status: "met", detail: "1 notification delivered, latest: Notified #releases (webhook)" });
+    expect(view?.criteria.find((c) => c.id === "documentation")?.detail).toContain("release record written (1 version)");
   });
 });

@@ -4,7 +4,7 @@ import { analysisFor, policyFor } from "../core/policy.ts";
 import { scaledSteps } from "../core/strategy.ts";
 import type { Criterion } from "../core/success-criteria.ts";
 import type { EnvironmentName, RouterKind, RunState } from "../core/types.ts";
-import { runCriteria } from "./criteria.ts";
+import { criteriaFrom } from "./criteria.ts";
 import type { Engine } from "../engine/engine.ts";
 import { insertProjection } from "../engine/persist.ts";
 import { AppError } from "../errors.ts";
@@ -228,14 +228,23 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
   });
   if (!run) return null;
   const state = run.state as unknown as RunState;
-  const [audit, records, logs, criteria] = await Promise.all([
+  const [audit, records, logs] = await Promise.all([
     db.auditEvent.findMany({ where: { runId: id }, orderBy: { id: "asc" } }),
     db.releaseRecord.findMany({ where: { runId: id }, select: { version: true, createdAt: true }, orderBy: { version: "asc" } }),
     Promise.all(
       run.agentTasks.map((t) => db.agentLog.findMany({ where: { taskId: t.id }, orderBy: { id: "desc" }, take: LOG_TAIL })),
     ),
-    runCriteria(db, { id, state, runbook: run.service.runbook }),
   ]);
+  // From the rows read above rather than a second read of the same findings, audit and records.
+  const criteria = criteriaFrom(
+    { state, runbook: run.service.runbook },
+    {
+      findings: run.agentTasks.flatMap((t) => t.findings.map((f) => ({ agent: t.agent, check: f.check, severity: f.severity, message: f.message }))),
+      // Only notifications that reached people are audited (run.notify); the server log alone is not "the team".
+      notifications: audit.filter((a) => a.action === "run.notify").map((a) => a.summary),
+      recordVersions: records.length,
+    },
+  );
   return {
     id: run.id,
     number: run.number,
