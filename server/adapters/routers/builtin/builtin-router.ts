@@ -3,8 +3,6 @@ import { performance } from "node:perf_hooks";
 // http-proxy rather than its fork http-proxy-3: same API, measured in one run of `npm run bench`
 // here at 10.0k vs 7.3k req/s through the router (nginx: 16.7k), on the same machine.
 import httpProxy from "http-proxy";
-
-type ProxyServer = httpProxy;
 import type { RouteTarget, TrafficRouter } from "../../../engine/ports.ts";
 import type { ObservationSink, Side } from "../../../metrics/types.ts";
 import { chooseSide, SIDE_HEADER, sideCookie, stickySide } from "./stickiness.ts";
@@ -53,7 +51,7 @@ const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-autho
 export class BuiltinRouter implements TrafficRouter {
   private readonly host: string;
   private readonly upstreams: Record<Side, Upstream>;
-  private readonly proxy: ProxyServer;
+  private readonly proxy: httpProxy;
   private readonly exchanges = new WeakMap<IncomingMessage, Exchange>();
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -158,10 +156,6 @@ export class BuiltinRouter implements TrafficRouter {
     return this.isListening() && this.runId === target.runId && this.percent === percent;
   }
 
-  /**
-   * Stops attributing observations to `runId` (when it is still the current run), e.g. once a
-   * run has finished; the weight stays as it is.
-   */
   private isListening(): boolean {
     return this.server?.listening === true;
   }
