@@ -80,6 +80,8 @@ test.describe("environment settings", () => {
     await signIn(page, USERS.viewer);
     await page.goto("/settings");
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    // The services load in the browser: wait for them, or the count below is zero while they load.
+    await expect(page.locator("#service-checkout").getByRole("row", { name: /staging/ })).toBeVisible();
     await expect(page.getByText(/Configure staging/)).toHaveCount(0);
   });
 });
