@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Severity } from "../../../core/types.ts";
+import { SEVERITIES, type Severity } from "../../../core/types.ts";
 import { excerpt } from "../support.ts";
 
 /** One vulnerability from a scanner report, in the release team's terms; the report's path is added by the caller. */
@@ -8,16 +8,16 @@ export type Vulnerability = { severity: Severity; message: string; evidence: str
 /** A report format: its name in messages, its schema and how its vulnerabilities read. */
 export type ReportFormat<T> = { label: string; schema: z.ZodType<T, unknown>; vulnerabilities: (report: T) => Vulnerability[] };
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+// SEVERITIES runs from the most severe (critical) to the least (info).
 
 /** The more severe of two severities. */
-export function worse(a: Severity, b: Severity): Severity {
-  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+function worse(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
 /** Most severe first, for capping and for reading. */
 export function bySeverity(a: { severity: Severity }, b: { severity: Severity }): number {
-  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity];
+  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity);
 }
 
 // CVSS v3 qualitative ratings, which GitHub code scanning also applies to SARIF `security-severity`.
