@@ -148,7 +148,10 @@ export function parseSignal(text: string): TSignalInput {
   return result.data;
 }
 
-/** 404 for a run that does not exist, 409 for one whose rollout the aggregator is not watching. */
+/**
+ * 404 for a run that does not exist, 409 for one whose rollout the aggregator is not watching
+ * (asked after the database answers, so a run that left the rollout meanwhile is refused).
+ */
 async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: string): Promise<void> {
   const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { id: true } });
   if (!run) throw new AppError("NOT_FOUND", { message: `ingest: run ${runId} not found`, userMessage: "Unknown run" });
@@ -162,8 +165,6 @@ async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: s
  */
 export async function applyMetricsBatch(db: Db, aggregator: MetricsAggregator, batch: TMetricsBatch): Promise<{ accepted: number }> {
   await requireWatchedRun(db, aggregator, batch.runId);
-  // The run may have left the rollout while the database answered.
-  if (!aggregator.watching(batch.runId)) throw new AppError("CONFLICT", { message: "ingest: run stopped being watched", userMessage: "Run is not rolling out" });
   const runId = batch.runId;
   const request: RequestObservation = { runId, side: "baseline", status: 0, latencyMs: 0 };
   for (const s of batch.samples) {
