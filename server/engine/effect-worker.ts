@@ -199,7 +199,7 @@ export class EffectWorker {
       case "rollbackStep":
         return this.rollbackStep(runId, effect.step);
       case "writeRecord":
-        await writeReleaseRecord(this.deps.db, runId);
+        await writeReleaseRecord(this.deps.db, runId, this.deps.clock());
         await this.dispatch(runId, { kind: "recordWritten" });
         return;
       case "notify": {
@@ -255,7 +255,7 @@ export class EffectWorker {
         return void (await finish("done", channels.length > 0 ? `Stakeholders notified (${channels.join(", ")})` : "Written to the server log only: no notification channel is configured"));
       }
       case "postmortem":
-        await writeReleaseRecord(this.deps.db, runId);
+        await writeReleaseRecord(this.deps.db, runId, this.deps.clock());
         return void (await finish("done", "Post-mortem draft written to the release record"));
       default: {
         const never: never = step;

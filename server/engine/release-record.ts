@@ -11,7 +11,7 @@ import { runCriteria } from "../services/criteria.ts";
  * their findings, approvals, waivers and decisions, the runbook, and on rollback a post-mortem
  * draft with the evidence.
  */
-export async function writeReleaseRecord(db: Db, runId: string, now: number = Date.now()): Promise<void> {
+export async function writeReleaseRecord(db: Db, runId: string, now: number): Promise<void> {
   const run = await db.releaseRun.findUniqueOrThrow({
     where: { id: runId },
     include: {
