@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BuiltinRouter } from "./builtin-router.ts";
-import { ArraySink, client, closedPort, countBy, listen, quantile, target } from "./test-helpers.ts";
+import { freePort } from "../../../testing/global-setup.ts";
+import { ArraySink, client, countBy, listen, quantile, target } from "./test-helpers.ts";
 
 // The router against real HTTP upstreams on loopback; every request goes over TCP.
 const http = client();
@@ -140,7 +141,7 @@ describe("observations", () => {
 
 describe("failing upstreams", () => {
   it("answers 502 for an unreachable canary, counts it as a canary error and keeps serving the baseline", async () => {
-    const broken = await routerFor({ baseline: named("baseline"), canary: `http://127.0.0.1:${await closedPort()}` });
+    const broken = await routerFor({ baseline: named("baseline"), canary: `http://127.0.0.1:${await freePort()}` });
     await broken.router.setWeight(run, 50);
     const answers = await http.many(broken.url, 60);
     const canary = answers.filter((a) => a.side === "canary");

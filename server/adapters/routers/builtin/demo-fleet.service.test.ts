@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoFleet, type DemoFleet } from "../../../../demo/fleet.ts";
 import { startTrafficGenerator, type GeneratedResponse } from "../../../../demo/traffic-generator.ts";
-import { ArraySink, client, eventually, processExists, quantile, target } from "./test-helpers.ts";
+import { eventually } from "../../../testing/harness.ts";
+import { ArraySink, client, processExists, quantile, target } from "./test-helpers.ts";
 
 // The demo fleet as users run it: two sample-service processes, the router in front, real HTTP.
 const http = client();
@@ -154,6 +155,6 @@ describe("fleet lifecycle", () => {
     const { pids } = JSON.parse(line) as { pids: { baseline: number; canary: number } };
     expect([pids.baseline, pids.canary].every(processExists)).toBe(true);
     parent.kill("SIGKILL");
-    expect(await eventually(() => !processExists(pids.baseline) && !processExists(pids.canary))).toBe(true);
+    expect(await eventually(async () => !processExists(pids.baseline) && !processExists(pids.canary), 5_000)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Agent, request } from "undici";
 import type { RouteTarget } from "../../../engine/ports.ts";
+import { listenOnLoopback } from "../../checks/check-context.fixture.ts";
 import type { ObservationSink, RequestObservation, Side } from "../../../metrics/types.ts";
 
 /** A sink that keeps what it is given, for assertions. */
@@ -24,26 +25,8 @@ export const target = (runId: string): RouteTarget => ({ runId, service: "checko
 /** An in-process HTTP server on a free loopback port. */
 export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
-  return {
-    server,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const s = await listen(() => {});
-  const port = Number(new URL(s.url).port);
-  await s.close();
-  return port;
+  const { port, close } = await listenOnLoopback(server);
+  return { server, url: `http://127.0.0.1:${port}`, close };
 }
 
 /** What a client saw. */
@@ -109,14 +92,4 @@ export function processExists(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Polls `check` every 50 ms until it holds or `timeoutMs` passes; returns its last answer. */
-export async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
 }
