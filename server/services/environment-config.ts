@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { isEmptyConfig } from "../adapters/checks/support.ts";
 import { isEncryptedSecret } from "./secrets.ts";
 
 // An environment's router settings, rollback hooks and resource limits, as stored in the
@@ -148,7 +149,7 @@ export type TEnvironmentConfigInput = z.infer<typeof ZEnvironmentConfigInput>;
 
 /** The stored router settings; null when none are stored ({}), or when they do not parse. */
 export function parseRouterConfig(json: unknown): TRouterConfig | null {
-  if (isEmptyObject(json)) return null;
+  if (isEmptyConfig(json)) return null;
   const parsed = ZRouterConfig.safeParse(json);
   return parsed.success ? parsed.data : null;
 }
@@ -162,10 +163,6 @@ export function parseHooks(json: unknown): THooks {
 export function parseLimits(json: unknown): TLimits {
   const parsed = ZLimits.safeParse(json ?? {});
   return parsed.success ? parsed.data : {};
-}
-
-function isEmptyObject(v: unknown): boolean {
-  return v === null || v === undefined || (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
 }
 
 // ---------- what the browser sees: never a secret ----------
