@@ -10,24 +10,12 @@ import { checkRollbackTarget } from "./rollback-target.ts";
 
 export { ZDevopsConfig, type TDevopsConfig } from "./config.ts";
 
-/** Options for tests and the demo; production uses the defaults. */
-export type DevopsRunnerOptions = {
-  /** clock in epoch milliseconds, for backup ages; default Date.now */
-  now?: () => number;
-};
-
 /**
  * The devops-engineer agent: Kubernetes manifests, backup freshness, alert rules, rollback target
  * and feature flags, one after the other with progress and log lines (see runSubChecks for how
  * the outcome is decided).
  */
-export function createDevopsRunner(options: DevopsRunnerOptions = {}): CheckRunner {
-  const now = options.now ?? Date.now;
-  return { run: (ctx) => runSubChecks(ctx, { label: "devops-engineer", schema: ZDevopsConfig, subChecks }, now) };
-}
-
-/** The devops-engineer agent with the real clock. */
-export const devopsRunner: CheckRunner = createDevopsRunner();
+export const devopsRunner: CheckRunner = { run: (ctx) => runSubChecks(ctx, { label: "devops-engineer", schema: ZDevopsConfig, subChecks }) };
 
 function subChecks(config: TDevopsConfig, ctx: CheckContext): SubCheck[] {
   const { backup, alertRulePaths, rollbackTarget, featureFlags } = config;

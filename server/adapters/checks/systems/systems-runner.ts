@@ -9,24 +9,12 @@ import { checkMemoryOverWindow, checkMemoryUnderLoad, type MemoryWatch } from ".
 
 export { ZSystemsConfig, type TSystemsConfig } from "./config.ts";
 
-/** Options for tests and the demo; production uses the defaults. */
-export type SystemsRunnerOptions = {
-  /** clock in epoch milliseconds, for durations in evidence; default Date.now */
-  now?: () => number;
-};
-
 /**
  * The systems-engineer agent: load test against the SLA, memory growth (sampled during the load
  * test when there is one), asset budgets and the database pool against the connection limit,
  * one after the other with progress and log lines (see runSubChecks for how the outcome is decided).
  */
-export function createSystemsRunner(options: SystemsRunnerOptions = {}): CheckRunner {
-  const now = options.now ?? Date.now;
-  return { run: (ctx) => runSubChecks(ctx, { label: "systems-engineer", schema: ZSystemsConfig, subChecks }, now) };
-}
-
-/** The systems-engineer agent with the real clock. */
-export const systemsRunner: CheckRunner = createSystemsRunner();
+export const systemsRunner: CheckRunner = { run: (ctx) => runSubChecks(ctx, { label: "systems-engineer", schema: ZSystemsConfig, subChecks }) };
 
 function subChecks(config: TSystemsConfig): SubCheck[] {
   const { loadTest, memory, bundle, databasePool } = config;
