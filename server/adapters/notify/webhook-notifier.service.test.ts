@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Notification } from "../../engine/ports.ts";
 import { receiverPerTest } from "../routers/webhook/webhook-receiver.fixture.ts";
-import { verifyWebhookSignature } from "../routers/webhook/webhook-router.ts";
+import { verifyWebhookSignature } from "../routers/webhook/signature.ts";
 import { WebhookNotifier, type SlackPayload, type WebhookNotifierOptions } from "./webhook-notifier.ts";
 
 const secret = "chat-hook-secret";

@@ -1,5 +1,5 @@
 import type { Notification, Notifier } from "../../engine/ports.ts";
-import { assertWebhookEndpoint, postSignedJson, type WebhookEndpoint } from "../routers/webhook/webhook-router.ts";
+import { assertWebhookEndpoint, postSignedJson, type WebhookEndpoint } from "../routers/webhook/signed-post.ts";
 
 /** Settings of a webhook notifier: a Slack-compatible incoming webhook (or any receiver of that shape). */
 export type WebhookNotifierOptions = WebhookEndpoint & {

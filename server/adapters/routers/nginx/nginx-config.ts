@@ -3,8 +3,6 @@ import { SIDE_HEADER } from "../builtin/stickiness.ts";
 
 /** The path of the endpoint that reports the weight nginx serves, from its loaded config. */
 export const WEIGHT_PATH = "/__flightdeck/weight";
-/** Response header naming the side that served a request (the same one the built-in router sets). */
-export { SIDE_HEADER };
 
 /** Everything one rendered nginx.conf depends on. */
 export type NginxConfigInput = {

@@ -8,7 +8,8 @@ import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RouteTarget } from "../../../engine/ports.ts";
 import { freePort } from "../../../testing/global-setup.ts";
-import { NginxRouter, SIDE_HEADER, type NginxRouterOptions } from "./nginx-router.ts";
+import { SIDE_HEADER } from "../builtin/stickiness.ts";
+import { NginxRouter, type NginxRouterOptions } from "./nginx-router.ts";
 
 // Real nginx, not a stand-in: CI installs it (apt-get install -y nginx). A missing binary fails
 // the suite loudly instead of skipping it, so a green run always means nginx was exercised.

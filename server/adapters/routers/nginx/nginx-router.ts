@@ -5,9 +5,6 @@ import type { RouteTarget, TrafficRouter } from "../../../engine/ports.ts";
 import { assertConfigInput, nginxPaths, renderNginxConfig, WEIGHT_PATH } from "./nginx-config.ts";
 import { acceptingWorkers, errorLogTail, fetchText, isNginxMaster, nginxMessage, readPid, spawnRunner, waitUntil, type CommandRunner } from "./nginx-process.ts";
 
-export { SIDE_HEADER, WEIGHT_PATH, renderNginxConfig, type NginxConfigInput } from "./nginx-config.ts";
-export { spawnRunner, type CommandResult, type CommandRunner } from "./nginx-process.ts";
-
 /** Settings of an nginx router: one nginx, in its own prefix, in front of one service's two sides. */
 export type NginxRouterOptions = {
   /** the nginx binary (≥ 1.19.5, for `-e`); default /usr/sbin/nginx */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RouteTarget } from "../../../engine/ports.ts";
 import { receiverPerTest, type ReceivedDelivery } from "./webhook-receiver.fixture.ts";
-import { WebhookRouter, signWebhookPayload, verifyWebhookSignature, type WebhookRouterOptions } from "./webhook-router.ts";
+import { signWebhookPayload, verifyWebhookSignature } from "./signature.ts";
+import { WebhookRouter, type WebhookRouterOptions } from "./webhook-router.ts";
 
 const secret = "s3cret-shared-with-deploy-system";
 const target: RouteTarget = { runId: "run-42", service: "checkout", environment: "production", baseline: "1.4.0", canary: "1.5.0" };

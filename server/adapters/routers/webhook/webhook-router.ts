@@ -2,9 +2,6 @@ import { z } from "zod";
 import type { RouteTarget, TrafficRouter } from "../../../engine/ports.ts";
 import { assertWebhookEndpoint, postSignedJson, type WebhookEndpoint } from "./signed-post.ts";
 
-export { signWebhookPayload, verifyWebhookSignature, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./signature.ts";
-export { assertWebhookEndpoint, postSignedJson, WebhookDeliveryError, type WebhookEndpoint, type WebhookResponse } from "./signed-post.ts";
-
 /** Settings of a webhook router: the team's deploy-system endpoint and delivery limits. */
 export type WebhookRouterOptions = WebhookEndpoint & {
   /** told why a verification counted as "not verified" (network, status, bad answer); default: nobody */
