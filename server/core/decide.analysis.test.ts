@@ -75,7 +75,8 @@ describe("automated analysis", () => {
     const hold = snapshot("hold", { decidedBy: { trigger: "error-rate-hold", message: "error rate 0.5% above the 0.1% hold level" } });
     const first = decide(s, { kind: "analysis", stepIndex: 0, result: hold }, T0 + 10);
     expect(first.state.waitingFor).toBe("analysis");
-    expect(first.effects.filter((e) => e.kind === "notify")).toHaveLength(1);
+    expect(first.effects.filter((e) => e.kind === "notify")).toEqual([expect.objectContaining({ severity: "warning", message: expect.stringContaining("error rate 0.5% above the 0.1% hold level") })]);
+    expect(first.decisions).toEqual([expect.objectContaining({ trigger: "error-rate-hold", verdict: "hold", reason: "Holding for a human: error rate 0.5% above the 0.1% hold level" })]);
     const again = decide(first.state, { kind: "analysis", stepIndex: 0, result: hold }, T0 + 20);
     expect(again.decisions).toHaveLength(0);
     s = again.state;

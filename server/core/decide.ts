@@ -485,15 +485,18 @@ function onAnalysis(t: Step, stepIndex: number, result: AnalysisSnapshot): Trans
   }
   const previous = s.analysis?.verdict ?? null;
   s.analysis = result;
+  // The trigger that decided a rollback or hold, in its own words; the step's summary otherwise.
+  const trigger = result.decidedBy?.trigger ?? "analysis";
+  const why = result.decidedBy?.message ?? result.summary;
   switch (result.verdict) {
     case "rollback":
-      startRollback(t, result.decidedBy?.message ?? result.summary, null, result.decidedBy?.trigger ?? "analysis");
+      startRollback(t, why, null, trigger);
       return t.done();
     case "hold":
       if (previous !== "hold") {
         s.waitingFor = "analysis";
-        t.decide({ trigger: result.decidedBy?.trigger ?? "analysis", verdict: "hold", reason: `Holding for a human: ${result.decidedBy?.message ?? result.summary}`, evidence: { requestsNeeded: result.requestsNeeded } });
-        t.effects.push({ kind: "notify", severity: "warning", message: `${s.params.service} canary needs a human: ${result.decidedBy?.message ?? result.summary}` });
+        t.decide({ trigger, verdict: "hold", reason: `Holding for a human: ${why}`, evidence: { requestsNeeded: result.requestsNeeded } });
+        t.effects.push({ kind: "notify", severity: "warning", message: `${s.params.service} canary needs a human: ${why}` });
       }
       return t.done();
     case "pass":
