@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MemoryNotifier, MemoryRouter } from "../adapters/memory.ts";
+import { MemoryNotifier } from "../adapters/memory.ts";
 import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
 import type { SessionUser } from "../auth/session.ts";
 import type { Role } from "../core/types.ts";
@@ -39,25 +39,27 @@ export async function makeUser(db: Db, role: Role): Promise<SessionUser> {
   return { id, name, email, role };
 }
 
-/** An engine over the test database with in-memory adapters, and what it published. */
+/**
+ * An engine over the test database with in-memory adapters, and what it published. Its services
+ * are on the manual router (makeService's default): an operator confirms each weight.
+ */
 export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner } = {}) {
   const db = connectDb(databaseUrl);
   const published: DomainEvent[] = [];
   const notifier = new MemoryNotifier();
-  const router = new MemoryRouter();
   const errors: unknown[] = [];
   const engine = new Engine({
     db,
     publish: (e) => published.push(e),
     clock: () => Date.now(),
     notifier,
-    routerFor: (kind) => (kind === "manual" ? null : router),
+    routerFor: () => null,
     checkRunnerFor: () => opts.checks ?? notConfiguredRunner,
     checkTimeoutMs: 5_000,
     tickMs: 50,
     onError: (_where, e) => errors.push(e),
   });
-  return { db, engine, published, notifier, router, errors };
+  return { db, engine, published, notifier, errors };
 }
 
 export function runInput(serviceId: string, overrides: Partial<TCreateRunInput> = {}): TCreateRunInput {
