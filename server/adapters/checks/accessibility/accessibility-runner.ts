@@ -5,9 +5,6 @@ import { browserSession, findChromium, type BrowserSession } from "./browser-ses
 import { ZAccessibilityConfig, type TAccessibilityConfig } from "./config.ts";
 import { checkKeyboard } from "./keyboard-check.ts";
 
-export { ZAccessibilityConfig, type TAccessibilityConfig } from "./config.ts";
-export { findChromium } from "./browser-session.ts";
-
 /** Options from server/env.ts; production finds the system Chromium itself. */
 export type AccessibilityRunnerOptions = {
   /** the Chromium binary; default the first of /usr/bin/chromium, /usr/bin/chromium-browser that exists */

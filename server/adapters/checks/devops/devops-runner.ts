@@ -8,8 +8,6 @@ import { checkFeatureFlags } from "./feature-flags.ts";
 import { checkManifests } from "./manifests.ts";
 import { checkRollbackTarget } from "./rollback-target.ts";
 
-export { ZDevopsConfig, type TDevopsConfig } from "./config.ts";
-
 /**
  * The devops-engineer agent: Kubernetes manifests, backup freshness, alert rules, rollback target
  * and feature flags, one after the other with progress and log lines (see runSubChecks for how

@@ -8,8 +8,6 @@ import { checkDependency, checkEndpoint } from "./http-checks.ts";
 import type { ProbeIo } from "./probe.ts";
 import { checkTls } from "./tls-check.ts";
 
-export { ZPostDeployConfig, type TPostDeployConfig } from "./config.ts";
-
 /** What the post-deploy-health runner needs from outside; defaults suit the running server. */
 export type PostDeployRunnerOptions = {
   /** decrypts `database.dsnEncrypted`; default: secrets.ts with the session secret */

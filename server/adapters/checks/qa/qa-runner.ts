@@ -6,8 +6,6 @@ import { isEmptyConfig } from "../support.ts";
 import { ZQaConfig, type TQaConfig } from "./config.ts";
 import { chaosPart, coveragePart, junitPart, openApiPart, testCommandPart, type PartInput, type PartOutcome } from "./parts.ts";
 
-export { ZQaConfig, type TQaConfig } from "./config.ts";
-
 type Part = { name: string; run: (input: PartInput) => Promise<PartOutcome> };
 
 /**

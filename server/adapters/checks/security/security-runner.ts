@@ -8,8 +8,6 @@ import { checkScannerReports } from "./scanner-reports.ts";
 import { checkSecrets } from "./secrets-scan.ts";
 import { checkStagingWeb } from "./staging-web.ts";
 
-export { ZSecurityConfig, type TSecurityConfig } from "./config.ts";
-
 /** Options for tests and the demo; production uses the defaults. */
 export type SecurityRunnerOptions = {
   /** clock in epoch milliseconds, for certificate expiry; default Date.now */

@@ -7,8 +7,6 @@ import { checkDatabasePool } from "./database-pool.ts";
 import { checkLoadTest } from "./load-test.ts";
 import { checkMemoryOverWindow, checkMemoryUnderLoad, type MemoryWatch } from "./memory.ts";
 
-export { ZSystemsConfig, type TSystemsConfig } from "./config.ts";
-
 /**
  * The systems-engineer agent: load test against the SLA, memory growth (sampled during the load
  * test when there is one), asset budgets and the database pool against the connection limit,
