@@ -30,10 +30,18 @@ export class AppError extends Error {
   }
 }
 
-/** Whether an error means PostgreSQL could not be reached (shown as "database unavailable"). */
+const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|57P01|57P03|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|P1001|the database system is (starting|shutting)|Can't reach database server|Failed to get session/i;
+
+/**
+ * Whether an error means PostgreSQL could not be reached (shown as "database unavailable").
+ * Looks down the cause chain: Better Auth wraps the database error ("Failed to get session").
+ */
 export function isDatabaseDown(e: unknown): boolean {
-  const text = `${(e as { code?: string })?.code ?? ""} ${(e as Error)?.message ?? ""} ${String((e as { cause?: unknown })?.cause ?? "")}`;
-  return /ECONNREFUSED|ECONNRESET|57P01|57P03|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|P1001|the database system is (starting|shutting)|Can't reach database server|Failed to get session/i.test(text);
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const text = `${(cur as { code?: string }).code ?? ""} ${(cur as Error).message ?? ""} ${String((cur as { cause?: unknown }).cause ?? "")}`;
+    if (DATABASE_DOWN.test(text)) return true;
+  }
+  return false;
 }
 
 /** Maps anything thrown to what a client may see; unknown errors become a generic 500. */

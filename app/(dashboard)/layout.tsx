@@ -9,21 +9,13 @@ import { DatabaseDown } from "@/components/shell/database-down";
 
 export const dynamic = "force-dynamic";
 
-/** Better Auth wraps the database error ("Failed to get session"): look down the cause chain. */
-function causedByDatabaseDown(e: unknown): boolean {
-  for (let cur: unknown = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    if (isDatabaseDown(cur)) return true;
-  }
-  return false;
-}
-
 /** Every page but sign-in: needs a session, renders the shell. */
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   let user: SessionUser | null;
   try {
     user = await userFromHeaders(await headers());
   } catch (e) {
-    if (!causedByDatabaseDown(e)) throw e;
+    if (!isDatabaseDown(e)) throw e;
     return (
       <main className="mx-auto max-w-3xl px-4 py-10">
         <h1 className="mb-4 text-2xl font-semibold">Flightdeck</h1>
