@@ -43,14 +43,13 @@ export function alternativesGrid(p0: number, size: number = DEFAULT_GRID_SIZE): 
 /** Builds the e-process for p0 over `alternativesGrid(p0, size)`. */
 export function createEProcess(p0: number, size: number = DEFAULT_GRID_SIZE): EProcess {
   const grid = alternativesGrid(p0, size);
-  const logUp = Float64Array.from(grid, (p) => Math.log(p / p0));
-  const logDown = Float64Array.from(grid, (p) => Math.log((1 - p) / (1 - p0)));
+  const ratios = logRatios(p0, grid);
   return {
     p0,
     grid,
     logE: (n, k) => {
       assertCounts(n, k);
-      return mixture(n, k, logUp, logDown);
+      return mixture(n, k, ratios);
     },
   };
 }
@@ -66,9 +65,7 @@ export function logE(n: number, k: number, p0: number, grid: readonly number[]):
   for (const p of grid) {
     if (!(p > p0 && p < 1)) throw new RangeError(`grid point ${p} must lie in (p0, 1) = (${p0}, 1)`);
   }
-  const logUp = Float64Array.from(grid, (p) => Math.log(p / p0));
-  const logDown = Float64Array.from(grid, (p) => Math.log((1 - p) / (1 - p0)));
-  return mixture(n, k, logUp, logDown);
+  return mixture(n, k, logRatios(p0, grid));
 }
 
 // A few dozen distinct p0 values are live at once (one per trigger level, plus the business
@@ -135,8 +132,18 @@ function firstRequestCountWith(k: number, pAlt: number): number {
   return n;
 }
 
+/** Per alternative p: the log likelihood ratio of one bad event (up) and of one good event (down) against p0. */
+type LogRatios = { logUp: Float64Array; logDown: Float64Array };
+
+function logRatios(p0: number, grid: readonly number[]): LogRatios {
+  return {
+    logUp: Float64Array.from(grid, (p) => Math.log(p / p0)),
+    logDown: Float64Array.from(grid, (p) => Math.log((1 - p) / (1 - p0))),
+  };
+}
+
 /** log of (1/M) Σ exp(k·logUp_i + (n−k)·logDown_i), by log-sum-exp so large n never overflows. */
-function mixture(n: number, k: number, logUp: Float64Array, logDown: Float64Array): number {
+function mixture(n: number, k: number, { logUp, logDown }: LogRatios): number {
   const size = logUp.length;
   const good = n - k;
   let max = -Infinity;
