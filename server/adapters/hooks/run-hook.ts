@@ -1,3 +1,4 @@
+import { excerpt } from "../checks/support.ts";
 import { killGroup, MINIMAL_PATH, spawnIsolated } from "../isolated-command.ts";
 import { postSignedJson } from "../routers/webhook/signed-post.ts";
 import type { HookName, THook } from "../../services/environment-config.ts";
@@ -31,7 +32,7 @@ export async function runHook(hook: ResolvedHook | null, name: HookName, ctx: Ho
       ...ctx,
       timestamp,
     }));
-    return { status: "done", detail: `${capitalize(LABEL[name])} webhook answered HTTP ${res.status}${excerpt(res.body, 200)}` };
+    return { status: "done", detail: `${capitalize(LABEL[name])} webhook answered HTTP ${res.status}${answerOf(res.body)}` };
   } catch (e) {
     return { status: "failed", detail: `${capitalize(LABEL[name])} webhook failed: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -80,9 +81,9 @@ function outputOf(tail: string): string {
   return text.length === 0 ? " (no output)" : `; output: ${text}`;
 }
 
-function excerpt(body: string, chars: number): string {
-  const flat = body.replace(/\s+/g, " ").trim();
-  return flat.length === 0 ? "" : `: ${flat.length > chars ? `${flat.slice(0, chars)}…` : flat}`;
+function answerOf(body: string): string {
+  const text = excerpt(body);
+  return text === "" ? "" : `: ${text}`;
 }
 
 function capitalize(s: string): string {

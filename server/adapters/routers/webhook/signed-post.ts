@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
+import { excerpt, redactUrl } from "../../checks/support.ts";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookPayload } from "./signature.ts";
 
 /** Where and how to deliver signed JSON webhooks. Shared by the webhook router and notifier. */
@@ -39,7 +40,6 @@ export class WebhookDeliveryError extends Error {
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_ATTEMPTS = 3;
 export const DEFAULT_BACKOFF_MS = 200;
-const EXCERPT_CHARS = 200;
 
 /** Checks an endpoint once, when an adapter is built, so a bad setting fails at startup. */
 export function assertWebhookEndpoint(endpoint: WebhookEndpoint): void {
@@ -85,7 +85,7 @@ export async function postSignedJson(
     }
     if (outcome.status >= 200 && outcome.status < 300) return outcome;
     lastStatus = outcome.status;
-    lastProblem = `HTTP ${outcome.status}${excerpt(outcome.body)}`;
+    lastProblem = `HTTP ${outcome.status}${quoted(outcome.body)}`;
     const retryable = outcome.status >= 500 || outcome.status === 429;
     if (!retryable) {
       throw new WebhookDeliveryError(`webhook ${what} to ${where} rejected: ${lastProblem} (not retried)`, outcome.status, attempt);
@@ -128,13 +128,8 @@ function describeNetworkError(e: unknown): string {
   return `${e.message}${cause}`;
 }
 
-function excerpt(body: string): string {
-  const flat = body.replace(/\s+/g, " ").trim();
-  if (flat.length === 0) return "";
-  return ` "${flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat}"`;
-}
-
-function redactUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.origin}${url.pathname}`;
+/** The start of a receiver's answer, quoted, for an error message; nothing for an empty one. */
+function quoted(body: string): string {
+  const text = excerpt(body);
+  return text === "" ? "" : ` "${text}"`;
 }
