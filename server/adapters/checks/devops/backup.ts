@@ -45,7 +45,7 @@ export async function checkBackup(source: TBackupSource, ctx: SubCheckContext): 
 }
 
 /** The last backup time from JSON `{ "lastBackupAt": ISO }` or plain ISO text. */
-export function parseBackupTime(text: string): { at: number; iso: string } | { problem: string } {
+function parseBackupTime(text: string): { at: number; iso: string } | { problem: string } {
   const trimmed = text.trim();
   let candidate: unknown = trimmed;
   if (trimmed.startsWith("{")) {

@@ -53,7 +53,7 @@ export async function checkBundle(bundle: TBundle, ctx: SubCheckContext): Promis
 }
 
 /** The budget verdicts: one high finding per broken budget, naming the largest contributors. */
-export function assessBundle(sizes: readonly AssetSize[], budgets: TBundle["budgets"], skipped: readonly string[] = []): CheckFinding[] {
+function assessBundle(sizes: readonly AssetSize[], budgets: TBundle["budgets"], skipped: readonly string[] = []): CheckFinding[] {
   const totalGzip = sum(sizes, "gzip");
   const totalBrotli = sum(sizes, "brotli");
   const findings: CheckFinding[] = [

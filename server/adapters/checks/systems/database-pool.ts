@@ -79,7 +79,7 @@ export function assessPool(settings: PoolSettings, limits: PoolLimits, source: s
 }
 
 /** The pool values in a JSON or dotenv settings file; the pool max must be there. */
-export async function readPoolSettings(settingsPath: string): Promise<PoolSettings> {
+async function readPoolSettings(settingsPath: string): Promise<PoolSettings> {
   const text = await readFile(settingsPath, "utf8").catch((e: unknown) => {
     throw new CannotRunError(`settings file not readable: ${settingsPath} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
   });

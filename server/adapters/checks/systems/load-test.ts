@@ -50,7 +50,7 @@ export async function checkLoadTest(load: TLoadTest, ctx: SubCheckContext, memor
 }
 
 /** The SLA verdicts: one high finding per breached limit, with the numbers behind it. */
-export function assessLoad(m: LoadMeasurement, sla: TLoadTest["sla"]): { findings: CheckFinding[]; line: string } {
+function assessLoad(m: LoadMeasurement, sla: TLoadTest["sla"]): { findings: CheckFinding[]; line: string } {
   const attempts = m.responses + m.requestErrors;
   const failures = [...m.non2xx.values()].reduce((a, b) => a + b, 0) + m.requestErrors;
   const errorRate = attempts === 0 ? 0 : failures / attempts;
