@@ -27,8 +27,6 @@ export type EngineDeps = {
   checkConcurrency?: number;
   /** the two versions' own addresses in an environment, for `{canaryUrl}` / `{baselineUrl}` in check configs */
   upstreamsFor?: (service: string, environment: string) => { baselineUrl: string; canaryUrl: string } | null;
-  /** decrypts a stored secret (rollback hook webhooks); default: the session secret's key */
-  decryptSecret?: (stored: string) => string;
   /** how long a claimed effect stays leased without renewal (default 15 s) */
   effectLeaseMs?: number;
   onError: (where: string, e: unknown) => void;
@@ -269,8 +267,7 @@ export class EffectWorker {
     let hook: ResolvedHook | null;
     try {
       const stored = parseHooks(storedHooks)[name];
-      const decrypt = this.deps.decryptSecret ?? ((value: string) => decryptSecret(value));
-      hook = stored?.kind === "webhook" ? { ...stored, secret: decrypt(stored.secret) } : stored;
+      hook = stored?.kind === "webhook" ? { ...stored, secret: decryptSecret(stored.secret) } : stored;
     } catch (e) {
       this.deps.onError(`rollback hook ${name}`, e);
       return { status: "failed", detail: "The hook's stored settings could not be read (invalid, or the session secret changed); re-save them in Settings." };
