@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import type { PublicEnvironmentConfig } from "@/server/services/environment-config";
+import type { PublicEnvironmentConfig, RouterConfigKind } from "@/server/services/environment-config";
 import { updateEnvironmentConfigAction } from "@/server/actions/update-environment-config";
 import { servicesKey } from "@/components/runs/run-queries";
 import { Button } from "@/components/ui/button";
@@ -10,8 +10,6 @@ import { useActionForm } from "@/components/ui/use-action-form";
 import { toEnvironmentConfigInput } from "./environment-config-values";
 import { HookFieldset, SecretField } from "./hook-fieldset";
 import { FormOutcome } from "@/components/ui/form-outcome";
-
-type RouterKind = "manual" | "builtin" | "nginx" | "webhook";
 
 /** One environment's traffic router, rollback hooks and resource limits (admins). */
 export function EnvironmentConfigForm({ serviceId, serviceName, name, config }: { serviceId: string; serviceName: string; name: string; config: PublicEnvironmentConfig }) {
@@ -24,7 +22,7 @@ export function EnvironmentConfigForm({ serviceId, serviceName, name, config }: 
     },
   );
   const router = config.router;
-  const [kind, setKind] = useState<RouterKind>(router?.kind ?? "manual");
+  const [kind, setKind] = useState<RouterConfigKind>(router?.kind ?? "manual");
   const err = (field: string) => form.fieldErrors[field];
   const text = (value: string | number | undefined) => (value === undefined ? "" : String(value));
   return (
@@ -33,7 +31,7 @@ export function EnvironmentConfigForm({ serviceId, serviceName, name, config }: 
         <legend className="px-1 text-sm font-semibold text-slate-900">Traffic router</legend>
         <Field label="Router" error={err("router.kind")}>
           {(props) => (
-            <select {...props} name="router.kind" value={kind} onChange={(e) => setKind(e.target.value as RouterKind)} className={controlClasses}>
+            <select {...props} name="router.kind" value={kind} onChange={(e) => setKind(e.target.value as RouterConfigKind)} className={controlClasses}>
               <option value="manual">Manual (an operator confirms each weight)</option>
               <option value="builtin">Built-in proxy</option>
               <option value="nginx">nginx</option>

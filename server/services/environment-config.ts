@@ -10,8 +10,6 @@ import { isEncryptedSecret } from "./secrets.ts";
 
 /** Longest a command hook may run: the rollback waits for it. */
 export const MAX_HOOK_TIMEOUT_MS = 10 * 60_000;
-/** A command hook's timeout when none is given. */
-export const DEFAULT_HOOK_TIMEOUT_MS = 60_000;
 
 const ZPort = z.number({ error: "Enter a port" }).int("Enter a whole number").min(1, "Port must be 1–65535").max(65_535, "Port must be 1–65535");
 
@@ -88,8 +86,7 @@ export type TRouterConfig = z.infer<typeof ZRouterConfig>;
 export const ZRouterConfigInput = z.discriminatedUnion("kind", [ZManualRouter, ZBuiltinRouter, ZNginxRouter, webhookRouter(ZSecretInput)]);
 export type TRouterConfigInput = z.infer<typeof ZRouterConfigInput>;
 /** The router kinds an environment can use. */
-export const ROUTER_KINDS = ["manual", "builtin", "nginx", "webhook"] as const;
-export type RouterConfigKind = (typeof ROUTER_KINDS)[number];
+export type RouterConfigKind = TRouterConfig["kind"];
 
 /** A rollback hook that runs a program (no shell) with a time limit. */
 const ZCommandHook = z.object({
