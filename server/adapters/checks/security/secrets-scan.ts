@@ -3,6 +3,7 @@ import path from "node:path";
 import { lintSource } from "@secretlint/core";
 import { secretLintProfiler } from "@secretlint/profiler";
 import { creator as recommendedRules } from "@secretlint/secretlint-rule-preset-recommend";
+import type { SecretLintCoreConfig, SecretLintCoreResultMessage } from "@secretlint/types";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 
@@ -24,11 +25,7 @@ const RULE_PREFIX = "@secretlint/secretlint-rule-";
 // profile, so marking is switched off. Remove once secretlint is upgraded (profiler.setEnabled(false)).
 secretLintProfiler.mark = () => {};
 
-// Named through lintSource's own signature: @secretlint/types is only a transitive dependency.
-type SecretlintConfig = Parameters<typeof lintSource>[0]["options"]["config"];
-type SecretlintMessage = Awaited<ReturnType<typeof lintSource>>["messages"][number];
-
-const SECRETLINT_CONFIG: SecretlintConfig = { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommendedRules }] };
+const SECRETLINT_CONFIG: SecretLintCoreConfig = { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommendedRules }] };
 
 /**
  * Scans the release's workspace for committed secrets with secretlint's recommended rules. Every
@@ -73,7 +70,7 @@ export async function checkSecrets(workspace: string, ctx: SubCheckContext): Pro
   return { findings, checked: `secrets in ${scanned} file(s)${truncated ? " (file limit reached)" : ""}` };
 }
 
-function secretFinding(m: SecretlintMessage, content: string, file: string): CheckFinding {
+function secretFinding(m: SecretLintCoreResultMessage, content: string, file: string): CheckFinding {
   const rule = m.ruleId.startsWith(RULE_PREFIX) ? m.ruleId.slice(RULE_PREFIX.length) : m.ruleId;
   // secretlint's lines are 1-based and its columns 0-based; editors count both from 1.
   const where = `${file}:${m.loc.start.line}:${m.loc.start.column + 1}`;
