@@ -151,10 +151,9 @@ function performance(facts: CriteriaFacts): Verdict {
 function devopsSubCheck(facts: CriteriaFacts, check: string, what: string): Verdict {
   const agent = "devops-engineer";
   const where: EvidenceRef[] = [{ kind: "agent", agent }];
-  const mine = facts.findings.filter((f) => f.agent === agent && f.check === check);
+  if (notChecked(facts, agent, check)) return ["missing", `${what} is not configured for devops-engineer`, where];
+  const bad = facts.findings.find((f) => f.agent === agent && f.check === check && (f.severity === "critical" || f.severity === "high"));
   const a = agentState(facts.state, agent);
-  if (mine.some((f) => f.message === notCheckedMessage(check))) return ["missing", `${what} is not configured for devops-engineer`, where];
-  const bad = mine.find((f) => f.severity === "critical" || f.severity === "high");
   if (bad) return ["failed", bad.message, where];
   if (a && (a.status === "passed" || a.status === "failed")) return ["met", `${what} checked by devops-engineer`, where];
   return fromAgent(facts, agent);
