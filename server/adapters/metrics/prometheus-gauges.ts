@@ -1,17 +1,16 @@
 import { request } from "undici";
 import type { Side } from "../../metrics/types.ts";
+import { readMetric } from "../checks/systems/prometheus-text.ts";
 
 /** The resource limits a version runs under; gauges are reported as percent of them. */
 export type ResourceLimits = { memoryBytes: number; cpuCores: number };
 
 export type GaugeSample = { side: Side; resource: "cpu" | "memory"; percentOfLimit: number };
 
-/** Reads one gauge or counter from Prometheus text exposition; null when absent. */
+/** Reads one gauge or counter from Prometheus text exposition (summed over its series); null when absent or malformed. */
 export function promValue(text: string, name: string): number | null {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)\\s*$`, "m").exec(text);
-  if (!m?.[1]) return null;
-  const v = Number(m[1]);
-  return Number.isFinite(v) ? v : null;
+  const reading = readMetric(text, name);
+  return "value" in reading ? reading.value : null;
 }
 
 /**
