@@ -8,13 +8,11 @@ export type DemoControl = {
   /** the service and environment the demo fleet serves */
   service: string;
   environment: string;
-  setFault(side: "baseline" | "canary", fault: DemoFault): Promise<void>;
-  getFault(side: "baseline" | "canary"): Promise<DemoFault>;
+  /** what can be injected: an error rate, added latency (all requests or the tail), memory growth */
+  setFault(side: "baseline" | "canary", fault: TFault): Promise<void>;
   /** stages a new run's versions on the fleet (restarts a process that plays another version) */
   prepare(target: RunTarget): Promise<void>;
 };
-/** What can be injected: an error rate, added latency (all requests or the tail), memory growth. */
-export type DemoFault = TFault;
 
 /**
  * The running process's engine and settings, registered by main.ts (or a test harness) on

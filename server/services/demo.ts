@@ -219,7 +219,6 @@ export async function startDemo(deps: {
     setFault: async (side, fault) => {
       await fleet.setFault(side, fault);
     },
-    getFault: (side) => fleet.getFault(side),
     prepare: async (target: RunTarget) => {
       if (target.service !== DEMO_SERVICE || target.environment !== DEMO_ENVIRONMENT) return;
       await Promise.all([fleet.playVersion("baseline", target.baselineVersion), fleet.playVersion("canary", target.targetVersion)]);
