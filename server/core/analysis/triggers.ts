@@ -61,8 +61,6 @@ export type SecuritySignalTrigger = { kind: "securitySignal" };
 
 /** One rollback trigger watching a step. */
 export type TriggerConfig = ErrorRateTrigger | LatencyTrigger | BusinessMetricTrigger | GaugeTrigger | SecuritySignalTrigger;
-/** The kinds of trigger. */
-export type TriggerKind = TriggerConfig["kind"];
 
 /** How a step's canary is judged. Validated where it is parsed; out-of-range values throw here. */
 export type AnalysisConfig = {
@@ -249,7 +247,7 @@ export function emptyTotals(): WindowTotals {
 }
 
 /** Number of e-process tests the config runs; α is split evenly across them. */
-export function statisticalTestCount(config: AnalysisConfig): number {
+function statisticalTestCount(config: AnalysisConfig): number {
   return config.triggers.reduce((sum, trigger) => sum + testsOf(trigger), 0);
 }
 
