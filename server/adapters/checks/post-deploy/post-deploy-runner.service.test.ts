@@ -1,7 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { decryptSecret, encryptSecret } from "../../../services/secrets.ts";
+import { listenOnLoopback } from "../check-context.fixture.ts";
 import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { createPostDeployRunner, postDeployRunner } from "./post-deploy-runner.ts";
 
@@ -10,10 +10,10 @@ const masterSecret = "post-deploy-test-session-secret";
 const runner = createPostDeployRunner({ decrypt: (stored) => decryptSecret(stored, masterSecret) });
 
 // The deployed service's health endpoints and a dependency, on a local server.
-let server: Server;
 let base: string;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     switch (req.url) {
       case "/healthz":
         res.setHeader("content-type", "application/json");
@@ -36,13 +36,11 @@ beforeAll(async () => {
         res.end("not found");
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenOnLoopback(server);
+  base = `http://127.0.0.1:${listening.port}`;
+  close = listening.close;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => close());
 
 describe("post-deploy-health configuration", () => {
   it("is not configured without a configuration or with empty sections", async () => {
