@@ -1,22 +1,23 @@
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listenOnLoopback } from "../checks/check-context.fixture.ts";
 import { PrometheusGaugeScraper, promValue, type GaugeSample } from "./prometheus-gauges.ts";
 
 let rss = 64 * 1024 * 1024;
 let cpuSeconds = 10;
-let server: Server;
 let url = "";
+let close: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (req.url !== "/metrics") return void res.writeHead(404).end();
     res.end(`# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${rss}\nprocess_cpu_seconds_total ${cpuSeconds}\n`);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/metrics`;
+  const listening = await listenOnLoopback(server);
+  url = `http://127.0.0.1:${listening.port}/metrics`;
+  close = listening.close;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => close());
 
 describe("Prometheus gauges", () => {
   it("reads gauges and counters, with or without labels", () => {
