@@ -7,7 +7,7 @@ import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import type { Db } from "../db/client.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
-import { createRun, type RunTarget } from "./runs.ts";
+import { ACTIVE_STATUSES, createRun, type RunTarget } from "./runs.ts";
 import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
 import { parseLimits } from "./environment-config.ts";
 
@@ -157,7 +157,7 @@ export async function startDemo(deps: {
   const service = await db.service.findUniqueOrThrow({ where: { slug: DEMO_SERVICE } });
   const environment = await db.environment.findFirst({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT }, select: { limits: true } });
   const active = await db.releaseRun.findFirst({
-    where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ["running", "paused", "rolling_back"] } },
+    where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ACTIVE_STATUSES } },
   });
   const baselineVersion = active?.baselineVersion ?? service.currentVersion;
   const canaryVersion = active?.targetVersion ?? nextDemoVersion(service.currentVersion);
@@ -188,7 +188,7 @@ export async function startDemo(deps: {
       .then((row) => Object.assign(limits, resourceLimits(row?.limits)))
       .catch(() => {});
     void db.releaseRun
-      .count({ where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ["running", "paused", "rolling_back"] } } })
+      .count({ where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ACTIVE_STATUSES } } })
       .then(async (activeRuns) => {
         if (activeRuns === 0) await Promise.all([fleet.clearFault("canary"), fleet.clearFault("baseline")]);
       })

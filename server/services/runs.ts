@@ -1,9 +1,9 @@
-import type { Db } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
 import { analysisFor, policyFor } from "../core/policy.ts";
 import { scaledSteps } from "../core/strategy.ts";
 import type { Criterion } from "../core/success-criteria.ts";
-import type { EnvironmentName, RouterKind, RunState } from "../core/types.ts";
+import type { EnvironmentName, RouterKind, RunState, RunStatus } from "../core/types.ts";
 import { criteriaFrom } from "./criteria.ts";
 import type { Engine } from "../engine/engine.ts";
 import { insertProjection } from "../engine/persist.ts";
@@ -12,6 +12,9 @@ import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
 import { parseLimits } from "./environment-config.ts";
 import { ZRunId, type TCreateRunInput, type TRunCommandInput, type TRunFilters } from "./schemas.ts";
+
+/** A run in one of these is still rolling out: it holds its environment's traffic. */
+export const ACTIVE_STATUSES: RunStatus[] = ["running", "paused", "rolling_back"];
 
 /** Where a run's two versions are about to be released, for whoever must stage them first. */
 export type RunTarget = { service: string; environment: string; baselineVersion: string; targetVersion: string };
@@ -42,16 +45,16 @@ export async function createRun(
     });
   }
   // One release at a time per service and environment: two runs would fight over the traffic.
-  const busy = await db.releaseRun.findFirst({
-    where: { environmentId: env.id, status: { in: ["running", "paused", "rolling_back"] } },
-    select: { number: true },
-  });
-  const conflict = (number: number) =>
-    new AppError("CONFLICT", {
-      message: `run #${number} active on ${env.service.slug}/${input.environment}`,
-      userMessage: `Run #${number} is still in progress for ${env.service.name} in ${input.environment}; finish or roll it back first.`,
-    });
-  if (busy) throw conflict(busy.number);
+  const refuseIfBusy = async (client: Tx) => {
+    const busy = await client.releaseRun.findFirst({ where: { environmentId: env.id, status: { in: ACTIVE_STATUSES } }, select: { number: true } });
+    if (busy) {
+      throw new AppError("CONFLICT", {
+        message: `run #${busy.number} active on ${env.service.slug}/${input.environment}`,
+        userMessage: `Run #${busy.number} is still in progress for ${env.service.name} in ${input.environment}; finish or roll it back first.`,
+      });
+    }
+  };
+  await refuseIfBusy(db);
   await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion: env.service.currentVersion, targetVersion: input.targetVersion });
   const policy = policyFor(input.risk, input.compliance, input.environment);
   const steps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
@@ -77,8 +80,7 @@ export async function createRun(
     // Again under the environment's row lock: two creations that both passed the check above
     // (`prepare` can take seconds) must not both start a release here.
     await tx.$queryRaw`SELECT id FROM "environment" WHERE id = ${env.id} FOR UPDATE`;
-    const raced = await tx.releaseRun.findFirst({ where: { environmentId: env.id, status: { in: ["running", "paused", "rolling_back"] } }, select: { number: true } });
-    if (raced) throw conflict(raced.number);
+    await refuseIfBusy(tx);
     const created = await tx.releaseRun.create({
       data: {
         serviceId: env.serviceId,
@@ -147,14 +149,12 @@ export type RunListItem = {
   finishedAt: string | null;
 };
 
-const ACTIVE = ["running", "paused", "rolling_back"];
-
 export async function listRuns(db: Db, filters: TRunFilters): Promise<RunListItem[]> {
   const runs = await db.releaseRun.findMany({
     where: {
       ...(filters.service ? { service: { slug: filters.service } } : {}),
       ...(filters.environment ? { environmentName: filters.environment } : {}),
-      ...(filters.status === "active" ? { status: { in: ACTIVE } } : filters.status ? { status: filters.status } : {}),
+      ...(filters.status === "active" ? { status: { in: ACTIVE_STATUSES } } : filters.status ? { status: filters.status } : {}),
     },
     include: { service: { select: { slug: true, name: true } }, createdBy: { select: { name: true } } },
     orderBy: { createdAt: "desc" },
