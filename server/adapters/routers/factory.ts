@@ -36,7 +36,7 @@ export async function buildRouter(config: RunnableRouterConfig, deps: RouterFact
       return { router, stop: () => router.stop() };
     }
     case "webhook": {
-      const decrypt = deps.decryptSecret ?? ((stored: string) => decryptSecret(stored));
+      const decrypt = deps.decryptSecret ?? decryptSecret;
       const router = new WebhookRouter({ url: config.url, secret: decrypt(config.secret), onVerifyError: deps.onVerifyError });
       return { router, stop: async () => {} };
     }
