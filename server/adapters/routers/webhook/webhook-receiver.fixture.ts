@@ -1,6 +1,6 @@
 import { onTestFinished } from "vitest";
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "../../checks/check-context.fixture.ts";
 
 /** One request as the test receiver got it: raw body, as a signature check needs it. */
 export type ReceivedDelivery = { headers: IncomingHttpHeaders; body: string; receivedAtMs: number };
@@ -24,18 +24,9 @@ export async function startReceiver(answer: (delivery: ReceivedDelivery, index: 
       res.writeHead(a.status, { "content-type": "application/json" }).end(a.body ?? "");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/flightdeck?token=not-for-logs`,
-    deliveries,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Hanging requests would keep close() waiting forever; closing twice is harmless.
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  // listenOnLoopback's close ends hanging requests too, which would otherwise keep it waiting forever.
+  const { port, close } = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}/hooks/flightdeck?token=not-for-logs`, deliveries, close };
 }
 
 /**
