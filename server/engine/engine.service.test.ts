@@ -61,6 +61,8 @@ describe("a production canary on the manual router, end to end against PostgreSQ
     await runCommand(h.engine, rm, { kind: "waive", runId: run.id, reason: "health checks configured in issue 4" });
     s = await waitFor(run.id, (x) => x.status === "succeeded");
     expect(s.outcome).toContain("1.1.0");
+    // Released to production: 1.1.0 is now the version in service, the next run's baseline.
+    expect((await h.db.service.findUniqueOrThrow({ where: { id: svc.id } })).currentVersion).toBe("1.1.0");
 
     const steps = await h.db.rolloutStep.findMany({ where: { runId: run.id }, orderBy: { index: "asc" } });
     expect(steps.map((x) => x.status)).toEqual(["done", "done", "done"]);

@@ -34,8 +34,9 @@ export async function persistTransition(
   now: Date,
 ): Promise<void> {
   const deadline = nextDeadline(next);
-  await tx.releaseRun.update({
+  const { serviceId } = await tx.releaseRun.update({
     where: { id: runId },
+    select: { serviceId: true },
     data: {
       state: next as unknown as object,
       status: next.status,
@@ -47,8 +48,7 @@ export async function persistTransition(
   });
   if (next.status === "succeeded" && prev.status !== "succeeded" && next.params.environment === "production") {
     // Released to production: this version is now the one in service, the next run's baseline.
-    const run = await tx.releaseRun.findUniqueOrThrow({ where: { id: runId }, select: { serviceId: true } });
-    await tx.service.update({ where: { id: run.serviceId }, data: { currentVersion: next.params.targetVersion } });
+    await tx.service.update({ where: { id: serviceId }, data: { currentVersion: next.params.targetVersion } });
   }
   await projectPhases(tx, runId, prev, next, now);
   await projectAgents(tx, runId, prev, next, now);
