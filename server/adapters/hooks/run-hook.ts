@@ -13,20 +13,19 @@ export type HookOutcome = { status: "done" | "failed" | "skipped"; detail: strin
 export type ResolvedHook = Exclude<NonNullable<THook>, { kind: "webhook" }> | { kind: "webhook"; url: string; secret: string };
 
 /** Kept from a command's combined stdout and stderr: its last characters, where the error usually is. */
-export const OUTPUT_TAIL_CHARS = 2_000;
+const OUTPUT_TAIL_CHARS = 2_000;
 
 const LABEL: Record<HookName, string> = { dataMigration: "data-migration", cacheInvalidation: "cache/CDN invalidation" };
-
 
 /**
  * Runs one rollback hook. Never throws: whatever goes wrong becomes a "failed" outcome with the
  * reason, because the rollback carries on with its next step either way.
  */
-export async function runHook(hook: ResolvedHook | null, name: HookName, ctx: HookContext, opts: { webhookTimeoutMs?: number } = {}): Promise<HookOutcome> {
+export async function runHook(hook: ResolvedHook | null, name: HookName, ctx: HookContext): Promise<HookOutcome> {
   if (hook === null) return { status: "skipped", detail: `No ${LABEL[name]} hook configured for this service.` };
   if (hook.kind === "command") return runCommand(hook, name, ctx);
   try {
-    const res = await postSignedJson({ url: hook.url, secret: hook.secret, timeoutMs: opts.webhookTimeoutMs }, `rollback hook ${name}`, (timestamp) => ({
+    const res = await postSignedJson({ url: hook.url, secret: hook.secret }, `rollback hook ${name}`, (timestamp) => ({
       event: "rollbackHook",
       hook: name,
       ...ctx,
