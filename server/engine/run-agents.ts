@@ -32,18 +32,18 @@ function configFor(checks: unknown, agent: AgentName): unknown {
  */
 export async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  let failure: { error: unknown } | null = null;
+  const failures: unknown[] = [];
   const lane = async () => {
-    for (let item = queue.shift(); item !== undefined && failure === null; item = queue.shift()) {
+    for (let item = queue.shift(); item !== undefined && failures.length === 0; item = queue.shift()) {
       try {
         await work(item);
       } catch (error) {
-        failure ??= { error };
+        failures.push(error);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  if (failure !== null) throw (failure as { error: unknown }).error;
+  if (failures.length > 0) throw failures[0];
 }
 
 /**
