@@ -23,10 +23,10 @@ export type AppContext = {
   /** operator-wide hold multiplier (FLIGHTDECK_HOLD_SCALE) */
   globalHoldScale: number;
   /** live request metrics of runs (routers and the ingest API write, the analysis reads) */
-  aggregator?: MetricsAggregator;
-  /** the demo fleet, when FLIGHTDECK_DEMO is on */
-  demo?: DemoControl | null;
-  /** re-reads the environments' router settings and starts/stops routers to match (after a Settings change) */
+  aggregator: MetricsAggregator;
+  /** the demo fleet, when FLIGHTDECK_DEMO is on and it started; else null */
+  demo: DemoControl | null;
+  /** re-reads the environments' router settings and starts/stops routers to match (after a Settings change); absent in the bench harness */
   reloadRouters?: () => Promise<void>;
 };
 

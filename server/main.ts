@@ -99,7 +99,6 @@ async function main(): Promise<void> {
     clock: () => Date.now(),
     onError,
   });
-  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: null });
   engine.start();
   analysis.start();
   const demo = cfg.FLIGHTDECK_DEMO

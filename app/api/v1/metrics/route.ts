@@ -1,6 +1,5 @@
 import { db } from "@/server/db/client";
 import { appContext } from "@/server/context";
-import { AppError } from "@/server/errors";
 import { json, route } from "@/server/http/route";
 import { authenticateToken } from "@/server/services/api-tokens";
 import { applyMetricsBatch, MAX_METRICS_BODY_BYTES, parseMetricsBatch, readBodyText } from "@/server/services/ingest";
@@ -16,7 +15,5 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (req: Request) => {
   await authenticateToken(db(), req.headers.get("authorization"), "metrics:write");
   const batch = parseMetricsBatch(await readBodyText(req, MAX_METRICS_BODY_BYTES));
-  const aggregator = appContext().aggregator;
-  if (!aggregator) throw new AppError("UNAVAILABLE", { message: "no metrics aggregator in this process", userMessage: "Metric ingest is not running." });
-  return json(await applyMetricsBatch(db(), aggregator, batch), 202);
+  return json(await applyMetricsBatch(db(), appContext().aggregator, batch), 202);
 });

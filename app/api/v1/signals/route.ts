@@ -1,6 +1,5 @@
 import { db } from "@/server/db/client";
 import { appContext } from "@/server/context";
-import { AppError } from "@/server/errors";
 import { json, route } from "@/server/http/route";
 import { authenticateToken } from "@/server/services/api-tokens";
 import { MAX_SIGNAL_BODY_BYTES, parseSignal, readBodyText, recordSignal } from "@/server/services/ingest";
@@ -15,8 +14,6 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (req: Request) => {
   const token = await authenticateToken(db(), req.headers.get("authorization"), "signals:write");
   const input = parseSignal(await readBodyText(req, MAX_SIGNAL_BODY_BYTES));
-  const aggregator = appContext().aggregator;
-  if (!aggregator) throw new AppError("UNAVAILABLE", { message: "no metrics aggregator in this process", userMessage: "Signal intake is not running." });
-  await recordSignal(db(), aggregator, token, input);
+  await recordSignal(db(), appContext().aggregator, token, input);
   return json({ accepted: true }, 202);
 });
