@@ -146,14 +146,14 @@ function postMortem(r: ReleaseRecordInput): string[] {
   const s = r.state;
   const rb = s.rollback;
   if (!rb) return [];
-  const analysisDecision = [...r.decisions].reverse().find((d) => d.verdict === "rollback");
+  const rollbackDecision = [...r.decisions].reverse().find((d) => d.verdict === "rollback");
   return [
     "## Post-mortem draft",
     `- Rollback requested by ${rb.requestedBy}${rb.trigger ? ` (trigger: ${rb.trigger})` : ""} at ${new Date(rb.startedAt).toISOString()}`,
     `- Reason: ${rb.reason}`,
     // Traffic is back at 0% by the time this is written: the deciding evidence knows what it was.
-    `- Canary when rolled back: step ${s.stepIndex + 1} of ${s.steps.length}${typeof analysisDecision?.evidence.canaryPercent === "number" ? ` at ${analysisDecision.evidence.canaryPercent}% of traffic` : ""}`,
-    ...(analysisDecision ? [`- Evidence: ${analysisDecision.reason}`, `- Numbers: \`${JSON.stringify(analysisDecision.evidence).slice(0, 600)}\``] : []),
+    `- Canary when rolled back: step ${s.stepIndex + 1} of ${s.steps.length}${typeof rollbackDecision?.evidence.canaryPercent === "number" ? ` at ${rollbackDecision.evidence.canaryPercent}% of traffic` : ""}`,
+    ...(rollbackDecision ? [`- Evidence: ${rollbackDecision.reason}`, `- Numbers: \`${JSON.stringify(rollbackDecision.evidence).slice(0, 600)}\``] : []),
     ...(s.analysis ? [`- Last canary analysis: ${s.analysis.summary}`] : []),
     "- Rollback procedure:",
     ...rb.steps.map((st) => `  - ${st.kind.replaceAll("_", " ")}: ${st.kind === "postmortem" && st.status === "running" ? "this draft" : st.status}${st.detail ? ` — ${st.detail}` : ""}`),
