@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     force.unref();
     await analysis.stop().catch(() => {});
     await engine.stop().catch(() => {});
-    await demo?.fleet.stop().catch(() => {});
+    await demo?.stop().catch(() => {});
     await registry.stopManaged().catch(() => {});
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await new Promise<void>((resolve) => http.close(() => resolve()));

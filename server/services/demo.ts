@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
+import { startDemoFleet } from "../../demo/fleet.ts";
 import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { DemoControl } from "../context.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
@@ -140,6 +140,7 @@ export function nextPatch(version: string): string {
 /**
  * Starts the demo fleet (baseline and canary processes, built-in router, steady traffic),
  * registers its router, and starts a staging canary of the next version unless one is active.
+ * `stop` ends the fleet with its limits sweeper and gauge scraper.
  */
 export async function startDemo(deps: {
   db: Db;
@@ -152,7 +153,7 @@ export async function startDemo(deps: {
   /** start a staging canary of the next release unless one is active; default true */
   autoRun?: boolean;
   now: () => number;
-}): Promise<{ control: DemoControl; fleet: DemoFleet; url: string }> {
+}): Promise<{ control: DemoControl; url: string; stop: () => Promise<void> }> {
   const { db } = deps;
   const service = await db.service.findUniqueOrThrow({ where: { slug: DEMO_SERVICE } });
   const environment = await db.environment.findFirst({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT }, select: { limits: true } });
@@ -207,12 +208,6 @@ export async function startDemo(deps: {
     },
   });
   gauges.start();
-  const stopFleet = fleet.stop.bind(fleet);
-  fleet.stop = async () => {
-    clearInterval(sweeper);
-    gauges.stop();
-    await stopFleet();
-  };
   const control: DemoControl = {
     service: DEMO_SERVICE,
     environment: DEMO_ENVIRONMENT,
@@ -224,5 +219,10 @@ export async function startDemo(deps: {
       await Promise.all([fleet.playVersion("baseline", target.baselineVersion), fleet.playVersion("canary", target.targetVersion)]);
     },
   };
-  return { control, fleet, url: fleet.url };
+  const stop = async () => {
+    clearInterval(sweeper);
+    gauges.stop();
+    await fleet.stop();
+  };
+  return { control, url: fleet.url, stop };
 }
