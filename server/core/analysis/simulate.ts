@@ -3,7 +3,7 @@
  * latency distribution, judged by `evaluateAll` every 250 ms of simulated time, as the engine
  * would. Seeded, so a test or benchmark run is reproducible. Pure: no clock, no Math.random.
  */
-import { defaultAnalysisConfig, evaluateAll, type AnalysisConfig, type Evaluation, type LatencyQuantile, type LatencyTrigger, type WindowTotals } from "./triggers.ts";
+import { defaultAnalysisConfig, emptyTotals, evaluateAll, type AnalysisConfig, type Evaluation, type LatencyQuantile, type LatencyTrigger, type WindowTotals } from "./triggers.ts";
 
 /** Both sides' latency: lognormal, the canary's scaled by a multiplier. */
 export type LatencyModel = {
@@ -126,19 +126,12 @@ export function simulateCanary(scenario: CanaryScenario): SimulationResult {
     if (!fresh) continue;
 
     const baselineRequests = Math.round((baselineRps * tick) / 1000);
+    const empty = emptyTotals();
     const totals: WindowTotals = {
-      baseline: {
-        requests: baselineRequests,
-        errors: Math.round(baselineRequests * baselineErrorRate),
-        latencyMs: { p95, p99 },
-        attempts: 0,
-        conversions: 0,
-        cpuPercent: [],
-        memoryPercent: [],
-      },
-      canary: { requests, errors, latencyMs: { p95: null, p99: null }, attempts: 0, conversions: 0, cpuPercent: [], memoryPercent: [] },
+      ...empty,
+      baseline: { ...empty.baseline, requests: baselineRequests, errors: Math.round(baselineRequests * baselineErrorRate), latencyMs: { p95, p99 } },
+      canary: { ...empty.canary, requests, errors },
       canarySlowerThan: { p95: { thresholdMs: slow95Ms, count: slow95 }, p99: { thresholdMs: slow99Ms, count: slow99 } },
-      securitySignals: [],
     };
     const result = evaluateAll(config, totals);
     if (result.verdict === "rollback") {
