@@ -1,3 +1,5 @@
+import type { RunParams } from "./types.ts";
+
 /**
  * Placeholders in an agent's configuration, filled per release: `{targetVersion}`,
  * `{baselineVersion}`, `{service}`, `{environment}`, and — when the environment's router knows
@@ -7,6 +9,11 @@
 export const PLACEHOLDERS = ["targetVersion", "baselineVersion", "service", "environment", "canaryUrl", "baselineUrl"] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type PlaceholderValues = Partial<Record<Placeholder, string>>;
+
+/** The values every release has; the two addresses are added where the router knows them. */
+export function releasePlaceholders(p: RunParams): PlaceholderValues {
+  return { targetVersion: p.targetVersion, baselineVersion: p.baselineVersion, service: p.service, environment: p.environment };
+}
 
 /** Any of the placeholders above, in braces; other braces (JSON, `${HOME}`) are left alone. */
 const PATTERN = new RegExp(`\\{(${PLACEHOLDERS.join("|")})\\}`, "g");

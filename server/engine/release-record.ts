@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import { expandPlaceholders } from "../core/placeholders.ts";
+import { expandPlaceholders, releasePlaceholders } from "../core/placeholders.ts";
 import { renderReleaseRecord, type RecordFinding } from "../core/release-record.ts";
 import type { RunState, Severity } from "../core/types.ts";
 import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
@@ -23,9 +23,8 @@ export async function writeReleaseRecord(db: Db, runId: string, now: number): Pr
     },
   });
   const state = run.state as unknown as RunState;
-  const p = state.params;
   const checks = run.environment.checks as Record<string, unknown> | null;
-  const architect = expandPlaceholders(checks?.["code-architect"], { targetVersion: p.targetVersion, baselineVersion: p.baselineVersion, service: p.service, environment: p.environment });
+  const architect = expandPlaceholders(checks?.["code-architect"], releasePlaceholders(state.params));
   const material = architect.ok ? await readRecordMaterial(architect.value) : { configChanges: `placeholders without a value: ${architect.missing.join(", ")}`, releaseNotes: null };
 
   const findingsOf = (agent: string, phase: string): RecordFinding[] =>

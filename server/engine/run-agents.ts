@@ -2,7 +2,7 @@ import type { RunEffect, RunEvent } from "../core/events.ts";
 import { SEVERITIES, type AgentName, type RunState, type SeverityCounts } from "../core/types.ts";
 import { bumpSeq, type DispatchResult } from "./engine.ts";
 import type { EngineDeps } from "./effect-worker.ts";
-import { expandPlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
+import { expandPlaceholders, releasePlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
 import type { CheckResult } from "./ports.ts";
 
 /** Log lines kept per agent task; later lines are dropped with one marker line. */
@@ -54,13 +54,7 @@ export async function inPool<T>(items: readonly T[], limit: number, work: (item:
 export async function runAgents({ deps, dispatch, runId, state, checks, effect, signal }: Args): Promise<void> {
   const p = state.params;
   const upstreams = deps.upstreamsFor?.(p.service, p.environment) ?? null;
-  const placeholders: PlaceholderValues = {
-    targetVersion: p.targetVersion,
-    baselineVersion: p.baselineVersion,
-    service: p.service,
-    environment: p.environment,
-    ...(upstreams ?? {}),
-  };
+  const placeholders: PlaceholderValues = { ...releasePlaceholders(p), ...(upstreams ?? {}) };
   await inPool(effect.agents, deps.checkConcurrency ?? DEFAULT_CONCURRENCY, async (agent) => {
     if (signal.aborted) return;
     const current = state.agents.find((a) => a.phase === effect.phase && a.agent === agent);
