@@ -2,7 +2,8 @@ import { z } from "zod";
 import { notCheckedMessage } from "../../core/success-criteria.ts";
 import type { CheckContext, CheckFinding, CheckResult } from "../../engine/ports.ts";
 import { notConfiguredRunner } from "./not-configured.ts";
-import { CannotRunError, errorCode, isEmptyConfig, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
+import { CannotRunError, isEmptyConfig, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
+import { errorCode } from "../report-text.ts";
 
 /** One named part of an agent's checks. `run: null` = not configured for this service (an info finding). */
 export type SubCheck = {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { request } from "undici";
 import { parseAllDocuments } from "yaml";
 import type { CheckFinding } from "../../engine/ports.ts";
+import { describeNetworkError } from "../report-text.ts";
 
 /**
  * A sub-check that could not run (unreadable file, syntax error, malformed report, a program that
@@ -67,26 +68,6 @@ export async function httpGet(url: string, signal: AbortSignal, timeoutMs = HTTP
     if (timeout.aborted) return { problem: `no answer within ${timeoutMs} ms` };
     return { problem: describeNetworkError(e) };
   }
-}
-
-/** An undici failure as one line: its message and, when it wraps one, the socket error's. */
-export function describeNetworkError(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  // undici wraps the socket error; its code (ECONNREFUSED, …) is what an operator searches for.
-  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
-  return `${e.message}${cause}`;
-}
-
-/** A URL as shown in findings: origin and path, never the query (it may carry a token). */
-export function redactUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.origin}${url.pathname}`;
-}
-
-/** One line of at most `chars` characters, for evidence. */
-export function excerpt(text: string, chars = 200): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > chars ? `${flat.slice(0, chars)}…` : flat;
 }
 
 /**
@@ -177,17 +158,4 @@ export function formatHours(hours: number): string {
 export function isEmptyConfig(config: unknown): boolean {
   if (config === undefined || config === null) return true;
   return typeof config === "object" && !Array.isArray(config) && Object.keys(config).length === 0;
-}
-
-/** A short error code (ECONNREFUSED, 28P01, UND_ERR_HEADERS_TIMEOUT, …) without the message, which may quote secrets. */
-export function errorCode(e: unknown, fallback = "UNKNOWN"): string {
-  if (typeof e === "object" && e !== null) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && code.length > 0) return code;
-    const cause = (e as { cause?: unknown }).cause;
-    if (cause !== undefined && cause !== e) return errorCode(cause, fallback);
-    const name = (e as { name?: unknown }).name;
-    if (name === "AbortError" || name === "TimeoutError") return "TIMEOUT";
-  }
-  return fallback;
 }

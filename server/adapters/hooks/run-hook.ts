@@ -1,4 +1,4 @@
-import { excerpt } from "../checks/support.ts";
+import { excerpt } from "../report-text.ts";
 import { killGroup, MINIMAL_PATH, spawnIsolated } from "../isolated-command.ts";
 import { postSignedJson } from "../routers/webhook/signed-post.ts";
 import type { HookName, THook } from "../../services/environment-config.ts";

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { chromium, errors, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { CannotRunError, excerpt, redactUrl } from "../support.ts";
+import { CannotRunError } from "../support.ts";
+import { excerpt, redactUrl } from "../../report-text.ts";
 import type { TAuditedPage, TViewport } from "./config.ts";
 
 /** Where Debian and Ubuntu put their Chromium. */

@@ -1,5 +1,6 @@
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { excerpt, httpGet, redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { httpGet, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { excerpt, redactUrl } from "../../report-text.ts";
 
 /**
  * The baseline a roll back returns to must still answer: a release whose way back is gone is

@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TDatabase } from "./config.ts";
-import { CannotRunError, errorCode } from "../support.ts";
+import { CannotRunError } from "../support.ts";
+import { errorCode } from "../../report-text.ts";
 import { abortable, type ProbeIo } from "./probe.ts";
 
 /** Connect and `SELECT 1` must both finish within this. */

@@ -1,7 +1,7 @@
 import { Resolver } from "node:dns/promises";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { parseResolver, type TDns } from "./config.ts";
-import { errorCode } from "../support.ts";
+import { errorCode } from "../../report-text.ts";
 import type { ProbeIo } from "./probe.ts";
 
 /** Per-attempt timeout of one resolver, in ms; each resolver is tried twice. */

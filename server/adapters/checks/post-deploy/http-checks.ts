@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { request } from "undici";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TDependency, TEndpoint } from "./config.ts";
-import { errorCode, excerpt, redactUrl } from "../support.ts";
+import { errorCode, excerpt, redactUrl } from "../../report-text.ts";
 import type { ProbeIo } from "./probe.ts";
 
 // Health endpoints and external dependencies are probed the same way: one GET, no redirects

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SEVERITIES, type Severity } from "../../../core/types.ts";
-import { excerpt } from "../support.ts";
+import { excerpt } from "../../report-text.ts";
 
 /** One vulnerability from a scanner report, in the release team's terms; the report's path is added by the caller. */
 export type Vulnerability = { severity: Severity; message: string; evidence: string; link?: string };

@@ -2,7 +2,8 @@ import { isIP } from "node:net";
 import { Agent, request } from "undici";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { checkTls } from "../post-deploy/tls-check.ts";
-import { describeNetworkError, redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { describeNetworkError, redactUrl } from "../../report-text.ts";
 import { cookieFindings, headerFindings, type ResponseHeaders } from "./security-headers.ts";
 
 /** Redirects followed from a configured URL to the page whose headers are judged (http → https, / → /login). */

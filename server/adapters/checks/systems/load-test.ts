@@ -1,6 +1,7 @@
 import autocannon from "autocannon";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, httpGet, redactUrl, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, httpGet, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { redactUrl } from "../../report-text.ts";
 import type { TLoadTest } from "./config.ts";
 import { createLatencySample } from "./latency-sample.ts";
 import { startMemorySampler, type MemorySampler, type MemoryWatch } from "./memory.ts";

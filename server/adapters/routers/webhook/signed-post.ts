@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
-import { excerpt, redactUrl } from "../../checks/support.ts";
+import { describeNetworkError, excerpt, redactUrl } from "../../report-text.ts";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookPayload } from "./signature.ts";
 
 /** Where and how to deliver signed JSON webhooks. Shared by the webhook router and notifier. */
@@ -119,13 +119,6 @@ async function attemptOnce(
     if (signal.aborted) return { error: `timed out after ${timeoutMs} ms` };
     return { error: describeNetworkError(e) };
   }
-}
-
-function describeNetworkError(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  // undici wraps the socket error; its code (ECONNREFUSED, …) is what an operator searches for.
-  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
-  return `${e.message}${cause}`;
 }
 
 /** The start of a receiver's answer, quoted, for an error message; nothing for an empty one. */
