@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listenOnLoopback } from "../checks/check-context.fixture.ts";
+import { listenOnLoopback } from "../../testing/loopback-server.ts";
 import { PrometheusGaugeScraper, promValue, type GaugeSample } from "./prometheus-gauges.ts";
 
 let rss = 64 * 1024 * 1024;

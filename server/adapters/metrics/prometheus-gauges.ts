@@ -1,6 +1,6 @@
 import { request } from "undici";
 import type { Side } from "../../metrics/types.ts";
-import { readMetric } from "../checks/systems/prometheus-text.ts";
+import { readMetric } from "./prometheus-text.ts";
 
 /** The resource limits a version runs under; gauges are reported as percent of them. */
 export type ResourceLimits = { memoryBytes: number; cpuCores: number };

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { CheckContext } from "../../../engine/ports.ts";
-import { recordingContext, type RecordingContext, listenOnLoopback } from "../check-context.fixture.ts";
+import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 
 /** What a route answers: an HTML file from ./fixtures (or an empty body), its status, and how long it makes the browser wait. */
 export type PageRoute = { file?: string; status?: number; delayMs?: number };

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { decryptSecret, encryptSecret } from "../../../services/secrets.ts";
-import { listenOnLoopback } from "../check-context.fixture.ts";
+import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { createPostDeployRunner, postDeployRunner } from "./post-deploy-runner.ts";
 

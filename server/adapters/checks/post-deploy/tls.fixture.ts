@@ -5,7 +5,7 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { listenOnLoopback } from "../check-context.fixture.ts";
+import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 
 const run = promisify(execFile);
 

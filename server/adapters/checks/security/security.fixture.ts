@@ -2,7 +2,8 @@ import { createServer as createHttpServer, type IncomingMessage, type OutgoingHt
 import { createServer as createHttpsServer } from "node:https";
 import { fileURLToPath } from "node:url";
 import type { CheckContext } from "../../../engine/ports.ts";
-import { recordingContext, type RecordingContext, listenOnLoopback } from "../check-context.fixture.ts";
+import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 import type { Pem } from "../post-deploy/tls.fixture.ts";
 
 /** Absolute path of a file or folder under ./fixtures. */

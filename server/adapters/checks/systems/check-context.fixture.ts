@@ -2,7 +2,8 @@ import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { CheckContext } from "../../../engine/ports.ts";
 import { freePort } from "../../../testing/global-setup.ts";
-import { listenOnLoopback, recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { recordingContext, type RecordingContext } from "../check-context.fixture.ts";
+import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 
 /** Absolute path of a file or folder under ./fixtures. */
 export function fixture(relative: string): string {

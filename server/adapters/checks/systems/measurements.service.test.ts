@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLatencySample } from "./latency-sample.ts";
-import { readMetric } from "./prometheus-text.ts";
+import { readMetric } from "../../metrics/prometheus-text.ts";
 
 describe("Prometheus text", () => {
   it("reads the metric past comments, labels with awkward values, scientific notation and timestamps", () => {

@@ -3,7 +3,7 @@ import type { CheckFinding } from "../../../engine/ports.ts";
 import { CannotRunError, httpGet, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
 import { excerpt, redactUrl } from "../../report-text.ts";
 import type { TMemory } from "./config.ts";
-import { readMetric } from "./prometheus-text.ts";
+import { readMetric } from "../../metrics/prometheus-text.ts";
 
 /** The metric every Prometheus client library exports for a process's resident set size. */
 export const RSS_METRIC = "process_resident_memory_bytes";

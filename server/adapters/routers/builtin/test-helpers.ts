@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Agent, request } from "undici";
 import type { RouteTarget } from "../../../engine/ports.ts";
-import { listenOnLoopback } from "../../checks/check-context.fixture.ts";
+import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 import type { ObservationSink, RequestObservation, Side } from "../../../metrics/types.ts";
 
 /** A sink that keeps what it is given, for assertions. */

@@ -1,6 +1,6 @@
 import { onTestFinished } from "vitest";
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import { listenOnLoopback } from "../../checks/check-context.fixture.ts";
+import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 
 /** One request as the test receiver got it: raw body, as a signature check needs it. */
 export type ReceivedDelivery = { headers: IncomingHttpHeaders; body: string; receivedAtMs: number };
