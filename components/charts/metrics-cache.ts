@@ -2,30 +2,17 @@ import type { AnalysisEvent, MetricsEvent } from "@/server/realtime/event-map";
 import type { RunMetrics } from "@/server/services/metrics";
 import { parseEvaluations, parseVerdict, type ShownEvaluation } from "@/components/analysis/evaluations";
 import type { Verdict } from "@/server/core/analysis/triggers";
+import type { MetricPoint as LivePoint } from "@/server/metrics/aggregator";
+import type { Side } from "@/server/metrics/types";
 
-/** Which version served the traffic. */
-export type Side = "baseline" | "canary";
+export type { Side };
 
-/** One window of one side's traffic, as the charts draw it. */
-export type MetricPoint = {
-  /** end of the window, epoch ms */
-  at: number;
-  side: Side;
-  /** how long the window was: 10 s for stored windows, 1 s for live points */
-  spanMs: number;
-  requests: number;
-  errors: number;
-  /** latency quantiles of the window in ms; null when it served no requests */
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  /**
-   * CPU / memory as percent of the environment's limit: the window's last sample; null when no
-   * sample arrived in it (gauges are sparse, so many points have none)
-   */
-  cpuPercent: number | null;
-  memoryPercent: number | null;
-};
+/**
+ * One window of one side's traffic, as the charts draw it: a live second from the aggregator or
+ * a stored window, with how long it was (10 s stored, 1 s live). `at` is the window's end; CPU
+ * and memory are null when no sample arrived in it (gauges are sparse).
+ */
+export type MetricPoint = LivePoint & { spanMs: number };
 
 /** The latest evaluation of the canary, with every trigger's numbers. */
 export type AnalysisRecord = {

@@ -1,3 +1,5 @@
+import type { MetricPoint } from "../metrics/aggregator.ts";
+
 /**
  * The typed socket.io event map, shared by the server and the browser. Every run event carries
  * the run's sequence number: a client that sees a gap refetches instead of trusting its cache.
@@ -6,21 +8,7 @@ export type RunChangedEvent = { runId: string; seq: number; status: string; phas
 export type AgentLogEvent = { runId: string; seq: number; taskId: string; agent: string; phase: string; line: string; at: string };
 export type AgentProgressEvent = { runId: string; seq: number; taskId: string; agent: string; phase: string; progress: number };
 /** One second of traffic per side, for the live charts. */
-export type MetricsEvent = {
-  runId: string;
-  points: {
-    at: number;
-    side: "baseline" | "canary";
-    requests: number;
-    errors: number;
-    p50: number | null;
-    p95: number | null;
-    p99: number | null;
-    /** last CPU / memory sample in the second, percent of the environment's limit */
-    cpuPercent: number | null;
-    memoryPercent: number | null;
-  }[];
-};
+export type MetricsEvent = { runId: string; points: MetricPoint[] };
 /** The canary analysis's latest evaluation: every trigger's numbers. */
 export type AnalysisEvent = { runId: string; stepIndex: number; at: string; verdict: string; summary: string; evaluations: unknown[] };
 export type NotificationEvent = { runId: string; severity: "info" | "warning" | "critical"; message: string; at: string };
