@@ -59,8 +59,25 @@ function RecordBlock({ block: b }: { block: Block }) {
   }
 }
 
-/** Label/value pairs: side by side from a small tablet up, stacked on a phone. */
-export function FactList({ facts }: { facts: Fact[] }) {
+/**
+ * Label/value pairs: side by side from a small tablet up, stacked on a phone; `inline` runs short
+ * ones together on one wrapping line (the record's summary).
+ */
+export function FactList({ facts, inline = false }: { facts: Fact[]; inline?: boolean }) {
+  if (inline) {
+    return (
+      <dl className="flex flex-wrap gap-x-4 gap-y-1">
+        {facts.map((f, i) => (
+          <div key={i} className="flex gap-1">
+            <dt className="text-slate-700">{f.label}</dt>
+            <dd className="font-medium text-slate-900">
+              <Spans spans={f.value} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    );
+  }
   return (
     <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_minmax(0,1fr)]">
       {facts.map((f, i) => (

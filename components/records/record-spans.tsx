@@ -21,7 +21,7 @@ export function Spans({ spans }: { spans: Span[] }) {
           case "emphasis":
             return <em key={i}>{s.text}</em>;
           case "code":
-            return <code key={i} className="rounded bg-slate-100 px-1 font-mono text-[0.85em] [overflow-wrap:anywhere]">{s.text}</code>;
+            return <code key={i} className="rounded bg-slate-100 px-1 font-mono text-[0.85em] break-words">{s.text}</code>;
           case "status":
             return <Badge key={i} tone={SENSE_TONES[s.sense]}>{s.text}</Badge>;
           case "link":

@@ -34,7 +34,7 @@ function RecordDocumentView({ doc }: { doc: RecordDocument }) {
         <p id="record-title" className="text-lg font-semibold [overflow-wrap:anywhere]">
           {doc.title}
         </p>
-        <FactList facts={doc.summary} />
+        <FactList facts={doc.summary} inline />
         <nav aria-label="Sections of the record">
           <ul className="flex flex-wrap gap-x-4 gap-y-1">
             {doc.sections.map((s) => (

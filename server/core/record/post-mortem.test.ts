@@ -95,7 +95,7 @@ describe("the post-mortem draft", () => {
   it("while the procedure is still writing it, says the rollback has not finished and that this step is the draft", () => {
     const doc = buildReleaseRecord(recordInput(rolledBackCanary("errors", false), { decisions: [rollbackDecision], postMortem: facts }));
     const markdown = recordToMarkdown(doc);
-    expect(markdown).toContain("**Outcome:** rolling back — the rollback procedure has not finished");
+    expect(markdown).toContain("**Outcome:** rolling back — the rollback procedure had not finished when this draft was written");
     expect(markdown).toMatch(/\| postmortem +\| this draft +\|/);
   });
 

@@ -66,7 +66,7 @@ export function postMortemSection(r: ReleaseRecordInput, rb: RollbackState): Rec
 
 function rollbackOutcome(s: RunState): Span[] {
   if (s.status === "rolled_back" || s.status === "failed") return [status(s.status), ...(s.outcome ? [text(` — ${s.outcome}`)] : [])];
-  return [status(s.status), text(" — the rollback procedure has not finished; this draft will be rewritten when it has")];
+  return [status(s.status), text(" — the rollback procedure had not finished when this draft was written")];
 }
 
 /** The numbers behind the rollback: the canary analysis's evaluation, else the rollback decision's own figures. */
