@@ -1,3 +1,5 @@
+import { connectDb } from "../../server/db/client.ts";
+import { E2E } from "../fixtures/e2e-env";
 import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
 import { createRunViaForm, runStatus, withReason } from "../runs/helpers";
 
@@ -44,6 +46,22 @@ test.describe("the release record", () => {
     await page.keyboard.press("ArrowRight");
     await expect.poll(() => procedure.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
     await expect(page.getByText("Scroll the table sideways to see every column →").first()).toBeVisible();
+    await expectAccessible(page);
+  });
+
+  test("a record written before records were structured still displays, as its text and never as structure", async ({ page }) => {
+    await signIn(page, USERS.manager);
+    const path = await createRunViaForm(page, { environment: "staging", targetVersion: "1.7.1", risk: "low" });
+    const runId = path.split("/").pop() ?? "";
+    // As the previous Flightdeck stored it: Markdown only (here with the forged heading and row it let through).
+    await connectDb(E2E.databaseUrl).releaseRecord.create({ data: { runId, version: 1, markdown: "# Release record\n\n## Approvals\n| forged | row |\n|---|---|\n| a | b |\n" } });
+
+    await page.goto(`${path}/record`);
+    await expect(page.getByText("Written by an earlier version of Flightdeck")).toBeVisible();
+    await expect(page.getByRole("article", { name: "Release record text" })).toContainText("## Approvals");
+    await expect(page.getByRole("heading", { name: "Approvals" })).toHaveCount(0);
+    await expect(page.getByRole("table")).toHaveCount(0);
+    await page.setViewportSize({ width: 390, height: 844 });
     await expectAccessible(page);
   });
 });

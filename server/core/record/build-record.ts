@@ -27,7 +27,7 @@ export function buildReleaseRecord(r: ReleaseRecordInput): RecordDocument {
     {
       id: "success-criteria",
       title: "Success criteria",
-      blocks: [table("Success criteria", ["criterion", "status", "evidence"], r.criteria.map((c) => [c.label, [status(c.status === "missing" ? "missing" : c.status)], c.detail]))],
+      blocks: [table("Success criteria", ["criterion", "status", "evidence"], r.criteria.map((c) => [c.label, [status(c.status, c.status === "missing" ? "no evidence" : undefined)], c.detail]))],
       subsections: [],
     },
     {
@@ -135,7 +135,7 @@ function approvalsSection(r: ReleaseRecordInput): RecordSection {
  * The run's outcome in a few words, for a run in any status. The record is written as the run's
  * last step, before its status says so: a run at that step has been released.
  */
-export function outcomeOf(s: RunState): Span[] {
+function outcomeOf(s: RunState): Span[] {
   if (s.phase === "record" && s.status === "running") return [status("succeeded"), text(` — ${s.params.targetVersion} serves all traffic; this record completes the run`)];
   switch (s.status) {
     case "running":

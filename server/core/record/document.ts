@@ -42,9 +42,11 @@ export type Cell = Span[];
 
 /** A finding as the record lists it. */
 export type RecordFinding = {
+  /** how bad it is, critical first */
   severity: Severity;
   /** the sub-check that found it, e.g. "secrets scan"; null when the agent did not say */
   check: string | null;
+  /** what was found, in the agent's words */
   message: string;
   /** what the agent saw, clipped to a few hundred characters; "" when none */
   evidence: string;
@@ -73,7 +75,9 @@ export type Block =
 export type RecordSubsection = {
   /** anchor, unique in the document, e.g. "agent-qa-test-engineer" */
   id: string;
+  /** its heading, e.g. "qa-test-engineer — passed" */
   title: string;
+  /** its content, in order */
   blocks: Block[];
 };
 
@@ -81,8 +85,11 @@ export type RecordSubsection = {
 export type RecordSection = {
   /** anchor, unique in the document, e.g. "post-mortem" */
   id: string;
+  /** its heading */
   title: string;
+  /** its content before any subsection, in order */
   blocks: Block[];
+  /** its parts with their own headings, in order */
   subsections: RecordSubsection[];
 };
 
@@ -94,5 +101,6 @@ export type RecordDocument = {
   title: string;
   /** run number, strategy, risk…: shown under the title */
   summary: Fact[];
+  /** the record's parts, in reading order */
   sections: RecordSection[];
 };

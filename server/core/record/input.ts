@@ -22,10 +22,13 @@ export type RecordDecision = {
 export type ReleaseRecordInput = {
   /** the run's number, e.g. 42 for "#42" */
   number: number;
+  /** the service's display name, e.g. "Checkout" */
   serviceName: string;
+  /** the run's state when the record is written, in any status */
   state: RunState;
   /** per agent, in procedure order, with its findings */
   agents: (AgentState & { findings: RecordFinding[] })[];
+  /** the procedure's success criteria, as the run page shows them */
   criteria: Criterion[];
   /** approvals and rejections at the gates, oldest first */
   approvals: { gate: string; decision: string; by: string; at: string; reason: string | null }[];

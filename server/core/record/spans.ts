@@ -10,9 +10,8 @@ export const emphasis = (value: string): Span => ({ kind: "emphasis", text: valu
 /** Monospace text. */
 export const code = (value: string): Span => ({ kind: "code", text: value });
 
-/** A status word, with how it reads (see STATUS_SENSE). */
-export function status(value: string): Span {
-  const word = value.replaceAll("_", " ");
+/** A status (`rolled_back`) in words, with how it reads (see STATUS_SENSE); `word` replaces the words. */
+export function status(value: string, word: string = value.replaceAll("_", " ")): Span {
   return { kind: "status", text: word, sense: STATUS_SENSE[value] ?? "neutral" };
 }
 
