@@ -90,6 +90,35 @@ describe("the release record of a rolled-back run, written and read back", () =>
     expect(record.markdown).not.toMatch(/^\| forged/m);
   });
 
+  it("after an automatic rollback, names the trigger and shows the evaluation that decided it, even with a later one stored", async () => {
+    const svc = await makeService(h.db);
+    const run = await startRun(h, rm, runInput(svc.id, { environment: "staging", risk: "low" }));
+    await waitFor(run.id, (s) => s.phase === "rollout");
+    await runCommand(h.engine, rm, { kind: "confirmWeight", runId: run.id, percent: 5 });
+    await waitFor(run.id, (s) => s.stepPhase === "holding");
+    const message = "Canary error rate 48% (24 of 50) vs threshold 1%: evidence 3.2e4 ≥ 400 → roll back";
+    const line = { method: "e-process", trigger: "error-rate", level: "rollback", n: 50, k: 24, observedRate: 0.48, message };
+    const stored = (at: number, verdict: string, summary: string) =>
+      h.db.analysisEvaluation.create({ data: { runId: run.id, stepIndex: 0, at: new Date(at), verdict, summary, requestsNeeded: 0, evaluations: [{ ...line, verdict }] } });
+    await stored(Date.now() - 2000, "rollback", message);
+    await stored(Date.now() - 1000, "insufficient", "Not enough canary requests yet");
+    await h.engine.dispatch(run.id, {
+      kind: "analysis",
+      stepIndex: 0,
+      result: { verdict: "rollback", summary: message, requestsNeeded: 0, decidedBy: { trigger: "error-rate", message }, at: Date.now() },
+    });
+    await runCommand(h.engine, onCall, { kind: "confirmWeight", runId: run.id, percent: 0 });
+    await waitFor(run.id, (s) => s.status === "rolled_back");
+
+    const record = await eventually(() => latestReleaseRecord(h.db, run.id));
+    const postMortem = section(record.document, "post-mortem");
+    const opening = postMortem?.blocks[0];
+    expect(opening?.kind === "paragraph" && opening.content[0]?.text).toMatch(/^\S+ 1\.1\.0 was rolled back automatically by the error-rate trigger at /);
+    expect(record.markdown).toContain("The evaluation that decided the rollback");
+    expect(record.markdown).toMatch(/\| `error-rate` \| rollback +\| 50 +\| 24 +\| 48% +\| Canary error rate 48% \(24 of 50\)/);
+    expect(record.markdown).toContain("What in 1.1.0 made the error-rate trigger fire, when 1.0.0 did not?");
+  });
+
   it("keeps every version: a rewrite is version 2, and the latest is what the page shows", async () => {
     const { run } = await rolledBack("pager fired at 10:02");
     await eventually(() => latestReleaseRecord(h.db, run.id));
