@@ -31,8 +31,12 @@ test.describe("a canary on real traffic", () => {
     await page.getByRole("link", { name: "View release record" }).click({ timeout: 20_000 });
     await expect(page.getByRole("heading", { level: 1, name: /^Release record — run #\d+/ })).toBeVisible();
     await expect(page.getByRole("heading", { name: "Post-mortem draft" })).toBeVisible();
-    await expect(page.getByText(/^Evidence: .*Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/)).toBeVisible();
-    await expect(page.getByText(/^Canary when rolled back: step 1 of \d+ at 5% of traffic$/)).toBeVisible();
+    const evaluation = page.getByRole("region", { name: "Canary evaluation table" });
+    await expect(evaluation.getByRole("row").filter({ hasText: /Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/ }).first()).toBeVisible();
+    await expect(page.locator("#record-post-mortem dd").filter({ hasText: /^step 1 of \d+ \(.+\) with 5% of traffic on the canary$/ })).toBeVisible();
+    await expect(page.locator("#record-post-mortem")).not.toContainText("{");
+    await expectAccessible(page);
+    await page.setViewportSize({ width: 390, height: 844 });
     await expectAccessible(page);
 
     await page.goto("/audit");

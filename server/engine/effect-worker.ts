@@ -5,7 +5,7 @@ import type { Publish } from "../realtime/event-map.ts";
 import { runAgents } from "./run-agents.ts";
 import type { CheckRunner, Notification, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
 import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
-import { writeReleaseRecord } from "./release-record.ts";
+import { writeReleaseRecord } from "./write-release-record.ts";
 import { runHook, type HookOutcome, type ResolvedHook } from "../adapters/hooks/run-hook.ts";
 import { parseHooks, type HookName } from "../services/environment-config.ts";
 import { decryptSecret } from "../services/secrets.ts";

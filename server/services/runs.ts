@@ -295,10 +295,3 @@ export async function findRunHeader(db: Db, id: string): Promise<{ id: string; n
   if (!parsed.success) return null;
   return db.releaseRun.findUnique({ where: { id: parsed.data }, select: { id: true, number: true } });
 }
-
-export async function getReleaseRecord(db: Db, runId: string): Promise<{ markdown: string; version: number; number: number } | null> {
-  const rec = await db.releaseRecord.findFirst({ where: { runId }, orderBy: { version: "desc" } });
-  if (!rec) return null;
-  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { number: true } });
-  return { markdown: rec.markdown, version: rec.version, number: run?.number ?? 0 };
-}

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { diffConfig, type ConfigChange } from "../../core/release-record.ts";
+import { diffConfig, type ConfigChange } from "../../core/record/config-diff.ts";
 import { ZAbsolutePath } from "./config-fields.ts";
 
 /**

@@ -5,9 +5,9 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/server/auth/session";
 import { cache } from "react";
 import { db } from "@/server/db/client";
+import { latestReleaseRecord } from "@/server/db/release-record-repository";
 import { ZRunId } from "@/server/services/schemas";
-import { getReleaseRecord } from "@/server/services/runs";
-import { Markdown } from "@/components/records/markdown";
+import { ReleaseRecordView } from "@/components/records/release-record-view";
 import { buttonClasses } from "@/components/ui/button";
 
 type Props = { params: Promise<{ id: string }> };
@@ -16,7 +16,7 @@ type Props = { params: Promise<{ id: string }> };
 const findRecord = cache(async (id: string) => {
   await requireUser(await headers());
   const parsed = ZRunId.safeParse(id);
-  return parsed.success ? getReleaseRecord(db(), parsed.data) : null;
+  return parsed.success ? latestReleaseRecord(db(), parsed.data) : null;
 });
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -24,7 +24,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: record ? `Release record — run #${record.number}` : "Release record not found" };
 }
 
-/** The run's latest release record, readable in the browser and downloadable as Markdown. */
+/** The run's latest release record, rendered from its structure and downloadable as Markdown. */
 export default async function ReleaseRecordPage({ params }: Props) {
   const { id } = await params;
   const record = await findRecord(id);
@@ -35,7 +35,7 @@ export default async function ReleaseRecordPage({ params }: Props) {
         <h1 className="text-2xl font-semibold text-slate-900">
           Release record — run #{record.number} <span className="text-base font-normal text-slate-700">(version {record.version})</span>
         </h1>
-        <div className="flex gap-2">
+        <div className="flex flex-wrap gap-2">
           <Link href={`/runs/${id}`} className={buttonClasses("secondary", "sm")}>
             Back to the run
           </Link>
@@ -44,9 +44,7 @@ export default async function ReleaseRecordPage({ params }: Props) {
           </a>
         </div>
       </div>
-      <article className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
-        <Markdown source={record.markdown} />
-      </article>
+      <ReleaseRecordView form={record.form} document={record.document} markdown={record.markdown} />
     </div>
   );
 }
