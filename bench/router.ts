@@ -15,6 +15,8 @@ export const NGINX_BINARY = "/usr/sbin/nginx";
 
 export type RouterFigures = {
   added_p99_ms: number | null;
+  /** nginx in front of the same upstream, measured in the same alternating blocks: the yardstick. */
+  nginx_added_p99_ms: number | null;
   rps: number | null;
   nginx_rps: number | null;
   notes: string[];
@@ -58,17 +60,19 @@ export async function benchRouter(opts: { rate: number; blockMs: number; blocksE
   }
 
   // Added latency: the same upstream directly and through the router, alternating 1 s blocks.
-  log(`router: ${opts.rate} req/s open loop, direct vs built-in router, ${opts.blocksEach} × ${opts.blockMs} ms blocks each`);
+  log(`router: ${opts.rate} req/s open loop, direct vs built-in router${nginxUrl ? " vs nginx" : ""}, ${opts.blocksEach} × ${opts.blockMs} ms blocks each`);
   router.send({ kind: "reset" });
-  const [d, r] = await fixedRateAlternating([direct, routerUrl], { rps: opts.rate, blockMs: opts.blockMs, blocksEach: opts.blocksEach, path: "/api/checkout" });
+  const [d, r, n] = await fixedRateAlternating(nginxUrl ? [direct, routerUrl, nginxUrl] : [direct, routerUrl], { rps: opts.rate, blockMs: opts.blockMs, blocksEach: opts.blocksEach, path: "/api/checkout" });
   if (!d || !r) throw new Error("no latency results");
   const p = (x: number[], q: number) => quantileOf(x, q) ?? NaN;
   const dP99 = p(d.latenciesMs, 0.99);
   const rP99 = p(r.latenciesMs, 0.99);
   notes.push(
     `router latency at ${opts.rate} req/s: direct p50 ${p(d.latenciesMs, 0.5).toFixed(2)} / p99 ${dP99.toFixed(2)} ms (${d.ok} ok, ${d.failed} failed, ${d.skipped} skipped); ` +
-      `via router p50 ${p(r.latenciesMs, 0.5).toFixed(2)} / p99 ${rP99.toFixed(2)} ms (${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped)`,
+      `via router p50 ${p(r.latenciesMs, 0.5).toFixed(2)} / p99 ${rP99.toFixed(2)} ms (${r.ok} ok, ${r.failed} failed, ${r.skipped} skipped)` +
+      (n ? `; via nginx p50 ${p(n.latenciesMs, 0.5).toFixed(2)} / p99 ${p(n.latenciesMs, 0.99).toFixed(2)} ms (${n.ok} ok, ${n.failed} failed, ${n.skipped} skipped)` : ""),
   );
+  const nginxAdded = n && n.ok > 0 && n.failed === 0 && d.failed === 0 ? p(n.latenciesMs, 0.99) - dP99 : null;
   const statsP = router.next(
     (m) => (typeof m === "object" && m !== null && (m as { kind?: unknown }).kind === "stats" ? (m as { loopDelayP99Ms: number; loopDelayMaxMs: number; gcCount: number; gcTotalMs: number; gcMaxMs: number }) : undefined),
     5_000,
@@ -118,6 +122,7 @@ export async function benchRouter(opts: { rate: number; blockMs: number; blocksE
   await upstream.stop();
   return {
     added_p99_ms: added,
+    nginx_added_p99_ms: nginxAdded,
     rps: builtinTp.failed === 0 ? builtinTp.rps : builtinTp.ok > 0 ? builtinTp.rps : null,
     nginx_rps: nginxTp ? nginxTp.rps : null,
     notes,

@@ -23,7 +23,7 @@ import { benchRouter } from "./router.ts";
 type Results = {
   rollback_seconds: Record<ScenarioName, number | null>;
   aa: { runs: number; false_rollbacks: number | null };
-  router: { added_p99_ms: number | null; rps: number | null; nginx_rps: number | null };
+  router: { added_p99_ms: number | null; nginx_added_p99_ms: number | null; rps: number | null; nginx_rps: number | null };
   fanout: { viewers: number; p99_ms: number | null };
   ingest: { samples_per_s: number | null };
 };
@@ -34,7 +34,7 @@ type Phase = (typeof PHASES)[number];
 const CONFIG = {
   rollback: { rps: 200, warmSeconds: 5, capSeconds: 120, pollMs: 20 },
   aa: { runs: 200, minutes: 30, canaryRps: 10, baselineRps: 190, errorRate: 0.001, medianMs: 9.5, sigma: 0.35, evaluateEveryMs: 250 },
-  router: { rate: 1_500, blockMs: 1_000, blocksEach: 5, connections: 50, throughputMs: 5_000 },
+  router: { rate: 1_500, blockMs: 1_000, blocksEach: 8, connections: 50, throughputMs: 5_000 },
   fanout: { viewers: 1_000, events: 50, intervalMs: 100 },
   ingest: { batchSize: 5_000, concurrency: 4, durationMs: 5_000, warmupMs: 1_000 },
   /** the whole bench is stopped (and cleaned up) past this, whatever it is doing */
@@ -49,7 +49,7 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 const results: Results = {
   rollback_seconds: { gross: null, errors_5pct: null, latency_p95_plus_50pct: null },
   aa: { runs: 0, false_rollbacks: null },
-  router: { added_p99_ms: null, rps: null, nginx_rps: null },
+  router: { added_p99_ms: null, nginx_added_p99_ms: null, rps: null, nginx_rps: null },
   fanout: { viewers: 0, p99_ms: null },
   ingest: { samples_per_s: null },
 };
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
 
   await phase("router", selected, async () => {
     const r = await benchRouter(CONFIG.router, log);
-    results.router = { added_p99_ms: round(r.added_p99_ms, 2), rps: round(r.rps, 0), nginx_rps: round(r.nginx_rps, 0) };
+    results.router = { added_p99_ms: round(r.added_p99_ms, 2), nginx_added_p99_ms: round(r.nginx_added_p99_ms, 2), rps: round(r.rps, 0), nginx_rps: round(r.nginx_rps, 0) };
     notes.push(...r.notes);
   });
 
@@ -195,12 +195,17 @@ function printTable(): void {
       "≤ 1%",
       check(aaRate, (v) => v <= 0.01),
     ],
-    ["router: added p99 @ 1,500 req/s", fmt(results.router.added_p99_ms, " ms", 2) + (failures.router ? ` (${failures.router})` : ""), "≤ 1 ms", check(results.router.added_p99_ms, (v) => v <= 1)],
+    [
+      "router: added p99 @ 1,500 req/s (nginx)",
+      fmt(results.router.added_p99_ms, " ms", 2) + ` (nginx ${fmt(results.router.nginx_added_p99_ms, " ms", 2)})` + (failures.router ? ` (${failures.router})` : ""),
+      "≤ max(1, 2 × nginx)",
+      check(results.router.added_p99_ms, (v) => v <= Math.max(1, 2 * (results.router.nginx_added_p99_ms ?? 0))),
+    ],
     [
       "router: built-in rps / nginx rps",
       `${fmt(results.router.rps, "", 0)} / ${fmt(results.router.nginx_rps, "", 0)}${ratio === null ? "" : ` (${(ratio * 100).toFixed(0)}%)`}`,
-      "≥ 50%",
-      check(ratio, (v) => v >= 0.5),
+      "≥ 60%",
+      check(ratio, (v) => v >= 0.6),
     ],
     [`fanout: p99 lag, ${results.fanout.viewers.toLocaleString("en-US")} viewers`, fmt(results.fanout.p99_ms, " ms", 1) + (failures.fanout ? ` (${failures.fanout})` : ""), "≤ 100 ms", check(results.fanout.p99_ms, (v) => v <= 100 && results.fanout.viewers >= CONFIG.fanout.viewers)],
     ["ingest: samples/s", fmt(results.ingest.samples_per_s, "", 0) + (failures.ingest ? ` (${failures.ingest})` : ""), "≥ 100,000", check(results.ingest.samples_per_s, (v) => v >= 100_000)],
