@@ -4,6 +4,7 @@ import type { ViewerUser } from "@/components/auth/session-context";
 import { humanize } from "@/components/runs/labels";
 import { NavLinks, type NavItem } from "./nav-links";
 import { SignOutButton } from "./sign-out-button";
+import { ThemeToggle } from "./theme-toggle";
 
 /** The dashboard's header: product, navigation, who is signed in. Wraps on a phone. */
 export function AppHeader({ user }: { user: ViewerUser }) {
@@ -23,6 +24,7 @@ export function AppHeader({ user }: { user: ViewerUser }) {
           <NavLinks items={items} />
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">
+          <ThemeToggle />
           <p className="text-right leading-tight">
             <span className="block font-medium text-slate-900">{user.name}</span>
             <span className="block text-xs text-slate-700">{humanize(user.role)}</span>
