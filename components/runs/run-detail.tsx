@@ -22,8 +22,11 @@ import { WhatNeedsYou } from "./what-needs-you";
 
 /** The run page: everything about one run, live. */
 export function RunDetail({ runId }: { runId: string }) {
+  // The same query as the body's (React Query shares it): messages from before a change of state go.
+  const state = useRun(runId).data?.state;
+  const stateKey = state ? [state.status, state.phase, state.stepIndex, state.stepPhase, state.canaryPercent, state.rollback ? "rollback" : "", state.finishedAt ?? ""].join("|") : "";
   return (
-    <RunFeedbackProvider>
+    <RunFeedbackProvider stateKey={stateKey}>
       <RunDetailBody runId={runId} />
     </RunFeedbackProvider>
   );

@@ -3,7 +3,7 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 import { Button } from "@/components/ui/button";
 
 export type FeedbackTone = "success" | "info" | "warning" | "critical";
-type Message = { id: number; tone: FeedbackTone; text: string };
+type Message = { id: number; tone: FeedbackTone; text: string; at: number };
 type Report = (text: string, tone?: FeedbackTone) => void;
 
 const FeedbackContext = createContext<Report>(() => undefined);
@@ -15,20 +15,38 @@ const TONES: Record<FeedbackTone, string> = {
   critical: "border-red-300 bg-red-50 text-red-900",
 };
 const ICONS: Record<FeedbackTone, string> = { success: "✓", info: "i", warning: "!", critical: "‼" };
-const KEEP = 5;
+const KEEP = 3;
+// A message this young when the run moves on was about the new state (the event and the refetch race).
+const GRACE_MS = 2_000;
 const FADE_MS = 12_000;
 
 let nextId = 1;
 
+/** The messages still true once the run has moved on. */
+function dropStale(messages: Message[]): Message[] {
+  const now = Date.now();
+  return messages.filter((x) => now - x.at < GRACE_MS);
+}
+
 /**
  * What just happened on this run: results of the buttons pressed here and the engine's
  * notifications. The list is a live region, so screen readers hear each message once.
+ * Messages are about a moment of the run: when the run moves on (`stateKey` changes: another
+ * phase, step, weight, or the rollback ends), the ones from before are no longer true and go,
+ * critical ones included; the page's own sections say what is true now.
  */
-export function RunFeedbackProvider({ children }: { children: ReactNode }) {
+export function RunFeedbackProvider({ children, stateKey = "" }: { children: ReactNode; stateKey?: string }) {
   const [messages, setMessages] = useState<Message[]>([]);
+  const [seenKey, setSeenKey] = useState(stateKey);
+  if (seenKey !== stateKey) {
+    // Adjusting state while rendering (React's pattern for derived resets), not in an effect.
+    setSeenKey(stateKey);
+    setMessages(dropStale);
+  }
   const report = useCallback<Report>((text, tone = "success") => {
     const id = nextId++;
-    setMessages((m) => [{ id, tone, text }, ...m].slice(0, KEEP));
+    // The same words again replace the older copy instead of stacking.
+    setMessages((m) => [{ id, tone, text, at: Date.now() }, ...m.filter((x) => x.text !== text)].slice(0, KEEP));
     // Critical messages stay until dismissed; the rest fade once they have been read.
     if (tone !== "critical") setTimeout(() => setMessages((m) => m.filter((x) => x.id !== id)), FADE_MS);
   }, []);
