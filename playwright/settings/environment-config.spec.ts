@@ -85,3 +85,10 @@ test.describe("environment settings", () => {
     await expect(page.getByText(/Configure staging/)).toHaveCount(0);
   });
 });
+
+test("the hold scale reads in words: staging's 1/60 of full length, a 30-minute hold lasting 30 s", async ({ page }) => {
+  await signIn(page, USERS.admin);
+  await page.goto("/settings");
+  await expect(page.getByText("1/60 of full length: a 30-minute hold lasts 30 s").first()).toBeVisible();
+  await expect(page.getByText("full length: a 30-minute hold lasts 30 min", { exact: true }).first()).toBeVisible();
+});
