@@ -25,7 +25,7 @@ test.describe("dark mode", () => {
     const path = await createRunViaForm(page, { environment: "staging", targetVersion: "3.9.1", risk: "low" });
     await page.getByRole("button", { name: "Confirm 5% applied" }).click();
     expect(await isDarkBackground(page)).toBe(true);
-    await expectAccessible(page);
+    // (axe on the run page comes below, once it has ended: a hold ending mid-scan adds a second Roll back.)
     await withReason(page, "Roll back", "Reason", "Confirm rollback", "dark mode walk-through");
     await page.getByRole("button", { name: "Confirm 0% applied" }).click();
     await expect(runStatus(page)).toHaveText(/rolled back/, { timeout: 10_000 });
