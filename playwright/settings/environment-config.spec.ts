@@ -47,6 +47,17 @@ test.describe("environment settings", () => {
     await expect(again.getByRole("status")).toHaveText(/Saved/);
     await page.reload();
     await expect(page.locator("#service-checkout").getByRole("row", { name: /staging/ })).toContainText("(secret configured)");
+
+    // Back to the manual router with no hooks: the specs after this one drive checkout/staging by hand.
+    await page.locator("#service-checkout").getByText("Configure staging: router, rollback hooks, limits").click();
+    const restore = page.getByRole("form", { name: /Router, hooks and limits for .* staging/ });
+    await restore.getByLabel("Router", { exact: true }).selectOption("manual");
+    await restore.getByRole("group", { name: "Data-migration hook" }).getByLabel("Kind").selectOption("none");
+    await restore.getByLabel("Memory limit (MB)").fill("");
+    await restore.getByRole("button", { name: "Save staging settings" }).click();
+    await expect(restore.getByRole("status")).toHaveText(/Saved/);
+    await page.reload();
+    await expect(page.locator("#service-checkout").getByRole("row", { name: /staging/ })).toContainText(/manual/i);
   });
 
   test("an admin edits an environment's agent checks as JSON; a bad one is refused by name and nothing is saved", async ({ page }) => {
