@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "./decide.ts";
 import type { RunCommand, RunEvent } from "./events.ts";
-import { type AgentFinished, HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, phaseFinished } from "./testing.ts";
-import type { RunParams, RunState } from "./types.ts";
+import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, finished, phaseFinished, reportFor } from "./testing.ts";
+import type { CheckReport, RunParams, RunState } from "./types.ts";
 
 const approve = (actor: RunCommand["actor"], reason = "reviewed"): RunEvent => ({ kind: "approve", actor, reason });
 
 /** A run whose checks all passed except one build agent with the given result. */
-function gateWith(overrides: Partial<RunParams>, systems: Pick<AgentFinished, "status" | "summary" | "counts">): RunState {
+function gateWith(overrides: Partial<RunParams>, systems: CheckReport): RunState {
   const run = feed(createRun(overrides), [{ kind: "start" }, ...phaseFinished("pre_deploy", "passed")]).state;
   return feed(run, [
-    { kind: "agentFinished", phase: "build", agent: "systems-engineer", ...systems },
-    { kind: "agentFinished", phase: "build", agent: "accessibility-expert", status: "passed", summary: "", counts: counts() },
+    { kind: "agentFinished", phase: "build", agent: "systems-engineer", report: systems },
+    finished("build", "accessibility-expert", "passed", {}, ""),
   ]).state;
 }
 
@@ -84,7 +84,7 @@ describe("SOX separation of duties", () => {
 });
 
 describe.each(["pci", "hipaa"] as const)("%s compliance", (compliance) => {
-  const gate = gateWith({ compliance }, { status: "passed", summary: "2 high CVEs in openssl", counts: counts({ high: 2 }) });
+  const gate = gateWith({ compliance }, reportFor("passed", { high: 2 }, "2 high CVEs in openssl"));
 
   it("blocks on a high finding, and the block cannot be waived", () => {
     expect(gate.waitingFor).toBe("approval");
@@ -107,28 +107,29 @@ describe.each(["pci", "hipaa"] as const)("%s compliance", (compliance) => {
 
 describe("findings and failures without compliance", () => {
   it("lets a high finding through when policy only blocks critical ones", () => {
-    const gate = gateWith({}, { status: "passed", summary: "1 high", counts: counts({ high: 1 }) });
+    const gate = gateWith({}, reportFor("passed", { high: 1 }, "1 high"));
     expect(gate.gate.blockers).toEqual([]);
     expect(gate.waitingFor).toBe("approval");
   });
 
   it("blocks unwaivably on a critical finding", () => {
-    const gate = gateWith({}, { status: "passed", summary: "RCE", counts: counts({ critical: 1 }) });
+    const gate = gateWith({}, reportFor("passed", { critical: 1 }, "RCE"));
     expect(gate.gate.blockers).toEqual([expect.objectContaining({ id: "findings:systems-engineer", waivable: false })]);
     expectRefused(gate, approve(actors.manager), /^Policy blocks this gate/);
   });
 
-  it("blocks unwaivably on a failed agent", () => {
-    const gate = gateWith({ environment: "staging", risk: "low" }, { status: "failed", summary: "3 tests failed", counts: counts() });
+  it("blocks unwaivably on a critical finding in staging too", () => {
+    const gate = gateWith({ environment: "staging", risk: "low" }, reportFor("failed", {}, "3 tests failed"));
     expect(gate).toMatchObject({ phase: "approval", waitingFor: "approval" });
-    expect(gate.gate.blockers).toEqual([{ id: "failed:systems-engineer", message: "systems-engineer failed: 3 tests failed", waivable: false, waived: null }]);
+    expect(gate.gate.blockers).toEqual([{ id: "findings:systems-engineer", message: "systems-engineer: 1 finding(s) at critical or above", waivable: false, waived: null }]);
+    expect(gate.agents.find((a) => a.agent === "systems-engineer")).toMatchObject({ status: "failed", summary: "Blocked by 1 critical finding(s) (critical or above blocks); 3 tests failed" });
     expectRefused(gate, { kind: "waive", actor: actors.manager, reason: "flaky" }, "Nothing here can be waived.");
   });
 
   it("lets an agent that could not run be waived with a reason", () => {
-    const gate = gateWith({}, { status: "error", summary: "runner timed out", counts: counts() });
+    const gate = gateWith({}, reportFor("error", {}, "runner timed out"));
     expect(gate.waitingFor).toBe("waiver");
-    expect(gate.gate.blockers).toEqual([expect.objectContaining({ id: "error:systems-engineer", message: "systems-engineer could not run: runner timed out", waivable: true })]);
+    expect(gate.gate.blockers).toEqual([expect.objectContaining({ id: "error:systems-engineer", message: "systems-engineer: Could not run: checks: runner timed out; runner timed out", waivable: true })]);
     expectRefused(gate, { kind: "waive", actor: actors.manager, reason: "   " }, "A waiver needs a reason.");
     const waived = feed(gate, [{ kind: "waive", actor: actors.manager, reason: "re-ran by hand, green" }]);
     expect(waived.state.waitingFor).toBe("approval");
@@ -138,14 +139,14 @@ describe("findings and failures without compliance", () => {
   it("waives what can be waived and still blocks on the rest", () => {
     const run = feed(createRun(), [{ kind: "start" }, ...phaseFinished("pre_deploy", "not_configured")]).state;
     const gate = feed(run, [
-      { kind: "agentFinished", phase: "build", agent: "systems-engineer", status: "failed", summary: "build broke", counts: counts() },
-      { kind: "agentFinished", phase: "build", agent: "accessibility-expert", status: "passed", summary: "", counts: counts() },
+      finished("build", "systems-engineer", "failed", {}, "build broke"),
+      finished("build", "accessibility-expert", "passed", {}, ""),
     ]).state;
     expect(gate.waitingFor).toBe("waiver");
     const waived = feed(gate, [{ kind: "waive", actor: actors.manager, reason: "not set up" }]).state;
     expect(waived).toMatchObject({ phase: "approval", waitingFor: "approval" });
-    expect(waived.gate.blockers.filter((b) => b.waived === null).map((b) => b.id)).toEqual(["failed:systems-engineer"]);
-    expectRefused(waived, approve(actors.manager), /systems-engineer failed: build broke/);
+    expect(waived.gate.blockers.filter((b) => b.waived === null).map((b) => b.id)).toEqual(["findings:systems-engineer"]);
+    expectRefused(waived, approve(actors.manager), /systems-engineer: 1 finding\(s\) at critical or above/);
   });
 
   it("refuses a waiver when no gate is open", () => {

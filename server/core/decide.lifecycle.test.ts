@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide, nextDeadline } from "./decide.ts";
-import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, phaseFinished, throughRollout } from "./testing.ts";
+import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, finished, phaseFinished, reportFor, throughRollout } from "./testing.ts";
 
 describe("a production canary through the manual router, start to finish", () => {
   it("runs every phase, waits on people where the procedure says, and ends succeeded", () => {
@@ -130,13 +130,13 @@ describe("start", () => {
     const [qa] = phaseFinished("pre_deploy", "passed");
     if (!qa) throw new Error("qa agent expected");
     const once = feed(started, [qa]).state;
-    const twice = decide(once, { ...qa, status: "failed" }, T0);
+    const twice = decide(once, { ...qa, report: reportFor("failed") }, T0);
     expect(twice.state).toEqual(once);
   });
 
   it("ignores results for a phase the run is not in", () => {
     const started = feed(createRun(), [{ kind: "start" }]).state;
-    const early = decide(started, { kind: "agentFinished", phase: "build", agent: "systems-engineer", status: "failed", summary: "", counts: counts() }, T0);
+    const early = decide(started, finished("build", "systems-engineer", "failed", {}, ""), T0);
     expect(early.state).toEqual(started);
   });
 });

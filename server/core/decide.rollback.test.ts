@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "./decide.ts";
 import type { RunEvent } from "./events.ts";
-import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, phaseFinished, throughRollout } from "./testing.ts";
+import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, finished, phaseFinished, throughRollout } from "./testing.ts";
 import { ENGINE_ACTOR, type Actor, type RollbackStepKind, type RunState } from "./types.ts";
 
 const rollback = (reason: string, actor: Actor = actors.onCall): RunEvent => ({ kind: "rollback", actor, reason });
@@ -172,22 +172,22 @@ describe("post-deploy verification", () => {
   const post = throughRollout(inRollout());
 
   it("rolls back automatically when the health check fails", () => {
-    const t = feed(post, [{ kind: "agentFinished", phase: "post_deploy", agent: "post-deploy-health", status: "failed", summary: "5xx rate 4%", counts: counts() }], T0 + 3 * HOUR);
+    const t = feed(post, [finished("post_deploy", "post-deploy-health", "failed", {}, "5xx rate 4%")], T0 + 3 * HOUR);
     expect(t.state.status).toBe("rolling_back");
-    expect(t.state.rollback).toMatchObject({ requestedBy: "engine", trigger: "post-deploy-verification", reason: "Post-deploy verification failed: post-deploy-health (5xx rate 4%)" });
+    expect(t.state.rollback).toMatchObject({ requestedBy: "engine", trigger: "post-deploy-verification", reason: "Post-deploy verification failed: post-deploy-health (Blocked by 1 critical finding(s) (critical or above blocks); 5xx rate 4%)" });
     expect(t.decisions).toEqual([
-      expect.objectContaining({ trigger: "post-deploy-verification", verdict: "rollback", reason: "Automatic rollback: Post-deploy verification failed: post-deploy-health (5xx rate 4%)" }),
+      expect.objectContaining({ trigger: "post-deploy-verification", verdict: "rollback", reason: "Automatic rollback: Post-deploy verification failed: post-deploy-health (Blocked by 1 critical finding(s) (critical or above blocks); 5xx rate 4%)" }),
     ]);
     expect(t.state).toMatchObject({ waitingFor: "weight_confirmation", canaryPercent: 100 });
   });
 
   it("rolls back automatically on a critical finding even if the check passed", () => {
-    const t = feed(post, [{ kind: "agentFinished", phase: "post_deploy", agent: "post-deploy-health", status: "passed", summary: "1 critical alert", counts: counts({ critical: 1 }) }]);
+    const t = feed(post, [finished("post_deploy", "post-deploy-health", "passed", { critical: 1 }, "1 critical alert")]);
     expect(t.state.rollback?.trigger).toBe("post-deploy-verification");
   });
 
   it("asks for a waiver, not a rollback, when the health check could not run", () => {
-    const t = feed(post, [{ kind: "agentFinished", phase: "post_deploy", agent: "post-deploy-health", status: "error", summary: "metrics API down", counts: counts() }]);
+    const t = feed(post, [finished("post_deploy", "post-deploy-health", "error", {}, "metrics API down")]);
     expect(t.state).toMatchObject({ status: "running", phase: "post_deploy", waitingFor: "waiver", rollback: null });
   });
 

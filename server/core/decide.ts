@@ -1,6 +1,6 @@
 import type { DecisionRecord, RunEffect, RunEvent } from "./events.ts";
 import { can, type Permission } from "./permissions.ts";
-import { blockersFor } from "./policy.ts";
+import { blockersFor, judgeAgent } from "./judge.ts";
 import {
   AGENTS_BY_PHASE,
   ROLLBACK_STEPS,
@@ -276,9 +276,11 @@ function onAgentFinished(t: Step, e: Extract<RunEvent, { kind: "agentFinished" }
   const agent = findAgent(t.state, e.phase, e.agent);
   if (!agent || t.state.phase !== e.phase || t.state.status === "rolling_back") return unchanged(t.state);
   if (agent.status !== "pending" && agent.status !== "running") return unchanged(t.state); // duplicate result
-  agent.status = e.status;
-  agent.summary = e.summary;
-  agent.counts = { ...e.counts };
+  const verdict = judgeAgent(e.report, t.state.policy);
+  agent.status = verdict.status;
+  agent.summary = verdict.summary;
+  agent.counts = { ...e.report.counts };
+  agent.checks = e.report.checks.map((c) => ({ ...c }));
   const inPhase = t.state.agents.filter((a) => a.phase === e.phase);
   if (inPhase.some((a) => a.status === "pending" || a.status === "running")) return t.done();
 

@@ -1,9 +1,10 @@
-import type { Actor, AgentName, AnalysisSnapshot, AgentStatus, CheckPhase, RollbackStepKind, RollbackStepState, SeverityCounts } from "./types.ts";
+import type { Actor, AgentName, AnalysisSnapshot, CheckPhase, CheckReport, RollbackStepKind, RollbackStepState } from "./types.ts";
 
 /** Everything that can happen to a run: commands from people, and results from adapters. */
 export type RunEvent =
   | { kind: "start" }
-  | { kind: "agentFinished"; phase: CheckPhase; agent: AgentName; status: Exclude<AgentStatus, "pending" | "running">; summary: string; counts: SeverityCounts }
+  /** a runner's report; the core judges it against the run's policy (core/judge.ts) */
+  | { kind: "agentFinished"; phase: CheckPhase; agent: AgentName; report: CheckReport }
   | { kind: "agentStarted"; phase: CheckPhase; agent: AgentName }
   | { kind: "waive"; actor: Actor; reason: string }
   | { kind: "approve"; actor: Actor; reason: string }

@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { POLICY_VERSION, blockersFor, policyFor } from "./policy.ts";
-import type { AgentState, AgentStatus, Policy, SeverityCounts } from "./types.ts";
-
-const counts = (some: Partial<SeverityCounts> = {}): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0, ...some });
-const agent = (status: AgentStatus, found: Partial<SeverityCounts> = {}, summary = "summary"): AgentState => ({
-  phase: "build",
-  agent: "systems-engineer",
-  status,
-  summary,
-  counts: counts(found),
-});
+import { POLICY_VERSION, policyFor } from "./policy.ts";
+import type { Policy } from "./types.ts";
 
 describe("policyFor", () => {
   it.each([
@@ -45,6 +36,7 @@ describe("policyFor", () => {
       separationOfDuties: false,
       notConfiguredBlocks: true,
       blockingSeverity: "critical",
+      blockingSeverityFrom: "the procedure's default",
       complianceRules: [],
     } satisfies Policy);
   });
@@ -78,67 +70,17 @@ describe("policyFor", () => {
   });
 });
 
-describe("blockersFor", () => {
-  const production = policyFor("medium", "none", "production");
-  const staging = policyFor("medium", "none", "staging");
-  const pci = policyFor("medium", "pci", "production");
-
-  it("lets a clean pass through", () => {
-    expect(blockersFor([agent("passed", { medium: 3, low: 9, info: 20 })], production)).toEqual([]);
+describe("an environment's gate policy", () => {
+  it("makes high findings block in production when set to high, and says where the rule comes from", () => {
+    expect(policyFor("low", "none", "production", { blockingSeverity: "high" })).toMatchObject({ blockingSeverity: "high", blockingSeverityFrom: "production's gate policy" });
   });
 
-  it("blocks unwaivably on findings at or above the policy's severity, counting all of them", () => {
-    expect(blockersFor([agent("passed", { critical: 1, high: 2 })], production)).toEqual([
-      { id: "findings:systems-engineer", message: "systems-engineer: 1 finding(s) at critical or above", waivable: false, waived: null },
-    ]);
-    expect(blockersFor([agent("passed", { critical: 1, high: 2, medium: 5 })], pci)).toEqual([
-      { id: "findings:systems-engineer", message: "systems-engineer: 3 finding(s) at high or above", waivable: false, waived: null },
-    ]);
+  it("never loosens what a compliance framework requires", () => {
+    expect(policyFor("low", "pci", "production", { blockingSeverity: "critical" })).toMatchObject({ blockingSeverity: "high", blockingSeverityFrom: "PCI DSS" });
+    expect(policyFor("low", "hipaa", "staging", { blockingSeverity: "medium" })).toMatchObject({ blockingSeverity: "medium", blockingSeverityFrom: "staging's gate policy" });
   });
 
-  it("lets high findings through unless the framework forbids them", () => {
-    expect(blockersFor([agent("passed", { high: 4 })], production)).toEqual([]);
-    expect(blockersFor([agent("passed", { high: 4 })], pci)).toHaveLength(1);
-  });
-
-  it("reports findings rather than the failure when an agent has both, once per agent", () => {
-    expect(blockersFor([agent("failed", { critical: 1 })], production).map((b) => b.id)).toEqual(["findings:systems-engineer"]);
-  });
-
-  it("blocks unwaivably on a failed check", () => {
-    expect(blockersFor([agent("failed", {}, "12 tests failed")], staging)).toEqual([
-      { id: "failed:systems-engineer", message: "systems-engineer failed: 12 tests failed", waivable: false, waived: null },
-    ]);
-  });
-
-  it("never accepts a check that could not run, but lets it be waived", () => {
-    expect(blockersFor([agent("error", {}, "runner offline")], staging)).toEqual([
-      { id: "error:systems-engineer", message: "systems-engineer could not run: runner offline", waivable: true, waived: null },
-    ]);
-  });
-
-  it("blocks on unconfigured checks in production (waivable) and only reports them in staging", () => {
-    expect(blockersFor([agent("not_configured")], production)).toEqual([
-      { id: "not_configured:systems-engineer", message: "systems-engineer has no checks configured", waivable: true, waived: null },
-    ]);
-    expect(blockersFor([agent("not_configured")], staging)).toEqual([]);
-  });
-
-  it("blocks on a cancelled check, waivably", () => {
-    expect(blockersFor([agent("cancelled")], staging)).toEqual([expect.objectContaining({ id: "cancelled:systems-engineer", waivable: true })]);
-  });
-
-  it("returns one blocker per offending agent, in the agents' order", () => {
-    const agents: AgentState[] = [
-      { ...agent("not_configured"), agent: "qa-test-engineer", phase: "pre_deploy" },
-      { ...agent("passed"), agent: "security-audit-specialist", phase: "pre_deploy" },
-      { ...agent("error"), agent: "devops-engineer", phase: "pre_deploy" },
-      agent("failed"),
-    ];
-    expect(blockersFor(agents, production).map((b) => b.id)).toEqual([
-      "not_configured:qa-test-engineer",
-      "error:devops-engineer",
-      "failed:systems-engineer",
-    ]);
+  it("keeps the procedure's default when unset", () => {
+    expect(policyFor("low", "none", "staging", { blockingSeverity: null })).toMatchObject({ blockingSeverity: "critical", blockingSeverityFrom: "the procedure's default" });
   });
 });

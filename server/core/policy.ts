@@ -1,21 +1,42 @@
-import type { AgentState, Blocker, Compliance, EnvironmentName, Policy, Risk, Severity } from "./types.ts";
+import type { Compliance, EnvironmentName, Policy, Risk, Severity } from "./types.ts";
 import { businessMetricTrigger, errorRateTrigger, gaugeTrigger, latencyTrigger, type AnalysisConfig } from "./analysis/triggers.ts";
 import { SEVERITIES } from "./types.ts";
 
-/** Bumped whenever the rules below change, so a run records which rules it was held to. */
-export const POLICY_VERSION = 1;
+/**
+ * Bumped whenever the rules below change, so a run records which rules it was held to.
+ * v2: runners report and core/judge.ts judges; the environment may set the blocking severity.
+ */
+export const POLICY_VERSION = 2;
+
+/** What an environment's settings add to the procedure's policy (Settings → gate policy). */
+export type GatePolicySettings = {
+  /** findings at or above this block; null = the procedure's default (critical) */
+  blockingSeverity: Severity | null;
+};
+
+/** The stricter (more findings block) of two blocking severities. */
+function stricter(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b;
+}
 
 /**
  * Policy from risk, compliance and environment (DESIGN.md "Policy: risk and compliance").
- * Pure data: stored with the run and shown in the UI.
+ * Pure data: stored with the run and shown in the UI. The blocking severity is the stricter of
+ * the procedure's (critical; high under PCI DSS or HIPAA) and the environment's own setting.
  */
-export function policyFor(risk: Risk, compliance: Compliance, environment: EnvironmentName): Policy {
+export function policyFor(risk: Risk, compliance: Compliance, environment: EnvironmentName, gate: GatePolicySettings = { blockingSeverity: null }): Policy {
   const rules: string[] = [];
   let blockingSeverity: Severity = "critical";
+  let blockingSeverityFrom = "the procedure's default";
   if (compliance === "sox") rules.push("Separation of duties: the run's creator cannot approve it", "Audit trail exportable");
   if (compliance === "pci" || compliance === "hipaa") {
     blockingSeverity = "high";
+    blockingSeverityFrom = compliance === "pci" ? "PCI DSS" : "HIPAA";
     rules.push("Zero high or critical findings", "TLS ≥ 1.2 evidence required");
+  }
+  if (gate.blockingSeverity && stricter(blockingSeverity, gate.blockingSeverity) !== blockingSeverity) {
+    blockingSeverity = gate.blockingSeverity;
+    blockingSeverityFrom = `${environment}'s gate policy`;
   }
   if (compliance === "gdpr") rules.push("Data-migration review before approval");
   if (risk === "critical") rules.push("Two approvers", "Hold times doubled");
@@ -27,42 +48,9 @@ export function policyFor(risk: Risk, compliance: Compliance, environment: Envir
     separationOfDuties: compliance === "sox",
     notConfiguredBlocks: environment === "production",
     blockingSeverity,
+    blockingSeverityFrom,
     complianceRules: rules,
   };
-}
-
-function atOrAbove(counts: AgentState["counts"], floor: Severity): number {
-  const limit = SEVERITIES.indexOf(floor);
-  return SEVERITIES.slice(0, limit + 1).reduce((n, s) => n + counts[s], 0);
-}
-
-/**
- * What stops a gate, given the agents' results. A check that did not earn a pass (error,
- * not configured) is never silently accepted: it blocks, waivable with a reason, except where
- * policy lets it through (unconfigured checks in staging are reported, not blocking).
- */
-export function blockersFor(agents: AgentState[], policy: Policy): Blocker[] {
-  const blockers: Blocker[] = [];
-  for (const a of agents) {
-    const severe = atOrAbove(a.counts, policy.blockingSeverity);
-    if (severe > 0) {
-      blockers.push({
-        id: `findings:${a.agent}`,
-        message: `${a.agent}: ${severe} finding(s) at ${policy.blockingSeverity} or above`,
-        waivable: false,
-        waived: null,
-      });
-    } else if (a.status === "failed") {
-      blockers.push({ id: `failed:${a.agent}`, message: `${a.agent} failed: ${a.summary}`, waivable: false, waived: null });
-    } else if (a.status === "error") {
-      blockers.push({ id: `error:${a.agent}`, message: `${a.agent} could not run: ${a.summary}`, waivable: true, waived: null });
-    } else if (a.status === "not_configured" && policy.notConfiguredBlocks) {
-      blockers.push({ id: `not_configured:${a.agent}`, message: `${a.agent} has no checks configured`, waivable: true, waived: null });
-    } else if (a.status === "cancelled") {
-      blockers.push({ id: `cancelled:${a.agent}`, message: `${a.agent} was cancelled`, waivable: true, waived: null });
-    }
-  }
-  return blockers;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { notCheckedMessage, successCriteria, SUB_CHECK, type CriteriaFacts, type CriteriaFinding, type CriterionId } from "./success-criteria.ts";
-import { actors, atApprovalGate, counts, createRun, feed, inRollout } from "./testing.ts";
+import { actors, atApprovalGate, createRun, feed, finished, inRollout } from "./testing.ts";
 import { ENGINE_ACTOR, type RunState } from "./types.ts";
 import { analysisFor } from "./policy.ts";
 
@@ -36,10 +36,10 @@ describe("success criteria", () => {
   });
 
   it("a critical vulnerability fails its item; a failed audit with only high findings still has zero criticals", () => {
-    const withCritical = feed(createRun(), [{ kind: "start" }, { kind: "agentFinished", phase: "pre_deploy", agent: "security-audit-specialist", status: "failed", summary: "1 critical", counts: counts({ critical: 1 }) }]).state;
+    const withCritical = feed(createRun(), [{ kind: "start" }, finished("pre_deploy", "security-audit-specialist", "failed", { critical: 1 }, "1 critical")]).state;
     const critical: CriteriaFinding = { agent: "security-audit-specialist", check: "scanner reports", severity: "critical", message: "lodash: prototype pollution" };
     expect(statusOf(facts(withCritical, { findings: [critical] })).vulnerabilities).toBe("failed");
-    const highOnly = feed(createRun(), [{ kind: "start" }, { kind: "agentFinished", phase: "pre_deploy", agent: "security-audit-specialist", status: "failed", summary: "2 high", counts: counts({ high: 2 }) }]).state;
+    const highOnly = feed(createRun(), [{ kind: "start" }, finished("pre_deploy", "security-audit-specialist", "failed", { high: 2 }, "2 high")]).state;
     expect(successCriteria(facts(highOnly)).find((c) => c.id === "vulnerabilities")).toMatchObject({ status: "met", detail: "0 critical; 2 high, 0 medium" });
   });
 

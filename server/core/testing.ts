@@ -7,7 +7,7 @@ import { createRunState, decide, type Transition } from "./decide.ts";
 import type { RunEffect, RunEvent } from "./events.ts";
 import { policyFor } from "./policy.ts";
 import { DEFAULT_HOLD_SCALE, scaledSteps } from "./strategy.ts";
-import { AGENTS_BY_PHASE, type Actor, type AgentStatus, type CheckPhase, type RunParams, type RunState, type SeverityCounts } from "./types.ts";
+import { AGENTS_BY_PHASE, type Actor, type AgentName, type AgentStatus, type CheckPhase, type CheckReport, type RunParams, type RunState, type SeverityCounts, type SubCheckRun } from "./types.ts";
 
 /** A fixed clock: 2023-11-14T22:13:20Z. Tests add offsets to it, never read the real time. */
 export const T0 = 1_700_000_000_000;
@@ -61,9 +61,30 @@ type AgentResult = Exclude<AgentStatus, "pending" | "running">;
 /** An agent reporting its result. */
 export type AgentFinished = Extract<RunEvent, { kind: "agentFinished" }>;
 
+/**
+ * What a runner reports for an outcome, as real runners do: sub-checks that ran (passed, failed),
+ * one that could not run (error, cancelled) or none configured. "failed" without findings gets one
+ * critical finding, which blocks under every policy; the core judges the rest.
+ */
+export function reportFor(status: AgentResult, found: Partial<SeverityCounts> = {}, summary = ""): CheckReport {
+  const failing = status === "failed" && Object.values(found).every((n) => !n);
+  const checks: SubCheckRun[] =
+    status === "not_configured"
+      ? []
+      : status === "error" || status === "cancelled"
+        ? [{ name: "checks", outcome: "could_not_run", detail: summary || "unreachable" }]
+        : [{ name: "checks", outcome: "ran" }];
+  return { checks, counts: counts(failing ? { critical: 1 } : found), summary };
+}
+
+/** One agent reporting (see reportFor). */
+export function finished(phase: CheckPhase, agent: AgentName, status: AgentResult, found: Partial<SeverityCounts> = {}, summary = ""): AgentFinished {
+  return { kind: "agentFinished", phase, agent, report: reportFor(status, found, summary) };
+}
+
 /** Every agent of a phase reporting the same result, in procedure order. */
 export function phaseFinished(phase: CheckPhase, status: AgentResult, found: Partial<SeverityCounts> = {}): AgentFinished[] {
-  return AGENTS_BY_PHASE[phase].map((agent) => ({ kind: "agentFinished", phase, agent, status, summary: `${agent}: ${status}`, counts: counts(found) }));
+  return AGENTS_BY_PHASE[phase].map((agent) => finished(phase, agent, status, found, `${agent}: ${status}`));
 }
 
 /** Everything that happened while feeding events: the last state, and all effects and decisions. */

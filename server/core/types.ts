@@ -77,6 +77,30 @@ export type SeverityCounts = Record<Severity, number>;
 export const AGENT_STATUSES = ["pending", "running", "passed", "failed", "error", "not_configured", "cancelled"] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
+/** Whether one named part of an agent's checks ran, had nothing configured, or could not run. */
+export const SUB_CHECK_OUTCOMES = ["ran", "not_configured", "could_not_run"] as const;
+export type SubCheckOutcome = (typeof SUB_CHECK_OUTCOMES)[number];
+export type SubCheckRun = {
+  /** e.g. "load test", "configuration" */
+  name: string;
+  outcome: SubCheckOutcome;
+  /** why it could not run, or what it checked (one line) */
+  detail?: string;
+};
+
+/**
+ * What an agent's runner reports: the facts, never a verdict. The core judges it against the
+ * run's policy (core/judge.ts), so the environment's blocking severity is the only rule.
+ */
+export type CheckReport = {
+  /** every sub-check, in order; empty = nothing configured */
+  checks: SubCheckRun[];
+  /** findings per severity */
+  counts: SeverityCounts;
+  /** what was measured, in one line, e.g. "412 tests, 0 failed; coverage 86%" */
+  summary: string;
+};
+
 /** One agent's part in a run. */
 export type AgentState = {
   /** phase the agent ran in */
@@ -87,6 +111,8 @@ export type AgentState = {
   summary: string;
   /** findings per severity */
   counts: SeverityCounts;
+  /** per sub-check: ran, not configured, could not run (absent on runs from before policy v2) */
+  checks?: SubCheckRun[];
 };
 
 /** A reason the gate cannot pass yet, from policy. */
@@ -156,6 +182,8 @@ export type Policy = {
   notConfiguredBlocks: boolean;
   /** a finding at or above this severity blocks and cannot be waived */
   blockingSeverity: Severity;
+  /** where blockingSeverity comes from, e.g. "production's gate policy", "PCI DSS" (policy v2 on) */
+  blockingSeverityFrom?: string;
   /** extra gates and evidence the framework asks for, shown in the UI */
   complianceRules: string[];
 };

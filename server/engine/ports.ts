@@ -1,5 +1,5 @@
 import type { WindowTotals } from "../core/analysis/triggers.ts";
-import type { AgentName, CheckPhase, Compliance, EnvironmentName, Risk, Severity } from "../core/types.ts";
+import type { AgentName, CheckPhase, Compliance, EnvironmentName, Risk, Severity, SubCheckRun } from "../core/types.ts";
 
 /** Where traffic is split: the service and environment of a run, and its two versions. */
 export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string };
@@ -35,11 +35,17 @@ export type CheckContext = {
   log: (line: string) => Promise<void>;
 };
 
-/** The outcome of one agent's checks. Only `passed` means the checks ran and passed. */
+/**
+ * What one agent's checks found: the findings and, per sub-check, whether it ran, was not
+ * configured or could not run. No verdict: the core judges it against the run's policy
+ * (core/judge.ts), so no runner can make a finding block that the policy lets through.
+ */
 export type CheckResult = {
-  status: "passed" | "failed" | "error" | "not_configured";
-  summary: string;
   findings: CheckFinding[];
+  /** every sub-check in order; empty = nothing configured */
+  checks: SubCheckRun[];
+  /** what was measured, one line, e.g. "412 tests, 0 failed; coverage 86%" */
+  summary: string;
 };
 
 /** Runs one agent's checks. */

@@ -90,7 +90,7 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
         const summary = `Configuration uses ${config.missing.map((m) => `{${m}}`).join(", ")}, which has no value here: ${p.environment}'s router does not know the versions' addresses`;
         await log(summary);
         await progress(100);
-        result = { status: "error", summary, findings: [] };
+        result = { findings: [], checks: [{ name: "configuration", outcome: "could_not_run", detail: summary }], summary: "" };
       } else {
         const runner = deps.checkRunnerFor(agent, config.value);
         result = await runner.run({
@@ -101,7 +101,7 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
       }
     } catch (e) {
       const why = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? "cancelled") : String((e as Error)?.message ?? e);
-      result = { status: "error", summary: `Check could not complete: ${why}`, findings: [] };
+      result = { findings: [], checks: [{ name: "runner", outcome: "could_not_run", detail: `check could not complete: ${why}` }], summary: "" };
       await log(`error: ${why}`).catch(() => {});
     } finally {
       clearTimeout(timeout);
@@ -116,6 +116,7 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
         data: result.findings.map((f) => ({ runId, taskId: task.id, severity: f.severity, check: f.check ?? null, message: f.message, evidence: f.evidence, link: f.link ?? null })),
       });
     }
-    await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, status: result.status, summary: result.summary, counts });
+    // The runner reports; the core judges it against the run's policy (core/judge.ts).
+    await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, report: { checks: result.checks, counts, summary: result.summary } });
   });
 }

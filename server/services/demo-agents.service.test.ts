@@ -4,7 +4,7 @@ import { recordingContext } from "../adapters/checks/check-context.fixture.ts";
 import { createCheckRunners } from "../adapters/checks/registry.ts";
 import { expandPlaceholders } from "../core/placeholders.ts";
 import { AGENTS_BY_PHASE, type AgentName } from "../core/types.ts";
-import type { CheckResult } from "../engine/ports.ts";
+import { judgedRun, type Judged } from "../adapters/checks/judged.fixture.ts";
 import { demoChecks, demoReleaseVersions, DEMO_RELEASES, nextDemoVersion } from "./demo.ts";
 
 // What a new user sees after `npm start`: every agent runs for real on the demo's release
@@ -22,8 +22,8 @@ afterAll(async () => {
   await fleet?.stop();
 });
 
-async function runAll(target: string): Promise<Record<string, CheckResult>> {
-  const out: Record<string, CheckResult> = {};
+async function runAll(target: string): Promise<Record<string, Judged>> {
+  const out: Record<string, Judged> = {};
   for (const agent of AGENTS) {
     const filled = expandPlaceholders(demoChecks()[agent], {
       targetVersion: target,
@@ -35,7 +35,7 @@ async function runAll(target: string): Promise<Record<string, CheckResult>> {
     });
     if (!filled.ok) throw new Error(`placeholders without values: ${filled.missing.join(", ")}`);
     const ctx = recordingContext(agent, filled.value, { environment: "staging", baselineVersion: "2.3.0", targetVersion: target, compliance: "sox" });
-    out[agent] = await runners(agent, filled.value).run(ctx);
+    out[agent] = await judgedRun(runners(agent, filled.value), ctx);
   }
   return out;
 }

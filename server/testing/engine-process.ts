@@ -10,7 +10,7 @@ import { Engine } from "../engine/engine.ts";
 const [url, delayArg] = process.argv.slice(2);
 if (!url) throw new Error("usage: engine-process.ts <databaseUrl> [checkDelayMs]");
 const delay = Number(delayArg ?? 0);
-const checks = delay > 0 ? new ScriptedCheckRunner(() => ({ status: "not_configured", summary: "slow scripted check", findings: [] }), delay) : notConfiguredRunner;
+const checks = delay > 0 ? new ScriptedCheckRunner(() => ({ checks: [], summary: "slow scripted check", findings: [] }), delay) : notConfiguredRunner;
 
 const engine = new Engine({
   db: connectDb(url),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actors, atApprovalGate, confirmStep, createRun, feed, inRollout, throughRollout } from "../testing.ts";
+import { actors, atApprovalGate, confirmStep, createRun, feed, finished, inRollout, throughRollout } from "../testing.ts";
 import { buildReleaseRecord } from "./build-record.ts";
 import type { Block, RecordDocument, Span } from "./document.ts";
 import { markdownStructure, recordInput, rolledBackCanary } from "./testing.ts";
@@ -93,7 +93,7 @@ describe("the release record", () => {
     );
     expect(outcome(buildReleaseRecord(recordInput(rolledBackCanary("errors"))))).toBe("Outcome: rolled back — Rolled back: errors");
     const released = feed(throughRollout(inRollout()), [
-      { kind: "agentFinished", phase: "post_deploy", agent: "post-deploy-health", status: "passed", summary: "healthy", counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } },
+      finished("post_deploy", "post-deploy-health", "passed", {}, "healthy"),
     ]).state;
     expect(released.phase).toBe("record");
     expect(outcome(buildReleaseRecord(recordInput(released)))).toBe("Outcome: succeeded — v1.5.0 serves all traffic; this record completes the run");

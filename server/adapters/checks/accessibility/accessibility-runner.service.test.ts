@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessibilityRunner, createAccessibilityRunner } from "./accessibility-runner.ts";
 import { accessibilityContext, startPageServer } from "./pages.fixture.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Real headless Chromium (the system's) against a real HTTP server on 127.0.0.1 serving the
 // pages in ./fixtures: one accessible checkout page, one with typical defects, one that answers
@@ -43,11 +44,11 @@ const findingFor = (findings: { message: string }[], prefix: string) => findings
 
 describe("configuration", () => {
   it("no configuration is not_configured", async () => {
-    expect((await accessibilityRunner.run(accessibilityContext(undefined))).status).toBe("not_configured");
+    expect((await judgedRun(accessibilityRunner, accessibilityContext(undefined))).status).toBe("not_configured");
   });
 
   it("an invalid configuration is an error with zod's message", async () => {
-    const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: "checkout page" }] }));
+    const result = await judgedRun(accessibilityRunner, accessibilityContext({ pages: [{ url: "checkout page" }] }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("Invalid accessibility-expert configuration");
     expect(result.summary).toContain("must be an http(s) URL");
@@ -55,7 +56,7 @@ describe("configuration", () => {
 
   it("a Chromium that is not there makes both sub-checks error with the install hint", async () => {
     const runner = createAccessibilityRunner({ chromiumPath: "/opt/no-such/chromium" });
-    const result = await runner.run(accessibilityContext({ pages: [{ url: server.url("/clean") }] }));
+    const result = await judgedRun(runner, accessibilityContext({ pages: [{ url: server.url("/clean") }] }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("WCAG rules (axe-core): No Chromium at /opt/no-such/chromium: install Debian's chromium package (apt-get install chromium)");
     expect(result.summary).toContain("keyboard focus order: No Chromium at");
@@ -65,7 +66,7 @@ describe("configuration", () => {
 describe("an accessible page", () => {
   it("passes at both viewports with a readable focus order", async () => {
     const ctx = accessibilityContext({ pages: [{ url: server.url("/clean"), name: "Delivery address" }] });
-    const result = await accessibilityRunner.run(ctx);
+    const result = await judgedRun(accessibilityRunner, ctx);
     expect(result.findings).toEqual([]);
     expect(result.status).toBe("passed");
     expect(result.summary).toContain("on 1 page(s) × 2 viewport(s)");
@@ -80,7 +81,7 @@ describe("an accessible page", () => {
 
 describe("a page with defects", () => {
   it("fails with axe's rules per viewport and the keyboard findings naming the element", async () => {
-    const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: `${server.url("/defective")}?token=s3cret`, name: "Payment" }] }));
+    const result = await judgedRun(accessibilityRunner, accessibilityContext({ pages: [{ url: `${server.url("/defective")}?token=s3cret`, name: "Payment" }] }));
     expect(result.status).toBe("failed");
     for (const viewport of ["desktop", "mobile"]) {
       for (const rule of ["image-alt", "label", "color-contrast"]) {
@@ -106,7 +107,7 @@ describe("a page with defects", () => {
   });
 
   it("keyboard: false leaves the walk out, said as much, and the axe findings still count", async () => {
-    const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: server.url("/defective") }], viewports: [{ name: "desktop", width: 1280, height: 800 }], keyboard: false }));
+    const result = await judgedRun(accessibilityRunner, accessibilityContext({ pages: [{ url: server.url("/defective") }], viewports: [{ name: "desktop", width: 1280, height: 800 }], keyboard: false }));
     expect(result.status).toBe("failed");
     expect(result.findings).toContainEqual(expect.objectContaining({ severity: "info", message: "keyboard focus order not checked: not configured" }));
     expect(result.findings.some((f) => f.message === `image-alt: Images must have alternative text (${server.url("/defective")}, desktop)`)).toBe(true);
@@ -115,21 +116,21 @@ describe("a page with defects", () => {
 
 describe("pages that cannot be audited", () => {
   it("a page answering 500 makes the run an error naming the page, never a pass", async () => {
-    const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: server.url("/clean"), name: "Delivery address" }, { url: server.url("/broken"), name: "Order summary" }] }));
+    const result = await judgedRun(accessibilityRunner, accessibilityContext({ pages: [{ url: server.url("/clean"), name: "Delivery address" }, { url: server.url("/broken"), name: "Order summary" }] }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain(`WCAG rules (axe-core): page "Order summary" (${server.url("/broken")}) answered HTTP 500`);
     expect(result.summary).toContain(`keyboard focus order: page "Order summary" (${server.url("/broken")}) answered HTTP 500`);
   });
 
   it("what the pages before a broken one showed is kept: their blocking findings fail the run, and the broken page is named", async () => {
-    const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: server.url("/defective"), name: "Checkout" }, { url: server.url("/broken"), name: "Order summary" }], keyboard: false }));
+    const result = await judgedRun(accessibilityRunner, accessibilityContext({ pages: [{ url: server.url("/defective"), name: "Checkout" }, { url: server.url("/broken"), name: "Order summary" }], keyboard: false }));
     expect(result.status).toBe("failed");
     expect(result.findings.some((f) => f.message.startsWith("image-alt:") && f.message.includes("(Checkout, desktop)"))).toBe(true);
     expect(result.summary).toContain(`could not run: WCAG rules (axe-core): page "Order summary" (${server.url("/broken")}) answered HTTP 500`);
   });
 
   it("a page slower than pageTimeoutMs is an error saying so", async () => {
-    const result = await accessibilityRunner.run(accessibilityContext({ pages: [{ url: server.url("/slow"), name: "Slow" }], pageTimeoutMs: 500, keyboard: false }));
+    const result = await judgedRun(accessibilityRunner, accessibilityContext({ pages: [{ url: server.url("/slow"), name: "Slow" }], pageTimeoutMs: 500, keyboard: false }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain('page "Slow"');
     expect(result.summary).toContain("did not load within 500 ms");
@@ -138,7 +139,7 @@ describe("pages that cannot be audited", () => {
   it("cancelling during a slow page returns at once and closes the browser", async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const running = accessibilityRunner.run(accessibilityContext({ pages: [{ url: server.url("/slow") }] }, { signal: controller.signal }));
+    const running = judgedRun(accessibilityRunner, accessibilityContext({ pages: [{ url: server.url("/slow") }] }, { signal: controller.signal }));
     await new Promise((r) => setTimeout(r, 1_000));
     expect(runningChromiums()).toHaveLength(1);
     controller.abort(new Error("release rolled back"));

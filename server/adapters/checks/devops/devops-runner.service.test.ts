@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devopsContext, fixture, startLoopbackServer } from "./check-context.fixture.ts";
 import { REQUIRED_SIGNALS } from "./alert-rules.ts";
 import { devopsRunner } from "./devops-runner.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // A real HTTP server on 127.0.0.1 plays the backup API and the baseline; real rule, flag and
 // manifest files come from ./fixtures.
@@ -26,12 +27,12 @@ afterAll(async () => {
 describe("configuration", () => {
   it("no configuration is not_configured", async () => {
     for (const config of [undefined, null, {}]) {
-      expect((await devopsRunner.run(devopsContext(config))).status).toBe("not_configured");
+      expect((await judgedRun(devopsRunner, devopsContext(config))).status).toBe("not_configured");
     }
   });
 
   it("an invalid configuration is an error with zod's message", async () => {
-    const result = await devopsRunner.run(devopsContext({ manifestPaths: ["relative/k8s"], backup: { kind: "url", url: "ftp://backups", maxAgeHours: 24 } }));
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: ["relative/k8s"], backup: { kind: "url", url: "ftp://backups", maxAgeHours: 24 } }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("Invalid devops-engineer configuration");
     expect(result.summary).toContain("must be an absolute path");
@@ -39,7 +40,7 @@ describe("configuration", () => {
   });
 
   it("sub-checks left unconfigured are reported as not checked, never silently passed", async () => {
-    const result = await devopsRunner.run(devopsContext(goodManifests));
+    const result = await judgedRun(devopsRunner, devopsContext(goodManifests));
     expect(result.status).toBe("passed");
     expect(result.findings.map((f) => [f.severity, f.message])).toEqual([
       ["info", "backup freshness not checked: not configured"],
@@ -53,13 +54,13 @@ describe("configuration", () => {
 describe("backup freshness", () => {
   it("a fresh backup (JSON) passes", async () => {
     const ctx = devopsContext({ ...goodManifests, backup: { kind: "url", url: server.url("/backup/fresh"), maxAgeHours: 24 } });
-    const result = await devopsRunner.run(ctx);
+    const result = await judgedRun(devopsRunner, ctx);
     expect(result.findings.filter((f) => f.message.includes("backup"))).toEqual([]);
     expect(ctx.logs.some((l) => /last backup .* 2 h ago \(policy 24 h\)/.test(l))).toBe(true);
   });
 
   it("a stale backup (plain ISO text) is high, with its age and the policy", async () => {
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, backup: { kind: "url", url: server.url("/backup/stale"), maxAgeHours: 24 } }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, backup: { kind: "url", url: server.url("/backup/stale"), maxAgeHours: 24 } }));
     expect(result.status).toBe("failed");
     expect(result.findings).toContainEqual(expect.objectContaining({ severity: "high", message: "last backup 30 h ago (policy 24 h)" }));
   });
@@ -73,7 +74,7 @@ describe("backup freshness", () => {
       [server.url("/backup/broken"), /HTTP 500 "backup catalog offline"/],
       [deadUrl, /ECONNREFUSED|connect/],
     ] as const) {
-      const result = await devopsRunner.run(devopsContext({ ...goodManifests, backup: { kind: "url", url, maxAgeHours: 24 } }));
+      const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, backup: { kind: "url", url, maxAgeHours: 24 } }));
       expect(result.status).toBe("failed");
       const finding = result.findings.find((f) => f.message === "backup freshness unknown");
       expect(finding?.severity).toBe("high");
@@ -82,12 +83,12 @@ describe("backup freshness", () => {
   });
 
   it("reads the time from a command's output", async () => {
-    const fresh = await devopsRunner.run(
+    const fresh = await judgedRun(devopsRunner, 
       devopsContext({ ...goodManifests, backup: { kind: "command", command: "/bin/sh", args: ["-c", "date -u +%Y-%m-%dT%H:%M:%SZ"], timeoutMs: 5_000, maxAgeHours: 1 } }),
     );
     expect(fresh.findings.filter((f) => f.message.includes("backup"))).toEqual([]);
 
-    const failing = await devopsRunner.run(
+    const failing = await judgedRun(devopsRunner, 
       devopsContext({ ...goodManifests, backup: { kind: "command", command: "/bin/sh", args: ["-c", "echo 'bucket not found' >&2; exit 2"], timeoutMs: 5_000, maxAgeHours: 1 } }),
     );
     expect(failing.findings).toContainEqual(expect.objectContaining({ severity: "high", message: "backup freshness unknown", evidence: "/bin/sh -c echo 'bucket not found' >&2; exit 2: exited with code 2: bucket not found" }));
@@ -95,7 +96,7 @@ describe("backup freshness", () => {
 
   it("a hanging command is killed at its timeout and the freshness is unknown", async () => {
     const t0 = Date.now();
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, backup: { kind: "command", command: "/bin/sh", args: ["-c", "sleep 30"], timeoutMs: 300, maxAgeHours: 24 } }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, backup: { kind: "command", command: "/bin/sh", args: ["-c", "sleep 30"], timeoutMs: 300, maxAgeHours: 24 } }));
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(result.findings).toContainEqual(expect.objectContaining({ message: "backup freshness unknown", evidence: expect.stringContaining("timed out after 300 ms") }));
   });
@@ -103,13 +104,13 @@ describe("backup freshness", () => {
 
 describe("alert rules", () => {
   it("error-rate and latency alerts present: no findings", async () => {
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, alertRulePaths: [fixture("alerts-complete")] }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, alertRulePaths: [fixture("alerts-complete")] }));
     expect(result.findings.filter((f) => f.severity !== "info")).toEqual([]);
     expect(result.status).toBe("passed");
   });
 
   it("no latency alert is high; a latency recording rule does not count", async () => {
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, alertRulePaths: [fixture("alerts-no-latency/service.rules.yml")] }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, alertRulePaths: [fixture("alerts-no-latency/service.rules.yml")] }));
     expect(result.status).toBe("failed");
     const alertFindings = result.findings.filter((f) => f.message.startsWith("no "));
     expect(alertFindings.map((f) => [f.severity, f.message.split(":")[0]])).toEqual([["high", "no latency alert"]]);
@@ -128,7 +129,7 @@ describe("alert rules", () => {
   });
 
   it("a manifest is not a rule file: error", async () => {
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, alertRulePaths: [fixture("manifests-good/checkout.yaml")] }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, alertRulePaths: [fixture("manifests-good/checkout.yaml")] }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("alert rules: not a Prometheus rule file");
   });
@@ -136,10 +137,10 @@ describe("alert rules", () => {
 
 describe("rollback target", () => {
   it("a baseline answering 200 passes; 503 is high 'rollback target not reachable'", async () => {
-    const healthy = await devopsRunner.run(devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/healthy") } }));
+    const healthy = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/healthy") } }));
     expect(healthy.status).toBe("passed");
 
-    const down = await devopsRunner.run(devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/down?token=s3cret") } }));
+    const down = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/down?token=s3cret") } }));
     expect(down.status).toBe("failed");
     const finding = down.findings.find((f) => f.message === "rollback target not reachable");
     expect(finding?.severity).toBe("high");
@@ -149,20 +150,20 @@ describe("rollback target", () => {
 
   it("a baseline that never answers is not reachable after 5 s", async () => {
     const t0 = Date.now();
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/hangs") } }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/hangs") } }));
     expect(Date.now() - t0).toBeLessThan(7_000);
     expect(result.findings).toContainEqual(expect.objectContaining({ severity: "high", message: "rollback target not reachable", evidence: expect.stringContaining("no answer within 5000 ms") }));
   });
 
   it("honours a configured expected status", async () => {
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/down"), expectStatus: 503 } }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, rollbackTarget: { url: server.url("/baseline/down"), expectStatus: 503 } }));
     expect(result.status).toBe("passed");
   });
 });
 
 describe("feature flags", () => {
   it("each required flag missing from the file is medium", async () => {
-    const result = await devopsRunner.run(
+    const result = await judgedRun(devopsRunner, 
       devopsContext({ ...goodManifests, featureFlags: { path: fixture("flags/flags.json"), required: ["new-checkout-flow", "express-shipping", "gift-cards", "loyalty-points"] } }),
     );
     expect(result.status).toBe("passed"); // medium does not block
@@ -173,7 +174,7 @@ describe("feature flags", () => {
   });
 
   it("a missing flags file is an error", async () => {
-    const result = await devopsRunner.run(devopsContext({ ...goodManifests, featureFlags: { path: fixture("flags/missing.json"), required: ["gift-cards"] } }));
+    const result = await judgedRun(devopsRunner, devopsContext({ ...goodManifests, featureFlags: { path: fixture("flags/missing.json"), required: ["gift-cards"] } }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("cannot read feature flags file");
   });
@@ -185,7 +186,7 @@ describe("cancellation", () => {
     const ctx = devopsContext({ ...goodManifests, backup: { kind: "url", url: server.url("/backup/hangs"), maxAgeHours: 24 }, rollbackTarget: { url: server.url("/baseline/healthy") } }, { signal: controller.signal });
     const t0 = Date.now();
     setTimeout(() => controller.abort(new Error("run rolled back")), 200);
-    const result = await devopsRunner.run(ctx);
+    const result = await judgedRun(devopsRunner, ctx);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(result.status).toBe("error");
     expect(result.summary).toBe("Cancelled before the checks finished: run rolled back");
@@ -197,7 +198,7 @@ describe("cancellation", () => {
     const ctx = devopsContext({ ...goodManifests, backup: { kind: "command", command: "/bin/sh", args: ["-c", "sleep 30"], timeoutMs: 60_000, maxAgeHours: 24 } }, { signal: controller.signal });
     const t0 = Date.now();
     setTimeout(() => controller.abort(new Error("timed out after 300 ms")), 200);
-    const result = await devopsRunner.run(ctx);
+    const result = await judgedRun(devopsRunner, ctx);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(result.status).toBe("error");
     expect(result.summary).toContain("Cancelled");
@@ -205,7 +206,7 @@ describe("cancellation", () => {
 
   it("an already aborted run checks nothing", async () => {
     const ctx = devopsContext(goodManifests, { signal: AbortSignal.abort(new Error("aborted by on-call")) });
-    const result = await devopsRunner.run(ctx);
+    const result = await judgedRun(devopsRunner, ctx);
     expect(result).toEqual({ status: "error", summary: "Cancelled before the checks finished: aborted by on-call", findings: [] });
   });
 });

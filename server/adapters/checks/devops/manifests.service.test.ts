@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { devopsContext, fixture } from "./check-context.fixture.ts";
 import { devopsRunner } from "./devops-runner.ts";
 import { imageProblem } from "./manifests.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Real manifest files under ./fixtures, parsed with the same YAML parser the runner uses.
 describe("Kubernetes manifests", () => {
   it("a production-ready manifest set passes, with progress to 100 and a log of what was checked", async () => {
     const ctx = devopsContext({ manifestPaths: [fixture("manifests-good")] });
-    const result = await devopsRunner.run(ctx);
+    const result = await judgedRun(devopsRunner, ctx);
     expect(result.findings.filter((f) => f.severity !== "info")).toEqual([]);
     expect(result.status).toBe("passed");
     expect(result.summary).toContain("2 workload(s) in 2 manifest file(s)");
@@ -18,7 +19,7 @@ describe("Kubernetes manifests", () => {
 
   it("reports every defect of a bad workload, naming kind/name, container and file", async () => {
     const file = fixture("manifests-defective/payments.yaml");
-    const result = await devopsRunner.run(devopsContext({ manifestPaths: [file] }));
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [file] }));
     expect(result.status).toBe("failed");
     const found = result.findings.filter((f) => f.message.startsWith("Deployment/payments")).map((f) => [f.severity, f.message]);
     expect(found).toEqual(
@@ -41,32 +42,32 @@ describe("Kubernetes manifests", () => {
   });
 
   it("a single replica is only information in staging", async () => {
-    const result = await devopsRunner.run(devopsContext({ manifestPaths: [fixture("manifests-defective")], environment: "staging" }));
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-defective")], environment: "staging" }));
     const replicas = result.findings.find((f) => f.message.includes("replica(s)"));
     expect(replicas?.severity).toBe("info");
     expect(result.status).toBe("failed"); // the other defects still block
   });
 
   it("takes the environment from the run when the configuration names none", async () => {
-    const result = await devopsRunner.run(devopsContext({ manifestPaths: [fixture("manifests-defective")] }, { environment: "staging" }));
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-defective")] }, { environment: "staging" }));
     expect(result.findings.find((f) => f.message.includes("replica(s)"))?.severity).toBe("info");
   });
 
   it("a YAML syntax error is an error with the parser's message and the file, not a pass", async () => {
-    const result = await devopsRunner.run(devopsContext({ manifestPaths: [fixture("manifests-good"), fixture("manifests-broken")] }));
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-good"), fixture("manifests-broken")] }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain(`YAML syntax error in ${fixture("manifests-broken/app.yaml")} (document 2)`);
     expect(result.summary).toMatch(/flow sequence|unclosed|Missing/i);
   });
 
   it("a missing path, or a folder with no workloads, is an error", async () => {
-    const missing = await devopsRunner.run(devopsContext({ manifestPaths: [fixture("no-such-folder")] }));
+    const missing = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("no-such-folder")] }));
     expect(missing.status).toBe("error");
     expect(missing.summary).toContain("manifest path not found");
-    const noWorkloads = await devopsRunner.run(devopsContext({ manifestPaths: [fixture("flags")] }));
+    const noWorkloads = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("flags")] }));
     expect(noWorkloads.status).toBe("error");
     expect(noWorkloads.summary).toContain("no *.yaml or *.yml manifest files");
-    const rulesOnly = await devopsRunner.run(devopsContext({ manifestPaths: [fixture("alerts-complete")] }));
+    const rulesOnly = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("alerts-complete")] }));
     expect(rulesOnly.status).toBe("error");
     expect(rulesOnly.summary).toContain("no Deployment or StatefulSet in 1 manifest file(s)");
   });

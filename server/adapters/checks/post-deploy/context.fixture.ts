@@ -11,6 +11,6 @@ export function checkContext(config: unknown, signal: AbortSignal = new AbortCon
 export { freePort as closedPort } from "../../../testing/global-setup.ts";
 
 /** The result with the "not checked: not configured" notes of the sub-checks a test did not configure left out. */
-export function probed(result: CheckResult): CheckResult {
+export function probed<R extends CheckResult>(result: R): R {
   return { ...result, findings: result.findings.filter((f) => !f.message.endsWith("not checked: not configured")) };
 }

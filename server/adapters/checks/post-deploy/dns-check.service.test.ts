@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { startResolver, type ZoneAnswers } from "./dns.fixture.ts";
 import { createPostDeployRunner } from "./post-deploy-runner.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 const runner = createPostDeployRunner();
 let resolvers: { close: () => Promise<void> }[] = [];
@@ -20,7 +21,7 @@ describe("DNS propagation", () => {
     const a = await resolver({ A: ["203.0.113.10", "203.0.113.11"] });
     const b = await resolver({ A: ["203.0.113.11", "203.0.113.10"] });
     const { ctx, logs } = checkContext({ dns: { name: "shop.example.test", type: "A", expected: ["203.0.113.10", "203.0.113.11"], resolvers: [a, b] } });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result).toMatchObject({ status: "passed", findings: [] });
     expect(logs).toContain(`DNS: ${a} answered 203.0.113.10, 203.0.113.11`);
   });
@@ -30,7 +31,7 @@ describe("DNS propagation", () => {
     const b = await resolver({ A: ["203.0.113.10"] });
     const stale = await resolver({ A: ["198.51.100.7"] });
     const { ctx } = checkContext({ dns: { name: "shop.example.test", type: "A", expected: ["203.0.113.10"], resolvers: [a, b, stale] } });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result.status).toBe("failed");
     expect(result.findings).toEqual([
       {
@@ -45,9 +46,9 @@ describe("DNS propagation", () => {
   it("compares CNAME and TXT answers too", async () => {
     const a = await resolver({ CNAME: ["shop-v2.cdn.example.test"], TXT: ["release=1.5.0"] });
     const cname = checkContext({ dns: { name: "shop.example.test", type: "CNAME", expected: ["Shop-V2.cdn.example.test."], resolvers: [a] } });
-    expect((probed(await runner.run(cname.ctx))).status).toBe("passed");
+    expect((probed(await judgedRun(runner, cname.ctx))).status).toBe("passed");
     const txt = checkContext({ dns: { name: "shop.example.test", type: "TXT", expected: ["release=1.4.0"], resolvers: [a] } });
-    const result = probed(await runner.run(txt.ctx));
+    const result = probed(await judgedRun(runner, txt.ctx));
     expect(result.status).toBe("failed");
     expect(result.findings[0]?.evidence).toBe(`resolver ${a} answered [release=1.5.0], expected [release=1.4.0]`);
   });
@@ -57,7 +58,7 @@ describe("DNS propagation", () => {
     const silent = await resolver({});
     const gone = `127.0.0.1:${await closedPort()}`;
     const { ctx } = checkContext({ dns: { name: "shop.example.test", type: "A", expected: ["203.0.113.10"], resolvers: [a, silent, gone] } });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result.status).toBe("failed");
     expect(result.findings.map((f) => f.message)).toEqual([
       `DNS resolver ${silent} gave no answer for A shop.example.test`,

@@ -4,6 +4,7 @@ import { decryptSecret, encryptSecret } from "../../../services/secrets.ts";
 import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { createPostDeployRunner, postDeployRunner } from "./post-deploy-runner.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 const databaseUrl = inject("databaseUrl");
 const masterSecret = "post-deploy-test-session-secret";
@@ -46,7 +47,7 @@ describe("post-deploy-health configuration", () => {
   it("is not configured without a configuration or with empty sections", async () => {
     for (const config of [undefined, null, {}, { endpoints: [], dependencies: [] }]) {
       const { ctx, progress } = checkContext(config);
-      const result = probed(await postDeployRunner.run(ctx));
+      const result = probed(await judgedRun(postDeployRunner, ctx));
       expect(result.status).toBe("not_configured");
       expect(progress).toEqual([100]);
     }
@@ -61,7 +62,7 @@ describe("post-deploy-health configuration", () => {
     ];
     for (const { config, message } of cases) {
       const { ctx, progress } = checkContext(config);
-      const result = probed(await runner.run(ctx));
+      const result = probed(await judgedRun(runner, ctx));
       expect(result.status).toBe("error");
       expect(result.summary).toContain(message);
       expect(progress).toEqual([100]);
@@ -75,7 +76,7 @@ describe("HTTP endpoints and dependencies", () => {
       endpoints: [{ url: `${base}/healthz`, bodyContains: '"version":"1.5.0"' }],
       dependencies: [{ name: "payments", url: `${base}/healthz` }],
     });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result).toMatchObject({ status: "passed", findings: [] });
     // Every sub-check has its slice of the bar (endpoints, database, dependencies, TLS, DNS); it only moves forward.
     expect(progress.at(-1)).toBe(100);
@@ -92,7 +93,7 @@ describe("HTTP endpoints and dependencies", () => {
         { url: `${base}/old-version`, bodyContains: '"version":"1.5.0"' },
       ],
     });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result.status).toBe("failed");
     expect(result.findings).toHaveLength(3);
     const [broken, slow, body] = result.findings;
@@ -114,7 +115,7 @@ describe("HTTP endpoints and dependencies", () => {
         { name: "identity", url: `http://user:hunter2@127.0.0.1:${port}/health` },
       ],
     });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result.status).toBe("passed");
     expect(result.summary).toContain("(2 medium or low)");
     expect(result.findings.map((f) => f.severity)).toEqual(["medium", "medium"]);
@@ -129,7 +130,7 @@ describe("cancellation", () => {
     const { ctx } = checkContext({ endpoints: [{ url: `${base}/hang` }, { url: `${base}/healthz` }] }, controller.signal);
     const started = Date.now();
     setTimeout(() => controller.abort(new Error("run rolled back")), 100);
-    const result = await runner.run(ctx);
+    const result = await judgedRun(runner, ctx);
     expect(result).toMatchObject({ status: "error", summary: "Cancelled before the checks finished: run rolled back" });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -139,7 +140,7 @@ describe("database", () => {
   it("connects and runs SELECT 1 with a plain DSN and with an encrypted one", async () => {
     for (const database of [{ dsn: databaseUrl }, { dsnEncrypted: encryptSecret(databaseUrl, masterSecret) }]) {
       const { ctx, logs } = checkContext({ database });
-      const result = probed(await runner.run(ctx));
+      const result = probed(await judgedRun(runner, ctx));
       expect(result).toMatchObject({ status: "passed", findings: [] });
       expect(logs.some((l) => /SELECT 1 answered in \d+ ms/.test(l))).toBe(true);
     }
@@ -148,7 +149,7 @@ describe("database", () => {
   it("fails with 'database unreachable' and the error code on a wrong port, never showing the DSN", async () => {
     const dsn = `postgresql://release_bot:s3cret-pw@127.0.0.1:${await closedPort()}/orders_db`;
     const { ctx, logs } = checkContext({ database: { dsn } });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result.status).toBe("failed");
     expect(result.findings).toEqual([{ check: "database", severity: "high", message: "database unreachable", evidence: expect.stringContaining("error ECONNREFUSED") }]);
     const shown = JSON.stringify(result) + logs.join("\n");
@@ -159,7 +160,7 @@ describe("database", () => {
     const url = new URL(databaseUrl);
     url.pathname = "/no_such_release_db";
     const { ctx, logs } = checkContext({ database: { dsn: url.href } });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result.status).toBe("failed");
     expect(result.findings[0]?.evidence).toContain("error 3D000");
     expect(JSON.stringify(result) + logs.join("\n")).not.toContain("no_such_release_db");
@@ -167,7 +168,7 @@ describe("database", () => {
 
   it("says error, not passed, when the stored DSN does not decrypt", async () => {
     const { ctx } = checkContext({ database: { dsnEncrypted: encryptSecret(databaseUrl, "another-session-secret") } });
-    const result = probed(await runner.run(ctx));
+    const result = probed(await judgedRun(runner, ctx));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("could not be decrypted");
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { createPostDeployRunner } from "./post-deploy-runner.ts";
 import { generateCertificates, startTlsServer, type Pem, type TestCertificates } from "./tls.fixture.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 const runner = createPostDeployRunner();
 let certs: TestCertificates;
@@ -22,7 +23,7 @@ async function serve(pem: Pem, options: Parameters<typeof startTlsServer>[1] = {
 }
 async function checkTls(port: number, more: Record<string, unknown> = {}) {
   const { ctx, logs } = checkContext({ tls: { host: "127.0.0.1", port, servername: "localhost", caFile: certs.caFile, ...more } });
-  return { result: probed(await runner.run(ctx)), logs };
+  return { result: probed(await judgedRun(runner, ctx)), logs };
 }
 
 describe("TLS certificate", () => {

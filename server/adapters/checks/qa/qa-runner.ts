@@ -2,6 +2,8 @@ import { notCheckedMessage, SUB_CHECK } from "../../../core/success-criteria.ts"
 import { stat } from "node:fs/promises";
 import { z } from "zod";
 import type { CheckContext, CheckFinding, CheckResult, CheckRunner } from "../../../engine/ports.ts";
+import type { SubCheckRun } from "../../../core/types.ts";
+import { invalidConfiguration } from "../sub-checks.ts";
 import { isEmptyConfig } from "../support.ts";
 import { ZQaConfig, type TQaConfig } from "./config.ts";
 import { chaosPart, coveragePart, junitPart, openApiPart, testCommandPart, type PartInput, type PartOutcome } from "./parts.ts";
@@ -14,19 +16,19 @@ type Part = { name: string; run: (input: PartInput) => Promise<PartOutcome> };
  * command writes the reports the next parts read). Every configured part runs even when an
  * earlier one fails, so the release manager sees everything at once.
  *
- * `failed`: any high or critical finding. `error`: the configuration is invalid, or a part could
- * not run (a missing or malformed report, a program that does not start, a cancelled run).
- * `not_configured`: nothing to check. Only a run where every configured part ran clean passes.
+ * It reports each part as ran or could not run (the configuration is invalid, a missing or
+ * malformed report, a program that does not start, a cancelled run); the core judges the
+ * verdict from the findings and the run's policy (core/judge.ts).
  */
 export const qaRunner: CheckRunner = {
   async run(ctx: CheckContext): Promise<CheckResult> {
     if (isEmptyConfig(ctx.config)) return notConfigured(ctx, "No QA checks configured");
     const parsed = ZQaConfig.safeParse(ctx.config);
     if (!parsed.success) {
-      const summary = `Invalid qa-test-engineer configuration: ${z.prettifyError(parsed.error).replace(/\n/g, " ")}`;
-      await ctx.log(summary);
+      const why = z.prettifyError(parsed.error);
+      await ctx.log(`Invalid qa-test-engineer configuration: ${why.replace(/\n/g, " ")}`);
       await ctx.progress(100);
-      return { status: "error", summary, findings: [] };
+      return invalidConfiguration("qa-test-engineer", why);
     }
     const config = parsed.data;
     const parts = partsOf(config);
@@ -35,7 +37,7 @@ export const qaRunner: CheckRunner = {
       const summary = `Workspace ${config.workspace} does not exist or is not a folder`;
       await ctx.log(summary);
       await ctx.progress(100);
-      return { status: "error", summary, findings: [] };
+      return { findings: [], checks: [{ name: "workspace", outcome: "could_not_run", detail: summary }], summary: "" };
     }
 
     await ctx.progress(0);
@@ -50,7 +52,7 @@ export const qaRunner: CheckRunner = {
       if (outcome.error) await ctx.log(`Could not check: ${outcome.error}`);
       await ctx.progress(Math.round((100 * (i + 1)) / parts.length));
     }
-    const result = resultOf(outcomes, ctx.signal);
+    const result = resultOf(parts, outcomes, ctx.signal);
     if (!config.testCommand && config.junitPaths.length === 0) {
       // Coverage or API checks alone are no evidence that the tests pass: say so where the success criteria look.
       result.findings.push({ check: SUB_CHECK.tests, severity: "info", message: notCheckedMessage(SUB_CHECK.tests), evidence: "no testCommand or junitPaths in the qa-test-engineer configuration" });
@@ -70,27 +72,24 @@ function partsOf(config: TQaConfig): Part[] {
   return parts;
 }
 
-function resultOf(outcomes: PartOutcome[], signal: AbortSignal): CheckResult {
+function resultOf(parts: Part[], outcomes: PartOutcome[], signal: AbortSignal): CheckResult {
   const findings: CheckFinding[] = outcomes.flatMap((o) => o.findings);
-  const done = outcomes.filter((o) => !o.cancelled).map((o) => o.summary);
-  if (signal.aborted || outcomes.some((o) => o.cancelled)) {
+  const checks: SubCheckRun[] = outcomes.map((o, i) => ({
+    name: parts[i]?.name ?? "part",
+    ...(o.cancelled ? { outcome: "could_not_run", detail: "cancelled" } : o.error ? { outcome: "could_not_run", detail: o.error } : { outcome: "ran", detail: o.summary }),
+  }) satisfies SubCheckRun);
+  if (signal.aborted || outcomes.length < parts.length) {
     const reason = signal.reason instanceof Error ? signal.reason.message : "the run was aborted";
-    return { status: "error", summary: `Cancelled (${reason})${done.length > 0 ? `; ${done.join("; ")}` : ""}`, findings };
+    checks.push({ name: "remaining checks", outcome: "could_not_run", detail: `cancelled (${reason})` });
   }
-  const errors = outcomes.flatMap((o) => (o.error ? [o.error] : []));
-  const summary = outcomes.filter((o) => !o.error).map((o) => o.summary).join("; ");
-  const blocking = findings.some((f) => f.severity === "high" || f.severity === "critical");
-  // Failed wins over error: a blocking finding must not become waivable because another part broke.
-  if (blocking) return { status: "failed", summary: `${summary}${errors.length > 0 ? `; could not check: ${errors.join("; ")}` : ""}`, findings };
-  // A part that could not run means the check as a whole was not earned, whatever the rest found.
-  if (errors.length > 0) return { status: "error", summary: `Could not check: ${errors.join("; ")}${summary ? ` — ${summary}` : ""}`, findings };
-  return { status: "passed", summary, findings };
+  const summary = outcomes.filter((o) => !o.error && !o.cancelled).map((o) => o.summary).join("; ");
+  return { findings, checks, summary };
 }
 
 async function notConfigured(ctx: CheckContext, summary: string): Promise<CheckResult> {
   await ctx.log(`${summary} for ${ctx.service} in ${ctx.environment}.`);
   await ctx.progress(100);
-  return { status: "not_configured", summary, findings: [] };
+  return { checks: [], summary, findings: [] };
 }
 
 async function isDirectory(dir: string): Promise<boolean> {

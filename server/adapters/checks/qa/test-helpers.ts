@@ -3,9 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CheckResult } from "../../../engine/ports.ts";
+import type { Judged } from "../judged.fixture.ts";
 import { notCheckedMessage, SUB_CHECK } from "../../../core/success-criteria.ts";
 import { recordingContext } from "../check-context.fixture.ts";
 import { qaRunner } from "./qa-runner.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Shared by the qa-test-engineer's service tests only: real files in a throwaway workspace.
 
@@ -21,12 +23,12 @@ export function makeWorkspace(): { dir: string; remove: () => void } {
 }
 
 /** What the run page would show for one qa-test-engineer run: result, live log and progress. */
-export type Observed = CheckResult & { all: CheckResult["findings"]; logs: string[]; progress: number[]; messages: string[] };
+export type Observed = Judged & { all: CheckResult["findings"]; logs: string[]; progress: number[]; messages: string[] };
 
 export async function runQa(config: unknown, signal: AbortSignal = new AbortController().signal): Promise<Observed> {
   const ctx = recordingContext("qa-test-engineer", config, { signal, service: "payments", environment: "staging", baselineVersion: "1.4.0", targetVersion: "1.5.0" });
   const { logs, progressSeen: progress } = ctx;
-  const result = await qaRunner.run(ctx);
+  const result = await judgedRun(qaRunner, ctx);
   // The "tests not checked" note is asserted once (qa-runner tests); the report tests look at their own findings.
   const findings = result.findings.filter((f) => f.message !== notCheckedMessage(SUB_CHECK.tests));
   return { ...result, findings, all: result.findings, logs, progress, messages: findings.map((f) => `${f.severity}: ${f.message}`) };

@@ -6,12 +6,13 @@ import { COMPLIANCES, type Compliance } from "../../../core/types.ts";
 import { EVIDENCE_CHECKLISTS, isEvidenceFor } from "./compliance-checklist.ts";
 import { securityRunner } from "./security-runner.ts";
 import { fixture, securityContext } from "./security.fixture.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Evidence folders as a release team files them, from ./fixtures: sox complete, and sox with the
 // segregation-of-duties record missing and an empty rollback plan.
 const complete = fixture("evidence-sox-complete");
 const incomplete = fixture("evidence-sox-incomplete");
-const run = (compliance: Compliance, evidenceDir: string) => securityRunner.run(securityContext({ compliance: { evidenceDir } }, { compliance }));
+const run = (compliance: Compliance, evidenceDir: string) => judgedRun(securityRunner, securityContext({ compliance: { evidenceDir } }, { compliance }));
 const evidenceFindings = (findings: { message: string }[]) => findings.filter((f) => !f.message.endsWith("not checked: not configured"));
 
 let empty: string;

@@ -6,10 +6,11 @@ import type { CheckFinding } from "../../../engine/ports.ts";
 import { MAX_VULNERABILITY_FINDINGS } from "./scanner-reports.ts";
 import { securityRunner } from "./security-runner.ts";
 import { fixture, securityContext } from "./security.fixture.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Real reports as npm 10, CodeQL / Semgrep and Trivy write them, from ./fixtures/reports.
 const report = (name: string) => fixture(`reports/${name}`);
-const run = (reports: Record<string, string[]>) => securityRunner.run(securityContext({ reports }));
+const run = (reports: Record<string, string[]>) => judgedRun(securityRunner, securityContext({ reports }));
 // The findings of this sub-check, without the other sub-checks' "not configured" notes.
 const reported = (findings: CheckFinding[]) => findings.filter((f) => !f.message.endsWith("not checked: not configured"));
 
@@ -24,7 +25,7 @@ afterAll(async () => {
 describe("npm audit", () => {
   it("a clean audit passes", async () => {
     const ctx = securityContext({ reports: { npmAudit: [report("npm-audit-clean.json")] } });
-    const result = await securityRunner.run(ctx);
+    const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("passed");
     expect(result.summary).toContain("checked 1 scanner report(s)");
     expect(result.findings.filter((f) => f.message.startsWith("npm audit"))).toEqual([]);
@@ -117,7 +118,7 @@ describe("CycloneDX", () => {
 describe("several reports", () => {
   it("a malformed report errors while the others are still read and reported", async () => {
     const ctx = securityContext({ reports: { npmAudit: [report("npm-audit-critical.json")], sarif: [report("sarif-1.0.json")], cyclonedx: [report("cyclonedx-critical.json")] } });
-    const result = await securityRunner.run(ctx);
+    const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("error");
     expect(result.summary).toContain("Could not run: scanner reports:");
     // The sub-check stops at the malformed report; the one before it was read and logged.

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_FILE_BYTES, MAX_SCANNED_FILES, redact } from "./secrets-scan.ts";
 import { securityRunner } from "./security-runner.ts";
 import { securityContext } from "./security.fixture.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Secrets are generated here, in the shapes the real providers issue, so none is ever committed.
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -52,7 +53,7 @@ afterAll(async () => {
 describe("secrets scan", () => {
   it("finds a GitHub token, an AWS secret key and a private key with file:line:column and rule, never showing them", async () => {
     const ctx = securityContext({ workspace: workspace("leaky") });
-    const result = await securityRunner.run(ctx);
+    const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("failed");
     const found = result.findings.filter((f) => f.message.startsWith("secret in"));
     expect(found.map((f) => [f.severity, f.message])).toEqual([
@@ -75,7 +76,7 @@ describe("secrets scan", () => {
 
   it("passes a clean workspace; node_modules, .git, binaries and files over 1 MiB are not scanned", async () => {
     const ctx = securityContext({ workspace: workspace("clean") });
-    const result = await securityRunner.run(ctx);
+    const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("passed");
     expect(result.summary).toContain("checked secrets in 1 file(s)");
     expect(ctx.logs).toContain(`scanned 1 file(s) under ${workspace("clean")}; skipped 1 binary and 1 over 1 MiB`);
@@ -83,7 +84,7 @@ describe("secrets scan", () => {
 
   it("stops at the file limit, and an incomplete scan fails rather than passing the files it never read", async () => {
     const ctx = securityContext({ workspace: workspace("many") });
-    const result = await securityRunner.run(ctx);
+    const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("failed");
     expect(result.summary).toContain(`checked secrets in ${MAX_SCANNED_FILES} file(s) (file limit reached)`);
     expect(result.findings).toContainEqual(expect.objectContaining({ severity: "high", message: `secrets scan incomplete: stopped at ${MAX_SCANNED_FILES} files` }));
@@ -91,7 +92,7 @@ describe("secrets scan", () => {
   });
 
   it("a missing workspace is an error, not a pass", async () => {
-    const result = await securityRunner.run(securityContext({ workspace: workspace("nowhere") }));
+    const result = await judgedRun(securityRunner, securityContext({ workspace: workspace("nowhere") }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain(`workspace folder not found: ${workspace("nowhere")}`);
   });

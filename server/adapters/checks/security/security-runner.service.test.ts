@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { securityRunner } from "./security-runner.ts";
 import { fixture, securityContext, startSite } from "./security.fixture.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // The agent as the engine runs it: several sub-checks configured together.
 let workspace: string;
@@ -22,12 +23,12 @@ afterAll(async () => {
 describe("security-audit-specialist", () => {
   it("no configuration is not_configured", async () => {
     for (const config of [undefined, null, {}]) {
-      expect((await securityRunner.run(securityContext(config))).status).toBe("not_configured");
+      expect((await judgedRun(securityRunner, securityContext(config))).status).toBe("not_configured");
     }
   });
 
   it("an invalid configuration is an error with zod's message", async () => {
-    const result = await securityRunner.run(securityContext({ workspace: "repo", urls: ["ftp://staging"], reports: {} }));
+    const result = await judgedRun(securityRunner, securityContext({ workspace: "repo", urls: ["ftp://staging"], reports: {} }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("Invalid security-audit-specialist configuration");
     expect(result.summary).toContain("must be an absolute path");
@@ -37,7 +38,7 @@ describe("security-audit-specialist", () => {
 
   it("runs every configured sub-check; those left out are reported as not checked, never silently passed", async () => {
     const ctx = securityContext({ reports: { npmAudit: [fixture("reports/npm-audit-clean.json")], sarif: [fixture("reports/sarif-clean.json")] }, workspace, compliance: { evidenceDir: fixture("evidence-sox-complete") } }, { compliance: "sox" });
-    const result = await securityRunner.run(ctx);
+    const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("passed");
     expect(result.summary).toBe("No high or critical findings; checked 2 scanner report(s), secrets in 1 file(s), 4 sox evidence item(s)");
     expect(result.findings.filter((f) => f.message.endsWith("not configured")).map((f) => f.message)).toEqual(["staging web security not checked: not configured"]);
@@ -45,7 +46,7 @@ describe("security-audit-specialist", () => {
   });
 
   it("a malformed report is named while the other checks still run; their high findings keep the agent failed (never a waivable error)", async () => {
-    const result = await securityRunner.run(
+    const result = await judgedRun(securityRunner, 
       securityContext({ reports: { sarif: [fixture("reports/sarif-1.0.json")] }, workspace, compliance: { evidenceDir: fixture("evidence-sox-incomplete") } }, { compliance: "sox" }),
     );
     expect(result.status).toBe("failed");
@@ -58,7 +59,7 @@ describe("security-audit-specialist", () => {
     const ctx = securityContext({ urls: [site.url("/never-answers")] }, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error("run rolled back")), 200);
     const t0 = Date.now();
-    const result = await securityRunner.run(ctx);
+    const result = await judgedRun(securityRunner, ctx);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(result).toMatchObject({ status: "error", summary: "Cancelled before the checks finished: run rolled back" });
   });

@@ -4,6 +4,7 @@ import type { CheckFinding } from "../../../engine/ports.ts";
 import { generateCertificates, type TestCertificates } from "../post-deploy/tls.fixture.ts";
 import { createSecurityRunner } from "./security-runner.ts";
 import { securityContext, startSite, type SitePage } from "./security.fixture.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Real sites on 127.0.0.1: over https with certificates from a test CA (valid and expired), and
 // over plain http; a path no site answers plays a staging site that hangs.
@@ -58,7 +59,7 @@ afterAll(async () => {
 
 const checkUrls = (urls: string[], more: Record<string, unknown> = {}) => {
   const ctx = securityContext({ urls, tlsCaFile: certs.caFile, ...more });
-  return runner.run(ctx).then((result) => ({ result, logs: ctx.logs }));
+  return judgedRun(runner, ctx).then((result) => ({ result, logs: ctx.logs }));
 };
 const reported = (findings: CheckFinding[]) => findings.filter((f) => !f.message.endsWith("not checked: not configured")).map((f) => [f.severity, f.message]);
 

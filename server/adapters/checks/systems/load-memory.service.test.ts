@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refusedUrl, startStagingService, systemsContext } from "./check-context.fixture.ts";
 import { systemsRunner } from "./systems-runner.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Real HTTP services on 127.0.0.1 play the staging deployment; autocannon loads them for 1–1.5 s.
 const generousSla = { p95Ms: 500, p99Ms: 1_000, maxErrorRate: 0.01 };
@@ -25,7 +26,7 @@ afterAll(async () => {
 describe("load test", () => {
   it("a fast service passes a generous SLA, with its numbers, progress and a log line per second", async () => {
     const ctx = systemsContext({ loadTest: { url: fast.url("/"), ...short, durationSeconds: 1.5, sla: generousSla } });
-    const result = await systemsRunner.run(ctx);
+    const result = await judgedRun(systemsRunner, ctx);
     expect(result.status).toBe("passed");
     const info = result.findings.find((f) => f.message.startsWith("load test:"));
     expect(info?.message).toMatch(/^load test: [\d,]+ requests in [\d.]+ s, p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms, error rate 0%$/);
@@ -36,7 +37,7 @@ describe("load test", () => {
   });
 
   it("a service slow for a share of requests fails p95 and p99, with the measured value, the SLA and n", async () => {
-    const result = await systemsRunner.run(systemsContext({ loadTest: { url: slowShare.url("/"), ...short, sla: { p50Ms: 40, p95Ms: 30, p99Ms: 40 } } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ loadTest: { url: slowShare.url("/"), ...short, sla: { p50Ms: 40, p95Ms: 30, p99Ms: 40 } } }));
     expect(result.status).toBe("failed");
     const breaches = result.findings.filter((f) => f.severity === "high");
     expect(breaches.map((f) => f.evidence.split(" ")[0])).toEqual(["p95", "p99"]);
@@ -45,7 +46,7 @@ describe("load test", () => {
   });
 
   it("a service answering 500 to one request in ten fails the error rate, with the statuses behind it", async () => {
-    const result = await systemsRunner.run(systemsContext({ loadTest: { url: failingShare.url("/"), ...short, sla: generousSla } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ loadTest: { url: failingShare.url("/"), ...short, sla: generousSla } }));
     expect(result.status).toBe("failed");
     const errorRate = result.findings.find((f) => f.message.startsWith("error rate"));
     expect(errorRate?.severity).toBe("high");
@@ -53,7 +54,7 @@ describe("load test", () => {
   });
 
   it("a target that refuses connections cannot be load tested: error with the reason", async () => {
-    const result = await systemsRunner.run(systemsContext({ loadTest: { url: await refusedUrl(), ...short, sla: generousSla } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ loadTest: { url: await refusedUrl(), ...short, sla: generousSla } }));
     expect(result.status).toBe("error");
     expect(result.summary).toMatch(/load test: http:\/\/127\.0\.0\.1:\d+\/ did not answer before the load test: .*ECONNREFUSED/);
   });
@@ -61,7 +62,7 @@ describe("load test", () => {
   it("requests without an answer count as timeouts in the error rate", async () => {
     const hanging = await startStagingService((n) => (n > 1 && n % 25 === 0 ? null : { status: 200, delayMs: 0 }));
     try {
-      const result = await systemsRunner.run(systemsContext({ loadTest: { url: hanging.url("/"), ...short, durationSeconds: 2, requestTimeoutSeconds: 1, sla: generousSla } }));
+      const result = await judgedRun(systemsRunner, systemsContext({ loadTest: { url: hanging.url("/"), ...short, durationSeconds: 2, requestTimeoutSeconds: 1, sla: generousSla } }));
       expect(result.status).toBe("failed");
       const errorRate = result.findings.find((f) => f.message.startsWith("error rate"));
       expect(errorRate?.evidence).toMatch(/0 connection error\(s\), [1-9]\d* timeout\(s\)\)$/);
@@ -74,7 +75,7 @@ describe("load test", () => {
     const silent = await startStagingService(() => null);
     try {
       const t0 = Date.now();
-      const result = await systemsRunner.run(systemsContext({ loadTest: { url: silent.url("/"), ...short, requestTimeoutSeconds: 1, sla: generousSla } }));
+      const result = await judgedRun(systemsRunner, systemsContext({ loadTest: { url: silent.url("/"), ...short, requestTimeoutSeconds: 1, sla: generousSla } }));
       expect(Date.now() - t0).toBeLessThan(2_000);
       expect(result.status).toBe("error");
       expect(result.summary).toContain("did not answer before the load test: no answer within 1000 ms");
@@ -84,7 +85,7 @@ describe("load test", () => {
   });
 
   it("too few responses to judge is an error, never a pass", async () => {
-    const result = await systemsRunner.run(systemsContext({ loadTest: { url: fast.url("/"), connections: 2, durationSeconds: 1, ratePerSecond: 10, sla: generousSla } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ loadTest: { url: fast.url("/"), connections: 2, durationSeconds: 1, ratePerSecond: 10, sla: generousSla } }));
     expect(result.status).toBe("error");
     expect(result.summary).toMatch(/only \d+ response\(s\) and 0 failed request\(s\); at least 50 responses are needed to judge the SLA/);
   });
@@ -94,7 +95,7 @@ describe("load test", () => {
     const ctx = systemsContext({ loadTest: { url: fast.url("/"), connections: 2, durationSeconds: 30, sla: generousSla } }, { signal: controller.signal });
     const t0 = Date.now();
     setTimeout(() => controller.abort(new Error("run rolled back")), 500);
-    const result = await systemsRunner.run(ctx);
+    const result = await judgedRun(systemsRunner, ctx);
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(result.status).toBe("error");
     expect(result.summary).toBe("Cancelled before the checks finished: run rolled back");
@@ -107,7 +108,7 @@ describe("load test", () => {
 
 describe("memory growth", () => {
   it("memory that grows with the load beyond the limit is high, with start, peak and end", async () => {
-    const result = await systemsRunner.run(
+    const result = await judgedRun(systemsRunner, 
       systemsContext({ loadTest: { url: leaking.url("/"), ...short, durationSeconds: 1.5, sla: generousSla }, memory: { metricsUrl: leaking.url("/metrics"), maxGrowthMb: 1 } }),
     );
     expect(result.status).toBe("failed");
@@ -117,7 +118,7 @@ describe("memory growth", () => {
   });
 
   it("stable memory under load passes and is reported", async () => {
-    const result = await systemsRunner.run(
+    const result = await judgedRun(systemsRunner, 
       systemsContext({ loadTest: { url: fast.url("/"), ...short, sla: generousSla }, memory: { metricsUrl: fast.url("/metrics"), maxGrowthMb: 1, maxGrowthPercent: 5 } }),
     );
     expect(result.status).toBe("passed");
@@ -125,7 +126,7 @@ describe("memory growth", () => {
   });
 
   it("a metrics page without the RSS metric makes memory an error naming it, while the load test is still judged", async () => {
-    const result = await systemsRunner.run(
+    const result = await judgedRun(systemsRunner, 
       systemsContext({ loadTest: { url: failingShare.url("/"), ...short, sla: generousSla }, memory: { metricsUrl: failingShare.url("/metrics/no-rss"), maxGrowthPercent: 10 } }),
     );
     expect(result.status).toBe("failed"); // the error rate's high finding; memory could not be judged
@@ -135,21 +136,21 @@ describe("memory growth", () => {
   });
 
   it("reads the RSS line of a metrics page far larger than an ordinary answer (1 MiB of other series first)", async () => {
-    const result = await systemsRunner.run(systemsContext({ memory: { metricsUrl: fast.url("/metrics/large"), maxGrowthPercent: 5, windowSeconds: 2 } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ memory: { metricsUrl: fast.url("/metrics/large"), maxGrowthPercent: 5, windowSeconds: 2 } }));
     expect(result.status).toBe("passed");
     expect(result.findings).toContainEqual(expect.objectContaining({ severity: "info", message: expect.stringMatching(/^resident memory over 2 s without load: start 100\.0 MiB/) }));
   });
 
   it("without a load test, memory is watched over its window", async () => {
     const ctx = systemsContext({ memory: { metricsUrl: fast.url("/metrics"), maxGrowthPercent: 5, windowSeconds: 2 } });
-    const result = await systemsRunner.run(ctx);
+    const result = await judgedRun(systemsRunner, ctx);
     expect(result.status).toBe("passed");
     expect(result.findings).toContainEqual(expect.objectContaining({ severity: "info", message: "resident memory over 2 s without load: start 100.0 MiB, peak 100.0 MiB, end 100.0 MiB, growth 0.0 MiB (+0.0%)" }));
     expect(result.findings).toContainEqual(expect.objectContaining({ severity: "info", message: "load test not checked: not configured" }));
   });
 
   it("a metrics endpoint that refuses connections is an error, not a pass", async () => {
-    const result = await systemsRunner.run(systemsContext({ memory: { metricsUrl: await refusedUrl(), maxGrowthMb: 10, windowSeconds: 2 } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ memory: { metricsUrl: await refusedUrl(), maxGrowthMb: 10, windowSeconds: 2 } }));
     expect(result.status).toBe("error");
     expect(result.summary).toMatch(/memory growth: http:\/\/127\.0\.0\.1:\d+\/: .*ECONNREFUSED/);
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, systemsContext } from "./check-context.fixture.ts";
 import { assessPool } from "./database-pool.ts";
 import { systemsRunner } from "./systems-runner.ts";
+import { judgedRun } from "../judged.fixture.ts";
 
 // Real asset folders (./fixtures/bundle-small, plus copies grown at test time) and real settings files.
 let scratch: string;
@@ -21,12 +22,12 @@ const fits = { replicas: 3, maxConnections: 100, reservedConnections: 3 };
 describe("configuration", () => {
   it("no configuration is not_configured", async () => {
     for (const config of [undefined, null, {}]) {
-      expect((await systemsRunner.run(systemsContext(config))).status).toBe("not_configured");
+      expect((await judgedRun(systemsRunner, systemsContext(config))).status).toBe("not_configured");
     }
   });
 
   it("an invalid configuration is an error with zod's messages", async () => {
-    const result = await systemsRunner.run(
+    const result = await judgedRun(systemsRunner, 
       systemsContext({
         loadTest: { url: "ftp://staging", durationSeconds: 600, sla: { p95Ms: 100, p99Ms: 200 } },
         bundle: { dir: "dist", budgets: {} },
@@ -41,13 +42,13 @@ describe("configuration", () => {
   });
 
   it("memory needs a growth limit", async () => {
-    const result = await systemsRunner.run(systemsContext({ memory: { metricsUrl: "http://127.0.0.1:9/metrics" } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ memory: { metricsUrl: "http://127.0.0.1:9/metrics" } }));
     expect(result.status).toBe("error");
     expect(result.summary).toContain("Give memory.maxGrowthMb or memory.maxGrowthPercent");
   });
 
   it("parts left unconfigured are reported as not checked, never silently passed", async () => {
-    const result = await systemsRunner.run(systemsContext({ databasePool: { poolMax: 10, connectionTimeoutMs: 5_000, idleTimeoutMs: 30_000, ...fits } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ databasePool: { poolMax: 10, connectionTimeoutMs: 5_000, idleTimeoutMs: 30_000, ...fits } }));
     expect(result.status).toBe("passed");
     expect(result.findings.filter((f) => f.message.endsWith("not configured")).map((f) => f.message)).toEqual([
       "load test not checked: not configured",
@@ -59,7 +60,7 @@ describe("configuration", () => {
 
 describe("asset budgets", () => {
   it("a small build within its budgets passes and reports its sizes; source maps are not counted", async () => {
-    const result = await systemsRunner.run(systemsContext({ bundle: { dir: fixture("bundle-small"), budgets: { totalGzipKb: 10, totalBrotliKb: 10, maxFileGzipKb: 5 } } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ bundle: { dir: fixture("bundle-small"), budgets: { totalGzipKb: 10, totalBrotliKb: 10, maxFileGzipKb: 5 } } }));
     expect(result.status).toBe("passed");
     const sizes = result.findings.find((f) => f.message.startsWith("assets:"));
     expect(sizes?.message).toMatch(/^assets: 4 file\(s\), [\d.]+ KiB raw, [\d.]+ KiB gzip, [\d.]+ KiB brotli$/);
@@ -71,7 +72,7 @@ describe("asset budgets", () => {
     const dir = path.join(scratch, "bundle-big");
     await cp(fixture("bundle-small"), dir, { recursive: true });
     await writeFile(path.join(dir, "vendor.js"), `export const blob = "${randomBytes(96 * 1024).toString("base64")}";\n`);
-    const result = await systemsRunner.run(systemsContext({ bundle: { dir, budgets: { totalGzipKb: 50, totalBrotliKb: 50, maxFileGzipKb: 20 } } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ bundle: { dir, budgets: { totalGzipKb: 50, totalBrotliKb: 50, maxFileGzipKb: 20 } } }));
     expect(result.status).toBe("failed");
     const high = result.findings.filter((f) => f.severity === "high");
     expect(high.map((f) => f.message)).toEqual([
@@ -84,7 +85,7 @@ describe("asset budgets", () => {
   });
 
   it("only the configured extensions count", async () => {
-    const result = await systemsRunner.run(systemsContext({ bundle: { dir: fixture("bundle-small"), budgets: { totalGzipKb: 10 }, include: ["css"] } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ bundle: { dir: fixture("bundle-small"), budgets: { totalGzipKb: 10 }, include: ["css"] } }));
     expect(result.findings.find((f) => f.message.startsWith("assets:"))?.message).toMatch(/^assets: 1 file\(s\)/);
   });
 
@@ -96,7 +97,7 @@ describe("asset budgets", () => {
       [path.join(scratch, "no-such-build"), "asset folder not found"],
       [empty, "no .js, .css, .html, .svg, .json, .wasm files under"],
     ] as const) {
-      const result = await systemsRunner.run(systemsContext({ bundle: { dir, budgets: { totalGzipKb: 100 } } }));
+      const result = await judgedRun(systemsRunner, systemsContext({ bundle: { dir, budgets: { totalGzipKb: 100 } } }));
       expect(result.status).toBe("error");
       expect(result.summary).toContain(`asset budgets: ${why}`);
     }
@@ -135,14 +136,14 @@ describe("database pool", () => {
   });
 
   it("reads the pool from the service's JSON settings", async () => {
-    const result = await systemsRunner.run(systemsContext({ databasePool: { settingsPath: fixture("pool/fits.json"), ...fits } }));
+    const result = await judgedRun(systemsRunner, systemsContext({ databasePool: { settingsPath: fixture("pool/fits.json"), ...fits } }));
     expect(result.status).toBe("passed");
     expect(result.summary).toContain("database pool (3 replica(s) × pool max 10)");
   });
 
   it("reads the pool from a dotenv file and fails when it overflows", async () => {
     const ctx = systemsContext({ databasePool: { settingsPath: fixture("pool/overflow.env"), ...fits } });
-    const result = await systemsRunner.run(ctx);
+    const result = await judgedRun(systemsRunner, ctx);
     expect(result.status).toBe("failed");
     expect(ctx.logs).toContain(`pool settings from ${fixture("pool/overflow.env")}: max 30, min 5, connection timeout – ms, idle timeout 10000 ms`);
     expect(blocking(result.findings)).toEqual([
@@ -152,7 +153,7 @@ describe("database pool", () => {
   });
 
   it("a malformed settings file errors with the parser's message while the other checks still run", async () => {
-    const result = await systemsRunner.run(
+    const result = await judgedRun(systemsRunner, 
       systemsContext({ databasePool: { settingsPath: fixture("pool/broken.json"), ...fits }, bundle: { dir: fixture("bundle-small"), budgets: { totalGzipKb: 1 } } }),
     );
     expect(result.status).toBe("failed"); // the broken budget; the pool could not be judged
@@ -169,7 +170,7 @@ describe("database pool", () => {
       [noMax, "no pool max (looked for pool.max, database.pool.max"],
       [wordy, 'pool.max = "ten" is not a whole number'],
     ] as const) {
-      const result = await systemsRunner.run(systemsContext({ databasePool: { settingsPath, ...fits } }));
+      const result = await judgedRun(systemsRunner, systemsContext({ databasePool: { settingsPath, ...fits } }));
       expect(result.status).toBe("error");
       expect(result.summary).toContain(why);
     }

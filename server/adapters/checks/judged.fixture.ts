@@ -1,0 +1,25 @@
+import { judgeAgent, type AgentVerdict } from "../../core/judge.ts";
+import { policyFor } from "../../core/policy.ts";
+import { SEVERITIES, type Severity, type SeverityCounts } from "../../core/types.ts";
+import type { CheckContext, CheckResult, CheckRunner } from "../../engine/ports.ts";
+
+/** A runner's report with the verdict the core gives it, as the run page shows both. */
+export type Judged = CheckResult & { status: AgentVerdict["status"]; verdict: string };
+
+/**
+ * Judges a runner's report the way the engine does (core/judge.ts). The runner tests use a policy
+ * where high findings block (production under PCI DSS), so "failed" reads as it does at the
+ * strictest gate; the judge's own tests cover the other floors.
+ */
+export function judged<R extends CheckResult>(result: R, blockingSeverity: Severity = "high"): R & Judged {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
+  for (const f of result.findings) counts[f.severity]++;
+  const policy = { ...policyFor("low", "none", "production"), blockingSeverity };
+  const verdict = judgeAgent({ checks: result.checks, counts, summary: result.summary }, policy);
+  return { ...result, status: verdict.status, verdict: verdict.summary };
+}
+
+/** Runs a runner and judges its report (see judged). */
+export async function judgedRun(runner: CheckRunner, ctx: CheckContext, blockingSeverity: Severity = "high"): Promise<Judged> {
+  return judged(await runner.run(ctx), blockingSeverity);
+}
