@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "./decide.ts";
 import type { RunCommand, RunEvent } from "./events.ts";
-import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, finished, phaseFinished, reportFor } from "./testing.ts";
+import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, createRun, expectRefused, feed, inRollout, finished, phaseFinished, reportFor } from "./testing.ts";
 import type { CheckReport, RunParams, RunState } from "./types.ts";
 
 const approve = (actor: RunCommand["actor"], reason = "reviewed"): RunEvent => ({ kind: "approve", actor, reason });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide, nextDeadline } from "./decide.ts";
-import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, finished, phaseFinished, reportFor, throughRollout } from "./testing.ts";
+import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, createRun, expectRefused, feed, inRollout, finished, phaseFinished, reportFor, throughRollout } from "./testing.ts";
 
 describe("a production canary through the manual router, start to finish", () => {
   it("runs every phase, waits on people where the procedure says, and ends succeeded", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "./decide.ts";
 import type { RunEvent } from "./events.ts";
-import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, counts, createRun, expectRefused, feed, inRollout, finished, phaseFinished, throughRollout } from "./testing.ts";
+import { HOUR, MINUTE, T0, actors, atApprovalGate, confirmStep, createRun, expectRefused, feed, inRollout, finished, phaseFinished, throughRollout } from "./testing.ts";
 import { ENGINE_ACTOR, type Actor, type RollbackStepKind, type RunState } from "./types.ts";
 
 const rollback = (reason: string, actor: Actor = actors.onCall): RunEvent => ({ kind: "rollback", actor, reason });
