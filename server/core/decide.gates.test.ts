@@ -122,14 +122,14 @@ describe("findings and failures without compliance", () => {
     const gate = gateWith({ environment: "staging", risk: "low" }, reportFor("failed", {}, "3 tests failed"));
     expect(gate).toMatchObject({ phase: "approval", waitingFor: "approval" });
     expect(gate.gate.blockers).toEqual([{ id: "findings:systems-engineer", message: "systems-engineer: 1 finding(s) at critical or above", waivable: false, waived: null }]);
-    expect(gate.agents.find((a) => a.agent === "systems-engineer")).toMatchObject({ status: "failed", summary: "Blocked by 1 critical finding(s) (critical or above blocks); 3 tests failed" });
+    expect(gate.agents.find((a) => a.agent === "systems-engineer")).toMatchObject({ status: "failed", summary: "3 tests failed; 1 critical finding(s) block (critical or above)" });
     expectRefused(gate, { kind: "waive", actor: actors.manager, reason: "flaky" }, "Nothing here can be waived.");
   });
 
   it("lets an agent that could not run be waived with a reason", () => {
     const gate = gateWith({}, reportFor("error", {}, "runner timed out"));
     expect(gate.waitingFor).toBe("waiver");
-    expect(gate.gate.blockers).toEqual([expect.objectContaining({ id: "error:systems-engineer", message: "systems-engineer: Could not run: checks: runner timed out; runner timed out", waivable: true })]);
+    expect(gate.gate.blockers).toEqual([expect.objectContaining({ id: "error:systems-engineer", message: "systems-engineer: Could not run: checks: runner timed out — runner timed out", waivable: true })]);
     expectRefused(gate, { kind: "waive", actor: actors.manager, reason: "   " }, "A waiver needs a reason.");
     const waived = feed(gate, [{ kind: "waive", actor: actors.manager, reason: "re-ran by hand, green" }]);
     expect(waived.state.waitingFor).toBe("approval");

@@ -174,9 +174,9 @@ describe("post-deploy verification", () => {
   it("rolls back automatically when the health check fails", () => {
     const t = feed(post, [finished("post_deploy", "post-deploy-health", "failed", {}, "5xx rate 4%")], T0 + 3 * HOUR);
     expect(t.state.status).toBe("rolling_back");
-    expect(t.state.rollback).toMatchObject({ requestedBy: "engine", trigger: "post-deploy-verification", reason: "Post-deploy verification failed: post-deploy-health (Blocked by 1 critical finding(s) (critical or above blocks); 5xx rate 4%)" });
+    expect(t.state.rollback).toMatchObject({ requestedBy: "engine", trigger: "post-deploy-verification", reason: "Post-deploy verification failed: post-deploy-health (5xx rate 4%; 1 critical finding(s) block (critical or above))" });
     expect(t.decisions).toEqual([
-      expect.objectContaining({ trigger: "post-deploy-verification", verdict: "rollback", reason: "Automatic rollback: Post-deploy verification failed: post-deploy-health (Blocked by 1 critical finding(s) (critical or above blocks); 5xx rate 4%)" }),
+      expect.objectContaining({ trigger: "post-deploy-verification", verdict: "rollback", reason: "Automatic rollback: Post-deploy verification failed: post-deploy-health (5xx rate 4%; 1 critical finding(s) block (critical or above))" }),
     ]);
     expect(t.state).toMatchObject({ waitingFor: "weight_confirmation", canaryPercent: 100 });
   });

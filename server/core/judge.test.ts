@@ -27,7 +27,7 @@ const slowLoadTest: CheckReport = {
 describe("judgeAgent", () => {
   it("shows a high finding under a policy where only critical blocks, and passes", () => {
     const verdict = judgeAgent(slowLoadTest, policyFor("low", "none", "staging"));
-    expect(verdict).toEqual({ status: "passed", summary: "Passed: 1 high shown, below critical which blocks; checked load test (1,200 requests), bundle 182 KB" });
+    expect(verdict).toEqual({ status: "passed", summary: "checked load test (1,200 requests), bundle 182 KB; 1 high shown, not blocking (critical or above blocks)" });
     expect(blockersFor([{ ...agent(verdict.status, { high: 1 }), summary: verdict.summary }], policyFor("low", "none", "staging"))).toEqual([]);
   });
 
@@ -35,14 +35,14 @@ describe("judgeAgent", () => {
     for (const policy of [policyFor("low", "none", "production", { blockingSeverity: "high" }), policyFor("low", "pci", "staging"), policyFor("low", "hipaa", "production")]) {
       const verdict = judgeAgent(slowLoadTest, policy);
       expect(verdict.status).toBe("failed");
-      expect(verdict.summary).toMatch(/^Blocked by 1 high finding\(s\) \(high or above blocks\)/);
+      expect(verdict.summary).toMatch(/; 1 high finding\(s\) block \(high or above\)$/);
       expect(blockersFor([{ ...agent(verdict.status, { high: 1 }) }], policy)).toEqual([expect.objectContaining({ id: "findings:systems-engineer", waivable: false })]);
     }
   });
 
   it("says what could not run, and a blocking finding still wins over it", () => {
     const broken: CheckReport = { ...slowLoadTest, checks: [...slowLoadTest.checks, { name: "memory", outcome: "could_not_run", detail: "no RSS from /metrics" }] };
-    expect(judgeAgent({ ...broken, counts: counts() }, policyFor("low", "none", "staging"))).toEqual({ status: "error", summary: "Could not run: memory: no RSS from /metrics; checked load test (1,200 requests), bundle 182 KB" });
+    expect(judgeAgent({ ...broken, counts: counts() }, policyFor("low", "none", "staging"))).toEqual({ status: "error", summary: "Could not run: memory: no RSS from /metrics — checked load test (1,200 requests), bundle 182 KB" });
     expect(judgeAgent(broken, policyFor("low", "pci", "staging")).status).toBe("failed");
     expect(judgeAgent(broken, policyFor("low", "pci", "staging")).summary).toMatch(/could not run: memory: no RSS from \/metrics$/);
   });
@@ -53,7 +53,7 @@ describe("judgeAgent", () => {
   });
 
   it("lets medium findings through even at the strictest compliance floor, and names them", () => {
-    expect(judgeAgent({ ...slowLoadTest, counts: counts({ medium: 2, low: 1 }) }, policyFor("low", "pci", "production")).summary).toMatch(/^Passed: 2 medium, 1 low shown, below high which blocks/);
+    expect(judgeAgent({ ...slowLoadTest, counts: counts({ medium: 2, low: 1 }) }, policyFor("low", "pci", "production")).summary).toMatch(/; 2 medium, 1 low shown, not blocking \(high or above blocks\)$/);
   });
 
   it("a medium gate policy blocks on medium findings", () => {

@@ -39,21 +39,20 @@ function blockingSeverities(policy: Policy): Severity[] {
 export function judgeAgent(report: CheckReport, policy: Policy): AgentVerdict {
   const { checks, counts } = report;
   const measured = report.summary.trim();
-  const tail = measured ? `; ${measured}` : "";
-  const blocking = atOrAbove(counts, policy.blockingSeverity);
   const broken = checks.filter((c) => c.outcome === "could_not_run");
   const brokenText = broken.map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ""}`).join("; ");
+  const blocking = atOrAbove(counts, policy.blockingSeverity);
   if (blocking > 0) {
-    const which = describeCounts(counts, blockingSeverities(policy));
-    return { status: "failed", summary: `Blocked by ${which} finding(s) (${policy.blockingSeverity} or above blocks)${tail}${broken.length > 0 ? `; could not run: ${brokenText}` : ""}` };
+    const which = `${describeCounts(counts, blockingSeverities(policy))} finding(s) block (${policy.blockingSeverity} or above)`;
+    return { status: "failed", summary: [measured, which, broken.length > 0 ? `could not run: ${brokenText}` : ""].filter(Boolean).join("; ") };
   }
-  if (broken.length > 0) return { status: "error", summary: `Could not run: ${brokenText}${tail}` };
+  if (broken.length > 0) return { status: "error", summary: `Could not run: ${brokenText}${measured ? ` — ${measured}` : ""}` };
   if (checks.length === 0 || checks.every((c) => c.outcome === "not_configured")) {
     return { status: "not_configured", summary: measured || "No checks configured for this service and environment" };
   }
   const shown = describeCounts(counts);
-  const below = shown ? `${shown} shown, below ${policy.blockingSeverity} which blocks` : "no findings";
-  return { status: "passed", summary: `Passed: ${below}${tail}` };
+  const note = shown ? `${shown} shown, not blocking (${policy.blockingSeverity} or above blocks)` : "";
+  return { status: "passed", summary: [measured || "Every configured check ran", note].filter(Boolean).join("; ") };
 }
 
 /**

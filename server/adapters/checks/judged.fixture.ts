@@ -3,8 +3,8 @@ import { policyFor } from "../../core/policy.ts";
 import { SEVERITIES, type Severity, type SeverityCounts } from "../../core/types.ts";
 import type { CheckContext, CheckResult, CheckRunner } from "../../engine/ports.ts";
 
-/** A runner's report with the verdict the core gives it, as the run page shows both. */
-export type Judged = CheckResult & { status: AgentVerdict["status"]; verdict: string };
+/** A runner's report judged as the run page shows it: `summary` is the core's verdict line, `measured` the runner's own. */
+export type Judged = CheckResult & { status: AgentVerdict["status"]; measured: string };
 
 /**
  * Judges a runner's report the way the engine does (core/judge.ts). The runner tests use a policy
@@ -16,7 +16,7 @@ export function judged<R extends CheckResult>(result: R, blockingSeverity: Sever
   for (const f of result.findings) counts[f.severity]++;
   const policy = { ...policyFor("low", "none", "production"), blockingSeverity };
   const verdict = judgeAgent({ checks: result.checks, counts, summary: result.summary }, policy);
-  return { ...result, status: verdict.status, verdict: verdict.summary };
+  return { ...result, status: verdict.status, summary: verdict.summary, measured: result.summary };
 }
 
 /** Runs a runner and judges its report (see judged). */
