@@ -78,7 +78,7 @@ export async function runSubChecks<C>(ctx: CheckContext, agent: SubCheckAgent<C>
 /** "checked load test, bundle" — what ran, for the agent's one-line summary. */
 export function checkedSummary(checks: SubCheckRun[]): string {
   const ran = checks.filter((c) => c.outcome === "ran").map((c) => c.detail || c.name);
-  return `checked ${ran.length > 0 ? ran.join(", ") : "nothing else"}`;
+  return ran.length > 0 ? `checked ${ran.join(", ")}` : "";
 }
 
 /** A configuration that does not parse: the whole agent could not run. */

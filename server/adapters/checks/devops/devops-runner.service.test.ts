@@ -189,7 +189,7 @@ describe("cancellation", () => {
     const result = await judgedRun(devopsRunner, ctx);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(result.status).toBe("error");
-    expect(result.summary).toBe("Cancelled before the checks finished: run rolled back");
+    expect(result.summary).toMatch(/^Could not run: remaining checks: cancelled before the checks finished: run rolled back/);
     expect(ctx.logs.some((l) => l.startsWith("rollback target"))).toBe(false);
   });
 
@@ -201,12 +201,12 @@ describe("cancellation", () => {
     const result = await judgedRun(devopsRunner, ctx);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(result.status).toBe("error");
-    expect(result.summary).toContain("Cancelled");
+    expect(result.summary).toContain("cancelled before the checks finished");
   });
 
   it("an already aborted run checks nothing", async () => {
     const ctx = devopsContext(goodManifests, { signal: AbortSignal.abort(new Error("aborted by on-call")) });
     const result = await judgedRun(devopsRunner, ctx);
-    expect(result).toEqual({ status: "error", summary: "Cancelled before the checks finished: aborted by on-call", findings: [] });
+    expect(result).toMatchObject({ status: "error", summary: "Could not run: remaining checks: cancelled before the checks finished: aborted by on-call", findings: [] });
   });
 });

@@ -37,15 +37,15 @@ describe("JUnit reports", () => {
   it("malformed XML is an error with the parser's message, not a crash", async () => {
     const r = await run({ junitPaths: ["junit/malformed.xml"] });
     expect(r.status).toBe("error");
-    expect(r.summary).toMatch(/^Could not check: JUnit report junit\/malformed.xml could not be parsed: malformed XML at line \d+, column \d+: .+/);
+    expect(r.verdict).toMatch(/^Could not run: [a-z ]+: JUnit report junit\/malformed.xml could not be parsed: malformed XML at line \d+, column \d+: .+/);
     expect(r.findings).toEqual([]);
   });
 
   it("a missing report, or one that is not JUnit, is an error naming it", async () => {
-    expect((await run({ junitPaths: ["reports/none.xml"] })).summary).toBe("Could not check: JUnit report not found: reports/none.xml");
+    expect((await run({ junitPaths: ["reports/none.xml"] })).verdict).toBe("Could not run: junit: JUnit report not found: reports/none.xml");
     const notJUnit = await run({ junitPaths: ["coverage/lcov-high.info"] });
     expect(notJUnit.status).toBe("error");
-    expect(notJUnit.summary).toContain("coverage/lcov-high.info could not be parsed");
+    expect(notJUnit.verdict).toContain("coverage/lcov-high.info could not be parsed");
   });
 });
 
@@ -90,10 +90,10 @@ describe("coverage on critical paths", () => {
   });
 
   it("a missing or unreadable coverage report is an error naming it", async () => {
-    expect((await run({ coverage: { summaryPath: "coverage/nope.json", criticalPaths: ["src"] } })).summary).toBe("Could not check: coverage summary not found: coverage/nope.json");
+    expect((await run({ coverage: { summaryPath: "coverage/nope.json", criticalPaths: ["src"] } })).verdict).toBe("Could not run: coverage: coverage summary not found: coverage/nope.json");
     const bad = await run({ coverage: { summaryPath: "junit/pass.xml", criticalPaths: ["src"] } });
     expect(bad.status).toBe("error");
-    expect(bad.summary).toMatch(/^Could not check: coverage summary junit\/pass.xml could not be parsed: .*JSON/);
+    expect(bad.verdict).toMatch(/^Could not run: [a-z ]+: coverage summary junit\/pass.xml could not be parsed: .*JSON/);
   });
 });
 
@@ -134,12 +134,12 @@ describe("API backward compatibility", () => {
   it("an unparseable, missing or externally referenced document is an error naming it", async () => {
     const malformed = await run({ openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/malformed.yaml" } });
     expect(malformed.status).toBe("error");
-    expect(malformed.summary).toMatch(/^Could not check: current OpenAPI document openapi\/malformed.yaml could not be parsed: .+ at line \d+/);
+    expect(malformed.verdict).toMatch(/^Could not run: api compatibility: current OpenAPI document openapi\/malformed.yaml could not be parsed: .+ at line \d+/);
     const missing = await run({ openapi: { previousPath: "openapi/v0.yaml", currentPath: "openapi/previous.yaml" } });
-    expect(missing.summary).toBe("Could not check: previous OpenAPI document not found: openapi/v0.yaml");
+    expect(missing.verdict).toContain(": previous OpenAPI document not found: openapi/v0.yaml");
     const external = await run({ openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/external-ref.yaml" } });
     expect(external.status).toBe("error");
-    expect(external.summary).toBe('Could not check: OpenAPI documents could not be compared: external $ref "./schemas/payment-page.yaml#/PaymentPage" is not supported; bundle the document first');
+    expect(external.verdict).toContain(': OpenAPI documents could not be compared: external $ref "./schemas/payment-page.yaml#/PaymentPage" is not supported; bundle the document first');
     const swagger = await run({ openapi: { previousPath: "junit/pass.xml", currentPath: "openapi/previous.yaml" } });
     expect(swagger.status).toBe("error");
   });

@@ -33,14 +33,14 @@ describe("qa-test-engineer configuration", () => {
   it("an invalid configuration is an error that says what is wrong", async () => {
     const r = await runQa({ workspace: "relative/dir", junitPaths: ["/etc/passwd"] });
     expect(r.status).toBe("error");
-    expect(r.summary).toMatch(/^Invalid qa-test-engineer configuration: /);
-    expect(r.summary).toMatch(/must be an absolute path without “..” +→ at workspace/);
-    expect(r.summary).toContain("relative to the workspace");
+    expect(r.verdict).toMatch(/^Could not run: configuration: Invalid qa-test-engineer configuration: /);
+    expect(r.verdict).toMatch(/must be an absolute path without “..”[; ]+→ at workspace/);
+    expect(r.verdict).toContain("relative to the workspace");
   });
 
   it("a workspace that does not exist is an error, not a pass", async () => {
     const r = await runQa({ workspace: "/nonexistent/checkout", junitPaths: ["junit/pass.xml"] });
-    expect(r).toMatchObject({ status: "error", summary: "Workspace /nonexistent/checkout does not exist or is not a folder" });
+    expect(r).toMatchObject({ status: "error", verdict: "Could not run: workspace: Workspace /nonexistent/checkout does not exist or is not a folder" });
   });
 });
 
@@ -90,7 +90,7 @@ describe("the test command", () => {
     const r = await runQa({ workspace: ws.dir, testCommand: sh("sleep 30", 60_000), junitPaths: ["junit/pass.xml"] }, controller.signal);
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(r.status).toBe("error");
-    expect(r.summary).toBe("Cancelled (release rolled back)");
+    expect(r.verdict).toBe("Could not run: tests: cancelled; remaining checks: cancelled (release rolled back)");
     expect(r.logs.some((l) => l.startsWith("JUnit"))).toBe(false); // nothing ran after the cancel
   });
 
@@ -105,7 +105,7 @@ describe("the test command", () => {
   it("a program that does not exist is an error with the reason", async () => {
     const r = await runQa({ workspace: ws.dir, testCommand: { command: "/nonexistent/vitest", args: ["run"], timeoutMs: 1_000 } });
     expect(r.status).toBe("error");
-    expect(r.summary).toMatch(/^Could not check: test command did not start: could not start \/nonexistent\/vitest: .*ENOENT/);
+    expect(r.verdict).toMatch(/^Could not run: tests: test command did not start: could not start \/nonexistent\/vitest: .*ENOENT/);
   });
 
   it("finds programs on PATH by name", async () => {
@@ -121,7 +121,7 @@ describe("the test command", () => {
     utimesSync(path.join(ws.dir, "reports", "junit.xml"), hourAgo, hourAgo);
     const stale = await runQa({ workspace: ws.dir, testCommand: sh("echo 'forgot the junit reporter'"), junitPaths: ["reports/junit.xml"] });
     expect(stale.status).toBe("error");
-    expect(stale.summary).toContain("JUnit report reports/junit.xml was not written by this run's test command");
+    expect(stale.verdict).toContain("JUnit report reports/junit.xml was not written by this run's test command");
   });
 });
 
@@ -172,7 +172,7 @@ describe("a full qa-test-engineer run", () => {
     });
     // Failed, not error: a blocking finding must not become waivable because another part broke.
     expect(r.status).toBe("failed");
-    expect(r.summary).toBe("6 tests, 0 failed, 1 skipped; 13 breaking API changes; could not check: lcov tracefile not found: coverage/missing.info");
+    expect(r.verdict).toBe("6 tests, 0 failed, 1 skipped; 13 breaking API changes; 13 high finding(s) block (high or above); could not run: coverage: lcov tracefile not found: coverage/missing.info");
     expect(r.findings.filter((f) => f.severity === "high")).toHaveLength(13);
     expect(existsSync(path.join(ws.dir, "coverage", "missing.info"))).toBe(false);
   });

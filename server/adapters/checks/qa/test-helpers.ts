@@ -23,7 +23,7 @@ export function makeWorkspace(): { dir: string; remove: () => void } {
 }
 
 /** What the run page would show for one qa-test-engineer run: result, live log and progress. */
-export type Observed = Judged & { all: CheckResult["findings"]; logs: string[]; progress: number[]; messages: string[] };
+export type Observed = Judged & { verdict: string; all: CheckResult["findings"]; logs: string[]; progress: number[]; messages: string[] };
 
 export async function runQa(config: unknown, signal: AbortSignal = new AbortController().signal): Promise<Observed> {
   const ctx = recordingContext("qa-test-engineer", config, { signal, service: "payments", environment: "staging", baselineVersion: "1.4.0", targetVersion: "1.5.0" });
@@ -31,5 +31,5 @@ export async function runQa(config: unknown, signal: AbortSignal = new AbortCont
   const result = await judgedRun(qaRunner, ctx);
   // The "tests not checked" note is asserted once (qa-runner tests); the report tests look at their own findings.
   const findings = result.findings.filter((f) => f.message !== notCheckedMessage(SUB_CHECK.tests));
-  return { ...result, findings, all: result.findings, logs, progress, messages: findings.map((f) => `${f.severity}: ${f.message}`) };
+  return { ...result, summary: result.measured, verdict: result.summary, findings, all: result.findings, logs, progress, messages: findings.map((f) => `${f.severity}: ${f.message}`) };
 }

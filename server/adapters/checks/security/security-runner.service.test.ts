@@ -40,7 +40,7 @@ describe("security-audit-specialist", () => {
     const ctx = securityContext({ reports: { npmAudit: [fixture("reports/npm-audit-clean.json")], sarif: [fixture("reports/sarif-clean.json")] }, workspace, compliance: { evidenceDir: fixture("evidence-sox-complete") } }, { compliance: "sox" });
     const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("passed");
-    expect(result.summary).toBe("No high or critical findings; checked 2 scanner report(s), secrets in 1 file(s), 4 sox evidence item(s)");
+    expect(result.summary).toBe("checked 2 scanner report(s), secrets in 1 file(s), 4 sox evidence item(s)");
     expect(result.findings.filter((f) => f.message.endsWith("not configured")).map((f) => f.message)).toEqual(["staging web security not checked: not configured"]);
     expect(ctx.progressSeen.at(-1)).toBe(100);
   });
@@ -61,6 +61,6 @@ describe("security-audit-specialist", () => {
     const t0 = Date.now();
     const result = await judgedRun(securityRunner, ctx);
     expect(Date.now() - t0).toBeLessThan(2_000);
-    expect(result).toMatchObject({ status: "error", summary: "Cancelled before the checks finished: run rolled back" });
+    expect(result).toMatchObject({ status: "error", summary: expect.stringMatching(/^Could not run: remaining checks: cancelled before the checks finished: run rolled back/) });
   });
 });
