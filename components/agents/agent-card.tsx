@@ -1,4 +1,4 @@
-import type { AgentState } from "@/server/core/types";
+import type { AgentState, SubCheckOutcome } from "@/server/core/types";
 import type { RunView } from "@/server/services/runs";
 import { agentStatusLook, humanize } from "@/components/runs/labels";
 import { Badge } from "@/components/ui/badge";
@@ -6,6 +6,13 @@ import { AgentLog } from "./agent-log";
 import { FindingList } from "./finding-list";
 
 type Task = RunView["tasks"][number];
+
+/** How each sub-check outcome reads: only "ran" is evidence; the others say why not. */
+const SUB_CHECK_LOOK: Record<SubCheckOutcome, { label: string; className: string }> = {
+  ran: { label: "ran", className: "border-slate-300 text-slate-800" },
+  not_configured: { label: "not configured", className: "border-amber-400 text-amber-900" },
+  could_not_run: { label: "could not run", className: "border-red-400 text-red-800" },
+};
 
 /** One check runner: status, progress, summary, findings and live log. */
 export function AgentCard({ agent, task }: { agent: AgentState; task: Task | undefined }) {
@@ -42,6 +49,15 @@ export function AgentCard({ agent, task }: { agent: AgentState; task: Task | und
       {summary ? <p className="text-sm text-slate-800">{summary}</p> : null}
       {status === "not_configured" ? (
         <p className="text-xs text-slate-700">Nothing was checked: this is not a pass. Configure the check for this environment or waive it with a reason.</p>
+      ) : null}
+      {agent.checks && agent.checks.length > 0 ? (
+        <ul aria-label={`${agent.agent} sub-checks`} className="flex flex-wrap gap-1.5 text-xs">
+          {agent.checks.map((c, i) => (
+            <li key={`${c.name}-${i}`} title={c.detail} className={`rounded border px-1.5 py-0.5 ${SUB_CHECK_LOOK[c.outcome].className}`}>
+              {c.name}: {SUB_CHECK_LOOK[c.outcome].label}
+            </li>
+          ))}
+        </ul>
       ) : null}
       <FindingList findings={task?.findings ?? []} />
       <AgentLog agent={agent.agent} lines={task?.logs ?? []} />

@@ -1,4 +1,5 @@
 "use client";
+import { GatePolicy } from "./gate-policy";
 import { useState } from "react";
 import { approveGateAction } from "@/server/actions/approve-gate";
 import type { RunState } from "@/server/core/types";
@@ -28,18 +29,7 @@ export function ApprovalPanel({ runId, state }: { runId: string; state: RunState
         <p className="text-sm text-slate-700">Approved by {gate.approvals.map((a) => a.name).join(", ")}.</p>
       ) : null}
       <BlockerList blockers={gate.blockers} />
-      <div className="text-sm text-slate-800">
-        <p className="font-medium">Policy v{policy.version}</p>
-        <ul className="mt-1 list-disc pl-5">
-          <li>
-            Findings at {policy.blockingSeverity} or above block{policy.notConfiguredBlocks ? "; unconfigured checks block unless waived" : ""}.
-          </li>
-          {policy.separationOfDuties ? <li>The person who created the run cannot approve it.</li> : null}
-          {policy.complianceRules.map((r) => (
-            <li key={r}>{r}</li>
-          ))}
-        </ul>
-      </div>
+      <GatePolicy policy={policy} />
       {canApprove || canReject ? (
         <div className="flex flex-wrap gap-2">
           {canApprove ? (

@@ -17,7 +17,7 @@ export function WhatNeedsYou({ runId, state }: { runId: string; state: RunState 
   return (
     <Card title="What needs you" id="needs-you" className={waiting ? "border-amber-400 ring-1 ring-amber-300" : ""}>
       {waiting === "waiver" ? (
-        <WaiverPanel runId={runId} gate={openGate(state)} />
+        <WaiverPanel runId={runId} gate={openGate(state)} policy={state.policy} />
       ) : waiting === "approval" ? (
         <ApprovalPanel runId={runId} state={state} />
       ) : waiting === "weight_confirmation" ? (

@@ -2,6 +2,7 @@
 import type { ServiceItem } from "@/server/services/catalog";
 import { Card } from "@/components/ui/card";
 import { EnvironmentHoldForm } from "./environment-hold-form";
+import { describeBlockingSeverity, GatePolicyForm } from "./gate-policy-form";
 import { ChecksConfigForm } from "./checks-config-form";
 import { EnvironmentConfigForm } from "./environment-config-form";
 import { describeHook, describeRouter } from "./environment-config-values";
@@ -9,7 +10,7 @@ import { describeHook, describeRouter } from "./environment-config-values";
 const th = "py-2 pr-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-700";
 const td = "py-2 pr-3 align-top text-sm text-slate-800";
 
-/** One service with its environments; admins may change hold scales, routers, rollback hooks and limits. */
+/** One service with its environments; admins may change hold scales, blocking findings, routers, rollback hooks and limits. */
 export function ServiceSettings({ service, canManage }: { service: ServiceItem; canManage: boolean }) {
   return (
     <Card title={service.name} level={3} id={`service-${service.slug}`}>
@@ -23,6 +24,7 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
             <tr className="border-b border-slate-200">
               <th scope="col" className={th}>Environment</th>
               <th scope="col" className={th}>Hold scale</th>
+              <th scope="col" className={th}>Blocking findings</th>
               <th scope="col" className={th}>Router</th>
               <th scope="col" className={th}>Rollback hooks</th>
               <th scope="col" className={th}>Limits</th>
@@ -40,6 +42,13 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
                     <EnvironmentHoldForm serviceId={service.id} serviceName={service.name} name={env.name} holdScale={env.holdScale} />
                   ) : (
                     <span className="tabular-nums">{env.holdScale}</span>
+                  )}
+                </td>
+                <td className={td}>
+                  {canManage ? (
+                    <GatePolicyForm serviceId={service.id} serviceName={service.name} name={env.name} blockingSeverity={env.blockingSeverity} />
+                  ) : (
+                    describeBlockingSeverity(env.blockingSeverity)
                   )}
                 </td>
                 <td className={td}>{describeRouter(env.router, env.config.router)}</td>

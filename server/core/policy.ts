@@ -8,6 +8,14 @@ import { SEVERITIES } from "./types.ts";
  */
 export const POLICY_VERSION = 2;
 
+/** The blocking severities an environment may choose (info and low findings never block). */
+export const GATE_BLOCKING_SEVERITIES = ["critical", "high", "medium"] as const satisfies readonly Severity[];
+
+/** The stored setting, read defensively: anything else is the procedure's default. */
+export function parseBlockingSeverity(value: string | null | undefined): Severity | null {
+  return (GATE_BLOCKING_SEVERITIES as readonly string[]).includes(value ?? "") ? (value as Severity) : null;
+}
+
 /** What an environment's settings add to the procedure's policy (Settings → gate policy). */
 export type GatePolicySettings = {
   /** findings at or above this block; null = the procedure's default (critical) */

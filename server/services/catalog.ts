@@ -1,10 +1,11 @@
 import type { Db } from "../db/client.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
-import { ENVIRONMENTS } from "../core/types.ts";
+import { parseBlockingSeverity } from "../core/policy.ts";
+import { ENVIRONMENTS, type Severity } from "../core/types.ts";
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
-import type { TEnvironmentInput, TServiceInput } from "./schemas.ts";
+import type { TEnvironmentInput, TGatePolicyInput, TServiceInput } from "./schemas.ts";
 import { publicEnvironmentConfig, type PublicEnvironmentConfig } from "./environment-config.ts";
 import { publicChecksConfig } from "./checks-config.ts";
 import { CHECK_CONFIG_KEYS, type CheckConfigKey } from "../adapters/checks/config-schemas.ts";
@@ -21,6 +22,8 @@ export type ServiceItem = {
     id: string;
     name: string;
     holdScale: number;
+    /** gate policy: findings at or above this block; null = the procedure's default */
+    blockingSeverity: Severity | null;
     router: string;
     checksConfigured: string[];
     /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */
@@ -47,6 +50,7 @@ export async function listServices(db: Db, opts: { includeChecks?: boolean } = {
       id: e.id,
       name: e.name,
       holdScale: e.holdScale,
+      blockingSeverity: parseBlockingSeverity(e.blockingSeverity),
       router: e.router,
       // In the procedure's order (the database keeps JSON keys in its own order).
       checksConfigured: CHECK_CONFIG_KEYS.filter((k) => ((e.checks as Record<string, unknown> | null) ?? {})[k] !== undefined),
@@ -88,6 +92,26 @@ export async function updateEnvironment(db: Db, actor: SessionUser, input: TEnvi
       actor,
       action: "environment.update",
       summary: `Set ${env.service.slug}/${env.name} hold scale ${env.holdScale} → ${input.holdScale}`,
+      detail: { ...input },
+    });
+  });
+}
+
+/**
+ * Sets which findings block an environment's gates. Runs already created keep the policy they
+ * were created with (it is stored with the run); new runs get this one.
+ */
+export async function updateGatePolicy(db: Db, actor: SessionUser, input: TGatePolicyInput): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const env = await tx.environment.findFirst({ where: { serviceId: input.serviceId, name: input.name }, include: { service: true } });
+    if (!env) throw new AppError("NOT_FOUND", { message: "environment not found", userMessage: "That environment does not exist." });
+    const next = input.blockingSeverity === "default" ? null : input.blockingSeverity;
+    await tx.environment.update({ where: { id: env.id }, data: { blockingSeverity: next } });
+    const say = (v: string | null) => (v ? `${v} or above` : "the procedure's default");
+    await writeAudit(tx, {
+      actor,
+      action: "environment.gate_policy",
+      summary: `Set ${env.service.slug}/${env.name} blocking findings: ${say(parseBlockingSeverity(env.blockingSeverity))} → ${say(next)}`,
       detail: { ...input },
     });
   });

@@ -1,6 +1,6 @@
 import type { Db, Tx } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
-import { analysisFor, policyFor } from "../core/policy.ts";
+import { analysisFor, parseBlockingSeverity, policyFor } from "../core/policy.ts";
 import { scaledSteps } from "../core/strategy.ts";
 import type { Criterion } from "../core/success-criteria.ts";
 import type { EnvironmentName, RouterKind, RunState, RunStatus } from "../core/types.ts";
@@ -56,7 +56,7 @@ export async function createRun(
   };
   await refuseIfBusy(db);
   await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion: env.service.currentVersion, targetVersion: input.targetVersion });
-  const policy = policyFor(input.risk, input.compliance, input.environment);
+  const policy = policyFor(input.risk, input.compliance, input.environment, { blockingSeverity: parseBlockingSeverity(env.blockingSeverity) });
   const steps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
   const state = createRunState(
     {

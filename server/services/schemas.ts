@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GATE_BLOCKING_SEVERITIES } from "../core/policy.ts";
 import { COMPLIANCES, ENVIRONMENTS, RISKS, ROLES, STRATEGIES } from "../core/types.ts";
 
 /** A version label as release teams write them: 1.4.2, v2.0.0-rc.1, 2026.11.28-3. */
@@ -59,6 +60,14 @@ export const ZEnvironmentInput = z.object({
   holdScale: z.coerce.number().positive("Must be above 0").max(10, "At most 10"),
 });
 export type TEnvironmentInput = z.infer<typeof ZEnvironmentInput>;
+
+/** Settings → gate policy: which findings block; "default" = the procedure's (critical; high under PCI DSS or HIPAA). */
+export const ZGatePolicyInput = z.object({
+  serviceId: z.string().uuid(),
+  name: z.enum(ENVIRONMENTS),
+  blockingSeverity: z.enum(["default", ...GATE_BLOCKING_SEVERITIES], { error: "Choose critical, high, medium or the procedure's default" }),
+});
+export type TGatePolicyInput = z.infer<typeof ZGatePolicyInput>;
 
 export const ZCreateUserInput = z.object({
   name: z.string().trim().min(2, "At least 2 characters").max(80),

@@ -1,0 +1,22 @@
+import type { Policy } from "@/server/core/types";
+
+/** The policy the gate applied, as the judge (server/core/judge.ts) reads it: what blocks, what may be waived. */
+export function GatePolicy({ policy }: { policy: Policy }) {
+  const from = policy.blockingSeverityFrom ? ` (${policy.blockingSeverityFrom})` : "";
+  return (
+    <div className="text-sm text-slate-800" aria-label="Gate policy">
+      <p className="font-medium">Policy v{policy.version}</p>
+      <ul className="mt-1 list-disc pl-5">
+        <li>
+          Findings at {policy.blockingSeverity} or above block and cannot be waived{from}; findings below are shown, not blocking.
+        </li>
+        <li>A check that could not run blocks until a release manager waives it with a reason.</li>
+        <li>{policy.notConfiguredBlocks ? "Unconfigured checks block unless waived." : "Unconfigured checks are reported, not blocking."}</li>
+        {policy.separationOfDuties ? <li>The person who created the run cannot approve it.</li> : null}
+        {policy.complianceRules.map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
