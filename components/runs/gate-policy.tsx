@@ -10,6 +10,7 @@ export function GatePolicy({ policy }: { policy: Policy }) {
         <li>
           Findings at {policy.blockingSeverity} or above block and cannot be waived{from}; findings below are shown, not blocking.
         </li>
+        {policy.blockingChecks && policy.blockingChecks.length > 0 ? <li>Failing tests block in every environment ({policy.blockingChecks.join(", ")}).</li> : null}
         <li>A check that could not run blocks until a release manager waives it with a reason.</li>
         <li>{policy.notConfiguredBlocks ? "Unconfigured checks block unless waived." : "Unconfigured checks are reported, not blocking."}</li>
         {policy.separationOfDuties ? <li>The person who created the run cannot approve it.</li> : null}

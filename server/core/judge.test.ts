@@ -125,3 +125,29 @@ describe("blockersFor", () => {
     ]);
   });
 });
+
+describe("failing tests", () => {
+  const failingTests: CheckReport = {
+    checks: [
+      { name: "tests", outcome: "ran", detail: "test command failed (exit 1)", highOrAbove: 1 },
+      { name: "junit", outcome: "ran", detail: "24 tests, 2 failed", highOrAbove: 2 },
+    ],
+    counts: counts({ high: 3 }),
+    summary: "test command failed (exit 1); 24 tests, 2 failed",
+  };
+
+  it("block in staging too, where other high findings only show", () => {
+    const staging = policyFor("low", "none", "staging");
+    const verdict = judgeAgent(failingTests, staging);
+    expect(verdict).toEqual({ status: "failed", summary: "test command failed (exit 1); 24 tests, 2 failed; tests, junit failing, which always blocks" });
+    const qa: AgentState = { ...agent(verdict.status, { high: 3 }), agent: "qa-test-engineer", phase: "pre_deploy", checks: failingTests.checks };
+    expect(blockersFor([qa], staging)).toEqual([
+      { id: "findings:qa-test-engineer", message: "qa-test-engineer: 3 failing test finding(s) in tests, junit; failing tests always block", waivable: false, waived: null },
+    ]);
+  });
+
+  it("a high finding in another QA part (API compatibility) only shows under 'critical blocks'", () => {
+    const apiOnly: CheckReport = { checks: [{ name: "api compatibility", outcome: "ran", highOrAbove: 1 }], counts: counts({ high: 1 }), summary: "1 breaking API change" };
+    expect(judgeAgent(apiOnly, policyFor("low", "none", "staging")).status).toBe("passed");
+  });
+});

@@ -1,4 +1,4 @@
-import type { AgentState, AgentStatus, Blocker, CheckReport, Policy, Severity, SeverityCounts } from "./types.ts";
+import type { AgentState, AgentStatus, Blocker, CheckReport, Policy, Severity, SeverityCounts, SubCheckRun } from "./types.ts";
 import { SEVERITIES } from "./types.ts";
 
 /**
@@ -24,6 +24,11 @@ export function describeCounts(counts: SeverityCounts, only: readonly Severity[]
     .join(", ");
 }
 
+/** Sub-checks the policy always blocks on (failing tests) that have high or critical findings. */
+function failingBlockingChecks(checks: readonly SubCheckRun[] | undefined, policy: Policy) {
+  return (checks ?? []).filter((c) => (policy.blockingChecks ?? []).includes(c.name) && (c.highOrAbove ?? 0) > 0);
+}
+
 /** The severities at or above the policy's floor, most severe first. */
 function blockingSeverities(policy: Policy): Severity[] {
   return SEVERITIES.slice(0, SEVERITIES.indexOf(policy.blockingSeverity) + 1);
@@ -42,9 +47,11 @@ export function judgeAgent(report: CheckReport, policy: Policy): AgentVerdict {
   const broken = checks.filter((c) => c.outcome === "could_not_run");
   const brokenText = broken.map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ""}`).join("; ");
   const blocking = atOrAbove(counts, policy.blockingSeverity);
-  if (blocking > 0) {
-    const which = `${describeCounts(counts, blockingSeverities(policy))} finding(s) block (${policy.blockingSeverity} or above)`;
-    return { status: "failed", summary: [measured, which, broken.length > 0 ? `could not run: ${brokenText}` : ""].filter(Boolean).join("; ") };
+  const alwaysBlocking = failingBlockingChecks(report.checks, policy);
+  if (blocking > 0 || alwaysBlocking.length > 0) {
+    const which = blocking > 0 ? `${describeCounts(counts, blockingSeverities(policy))} finding(s) block (${policy.blockingSeverity} or above)` : "";
+    const always = alwaysBlocking.length > 0 ? `${alwaysBlocking.map((c) => c.name).join(", ")} failing, which always blocks` : "";
+    return { status: "failed", summary: [measured, which, always, broken.length > 0 ? `could not run: ${brokenText}` : ""].filter(Boolean).join("; ") };
   }
   if (broken.length > 0) return { status: "error", summary: `Could not run: ${brokenText}${measured ? ` — ${measured}` : ""}` };
   if (checks.length === 0 || checks.every((c) => c.outcome === "not_configured")) {
@@ -64,7 +71,11 @@ export function blockersFor(agents: AgentState[], policy: Policy): Blocker[] {
   const blockers: Blocker[] = [];
   for (const a of agents) {
     const severe = atOrAbove(a.counts, policy.blockingSeverity);
-    if (severe > 0) {
+    const always = failingBlockingChecks(a.checks, policy);
+    if (severe === 0 && always.length > 0) {
+      const n = always.reduce((sum, c) => sum + (c.highOrAbove ?? 0), 0);
+      blockers.push({ id: `findings:${a.agent}`, message: `${a.agent}: ${n} failing test finding(s) in ${always.map((c) => c.name).join(", ")}; failing tests always block`, waivable: false, waived: null });
+    } else if (severe > 0) {
       blockers.push({
         id: `findings:${a.agent}`,
         message: `${a.agent}: ${severe} finding(s) at ${policy.blockingSeverity} or above`,

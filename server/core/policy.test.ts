@@ -37,6 +37,7 @@ describe("policyFor", () => {
       notConfiguredBlocks: true,
       blockingSeverity: "critical",
       blockingSeverityFrom: "the procedure's default",
+      blockingChecks: ["tests", "junit"],
       complianceRules: [],
     } satisfies Policy);
   });

@@ -1,5 +1,6 @@
 import type { Compliance, EnvironmentName, Policy, Risk, Severity } from "./types.ts";
 import { businessMetricTrigger, errorRateTrigger, gaugeTrigger, latencyTrigger, type AnalysisConfig } from "./analysis/triggers.ts";
+import { SUB_CHECK } from "./success-criteria.ts";
 import { SEVERITIES } from "./types.ts";
 
 /**
@@ -57,6 +58,8 @@ export function policyFor(risk: Risk, compliance: Compliance, environment: Envir
     notConfiguredBlocks: environment === "production",
     blockingSeverity,
     blockingSeverityFrom,
+    // A release with failing tests does not ship, whatever the floor for other findings.
+    blockingChecks: [SUB_CHECK.tests, SUB_CHECK.junit],
     complianceRules: rules,
   };
 }

@@ -39,6 +39,7 @@ export type CriteriaFacts = {
 /** Sub-checks the criteria look at, by the name their agent reports them under (the runners use these names). */
 export const SUB_CHECK = {
   tests: "tests",
+  junit: "junit",
   scannerReports: "scanner reports",
   loadTest: "load test",
   rollbackTarget: "rollback target",

@@ -86,6 +86,8 @@ export type SubCheckRun = {
   outcome: SubCheckOutcome;
   /** why it could not run, or what it checked (one line) */
   detail?: string;
+  /** its findings at high or critical (for checks the policy always blocks on, e.g. failing tests) */
+  highOrAbove?: number;
 };
 
 /**
@@ -184,6 +186,8 @@ export type Policy = {
   blockingSeverity: Severity;
   /** where blockingSeverity comes from, e.g. "production's gate policy", "PCI DSS" (policy v2 on) */
   blockingSeverityFrom?: string;
+  /** sub-checks whose high or critical findings block whatever blockingSeverity says (failing tests) */
+  blockingChecks?: string[];
   /** extra gates and evidence the framework asks for, shown in the UI */
   complianceRules: string[];
 };

@@ -117,6 +117,11 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
       });
     }
     // The runner reports; the core judges it against the run's policy (core/judge.ts).
-    await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, report: { checks: result.checks, counts, summary: result.summary } });
+    await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, report: { checks: result.checks.map((c) => ({ ...c, highOrAbove: highOrAbove(result.findings, c.name) })), counts, summary: result.summary } });
   });
+}
+
+/** A sub-check's findings at high or critical, so the judge can apply rules for one sub-check (failing tests). */
+function highOrAbove(findings: CheckResult["findings"], check: string): number {
+  return findings.filter((f) => f.check === check && (f.severity === "high" || f.severity === "critical")).length;
 }

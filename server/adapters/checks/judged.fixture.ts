@@ -15,7 +15,8 @@ export function judged<R extends CheckResult>(result: R, blockingSeverity: Sever
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
   for (const f of result.findings) counts[f.severity]++;
   const policy = { ...policyFor("low", "none", "production"), blockingSeverity };
-  const verdict = judgeAgent({ checks: result.checks, counts, summary: result.summary }, policy);
+  const checks = result.checks.map((c) => ({ ...c, highOrAbove: result.findings.filter((f) => f.check === c.name && (f.severity === "high" || f.severity === "critical")).length }));
+  const verdict = judgeAgent({ checks, counts, summary: result.summary }, policy);
   return { ...result, status: verdict.status, summary: verdict.summary, measured: result.summary };
 }
 

@@ -65,7 +65,7 @@ function partsOf(config: TQaConfig): Part[] {
   const parts: Part[] = [];
   const { testCommand, coverage, openapi, chaosCommand } = config;
   if (testCommand) parts.push({ name: SUB_CHECK.tests, run: (input) => testCommandPart(testCommand, input) });
-  if (config.junitPaths.length > 0) parts.push({ name: "junit", run: junitPart });
+  if (config.junitPaths.length > 0) parts.push({ name: SUB_CHECK.junit, run: junitPart });
   if (coverage) parts.push({ name: "coverage", run: (input) => coveragePart(coverage, input) });
   if (openapi) parts.push({ name: "api compatibility", run: (input) => openApiPart(openapi, input) });
   if (chaosCommand) parts.push({ name: "resilience", run: (input) => chaosPart(chaosCommand, input) });
