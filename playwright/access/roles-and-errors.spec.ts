@@ -20,6 +20,12 @@ test.describe("who may do what", () => {
       const res = await viewer.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind, reason: "sneaky viewer" } });
       expect(res.status(), kind).toBe(403);
     }
+    // A kind that is no command at all is the sender's mistake (400), whoever sends it — prototype names included.
+    for (const kind of ["__proto__", "constructor", "toString", "deploy"]) {
+      const res = await viewer.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind, reason: "not a command" } });
+      expect(res.status(), kind).toBe(400);
+      expect((await res.json()).error).toMatch(/^Unknown command/);
+    }
     const after = await (await viewer.request.get(`/api/runs/${runId}`)).json();
     expect(after.state).toEqual(before.state);
     await expectAccessible(viewer);

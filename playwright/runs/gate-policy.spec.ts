@@ -34,11 +34,11 @@ test.describe("the gate decides by policy", () => {
       await form.getByRole("button", { name: "Save checks" }).click();
       await expect(form.getByRole("status")).toHaveText(/Saved/);
     }
-    await service.getByLabel("Blocking findings for Gatekeeper production").selectOption("high");
+    await service.getByLabel("Blocking findings for Gatekeeper production", { exact: true }).selectOption("high");
     await service.getByRole("button", { name: "Save blocking findings for Gatekeeper production" }).click();
     await expect(service.getByRole("row", { name: /production/ }).getByRole("status")).toHaveText(/Saved/);
     await page.reload();
-    await expect(page.locator(`#service-${GATEKEEPER.slug}`).getByLabel("Blocking findings for Gatekeeper production")).toHaveValue("high");
+    await expect(page.locator(`#service-${GATEKEEPER.slug}`).getByLabel("Blocking findings for Gatekeeper production", { exact: true })).toHaveValue("high");
 
     // Staging keeps the procedure's default: the high finding is shown, the run goes on to its rollout.
     await signIn(page, USERS.manager);

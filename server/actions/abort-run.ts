@@ -4,5 +4,5 @@ import type { ActionResult } from "./result.ts";
 
 /** Aborts a run before traffic has shifted. */
 export async function abortRunAction(input: unknown): Promise<ActionResult<{ note: string | null }>> {
-  return commandAction("run.abort", "abort", input);
+  return commandAction("abort", input);
 }

@@ -4,5 +4,5 @@ import type { ActionResult } from "./result.ts";
 
 /** Approves the open approval gate. */
 export async function approveGateAction(input: unknown): Promise<ActionResult<{ note: string | null }>> {
-  return commandAction("run.approve", "approve", input);
+  return commandAction("approve", input);
 }

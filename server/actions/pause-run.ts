@@ -4,5 +4,5 @@ import type { ActionResult } from "./result.ts";
 
 /** Pauses a rollout; the hold's remaining time is kept. */
 export async function pauseRunAction(input: unknown): Promise<ActionResult<{ note: string | null }>> {
-  return commandAction("run.pause", "pause", input);
+  return commandAction("pause", input);
 }

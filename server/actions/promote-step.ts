@@ -4,5 +4,5 @@ import type { ActionResult } from "./result.ts";
 
 /** Promotes the current rollout step early, with a reason. */
 export async function promoteStepAction(input: unknown): Promise<ActionResult<{ note: string | null }>> {
-  return commandAction("run.promote", "promote", input);
+  return commandAction("promote", input);
 }

@@ -4,5 +4,5 @@ import type { ActionResult } from "./result.ts";
 
 /** Rejects the approval gate; the run fails with the reason. */
 export async function rejectGateAction(input: unknown): Promise<ActionResult<{ note: string | null }>> {
-  return commandAction("run.reject", "reject", input);
+  return commandAction("reject", input);
 }

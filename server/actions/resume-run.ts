@@ -4,5 +4,5 @@ import type { ActionResult } from "./result.ts";
 
 /** Resumes a paused rollout. */
 export async function resumeRunAction(input: unknown): Promise<ActionResult<{ note: string | null }>> {
-  return commandAction("run.resume", "resume", input);
+  return commandAction("resume", input);
 }

@@ -4,5 +4,5 @@ import type { ActionResult } from "./result.ts";
 
 /** Waives the gate's waivable blockers with a reason (audited). */
 export async function waiveBlockersAction(input: unknown): Promise<ActionResult<{ note: string | null }>> {
-  return commandAction("run.waive", "waive", input);
+  return commandAction("waive", input);
 }

@@ -1,5 +1,6 @@
 import type { DecisionRecord, RunEffect, RunEvent } from "./events.ts";
-import { can, type Permission } from "./permissions.ts";
+import { COMMANDS, roleRefusal } from "./commands.ts";
+import { can } from "./permissions.ts";
 import { blockersFor, judgeAgent } from "./judge.ts";
 import {
   AGENTS_BY_PHASE,
@@ -71,27 +72,6 @@ export function isTerminal(state: RunState): boolean {
   return TERMINAL_STATUSES.includes(state.status);
 }
 
-const PERMISSION_OF: Record<Extract<RunEvent, { actor: Actor }>["kind"], Permission> = {
-  waive: "run.waive",
-  approve: "run.approve",
-  reject: "run.reject",
-  confirmWeight: "run.confirmWeight",
-  pause: "run.pause",
-  resume: "run.resume",
-  promote: "run.promote",
-  rollback: "run.rollback",
-  abort: "run.abort",
-};
-
-/** Commands a rollback in progress refuses, with the word the refusal uses. */
-const REFUSED_WHILE_ROLLING_BACK: Partial<Record<RunEvent["kind"], string>> = {
-  approve: "approved",
-  reject: "rejected",
-  waive: "waived",
-  pause: "paused",
-  promote: "promoted",
-};
-
 /** Builder for one transition: collects effects and decisions against a copy of the state. */
 class Step {
   state: RunState;
@@ -126,19 +106,15 @@ function unchanged(state: RunState, note: string | null = null): Transition {
  * A refused event leaves the state exactly as it was and says why.
  */
 export function decide(state: RunState, event: RunEvent, now: number): Transition {
-  if ("actor" in event) {
-    const permission = PERMISSION_OF[event.kind];
-    if (!can(event.actor.role, permission)) {
-      return refuse(state, `Your role (${event.actor.role}) may not ${event.kind === "confirmWeight" ? "confirm traffic weights on" : event.kind} runs.`);
-    }
-  }
+  const command = "actor" in event ? COMMANDS[event.kind] : null;
+  if (command && "actor" in event && !can(event.actor.role, command.permission)) return refuse(state, roleRefusal(event.kind, event.actor));
   if (isTerminal(state) && event.kind !== "recordWritten" && event.kind !== "rollbackStepFinished") {
     if (!("actor" in event)) return unchanged(state); // late adapter results after the end are harmless
     return refuse(state, `This run has already ended (${state.status.replace("_", " ")}).`);
   }
   // A rollback only moves towards the baseline: approving, waiving or promoting would restart the
   // rollout underneath it, pausing would drop its status, and rejecting would end it half done.
-  const refusedWhileRollingBack = state.status === "rolling_back" ? REFUSED_WHILE_ROLLING_BACK[event.kind] : undefined;
+  const refusedWhileRollingBack = state.status === "rolling_back" ? command?.refusedWhileRollingBack : null;
   if (refusedWhileRollingBack) return refuse(state, `A rollback is in progress; the run cannot be ${refusedWhileRollingBack} now.`);
   const t = new Step(state, now);
   switch (event.kind) {

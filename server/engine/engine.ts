@@ -1,5 +1,6 @@
 import type { Db, Tx } from "../db/client.ts";
 import { decide, type Transition } from "../core/decide.ts";
+import { auditLineFor } from "../core/commands.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { Actor, RunState } from "../core/types.ts";
 import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
@@ -11,22 +12,10 @@ export type DispatchResult =
   | { ok: true; changed: boolean; note: string | null; status: string }
   | { ok: false; message: string; code: "NOT_FOUND" | "CONFLICT" };
 
-/** Human-readable audit lines per command. */
+/** The audit line of an accepted command, worded by its entry in the command table. */
 function auditLine(event: RunEvent, t: Transition): { action: string; summary: string } | null {
-  const reason = "reason" in event && event.reason ? `: ${event.reason}` : "";
-  const suffix = t.note ? ` (${t.note})` : "";
-  switch (event.kind) {
-    case "approve": return { action: "run.approve", summary: `Approved the gate${reason}${suffix}` };
-    case "reject": return { action: "run.reject", summary: `Rejected the gate${reason}` };
-    case "waive": return { action: "run.waive", summary: `Waived blockers${reason}` };
-    case "confirmWeight": return { action: "run.confirm_weight", summary: `Confirmed canary weight ${event.percent}%${suffix}` };
-    case "pause": return { action: "run.pause", summary: `Paused the rollout${reason}${suffix}` };
-    case "resume": return { action: "run.resume", summary: `Resumed the rollout${suffix}` };
-    case "promote": return { action: "run.promote", summary: `Promoted the current step${reason}` };
-    case "rollback": return { action: "run.rollback", summary: `Requested rollback${reason}${suffix}` };
-    case "abort": return { action: "run.abort", summary: `Aborted the run${reason}` };
-    default: return null;
-  }
+  if (!("actor" in event)) return null;
+  return auditLineFor(event.kind, { reason: "reason" in event ? event.reason : undefined, percent: "percent" in event ? event.percent : undefined }, t.note);
 }
 
 /**

@@ -20,23 +20,8 @@ export const ZCreateRunInput = z.object({
 });
 export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
 
-const ZReason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500, "At most 500 characters");
-const ZOptionalReason = z.string().trim().max(500, "At most 500 characters").default("");
-/** A run id as it arrives in a URL or form: a UUID. */
-export const ZRunId = z.string().uuid("Unknown run");
-
-export const ZRunCommandInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("approve"), runId: ZRunId, reason: ZOptionalReason }),
-  z.object({ kind: z.literal("reject"), runId: ZRunId, reason: ZReason }),
-  z.object({ kind: z.literal("waive"), runId: ZRunId, reason: ZReason }),
-  z.object({ kind: z.literal("confirmWeight"), runId: ZRunId, percent: z.coerce.number().int().min(0).max(100) }),
-  z.object({ kind: z.literal("pause"), runId: ZRunId, reason: ZOptionalReason }),
-  z.object({ kind: z.literal("resume"), runId: ZRunId }),
-  z.object({ kind: z.literal("promote"), runId: ZRunId, reason: ZReason }),
-  z.object({ kind: z.literal("rollback"), runId: ZRunId, reason: ZReason }),
-  z.object({ kind: z.literal("abort"), runId: ZRunId, reason: ZReason }),
-]);
-export type TRunCommandInput = z.infer<typeof ZRunCommandInput>;
+// A run command's input is declared with the command, in the core's command table.
+export { ZRunCommandInput, ZRunId, type TRunCommandInput } from "../core/commands.ts";
 
 export const ZRunFilters = z.object({
   service: z.string().max(100).optional(),
