@@ -4,6 +4,7 @@ import { z } from "zod";
 import { requirePermission } from "../auth/session.ts";
 import { appContext } from "../context.ts";
 import { db } from "../db/client.ts";
+import { findRunPlace } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import { writeAudit } from "../services/audit.ts";
 import { actionResult, type ActionResult } from "./result.ts";
@@ -26,8 +27,8 @@ export async function injectFaultAction(input: unknown): Promise<ActionResult<nu
     const user = await requirePermission(await headers(), "run.create");
     const parsed = ZInjectFaultInput.parse(input);
     const demo = appContext().demo;
-    const run = await db().releaseRun.findUnique({ where: { id: parsed.runId }, include: { service: true } });
-    if (!demo || !run || run.service.slug !== demo.service || run.environmentName !== demo.environment) {
+    const run = await findRunPlace(db(), parsed.runId);
+    if (!demo || !run || run.service !== demo.service || run.environment !== demo.environment) {
       throw new AppError("BAD_REQUEST", { message: "fault injection outside the demo fleet", userMessage: "Faults can only be injected into the demo fleet's runs." });
     }
     const { runId, side, ...fault } = parsed;

@@ -1,6 +1,7 @@
 import type { RecordDocument } from "../core/record/document.ts";
 import { recordToMarkdown } from "../core/record/to-markdown.ts";
 import type { Db } from "./client.ts";
+import { findRunRef } from "./run-repository.ts";
 import { ZRecordDocument } from "./release-record-schema.ts";
 
 /**
@@ -51,7 +52,7 @@ export async function saveReleaseRecord(db: Db, runId: string, document: RecordD
 export async function latestReleaseRecord(db: Db, runId: string): Promise<StoredReleaseRecord | null> {
   const [row, run] = await Promise.all([
     db.releaseRecord.findFirst({ where: { runId }, orderBy: { version: "desc" } }),
-    db.releaseRun.findUnique({ where: { id: runId }, select: { number: true } }),
+    findRunRef(db, runId),
   ]);
   if (!row || !run) return null;
   const base = { number: run.number, version: row.version, writtenAt: row.createdAt.toISOString(), markdown: row.markdown };

@@ -4,7 +4,8 @@ import type { RunEvent } from "../core/events.ts";
 import type { AnalysisSnapshot, RunState } from "../core/types.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import type { Publish } from "../realtime/event-map.ts";
-import type { DispatchResult } from "./engine.ts";
+import type { DispatchResult } from "./deps.ts";
+import { runsInRollout } from "../db/run-repository.ts";
 
 type Deps = {
   db: Db;
@@ -100,13 +101,10 @@ export class AnalysisLoop {
 
   private async refreshActive(now: number): Promise<void> {
     this.lastActiveRefresh = now;
-    const rows = await this.deps.db.releaseRun.findMany({
-      where: { phase: "rollout", status: { in: ["running", "paused"] } },
-      select: { id: true, state: true },
-    });
+    const rows = await runsInRollout(this.deps.db);
     const seen = new Set<string>();
     for (const row of rows) {
-      const state = row.state as unknown as RunState;
+      const state = row.state;
       if (!state.params.analysis) continue;
       seen.add(row.id);
       this.deps.aggregator.startStep(row.id, state.stepIndex);

@@ -1,36 +1,15 @@
-import type { Db } from "../db/client.ts";
 import type { RunEffect, RunEvent } from "../core/events.ts";
-import type { AgentName, RollbackStepKind, RunState } from "../core/types.ts";
-import type { Publish } from "../realtime/event-map.ts";
+import type { RollbackStepKind, RunState } from "../core/types.ts";
 import { runAgents } from "./run-agents.ts";
-import type { CheckRunner, Notification, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
+import type { Notification, RouteTarget } from "./ports.ts";
 import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
 import { writeReleaseRecord } from "./write-release-record.ts";
 import { runHook, type HookOutcome, type ResolvedHook } from "../adapters/hooks/run-hook.ts";
 import { parseHooks, type HookName } from "../services/environment-config.ts";
 import { decryptSecret } from "../services/secrets.ts";
-import type { DispatchResult } from "./engine.ts";
+import type { DispatchResult, EngineDeps } from "./deps.ts";
+import { loadRunWithSettings } from "../db/run-repository.ts";
 
-/** What the engine needs from the outside world. */
-export type EngineDeps = {
-  db: Db;
-  publish: Publish;
-  clock: () => number;
-  notifier: Notifier;
-  /** the router serving a run's service and environment; null when none is running */
-  routerFor: (kind: string, target: RouteTarget) => TrafficRouter | null;
-  /** check runner for an agent, given the environment's configuration for it */
-  checkRunnerFor: (agent: AgentName, config: unknown) => CheckRunner;
-  /** per-check timeout */
-  checkTimeoutMs: number;
-  /** agents of one phase running at once (a load test and a browser share the machine); default 2 */
-  checkConcurrency?: number;
-  /** the two versions' own addresses in an environment, for `{canaryUrl}` / `{baselineUrl}` in check configs */
-  upstreamsFor?: (service: string, environment: string) => { baselineUrl: string; canaryUrl: string } | null;
-  /** how long a claimed effect stays leased without renewal (default 15 s) */
-  effectLeaseMs?: number;
-  onError: (where: string, e: unknown) => void;
-};
 
 type Dispatch = (runId: string, event: RunEvent) => Promise<DispatchResult>;
 type EffectRow = { id: string; runId: string; kind: string; payload: RunEffect; attempts: number };
@@ -146,11 +125,8 @@ export class EffectWorker {
     }
   }
 
-  private async loadRun(runId: string) {
-    return this.deps.db.releaseRun.findUniqueOrThrow({
-      where: { id: runId },
-      select: { state: true, environment: { select: { checks: true, hooks: true } } },
-    });
+  private loadRun(runId: string) {
+    return loadRunWithSettings(this.deps.db, runId);
   }
 
   private target(runId: string, state: RunState): RouteTarget {
@@ -165,7 +141,7 @@ export class EffectWorker {
         const controller = new AbortController();
         this.cancels.set(runId, controller);
         try {
-          await runAgents({ deps: this.deps, dispatch: this.dispatch, runId, state: run.state as unknown as RunState, checks: run.environment.checks, effect, signal: controller.signal });
+          await runAgents({ deps: this.deps, dispatch: this.dispatch, runId, state: run.state, checks: run.checks, effect, signal: controller.signal });
         } finally {
           if (this.cancels.get(runId) === controller) this.cancels.delete(runId);
         }
@@ -175,7 +151,7 @@ export class EffectWorker {
         this.cancels.get(runId)?.abort(new Error(effect.reason));
         return;
       case "setWeight": {
-        const state = (await this.loadRun(runId)).state as unknown as RunState;
+        const state = (await this.loadRun(runId)).state;
         const target = this.target(runId, state);
         const router = this.deps.routerFor(state.params.router, target);
         if (!router) {
@@ -226,7 +202,7 @@ export class EffectWorker {
 
   private async rollbackStep(runId: string, step: RollbackStepKind): Promise<void> {
     const run = await this.loadRun(runId);
-    const state = run.state as unknown as RunState;
+    const state = run.state;
     const finish = (status: "done" | "failed" | "skipped", detail: string) =>
       this.dispatch(runId, { kind: "rollbackStepFinished", step, status, detail });
     switch (step) {
@@ -245,7 +221,7 @@ export class EffectWorker {
       }
       case "data_migration":
       case "cache_invalidation": {
-        const outcome = await this.runRollbackHook(step === "data_migration" ? "dataMigration" : "cacheInvalidation", run.environment.hooks, this.target(runId, state));
+        const outcome = await this.runRollbackHook(step === "data_migration" ? "dataMigration" : "cacheInvalidation", run.hooks, this.target(runId, state));
         return void (await finish(outcome.status, outcome.detail));
       }
       case "notify": {

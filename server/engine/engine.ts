@@ -1,16 +1,13 @@
-import type { Db, Tx } from "../db/client.ts";
 import { decide, type Transition } from "../core/decide.ts";
 import { auditLineFor } from "../core/commands.ts";
 import type { RunEvent } from "../core/events.ts";
-import type { Actor, RunState } from "../core/types.ts";
+import type { Actor } from "../core/types.ts";
 import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
-import { persistTransition } from "./persist.ts";
-import { EffectWorker, type EngineDeps } from "./effect-worker.ts";
+import { bumpSeq, dueRunIds, lockRunState, saveTransition } from "../db/run-repository.ts";
+import type { DispatchResult, EngineDeps } from "./deps.ts";
+import { EffectWorker } from "./effect-worker.ts";
 
-/** What a dispatched event did, for the person or adapter that sent it. */
-export type DispatchResult =
-  | { ok: true; changed: boolean; note: string | null; status: string }
-  | { ok: false; message: string; code: "NOT_FOUND" | "CONFLICT" };
+export type { DispatchResult } from "./deps.ts";
 
 /** The audit line of an accepted command, worded by its entry in the command table. */
 function auditLine(event: RunEvent, t: Transition): { action: string; summary: string } | null {
@@ -38,10 +35,8 @@ export class Engine {
     const now = this.deps.clock();
     const result = await this.deps.db.$transaction(
       async (tx) => {
-        const rows = opts.skipLocked
-          ? await tx.$queryRaw<{ state: RunState }[]>`SELECT state FROM release_run WHERE id = ${runId} FOR UPDATE SKIP LOCKED`
-          : await tx.$queryRaw<{ state: RunState }[]>`SELECT state FROM release_run WHERE id = ${runId} FOR UPDATE`;
-        const row = rows[0];
+        const stored = await lockRunState(tx, runId, opts);
+        const row = stored ? { state: stored } : null;
         if (!row) return { result: { ok: false, message: "Run not found.", code: opts.skipLocked ? "CONFLICT" : "NOT_FOUND" } as const, t: null };
         const t = decide(row.state, event, now);
         const actor: Actor | null = "actor" in event ? event.actor : null;
@@ -52,7 +47,7 @@ export class Engine {
           return { result: { ok: false, message: t.rejected, code: "CONFLICT" } as const, t: null };
         }
         const changed = JSON.stringify(t.state) !== JSON.stringify(row.state);
-        if (changed) await persistTransition(tx, runId, row.state, t.state, t.decisions, t.effects, new Date(now));
+        if (changed) await saveTransition(tx, runId, row.state, t.state, t.decisions, t.effects, new Date(now));
         // Every command leaves an audit entry, even a harmless repeat (two people rolling back
         // at once: one rollback, two entries).
         const line = actor ? auditLine(event, t) : null;
@@ -105,21 +100,11 @@ export class Engine {
     if (this.ticking) return 0;
     this.ticking = true;
     try {
-      const due = await this.deps.db.releaseRun.findMany({
-        where: { deadlineAt: { lte: new Date(this.deps.clock()) }, status: "running" },
-        select: { id: true },
-        take: 50,
-      });
-      for (const { id } of due) await this.dispatch(id, { kind: "tick" }, { skipLocked: true });
+      const due = await dueRunIds(this.deps.db, this.deps.clock());
+      for (const id of due) await this.dispatch(id, { kind: "tick" }, { skipLocked: true });
       return due.length;
     } finally {
       this.ticking = false;
     }
   }
-}
-
-/** Next event sequence number of a run (clients detect gaps with it). */
-export async function bumpSeq(tx: Tx | Db, runId: string): Promise<number> {
-  const rows = await tx.$queryRaw<{ seq: number }[]>`UPDATE release_run SET seq = seq + 1 WHERE id = ${runId} RETURNING seq`;
-  return rows[0]?.seq ?? 0;
 }

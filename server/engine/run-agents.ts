@@ -1,7 +1,7 @@
 import type { RunEffect, RunEvent } from "../core/events.ts";
 import { SEVERITIES, type AgentName, type RunState, type SeverityCounts } from "../core/types.ts";
-import { bumpSeq, type DispatchResult } from "./engine.ts";
-import type { EngineDeps } from "./effect-worker.ts";
+import { bumpSeq } from "../db/run-repository.ts";
+import type { DispatchResult, EngineDeps } from "./deps.ts";
 import { expandPlaceholders, releasePlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
 import type { CheckResult } from "./ports.ts";
 

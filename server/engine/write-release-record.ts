@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import { loadRunForRecord } from "../db/run-repository.ts";
 import { saveReleaseRecord } from "../db/release-record-repository.ts";
 import { expandPlaceholders, releasePlaceholders } from "../core/placeholders.ts";
 import { buildReleaseRecord } from "../core/record/build-record.ts";
@@ -16,18 +17,8 @@ import { runCriteria } from "../services/criteria.ts";
  * decisions, the runbook, and on rollback a post-mortem draft with the deciding evaluation.
  */
 export async function writeReleaseRecord(db: Db, runId: string, now: number): Promise<void> {
-  const run = await db.releaseRun.findUniqueOrThrow({
-    where: { id: runId },
-    include: {
-      service: true,
-      environment: { select: { checks: true } },
-      decisions: { orderBy: { createdAt: "asc" } },
-      agentTasks: { include: { findings: { orderBy: { createdAt: "asc" } } } },
-      gates: { include: { approvals: { orderBy: { createdAt: "asc" } } } },
-      rollback: { include: { steps: true } },
-    },
-  });
-  const state = run.state as unknown as RunState;
+  const run = await loadRunForRecord(db, runId);
+  const state = run.state;
   const checks = run.environment.checks as Record<string, unknown> | null;
   const architect = expandPlaceholders(checks?.["code-architect"], releasePlaceholders(state.params));
   const material = architect.ok ? await readRecordMaterial(architect.value) : { configChanges: `placeholders without a value: ${architect.missing.join(", ")}`, releaseNotes: null };

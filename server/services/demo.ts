@@ -5,6 +5,7 @@ import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { DemoControl } from "../context.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import type { Db } from "../db/client.ts";
+import { activeRunVersions } from "../db/run-repository.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import { ACTIVE_STATUSES, createRun, type RunTarget } from "./runs.ts";
@@ -157,9 +158,7 @@ export async function startDemo(deps: {
   const { db } = deps;
   const service = await db.service.findUniqueOrThrow({ where: { slug: DEMO_SERVICE } });
   const environment = await db.environment.findFirst({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT }, select: { limits: true } });
-  const active = await db.releaseRun.findFirst({
-    where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ACTIVE_STATUSES } },
-  });
+  const active = await activeRunVersions(db, service.id, DEMO_ENVIRONMENT, ACTIVE_STATUSES);
   const baselineVersion = active?.baselineVersion ?? service.currentVersion;
   const canaryVersion = active?.targetVersion ?? nextDemoVersion(service.currentVersion);
   const fleet = await startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import { findRunRef } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import type { RequestObservation } from "../metrics/types.ts";
@@ -153,7 +154,7 @@ export function parseSignal(text: string): TSignalInput {
  * (asked after the database answers, so a run that left the rollout meanwhile is refused).
  */
 async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: string): Promise<void> {
-  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { id: true } });
+  const run = await findRunRef(db, runId);
   if (!run) throw new AppError("NOT_FOUND", { message: `ingest: run ${runId} not found`, userMessage: "Unknown run" });
   if (!aggregator.watching(runId)) throw new AppError("CONFLICT", { message: `ingest: run ${runId} not watched`, userMessage: "Run is not rolling out" });
 }

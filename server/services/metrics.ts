@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import { findRunRef } from "../db/run-repository.ts";
 
 /** A run's stored metric windows (both sides) and its latest analysis evaluation. */
 export type RunMetrics = {
@@ -9,7 +10,7 @@ export type RunMetrics = {
 const MAX_WINDOWS = 2_000;
 
 export async function getRunMetrics(db: Db, runId: string): Promise<RunMetrics | null> {
-  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { id: true } });
+  const run = await findRunRef(db, runId);
   if (!run) return null;
   const [windows, latest] = await Promise.all([
     db.metricWindow.findMany({

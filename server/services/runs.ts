@@ -6,7 +6,7 @@ import type { Criterion } from "../core/success-criteria.ts";
 import type { EnvironmentName, RouterKind, RunState, RunStatus } from "../core/types.ts";
 import { criteriaFrom } from "./criteria.ts";
 import type { Engine } from "../engine/engine.ts";
-import { insertProjection } from "../engine/persist.ts";
+import { activeRunIn, findRunRef, insertRun, listRunRows, loadRunForPage } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
@@ -46,7 +46,7 @@ export async function createRun(
   }
   // One release at a time per service and environment: two runs would fight over the traffic.
   const refuseIfBusy = async (client: Tx) => {
-    const busy = await client.releaseRun.findFirst({ where: { environmentId: env.id, status: { in: ACTIVE_STATUSES } }, select: { number: true } });
+    const busy = await activeRunIn(client, env.id, ACTIVE_STATUSES);
     if (busy) {
       throw new AppError("CONFLICT", {
         message: `run #${busy.number} active on ${env.service.slug}/${input.environment}`,
@@ -81,25 +81,7 @@ export async function createRun(
     // (`prepare` can take seconds) must not both start a release here.
     await tx.$queryRaw`SELECT id FROM "environment" WHERE id = ${env.id} FOR UPDATE`;
     await refuseIfBusy(tx);
-    const created = await tx.releaseRun.create({
-      data: {
-        serviceId: env.serviceId,
-        environmentId: env.id,
-        environmentName: input.environment,
-        baselineVersion: env.service.currentVersion,
-        targetVersion: input.targetVersion,
-        strategy: input.strategy,
-        risk: input.risk,
-        compliance: input.compliance,
-        status: state.status,
-        phase: state.phase,
-        state: state as unknown as object,
-        policy: policy as unknown as object,
-        createdById: actor.id,
-      },
-      select: { id: true, number: true },
-    });
-    await insertProjection(tx, created.id, state);
+    const created = await insertRun(tx, { serviceId: env.serviceId, environmentId: env.id, createdById: actor.id }, state);
     await writeAudit(tx, {
       actor,
       action: "run.create",
@@ -150,18 +132,10 @@ export type RunListItem = {
 };
 
 export async function listRuns(db: Db, filters: TRunFilters): Promise<RunListItem[]> {
-  const runs = await db.releaseRun.findMany({
-    where: {
-      ...(filters.service ? { service: { slug: filters.service } } : {}),
-      ...(filters.environment ? { environmentName: filters.environment } : {}),
-      ...(filters.status === "active" ? { status: { in: ACTIVE_STATUSES } } : filters.status ? { status: filters.status } : {}),
-    },
-    include: { service: { select: { slug: true, name: true } }, createdBy: { select: { name: true } } },
-    orderBy: { createdAt: "desc" },
-    take: 200,
-  });
+  const statuses = filters.status === "active" ? ACTIVE_STATUSES : filters.status ? [filters.status] : undefined;
+  const runs = await listRunRows(db, { service: filters.service, environment: filters.environment, statuses });
   return runs.map((r) => {
-    const s = r.state as unknown as RunState;
+    const s = r.state;
     return {
       id: r.id,
       number: r.number,
@@ -216,18 +190,9 @@ export type RunView = {
 const LOG_TAIL = 200;
 
 export async function getRunView(db: Db, id: string, now: number): Promise<RunView | null> {
-  const run = await db.releaseRun.findUnique({
-    where: { id },
-    include: {
-      service: { select: { slug: true, name: true, runbook: true } },
-      createdBy: { select: { id: true, name: true } },
-      agentTasks: { include: { findings: true } },
-      decisions: { orderBy: { createdAt: "asc" } },
-      rollback: true,
-    },
-  });
+  const run = await loadRunForPage(db, id);
   if (!run) return null;
-  const state = run.state as unknown as RunState;
+  const state = run.state;
   const [audit, records, logs] = await Promise.all([
     db.auditEvent.findMany({ where: { runId: id }, orderBy: { id: "asc" } }),
     db.releaseRecord.findMany({ where: { runId: id }, select: { version: true, createdAt: true }, orderBy: { version: "asc" } }),
@@ -293,5 +258,5 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
 export async function findRunHeader(db: Db, id: string): Promise<{ id: string; number: number } | null> {
   const parsed = ZRunId.safeParse(id);
   if (!parsed.success) return null;
-  return db.releaseRun.findUnique({ where: { id: parsed.data }, select: { id: true, number: true } });
+  return findRunRef(db, parsed.data);
 }

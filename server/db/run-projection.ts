@@ -1,4 +1,4 @@
-import type { Tx } from "../db/client.ts";
+import type { Tx } from "./client.ts";
 import type { DecisionRecord, RunEffect } from "../core/events.ts";
 import { nextDeadline } from "../core/decide.ts";
 import type { GateState, Phase, RunState } from "../core/types.ts";

@@ -1,0 +1,163 @@
+import type { Db, Tx } from "./client.ts";
+import type { DecisionRecord, RunEffect } from "../core/events.ts";
+import type { RunState } from "../core/types.ts";
+import { insertProjection, persistTransition } from "./run-projection.ts";
+import { ZRunState } from "./run-state-schema.ts";
+
+/**
+ * The run repository: the only code that loads, locks and writes release runs and their state.
+ * Every stored state is parsed here (run-state-schema.ts); the engine, services, actions and
+ * routes go through these functions, never through the table.
+ */
+
+/** A stored run state that does not parse: the run's row is damaged or from an unknown version. */
+export class StoredStateError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly issue: string,
+  ) {
+    super(`run ${runId}: stored state does not parse (${issue})`);
+    this.name = "StoredStateError";
+  }
+}
+
+/** The one parse point of a stored run state. */
+export function parseRunState(runId: string, json: unknown): RunState {
+  const parsed = ZRunState.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new StoredStateError(runId, first ? `${first.path.join(".") || "state"}: ${first.message}` : "invalid");
+  }
+  return parsed.data as RunState;
+}
+
+/**
+ * Locks a run's row for the rest of the transaction and returns its state; null when there is no
+ * such run or (with skipLocked) another transaction holds it.
+ */
+export async function lockRunState(tx: Tx, runId: string, opts: { skipLocked?: boolean } = {}): Promise<RunState | null> {
+  const rows = opts.skipLocked
+    ? await tx.$queryRaw<{ state: unknown }[]>`SELECT state FROM release_run WHERE id = ${runId} FOR UPDATE SKIP LOCKED`
+    : await tx.$queryRaw<{ state: unknown }[]>`SELECT state FROM release_run WHERE id = ${runId} FOR UPDATE`;
+  const row = rows[0];
+  return row ? parseRunState(runId, row.state) : null;
+}
+
+/** Writes a transition (state, projection, decisions, effects) in the caller's transaction. */
+export function saveTransition(tx: Tx, runId: string, prev: RunState, next: RunState, decisions: DecisionRecord[], effects: RunEffect[], now: Date): Promise<void> {
+  return persistTransition(tx, runId, prev, next, decisions, effects, now);
+}
+
+/** Next event sequence number of a run (clients detect gaps with it). */
+export async function bumpSeq(tx: Tx | Db, runId: string): Promise<number> {
+  const rows = await tx.$queryRaw<{ seq: number }[]>`UPDATE release_run SET seq = seq + 1 WHERE id = ${runId} RETURNING seq`;
+  return rows[0]?.seq ?? 0;
+}
+
+/** A new run with its projection rows (phases, agent tasks, gates, steps), in the caller's transaction. */
+export async function insertRun(tx: Tx, run: { serviceId: string; environmentId: string; createdById: string }, state: RunState): Promise<{ id: string; number: number }> {
+  const p = state.params;
+  const created = await tx.releaseRun.create({
+    data: {
+      ...run,
+      environmentName: p.environment,
+      baselineVersion: p.baselineVersion,
+      targetVersion: p.targetVersion,
+      strategy: p.strategy,
+      risk: p.risk,
+      compliance: p.compliance,
+      status: state.status,
+      phase: state.phase,
+      state: state as unknown as object,
+      policy: state.policy as unknown as object,
+    },
+    select: { id: true, number: true },
+  });
+  await insertProjection(tx, created.id, state);
+  return created;
+}
+
+/** The run in progress in an environment, if any (one release at a time per environment). */
+export function activeRunIn(client: Db | Tx, environmentId: string, activeStatuses: string[]): Promise<{ number: number } | null> {
+  return client.releaseRun.findFirst({ where: { environmentId, status: { in: activeStatuses } }, select: { number: true } });
+}
+
+/** Runs whose hold deadline has passed, for the engine's ticker. */
+export async function dueRunIds(db: Db, now: number, take = 50): Promise<string[]> {
+  const due = await db.releaseRun.findMany({ where: { deadlineAt: { lte: new Date(now) }, status: "running" }, select: { id: true }, take });
+  return due.map((r) => r.id);
+}
+
+/** Runs in their rollout (running or paused), with their state, for the canary analysis. */
+export async function runsInRollout(db: Db): Promise<{ id: string; state: RunState }[]> {
+  const rows = await db.releaseRun.findMany({ where: { phase: "rollout", status: { in: ["running", "paused"] } }, select: { id: true, state: true } });
+  return rows.map((r) => ({ id: r.id, state: parseRunState(r.id, r.state) }));
+}
+
+/** A run's state with its environment's check and hook settings, for the effect worker. */
+export async function loadRunWithSettings(db: Db, runId: string): Promise<{ state: RunState; checks: unknown; hooks: unknown }> {
+  const run = await db.releaseRun.findUniqueOrThrow({ where: { id: runId }, select: { state: true, environment: { select: { checks: true, hooks: true } } } });
+  return { state: parseRunState(runId, run.state), checks: run.environment.checks, hooks: run.environment.hooks };
+}
+
+/** Whether a run exists, and its number. */
+export function findRunRef(db: Db, runId: string): Promise<{ id: string; number: number } | null> {
+  return db.releaseRun.findUnique({ where: { id: runId }, select: { id: true, number: true } });
+}
+
+/** Where a run releases: its service's slug and its environment. */
+export async function findRunPlace(db: Db, runId: string): Promise<{ service: string; environment: string } | null> {
+  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { environmentName: true, service: { select: { slug: true } } } });
+  return run ? { service: run.service.slug, environment: run.environmentName } : null;
+}
+
+/** The versions of the run in progress on a service's environment, if any (the demo fleet plays them). */
+export function activeRunVersions(db: Db, serviceId: string, environment: string, activeStatuses: string[]): Promise<{ baselineVersion: string; targetVersion: string } | null> {
+  return db.releaseRun.findFirst({ where: { serviceId, environmentName: environment, status: { in: activeStatuses } }, select: { baselineVersion: true, targetVersion: true } });
+}
+
+/** The runs list: newest first, at most `take`, with service and creator names. */
+export async function listRunRows(db: Db, filters: { service?: string; environment?: string; statuses?: string[] }, take = 200) {
+  const rows = await db.releaseRun.findMany({
+    where: {
+      ...(filters.service ? { service: { slug: filters.service } } : {}),
+      ...(filters.environment ? { environmentName: filters.environment } : {}),
+      ...(filters.statuses ? { status: { in: filters.statuses } } : {}),
+    },
+    include: { service: { select: { slug: true, name: true } }, createdBy: { select: { name: true } } },
+    orderBy: { createdAt: "desc" },
+    take,
+  });
+  return rows.map((r) => ({ ...r, state: parseRunState(r.id, r.state) }));
+}
+
+/** One run with what its page shows: service, creator, agent tasks with findings, decisions, rollback. */
+export async function loadRunForPage(db: Db, runId: string) {
+  const run = await db.releaseRun.findUnique({
+    where: { id: runId },
+    include: {
+      service: { select: { slug: true, name: true, runbook: true } },
+      createdBy: { select: { id: true, name: true } },
+      agentTasks: { include: { findings: true } },
+      decisions: { orderBy: { createdAt: "asc" } },
+      rollback: true,
+    },
+  });
+  return run ? { ...run, state: parseRunState(run.id, run.state) } : null;
+}
+
+/** One run with everything its release record needs. */
+export async function loadRunForRecord(db: Db, runId: string) {
+  const run = await db.releaseRun.findUniqueOrThrow({
+    where: { id: runId },
+    include: {
+      service: true,
+      environment: { select: { checks: true } },
+      decisions: { orderBy: { createdAt: "asc" } },
+      agentTasks: { include: { findings: { orderBy: { createdAt: "asc" } } } },
+      gates: { include: { approvals: { orderBy: { createdAt: "asc" } } } },
+      rollback: { include: { steps: true } },
+    },
+  });
+  return { ...run, state: parseRunState(run.id, run.state) };
+}
