@@ -17,7 +17,7 @@ import { seedDemoFleetService, startDemo } from "./services/demo.ts";
 import { MetricsAggregator } from "./metrics/aggregator.ts";
 import { AnalysisLoop } from "./engine/analysis-loop.ts";
 import { RouterRegistry } from "./adapters/routers/registry.ts";
-import { buildRouter } from "./adapters/routers/factory.ts";
+import { buildRouter } from "./adapters/routers/build-router.ts";
 import { isDatabaseDown } from "./errors.ts";
 
 /**

@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { listAudit } from "@/server/services/catalog";
+import type { listAudit } from "@/server/services/services-and-environments";
 import { fetchJson } from "@/components/query/fetch-json";
 import { QueryError } from "@/components/query/query-error";
 import { humanize } from "@/components/runs/labels";

@@ -1,5 +1,5 @@
 import type { AnalysisEvent, MetricsEvent } from "@/server/realtime/event-map";
-import type { RunMetrics } from "@/server/services/metrics";
+import type { RunMetrics } from "@/server/services/run-metrics";
 import { parseEvaluations, parseVerdict, type ShownEvaluation } from "@/components/analysis/evaluations";
 import type { Verdict } from "@/server/core/analysis/triggers";
 import type { MetricPoint as LivePoint } from "@/server/metrics/aggregator";

@@ -1,6 +1,6 @@
 "use client";
 import { skipToken, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { RunMetrics } from "@/server/services/metrics";
+import type { RunMetrics } from "@/server/services/run-metrics";
 import { fetchJson } from "@/components/query/fetch-json";
 import {
   analysisKey,

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { createRunAction } from "@/server/actions/create-run";
 import { COMPLIANCES, ENVIRONMENTS, RISKS, STRATEGIES } from "@/server/core/types";
-import type { ServiceItem } from "@/server/services/catalog";
+import type { ServiceItem } from "@/server/services/services-and-environments";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, controlClasses } from "@/components/ui/field";

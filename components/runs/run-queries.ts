@@ -1,7 +1,7 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { RunListItem, RunView } from "@/server/services/runs";
-import type { ServiceItem } from "@/server/services/catalog";
+import type { ServiceItem } from "@/server/services/services-and-environments";
 import { fetchJson } from "@/components/query/fetch-json";
 
 /** A run as cached: the server's view plus how far the server clock is ahead of ours. */

@@ -1,6 +1,6 @@
 "use client";
 import { ENVIRONMENTS, RUN_STATUSES } from "@/server/core/types";
-import type { ServiceItem } from "@/server/services/catalog";
+import type { ServiceItem } from "@/server/services/services-and-environments";
 import { controlClasses } from "@/components/ui/field";
 import { humanize } from "./labels";
 import type { RunFilters } from "./run-queries";

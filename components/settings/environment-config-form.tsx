@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import type { PublicEnvironmentConfig, RouterConfigKind } from "@/server/services/environment-config";
+import type { PublicEnvironmentConfig, RouterConfigKind } from "@/server/db/environment-config-schema";
 import { updateEnvironmentConfigAction } from "@/server/actions/update-environment-config";
 import { servicesKey } from "@/components/runs/run-queries";
 import { Button } from "@/components/ui/button";

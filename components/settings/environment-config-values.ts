@@ -1,4 +1,4 @@
-import type { PublicEnvironmentConfig, PublicHook } from "@/server/services/environment-config";
+import type { PublicEnvironmentConfig, PublicHook } from "@/server/db/environment-config-schema";
 
 // The settings form's fields are named after the input's paths ("router.listenPort",
 // "hooks.dataMigration.command"), so the server's field errors land on the right control.

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import type { HookName, PublicHook } from "@/server/services/environment-config";
+import type { HookName, PublicHook } from "@/server/db/environment-config-schema";
 import { controlClasses, Field } from "@/components/ui/field";
 
 const LEGEND: Record<HookName, string> = { dataMigration: "Data-migration hook", cacheInvalidation: "Cache/CDN invalidation hook" };

@@ -1,5 +1,5 @@
 "use client";
-import type { ServiceItem } from "@/server/services/catalog";
+import type { ServiceItem } from "@/server/services/services-and-environments";
 import { Card } from "@/components/ui/card";
 import { EnvironmentHoldForm } from "./environment-hold-form";
 import { describeBlockingSeverity, GatePolicyForm } from "./gate-policy-form";

@@ -2,7 +2,7 @@
 import { headers } from "next/headers";
 import { requirePermission } from "../auth/session.ts";
 import { db } from "../db/client.ts";
-import { createService } from "../services/catalog.ts";
+import { createService } from "../services/services-and-environments.ts";
 import { ZServiceInput } from "../services/schemas.ts";
 import { actionResult, type ActionResult } from "./result.ts";
 

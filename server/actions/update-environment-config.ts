@@ -3,8 +3,8 @@ import { headers } from "next/headers";
 import { requirePermission } from "../auth/session.ts";
 import { appContext } from "../context.ts";
 import { db } from "../db/client.ts";
-import { ZEnvironmentConfigInput } from "../services/environment-config.ts";
-import { updateEnvironmentConfig } from "../services/environment-settings.ts";
+import { ZEnvironmentConfigInput } from "../db/environment-config-schema.ts";
+import { updateEnvironmentConfig } from "../services/environment-config.ts";
 import { actionResult, type ActionResult } from "./result.ts";
 
 /** Saves an environment's router, rollback hooks and limits (admins), then restarts its routers to match. */

@@ -2,7 +2,7 @@
 import { headers } from "next/headers";
 import { requirePermission } from "../auth/session.ts";
 import { db } from "../db/client.ts";
-import { updateEnvironment } from "../services/catalog.ts";
+import { updateEnvironment } from "../services/services-and-environments.ts";
 import { ZEnvironmentInput } from "../services/schemas.ts";
 import { actionResult, type ActionResult } from "./result.ts";
 

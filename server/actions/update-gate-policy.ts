@@ -2,7 +2,7 @@
 import { headers } from "next/headers";
 import { requirePermission } from "../auth/session.ts";
 import { db } from "../db/client.ts";
-import { updateGatePolicy } from "../services/catalog.ts";
+import { updateGatePolicy } from "../services/services-and-environments.ts";
 import { ZGatePolicyInput } from "../services/schemas.ts";
 import { actionResult, type ActionResult } from "./result.ts";
 

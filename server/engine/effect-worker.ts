@@ -5,8 +5,8 @@ import type { Notification, RouteTarget } from "./ports.ts";
 import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
 import { writeReleaseRecord } from "./write-release-record.ts";
 import { runHook, type HookOutcome, type ResolvedHook } from "../adapters/hooks/run-hook.ts";
-import { parseHooks, type HookName } from "../services/environment-config.ts";
-import { decryptSecret } from "../services/secrets.ts";
+import { parseHooks, type HookName } from "../db/environment-config-schema.ts";
+import { decryptSecret } from "../secrets.ts";
 import type { DispatchResult, EngineDeps } from "./deps.ts";
 import { loadRunWithSettings } from "../db/run-repository.ts";
 

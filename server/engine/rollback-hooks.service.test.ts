@@ -6,7 +6,7 @@ import type { RunState } from "../core/types.ts";
 import { disconnectDb } from "../db/client.ts";
 import { setRuntime } from "../runtime.ts";
 import { runCommand } from "../services/runs.ts";
-import { encryptSecret } from "../services/secrets.ts";
+import { encryptSecret } from "../secrets.ts";
 import { eventually, makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
 
 // A run rolled back through the engine runs the environment's hooks from the database: real

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionUser } from "../auth/session.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { makeService, makeUser } from "../testing/harness.ts";
-import { listServices } from "./catalog.ts";
+import { listServices } from "./services-and-environments.ts";
 import { KEEP_SECRET, updateChecksConfig } from "./checks-config.ts";
-import { decryptSecret, encryptSecret } from "./secrets.ts";
+import { decryptSecret, encryptSecret } from "../secrets.ts";
 
 const MASTER = "test-session-secret-0123456789abcdef0123456789";
 const encrypt = (plain: string) => encryptSecret(plain, MASTER);

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { SessionUser } from "../auth/session.ts";
 import type { Db } from "../db/client.ts";
-import { isRecord } from "../adapters/checks/support.ts";
+import { isRecord } from "../adapters/checks/check-io.ts";
 import { CHECK_CONFIG_KEYS, CHECK_CONFIG_SCHEMAS, type CheckConfigKey } from "../adapters/checks/config-schemas.ts";
 import { expandPlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
 import { AppError } from "../errors.ts";
 import { writeAudit } from "./audit.ts";
-import { encryptSecret } from "./secrets.ts";
+import { encryptSecret } from "../secrets.ts";
 import { ENVIRONMENTS } from "../core/types.ts";
 
 // An environment's agent configuration (`environment.checks`): one JSON object per agent, as the

@@ -10,7 +10,7 @@ import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import { ACTIVE_STATUSES, createRun, type RunTarget } from "./runs.ts";
 import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
-import { parseLimits } from "./environment-config.ts";
+import { parseLimits } from "../db/environment-config-schema.ts";
 
 /** The demo versions' default resource limits: memory growth crosses 256 MB within a minute or two. */
 const DEMO_LIMITS: ResourceLimits = { memoryBytes: 256 * 1024 * 1024, cpuCores: 1 };

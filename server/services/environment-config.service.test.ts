@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionUser } from "../auth/session.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { makeService, makeUser } from "../testing/harness.ts";
-import { listServices } from "./catalog.ts";
-import { parseHooks, parseRouterConfig, ZEnvironmentConfigInput, ZRouterConfigInput, ZHookInput, type TEnvironmentConfigInput } from "./environment-config.ts";
-import { updateEnvironmentConfig } from "./environment-settings.ts";
-import { decryptSecret, encryptSecret } from "./secrets.ts";
+import { listServices } from "./services-and-environments.ts";
+import { parseHooks, parseRouterConfig, ZEnvironmentConfigInput, ZRouterConfigInput, ZHookInput, type TEnvironmentConfigInput } from "../db/environment-config-schema.ts";
+import { updateEnvironmentConfig } from "./environment-config.ts";
+import { decryptSecret, encryptSecret } from "../secrets.ts";
 import { resourceLimits } from "./demo.ts";
 
 const MASTER = "test-session-secret-0123456789abcdef0123456789";

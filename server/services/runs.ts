@@ -10,7 +10,7 @@ import { activeRunIn, findRunRef, insertRun, listRunRows, loadRunForPage } from 
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
-import { parseLimits } from "./environment-config.ts";
+import { parseLimits } from "../db/environment-config-schema.ts";
 import { ZRunId, type TCreateRunInput, type TRunCommandInput, type TRunFilters } from "./schemas.ts";
 
 /** A run in one of these is still rolling out: it holds its environment's traffic. */

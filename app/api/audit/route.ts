@@ -1,7 +1,7 @@
 import { requireUser } from "@/server/auth/session";
 import { db } from "@/server/db/client";
 import { json, route } from "@/server/http/route";
-import { listAudit } from "@/server/services/catalog";
+import { listAudit } from "@/server/services/services-and-environments";
 
 export const dynamic = "force-dynamic";
 

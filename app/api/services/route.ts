@@ -2,7 +2,7 @@ import { requireUser } from "@/server/auth/session";
 import { can } from "@/server/core/permissions";
 import { db } from "@/server/db/client";
 import { json, route } from "@/server/http/route";
-import { listServices } from "@/server/services/catalog";
+import { listServices } from "@/server/services/services-and-environments";
 
 export const dynamic = "force-dynamic";
 

@@ -3,7 +3,7 @@ import { notCheckedMessage } from "../../core/success-criteria.ts";
 import type { SubCheckRun } from "../../core/types.ts";
 import type { CheckContext, CheckFinding, CheckResult } from "../../engine/ports.ts";
 import { notConfiguredRunner } from "./not-configured.ts";
-import { CannotRunError, isEmptyConfig, type SubCheckContext, type SubCheckOutcome } from "./support.ts";
+import { CannotRunError, isEmptyConfig, type SubCheckContext, type SubCheckOutcome } from "./check-io.ts";
 import { errorCode } from "../report-text.ts";
 
 /** One named part of an agent's checks. `run: null` = not configured for this service (an info finding). */

@@ -1,7 +1,7 @@
 import { excerpt } from "../report-text.ts";
 import { killGroup, MINIMAL_PATH, spawnIsolated } from "../isolated-command.ts";
 import { postSignedJson } from "../routers/webhook/signed-post.ts";
-import type { HookName, THook } from "../../services/environment-config.ts";
+import type { HookName, THook } from "../../db/environment-config-schema.ts";
 
 /** The run a rollback hook acts for; passed to commands as FLIGHTDECK_* variables and to webhooks as JSON. */
 export type HookContext = { runId: string; service: string; environment: string; baseline: string; canary: string };

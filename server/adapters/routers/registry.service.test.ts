@@ -5,7 +5,7 @@ import { freePort } from "../../testing/global-setup.ts";
 import { MemoryRouter } from "../memory.ts";
 import { makeService } from "../../testing/harness.ts";
 import { ArraySink, listen } from "./builtin/test-helpers.ts";
-import { buildRouter } from "./factory.ts";
+import { buildRouter } from "./build-router.ts";
 import { RouterRegistry } from "./registry.ts";
 
 // Real built-in routers on 127.0.0.1 in front of two real upstreams, configured through the database.

@@ -1,8 +1,8 @@
 import type { RouterKind } from "../../core/types.ts";
 import type { Db } from "../../db/client.ts";
 import type { RouteTarget, TrafficRouter } from "../../engine/ports.ts";
-import { parseRouterConfig } from "../../services/environment-config.ts";
-import type { ManagedRouter, RunnableRouterConfig } from "./factory.ts";
+import { parseRouterConfig } from "../../db/environment-config-schema.ts";
+import type { ManagedRouter, RunnableRouterConfig } from "./build-router.ts";
 
 /** Builds and starts a router from an environment's settings (factory.ts's `buildRouter`, bound to its deps). */
 export type BuildRouter = (config: RunnableRouterConfig, where: { service: string; environment: string }) => Promise<ManagedRouter>;

@@ -2,7 +2,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { BrowserContext } from "playwright-core";
 import type { Severity } from "../../../core/types.ts";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import { excerpt } from "../../report-text.ts";
 import { newViewportContext, openPage, pageName, type BrowserSession } from "./browser-session.ts";
 import type { TAccessibilityConfig, TAuditedPage, TViewport } from "./config.ts";

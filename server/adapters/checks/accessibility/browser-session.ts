@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { chromium, errors, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { CannotRunError } from "../support.ts";
+import { CannotRunError } from "../check-io.ts";
 import { excerpt, redactUrl } from "../../report-text.ts";
 import type { TAuditedPage, TViewport } from "./config.ts";
 

@@ -4,7 +4,7 @@ import type { CheckFinding } from "../../../engine/ports.ts";
 import { newViewportContext, openPage, pageName, type BrowserSession } from "./browser-session.ts";
 import { DESKTOP_VIEWPORT, type TAccessibilityConfig, type TAuditedPage } from "./config.ts";
 import { FOCUS_PROBE, ZFocusStop, ZUnreached, type TFocusElement, type TFocusStop } from "./focus-probe.ts";
-import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 
 /** Enough of the focus order for a person to follow it in the log. */
 const LOGGED_STOPS = 30;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, collectYamlFiles, isRecord, readYamlDocuments, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, collectYamlFiles, isRecord, readYamlDocuments, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 
 // Prometheus' rule file format: groups of alerting rules (alert + expr) and recording rules (record + expr).
 const ZRuleFile = z.object({

@@ -1,7 +1,7 @@
 import { killGroup, MINIMAL_PATH, spawnIsolated } from "../../isolated-command.ts";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TBackupSource } from "./config.ts";
-import { formatHours, httpGet, isRecord, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { formatHours, httpGet, isRecord, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import { excerpt, redactUrl } from "../../report-text.ts";
 
 /** Kept from a backup command's stdout (it prints one timestamp) and stderr (its last words). */

@@ -1,5 +1,5 @@
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, isRecord, readTextFile, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, isRecord, readTextFile, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 
 /**
  * Requires every flag the release needs in the JSON flags file. Flags are the root object's

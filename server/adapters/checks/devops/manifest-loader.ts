@@ -1,4 +1,4 @@
-import { collectYamlFiles, isRecord, readYamlDocuments } from "../support.ts";
+import { collectYamlFiles, isRecord, readYamlDocuments } from "../check-io.ts";
 
 /** One Kubernetes object from the manifests, with where it was found. */
 export type ManifestObject = {

@@ -1,7 +1,7 @@
 import type { EnvironmentName } from "../../../core/types.ts";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { loadManifests, sameNamespace, selectorMatches, type ManifestObject } from "./manifest-loader.ts";
-import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 
 /** The workloads whose pod templates are checked. */
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet"]);

@@ -1,5 +1,5 @@
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { httpGet, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { httpGet, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import { excerpt, redactUrl } from "../../report-text.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { isEncryptedSecret } from "../../../services/secrets.ts";
+import { isEncryptedSecret } from "../../../secrets.ts";
 
 // The post-deploy-health agent's configuration, as stored for a service and environment.
 // Every section is optional; a configuration with no section at all is "not configured".

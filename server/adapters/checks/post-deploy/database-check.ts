@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TDatabase } from "./config.ts";
-import { CannotRunError } from "../support.ts";
+import { CannotRunError } from "../check-io.ts";
 import { errorCode } from "../../report-text.ts";
 import { abortable, type ProbeIo } from "./probe.ts";
 

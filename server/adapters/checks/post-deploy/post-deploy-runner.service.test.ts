@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { decryptSecret, encryptSecret } from "../../../services/secrets.ts";
+import { decryptSecret, encryptSecret } from "../../../secrets.ts";
 import { listenOnLoopback } from "../../../testing/loopback-server.ts";
 import { checkContext, closedPort, probed } from "./context.fixture.ts";
 import { createPostDeployRunner, postDeployRunner } from "./post-deploy-runner.ts";

@@ -1,5 +1,5 @@
 import type { CheckFinding, CheckRunner } from "../../../engine/ports.ts";
-import { decryptSecret } from "../../../services/secrets.ts";
+import { decryptSecret } from "../../../secrets.ts";
 import { runSubChecks, type SubCheck } from "../sub-checks.ts";
 import { ZPostDeployConfig, type TPostDeployConfig } from "./config.ts";
 import { checkDatabase, type DecryptSecret } from "./database-check.ts";

@@ -1,4 +1,4 @@
-import type { SubCheckContext } from "../support.ts";
+import type { SubCheckContext } from "../check-io.ts";
 
 /** What every post-deploy sub-check is given: the run's abort signal, its log, and a clock (epoch ms, fixed in tests for certificate expiry). */
 export type ProbeIo = Pick<SubCheckContext, "signal" | "log" | "now">;

@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import tls, { type PeerCertificate } from "node:tls";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TTls } from "./config.ts";
-import { CannotRunError } from "../support.ts";
+import { CannotRunError } from "../check-io.ts";
 import { errorCode } from "../../report-text.ts";
 import type { ProbeIo } from "./probe.ts";
 

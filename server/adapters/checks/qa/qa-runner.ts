@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { CheckContext, CheckFinding, CheckResult, CheckRunner } from "../../../engine/ports.ts";
 import type { SubCheckRun } from "../../../core/types.ts";
 import { invalidConfiguration } from "../sub-checks.ts";
-import { isEmptyConfig } from "../support.ts";
+import { isEmptyConfig } from "../check-io.ts";
 import { ZQaConfig, type TQaConfig } from "./config.ts";
 import { chaosPart, coveragePart, junitPart, openApiPart, testCommandPart, type PartInput, type PartOutcome } from "./parts.ts";
 

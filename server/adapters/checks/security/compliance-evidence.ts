@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { Compliance } from "../../../core/types.ts";
-import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import { EVIDENCE_CHECKLISTS, isEvidenceFor, type EvidenceItem } from "./compliance-checklist.ts";
 
 /**

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { Severity } from "../../../core/types.ts";
-import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import type { TSecurityReports } from "./config.ts";
 import { redactSecrets } from "./secrets-scan.ts";
 import { bySeverity, cycloneDxFormat, npmAuditFormat, sarifFormat, type ReportFormat, type Vulnerability } from "./report-formats.ts";

@@ -5,7 +5,7 @@ import { secretLintProfiler } from "@secretlint/profiler";
 import { creator as recommendedRules } from "@secretlint/secretlint-rule-preset-recommend";
 import type { SecretLintCoreConfig, SecretLintCoreResultMessage } from "@secretlint/types";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 
 /** Files scanned at most; a workspace larger than this is scanned in part, and the log and an info finding say so. */
 export const MAX_SCANNED_FILES = 5_000;

@@ -1,7 +1,7 @@
 import { SUB_CHECK } from "../../../core/success-criteria.ts";
 import type { CheckContext, CheckRunner } from "../../../engine/ports.ts";
 import { runSubChecks, type SubCheck } from "../sub-checks.ts";
-import { HTTP_TIMEOUT_MS } from "../support.ts";
+import { HTTP_TIMEOUT_MS } from "../check-io.ts";
 import { checkComplianceEvidence } from "./compliance-evidence.ts";
 import { ZSecurityConfig, type TSecurityConfig } from "./config.ts";
 import { checkScannerReports } from "./scanner-reports.ts";

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { Agent, request } from "undici";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { checkTls } from "../post-deploy/tls-check.ts";
-import { type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import { describeNetworkError, redactUrl } from "../../report-text.ts";
 import { cookieFindings, headerFindings, type ResponseHeaders } from "./security-headers.ts";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import type { TBundle } from "./config.ts";
 
 /** A build output with more files than this is not one bundle; the configured folder is likely wrong. */

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, isRecord, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import type { TDatabasePool } from "./config.ts";
 
 /** One replica's pool as the service ships it. */

@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, httpGet, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, httpGet, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import { redactUrl } from "../../report-text.ts";
 import type { TLoadTest } from "./config.ts";
 import { createLatencySample } from "./latency-sample.ts";

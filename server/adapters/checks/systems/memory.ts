@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CheckFinding } from "../../../engine/ports.ts";
-import { CannotRunError, httpGet, type SubCheckContext, type SubCheckOutcome } from "../support.ts";
+import { CannotRunError, httpGet, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
 import { excerpt, redactUrl } from "../../report-text.ts";
 import type { TMemory } from "./config.ts";
 import { readMetric } from "../../metrics/prometheus-text.ts";

@@ -2,7 +2,7 @@ import { requireUser } from "@/server/auth/session";
 import { db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { json, route, runIdParam } from "@/server/http/route";
-import { getRunMetrics } from "@/server/services/metrics";
+import { getRunMetrics } from "@/server/services/run-metrics";
 
 export const dynamic = "force-dynamic";
 

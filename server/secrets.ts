@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { runtime } from "../runtime.ts";
+import { runtime } from "./runtime.ts";
 
 // Secrets stored in the database (webhook router and hook secrets) are encrypted with AES-256-GCM
 // under a key derived from the session secret, so a database dump alone does not reveal them.

@@ -6,7 +6,7 @@ import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
 import type { TEnvironmentInput, TGatePolicyInput, TServiceInput } from "./schemas.ts";
-import { publicEnvironmentConfig, type PublicEnvironmentConfig } from "./environment-config.ts";
+import { publicEnvironmentConfig, type PublicEnvironmentConfig } from "../db/environment-config-schema.ts";
 import { publicChecksConfig } from "./checks-config.ts";
 import { CHECK_CONFIG_KEYS, type CheckConfigKey } from "../adapters/checks/config-schemas.ts";
 

@@ -1,7 +1,7 @@
 import type { TrafficRouter } from "../../engine/ports.ts";
 import type { ObservationSink } from "../../metrics/types.ts";
-import type { TRouterConfig } from "../../services/environment-config.ts";
-import { decryptSecret } from "../../services/secrets.ts";
+import type { TRouterConfig } from "../../db/environment-config-schema.ts";
+import { decryptSecret } from "../../secrets.ts";
 import { BuiltinRouter } from "./builtin/builtin-router.ts";
 import { NginxRouter } from "./nginx/nginx-router.ts";
 import { WebhookRouter } from "./webhook/webhook-router.ts";
