@@ -5,7 +5,7 @@
  * that starts noisy, as in production), and `evaluateAll(analysisFor("production"), totals)`
  * runs every 250 simulated ms. Any rollback verdict is a false rollback.
  */
-import { evaluateAll } from "../server/core/analysis/triggers.ts";
+import { evaluateAll } from "../server/core/analysis/evaluate.ts";
 import { mulberry32, simulateCanary } from "../server/core/analysis/simulate.ts";
 import { analysisFor } from "../server/core/policy.ts";
 import { MetricsAggregator } from "../server/metrics/aggregator.ts";

@@ -6,7 +6,8 @@
  */
 import { createServer } from "node:http";
 import { Server } from "socket.io";
-import { evaluateAll, emptyTotals } from "../server/core/analysis/triggers.ts";
+import { evaluateAll } from "../server/core/analysis/evaluate.ts";
+import { emptyTotals } from "../server/core/analysis/triggers.ts";
 import { analysisFor } from "../server/core/policy.ts";
 import { publisherFor, type RealtimeServer } from "../server/realtime/socket-server.ts";
 import { epochMs, onCleanup, sleep, startChild } from "./lib.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluateAll, emptyTotals } from "./analysis/triggers.ts";
+import { evaluateAll } from "./analysis/evaluate.ts";
+import { emptyTotals } from "./analysis/triggers.ts";
 import { analysisFor } from "./policy.ts";
 
 describe("the analysis an environment gets", () => {

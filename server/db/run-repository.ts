@@ -161,3 +161,14 @@ export async function loadRunForRecord(db: Db, runId: string) {
   });
   return { ...run, state: parseRunState(run.id, run.state) };
 }
+
+/** A run's latest event sequence number; null for an unknown run (socket clients start counting from it). */
+export async function runSeq(db: Db, runId: string): Promise<number | null> {
+  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { seq: true } });
+  return run ? run.seq : null;
+}
+
+/** How many runs are in progress on a service's environment. */
+export function countActiveRuns(db: Db, serviceId: string, environment: string, activeStatuses: string[]): Promise<number> {
+  return db.releaseRun.count({ where: { serviceId, environmentName: environment, status: { in: activeStatuses } } });
+}

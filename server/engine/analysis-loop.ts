@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.ts";
-import { evaluateAll, type AnalysisResult, type Evaluation, type Verdict } from "../core/analysis/triggers.ts";
+import { evaluateAll } from "../core/analysis/evaluate.ts";
+import type { AnalysisResult, Evaluation, Verdict } from "../core/analysis/triggers.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { AnalysisSnapshot, RunState } from "../core/types.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";

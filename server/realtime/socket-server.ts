@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { Db } from "../db/client.ts";
+import { runSeq } from "../db/run-repository.ts";
 import { userFromHeaders, type SessionUser } from "../auth/session.ts";
 import type { ClientToServerEvents, DomainEvent, ServerToClientEvents } from "./event-map.ts";
 
@@ -37,14 +38,13 @@ export function attachRealtime(http: HttpServer, db: Db): RealtimeServer {
       // Join first, then read the sequence number: an event published in between is both
       // delivered and counted, so the client's gap check can never miss one.
       void socket.join(`run:${runId}`);
-      db.releaseRun
-        .findUnique({ where: { id: runId }, select: { seq: true } })
-        .then((run) => {
-          if (!run) {
+      runSeq(db, runId)
+        .then((seq) => {
+          if (seq === null) {
             void socket.leave(`run:${runId}`);
             return ack({ ok: false, error: "unknown run" });
           }
-          ack({ ok: true, seq: run.seq });
+          ack({ ok: true, seq });
         })
         .catch(() => ack({ ok: false, error: "database unavailable" }));
     });

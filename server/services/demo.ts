@@ -5,7 +5,7 @@ import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { DemoControl } from "../context.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import type { Db } from "../db/client.ts";
-import { activeRunVersions } from "../db/run-repository.ts";
+import { activeRunVersions, countActiveRuns } from "../db/run-repository.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import { ACTIVE_STATUSES, createRun, type RunTarget } from "./runs.ts";
@@ -187,8 +187,7 @@ export async function startDemo(deps: {
       .findFirst({ where: { serviceId: service.id, name: DEMO_ENVIRONMENT }, select: { limits: true } })
       .then((row) => Object.assign(limits, resourceLimits(row?.limits)))
       .catch(() => {});
-    void db.releaseRun
-      .count({ where: { serviceId: service.id, environmentName: DEMO_ENVIRONMENT, status: { in: ACTIVE_STATUSES } } })
+    void countActiveRuns(db, service.id, DEMO_ENVIRONMENT, ACTIVE_STATUSES)
       .then(async (activeRuns) => {
         if (activeRuns === 0) await Promise.all([fleet.clearFault("canary"), fleet.clearFault("baseline")]);
       })

@@ -3,7 +3,8 @@
  * latency distribution, judged by `evaluateAll` every 250 ms of simulated time, as the engine
  * would. Seeded, so a test or benchmark run is reproducible. Pure: no clock, no Math.random.
  */
-import { defaultAnalysisConfig, emptyTotals, evaluateAll, type AnalysisConfig, type Evaluation, type LatencyQuantile, type LatencyTrigger, type WindowTotals } from "./triggers.ts";
+import { evaluateAll } from "./evaluate.ts";
+import { defaultAnalysisConfig, emptyTotals, type AnalysisConfig, type Evaluation, type LatencyQuantile, type LatencyTrigger, type WindowTotals } from "./triggers.ts";
 
 /** Both sides' latency: lognormal, the canary's scaled by a multiplier. */
 export type LatencyModel = {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { alphaPerTest, evaluateAll } from "./evaluate.ts";
 import {
-  alphaPerTest,
   businessMetricTrigger,
   defaultAnalysisConfig,
   emptyTotals,
-  evaluateAll,
   gaugeTrigger,
   type AnalysisConfig,
   type Evaluation,
