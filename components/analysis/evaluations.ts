@@ -1,70 +1,22 @@
-import type { SequentialEvaluation, Verdict } from "@/server/core/analysis/triggers";
+import type { Verdict } from "@/server/core/analysis/triggers";
+import { ZWireEvaluations, ZWireVerdict, type WireEvaluation, type WireRule, type WireSequential } from "@/server/contracts/analysis-wire";
 import type { BadgeTone } from "@/components/ui/badge";
 
-/**
- * An e-process evaluation as it reaches the browser: JSON has no Infinity, so a figure that
- * cannot be computed (a minimum sample with no baseline floor yet) arrives as null.
- */
-export type ShownSequential = Omit<SequentialEvaluation, "trigger" | "p0" | "logE" | "logThreshold" | "alpha" | "minSamples"> & {
-  /** trigger id, e.g. "error-rate"; a string, so a trigger newer than this page still shows */
-  trigger: string;
-  p0: number | null;
-  logE: number | null;
-  logThreshold: number | null;
-  alpha: number | null;
-  minSamples: number | null;
-};
-
+/** One trigger's evaluation as it reaches the browser (the wire schema both sides share). */
+export type ShownSequential = WireSequential;
 /** A hard rule's evaluation (CPU, memory, security signals). */
-export type ShownRule = { method: "rule"; trigger: string; verdict: Verdict; n: number; k: number; limit: number | null; message: string };
-
+export type ShownRule = WireRule;
 /** One trigger's evaluation, as the evidence panel shows it. */
-export type ShownEvaluation = ShownSequential | ShownRule;
-
-const VERDICTS: readonly Verdict[] = ["pass", "insufficient", "hold", "rollback"];
+export type ShownEvaluation = WireEvaluation;
 
 /** An unknown verdict is never shown as a pass. */
 export function parseVerdict(value: unknown): Verdict {
-  return VERDICTS.find((v) => v === value) ?? "insufficient";
+  return ZWireVerdict.parse(value);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-function parseOne(raw: unknown): ShownEvaluation | null {
-  if (!isRecord(raw) || typeof raw.trigger !== "string") return null;
-  const base = {
-    trigger: raw.trigger,
-    verdict: parseVerdict(raw.verdict),
-    n: num(raw.n) ?? 0,
-    k: num(raw.k) ?? 0,
-    message: typeof raw.message === "string" ? raw.message : "",
-  };
-  if (raw.method === "rule") return { ...base, method: "rule", limit: num(raw.limit) };
-  if (raw.method !== "e-process") return null;
-  return {
-    ...base,
-    method: "e-process",
-    level: raw.level === "hold" ? "hold" : "rollback",
-    p0: num(raw.p0),
-    observedRate: num(raw.observedRate),
-    baselineFigure: num(raw.baselineFigure),
-    logE: num(raw.logE),
-    logThreshold: num(raw.logThreshold),
-    alpha: num(raw.alpha),
-    minSamples: num(raw.minSamples),
-  };
-}
-
-/** Evaluations as stored or streamed (untyped JSON), checked field by field. */
+/** Evaluations as stored or streamed, read with the shared wire schema; one that does not parse is left out. */
 export function parseEvaluations(raw: unknown): ShownEvaluation[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.map(parseOne).filter((e): e is ShownEvaluation => e !== null);
+  return ZWireEvaluations.parse(raw);
 }
 
 const TRIGGER_NAMES: Record<string, string> = {

@@ -1,7 +1,18 @@
 "use client";
 import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import type { AgentLogEvent, AgentProgressEvent, AnalysisEvent, MetricsEvent, NotificationEvent, RunChangedEvent } from "@/server/realtime/event-map";
+import type { z } from "zod";
+import {
+  ZAgentLogEvent,
+  ZAgentProgressEvent,
+  ZAnalysisEvent,
+  ZMetricsEvent,
+  ZNotificationEvent,
+  ZRunChangedEvent,
+  type AgentLogEvent,
+  type AgentProgressEvent,
+  type NotificationEvent,
+} from "@/server/realtime/event-map";
 import {
   analysisKey,
   fromAnalysisEvent,
@@ -65,6 +76,18 @@ function withLogLine(run: CachedRun, e: AgentLogEvent): CachedRun {
 }
 
 /**
+ * A socket handler that reads its payload with the event's schema; a payload that does not parse
+ * (a server newer or older than this page) is dropped and the run refetched instead.
+ */
+function parsedWith<S extends z.ZodType>(schema: S, use: (e: z.output<S>) => void, onBad: () => void): (raw: unknown) => void {
+  return (raw) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) use(parsed.data);
+    else onBad();
+  };
+}
+
+/**
  * Follows one run live: joins its room (again after every reconnect), turns events into cache
  * updates, and refetches whenever it may have missed something.
  */
@@ -92,31 +115,32 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
       }
       connectedBefore = true;
     };
-    const onChanged = (e: RunChangedEvent) => {
+    const onChanged = parsedWith(ZRunChangedEvent, (e) => {
       if (e.runId !== runId) return;
       // The refetch below brings this change; counting it now keeps the log and progress
       // events that follow it in order instead of each looking like a gap.
       const cached = qc.getQueryData<CachedRun>(key);
       if (cached && e.seq === cached.seq + 1) qc.setQueryData<CachedRun>(key, { ...cached, seq: e.seq });
       resync();
-    };
-    const onProgress = (e: AgentProgressEvent) => {
+    }, resync);
+    const onProgress = parsedWith(ZAgentProgressEvent, (e) => {
       if (e.runId === runId) applyInOrder(qc, runId, e.seq, (run) => withProgress(run, e));
-    };
-    const onLog = (e: AgentLogEvent) => {
+    }, resync);
+    const onLog = parsedWith(ZAgentLogEvent, (e) => {
       if (e.runId === runId) applyInOrder(qc, runId, e.seq, (run) => withLogLine(run, e));
-    };
-    const onNote = (e: NotificationEvent) => {
+    }, resync);
+    const onNote = parsedWith(ZNotificationEvent, (e) => {
       if (e.runId === runId) onNotification?.(e);
-    };
+    }, () => {});
     // Chart points and evaluations carry no seq: they are snapshots, so the newest simply wins.
     // Points are kept even before the first fetch lands; it keeps those newer than its windows.
-    const onMetrics = (e: MetricsEvent) => {
+    const refetchMetrics = () => void qc.invalidateQueries({ queryKey: metricsKey(runId) });
+    const onMetrics = parsedWith(ZMetricsEvent, (e) => {
       if (e.runId === runId) qc.setQueryData<MetricPoint[]>(metricsKey(runId), (cached) => withLivePoints(cached, e.points));
-    };
-    const onAnalysis = (e: AnalysisEvent) => {
+    }, refetchMetrics);
+    const onAnalysis = parsedWith(ZAnalysisEvent, (e) => {
       if (e.runId === runId) qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromAnalysisEvent(e)));
-    };
+    }, refetchMetrics);
 
     socket.on("connect", join);
     socket.on("run:changed", onChanged);

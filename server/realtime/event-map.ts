@@ -1,19 +1,56 @@
+import { z } from "zod";
+import { PHASES, RUN_STATUSES } from "../core/types.ts";
+import { ZWireEvaluations, ZWireVerdict } from "../contracts/analysis-wire.ts";
 import type { MetricPoint } from "../metrics/aggregator.ts";
 
 /**
- * The typed socket.io event map, shared by the server and the browser. Every run event carries
- * the run's sequence number: a client that sees a gap refetches instead of trusting its cache.
+ * The socket.io event map, shared by the server and the browser, with a zod schema per event: the
+ * browser parses every payload with it (use-run-events.ts) and refetches on one that does not
+ * parse. Every run event carries the run's sequence number: a client that sees a gap refetches
+ * instead of trusting its cache.
  */
-export type RunChangedEvent = { runId: string; seq: number; status: string; phase: string; waitingFor: string | null; summary: string };
-export type AgentLogEvent = { runId: string; seq: number; taskId: string; agent: string; phase: string; line: string; at: string };
-export type AgentProgressEvent = { runId: string; seq: number; taskId: string; agent: string; phase: string; progress: number };
+const ZRunId = z.string();
+const ZSeq = z.number().int().min(0);
+
+export const ZRunChangedEvent = z.object({
+  runId: ZRunId,
+  seq: ZSeq,
+  status: z.enum(RUN_STATUSES),
+  phase: z.enum(PHASES),
+  waitingFor: z.enum(["waiver", "approval", "weight_confirmation", "evidence", "analysis"]).nullable(),
+  summary: z.string(),
+});
+export const ZAgentLogEvent = z.object({ runId: ZRunId, seq: ZSeq, taskId: z.string(), agent: z.string(), phase: z.string(), line: z.string(), at: z.string() });
+export const ZAgentProgressEvent = z.object({ runId: ZRunId, seq: ZSeq, taskId: z.string(), agent: z.string(), phase: z.string(), progress: z.number().min(0).max(100) });
+const ZGauge = z.number().nullable().catch(null);
+const ZMetricPoint = z.object({
+  at: z.number(),
+  side: z.enum(["baseline", "canary"]),
+  requests: z.number(),
+  errors: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  cpuPercent: ZGauge,
+  memoryPercent: ZGauge,
+});
 /** One second of traffic per side, for the live charts. */
-export type MetricsEvent = { runId: string; points: MetricPoint[] };
+export const ZMetricsEvent = z.object({ runId: ZRunId, points: z.array(ZMetricPoint) });
 /** The canary analysis's latest evaluation: every trigger's numbers. */
-export type AnalysisEvent = { runId: string; stepIndex: number; at: string; verdict: string; summary: string; evaluations: unknown[] };
-export type NotificationEvent = { runId: string; severity: "info" | "warning" | "critical"; message: string; at: string };
+export const ZAnalysisEvent = z.object({ runId: ZRunId, stepIndex: z.number().int(), at: z.string(), verdict: ZWireVerdict, summary: z.string(), evaluations: ZWireEvaluations });
+export const ZNotificationEvent = z.object({ runId: ZRunId, severity: z.enum(["info", "warning", "critical"]), message: z.string(), at: z.string() });
+export const ZRunsChangedEvent = z.object({ runId: ZRunId, status: z.string() });
+
+export type RunChangedEvent = z.infer<typeof ZRunChangedEvent>;
+export type AgentLogEvent = z.infer<typeof ZAgentLogEvent>;
+export type AgentProgressEvent = z.infer<typeof ZAgentProgressEvent>;
+export type MetricsEvent = { runId: string; points: MetricPoint[] };
+/** What the server sends: the core's evaluations made JSON-safe (the browser reads them with ZWireEvaluations). */
+export type AnalysisEvent = z.input<typeof ZAnalysisEvent>;
+export type NotificationEvent = z.infer<typeof ZNotificationEvent>;
 
 export interface ServerToClientEvents {
+  // Typed as sent; the browser parses each payload with the schema of the same name before use.
   "run:changed": (e: RunChangedEvent) => void;
   "run:log": (e: AgentLogEvent) => void;
   "run:progress": (e: AgentProgressEvent) => void;
