@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { listAudit } from "@/server/services/services-and-environments";
+import { ZAuditList } from "@/server/contracts/runs-api";
 import { fetchJson } from "@/components/query/fetch-json";
 import { QueryError } from "@/components/query/query-error";
 import { humanize } from "@/components/runs/labels";
@@ -9,14 +9,13 @@ import { buttonClasses } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/local-time";
 import { SkeletonRows } from "@/components/ui/skeleton";
 
-type AuditRow = Awaited<ReturnType<typeof listAudit>>[number];
 
 const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-700";
 const td = "px-3 py-2 align-top text-sm text-slate-800";
 
 /** The append-only audit trail, newest first, exportable as CSV. */
 export function AuditView() {
-  const audit = useQuery({ queryKey: ["audit"], queryFn: ({ signal }) => fetchJson<AuditRow[]>("/api/audit", signal) });
+  const audit = useQuery({ queryKey: ["audit"], queryFn: ({ signal }) => fetchJson("/api/audit", ZAuditList, signal) });
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-center justify-between gap-3">

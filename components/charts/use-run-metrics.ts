@@ -1,6 +1,6 @@
 "use client";
 import { skipToken, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { RunMetrics } from "@/server/services/run-metrics";
+import { ZRunMetrics } from "@/server/contracts/runs-api";
 import { fetchJson } from "@/components/query/fetch-json";
 import {
   analysisKey,
@@ -21,7 +21,7 @@ export function useRunMetrics(runId: string) {
   return useQuery({
     queryKey: metricsKey(runId),
     queryFn: async ({ signal }): Promise<MetricPoint[]> => {
-      const metrics = await fetchJson<RunMetrics>(`/api/runs/${runId}/metrics`, signal);
+      const metrics = await fetchJson(`/api/runs/${runId}/metrics`, ZRunMetrics, signal);
       qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromStoredAnalysis(metrics.latestAnalysis)));
       // Live points that arrived while this was loading are kept (read after the await).
       return fromStoredWindows(metrics.windows, qc.getQueryData<MetricPoint[]>(metricsKey(runId)));

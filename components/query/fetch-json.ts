@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /** An API error with the message the server marked safe to show. */
 export class ApiError extends Error {
   readonly status: number;
@@ -7,8 +9,11 @@ export class ApiError extends Error {
   }
 }
 
-/** GETs JSON from our own API with the session cookie; non-2xx becomes an ApiError. */
-export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+/**
+ * GETs JSON from our own API with the session cookie and reads it with the response's schema
+ * (server/contracts/): non-2xx, or an answer that does not parse, becomes an ApiError.
+ */
+export async function fetchJson<S extends z.ZodType>(url: string, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
   let res: Response;
   try {
     res = await fetch(url, { credentials: "same-origin", cache: "no-store", signal });
@@ -26,7 +31,9 @@ export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T
     }
     throw new ApiError(res.status, message);
   }
-  return (await res.json()) as T;
+  const parsed = schema.safeParse(await res.json().catch(() => undefined));
+  if (!parsed.success) throw new ApiError(res.status, "The server's answer could not be read. Reload the page; if it persists, the server and this page are different versions.");
+  return parsed.data;
 }
 
 /** Readable text for any error a query may throw. */

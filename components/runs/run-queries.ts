@@ -1,7 +1,7 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { RunListItem, RunView } from "@/server/services/runs";
-import type { ServiceItem } from "@/server/services/services-and-environments";
+import { ZRunList, ZRunView, type RunView } from "@/server/contracts/runs-api";
+import { ZServiceList } from "@/server/contracts/services-api";
 import { fetchJson } from "@/components/query/fetch-json";
 
 /** A run as cached: the server's view plus how far the server clock is ahead of ours. */
@@ -22,7 +22,7 @@ export function useRuns(filters: RunFilters) {
   for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
   return useQuery({
     queryKey: runsKey(filters),
-    queryFn: ({ signal }) => fetchJson<RunListItem[]>(`/api/runs?${params.toString()}`, signal),
+    queryFn: ({ signal }) => fetchJson(`/api/runs?${params.toString()}`, ZRunList, signal),
     placeholderData: keepPreviousData,
     refetchInterval: SAFETY_POLL_MS,
   });
@@ -33,7 +33,7 @@ export function useRun(id: string) {
     queryKey: runKey(id),
     queryFn: async ({ signal }): Promise<CachedRun> => {
       const sentAt = Date.now();
-      const view = await fetchJson<RunView>(`/api/runs/${id}`, signal);
+      const view = await fetchJson(`/api/runs/${id}`, ZRunView, signal);
       // serverNow was read mid-request: compare it with our clock at the midpoint.
       const clockOffsetMs = view.serverNow - (sentAt + Date.now()) / 2;
       return { ...view, clockOffsetMs };
@@ -45,7 +45,7 @@ export function useRun(id: string) {
 export function useServices() {
   return useQuery({
     queryKey: servicesKey,
-    queryFn: ({ signal }) => fetchJson<ServiceItem[]>("/api/services", signal),
+    queryFn: ({ signal }) => fetchJson("/api/services", ZServiceList, signal),
     staleTime: 60_000,
   });
 }

@@ -7,7 +7,10 @@ import { z } from "zod";
  */
 
 const VERDICTS = ["pass", "insufficient", "hold", "rollback"] as const;
-export const ZWireVerdict = z.enum(VERDICTS).catch("insufficient");
+export type WireVerdict = (typeof VERDICTS)[number];
+export const ZWireVerdict = z
+  .unknown()
+  .transform((v): WireVerdict => (VERDICTS as readonly unknown[]).includes(v) ? (v as WireVerdict) : "insufficient");
 
 const figure = z.number().nullable().catch(null);
 const base = {
@@ -39,8 +42,8 @@ export type WireRule = z.infer<typeof ZWireRule>;
 export type WireEvaluation = z.infer<typeof ZWireEvaluation>;
 
 /** A list of evaluations; one that does not parse is left out, the others still show. */
-export const ZWireEvaluations = z.array(z.unknown()).catch([]).transform((items) =>
-  items.flatMap((item) => {
+export const ZWireEvaluations = z.unknown().transform((items): WireEvaluation[] =>
+  (Array.isArray(items) ? items : []).flatMap((item) => {
     const parsed = ZWireEvaluation.safeParse(item);
     return parsed.success ? [parsed.data] : [];
   }),

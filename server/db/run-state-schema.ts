@@ -69,9 +69,15 @@ const ZPolicy = z.object({
   complianceRules: z.array(z.string()),
 });
 
-// The triggers were validated when the run was created (core/policy.ts analysisFor, which throws on
-// out-of-range values); here only their shape is checked, so an older trigger keeps loading.
-const ZAnalysisConfig = z.object({ alpha: z.number().positive().max(1), triggers: z.array(z.looseObject({ kind: z.string() })) });
+// Ranges were validated when the run was created (core/policy.ts analysisFor); here the shape.
+const ZTrigger = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("errorRate"), rollbackAbove: z.number(), holdAbove: z.number().nullable(), detectAtLeast: z.number() }),
+  z.object({ kind: z.literal("latency"), quantile: z.union([z.literal(0.95), z.literal(0.99)]), factor: z.number(), detectAtLeast: z.number() }),
+  z.object({ kind: z.literal("businessMetric"), name: z.string(), allowedDrop: z.number(), detectDrop: z.number() }),
+  z.object({ kind: z.literal("gauge"), resource: z.enum(["cpu", "memory"]), limitPercent: z.number(), consecutive: z.number() }),
+  z.object({ kind: z.literal("securitySignal") }),
+]);
+const ZAnalysisConfig = z.object({ alpha: z.number().positive().max(1), triggers: z.array(ZTrigger) });
 
 const ZParams = z.object({
   service: z.string(),
@@ -127,6 +133,7 @@ export const ZRunState = z.object({
 
 // The schema and the core's type must not drift apart: this fails to compile if they do.
 type Parsed = z.infer<typeof ZRunState>;
-type SameShape = Omit<Parsed, "params"> & { params: Omit<Parsed["params"], "analysis"> & { analysis?: AnalysisConfig | null } };
-const _sameShape = (s: SameShape): RunState => s;
+const _sameShape = (s: Parsed): RunState => s;
+const _sameTriggers = (a: z.infer<typeof ZAnalysisConfig>): AnalysisConfig => a;
+void _sameTriggers;
 void _sameShape;

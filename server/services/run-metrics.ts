@@ -1,11 +1,9 @@
 import type { Db } from "../db/client.ts";
 import { findRunRef } from "../db/run-repository.ts";
+import type { RunMetrics } from "../contracts/runs-api.ts";
 
 /** A run's stored metric windows (both sides) and its latest analysis evaluation. */
-export type RunMetrics = {
-  windows: { at: string; side: string; requests: number; errors: number; p50: number | null; p95: number | null; p99: number | null; cpuPercent: number | null; memoryPercent: number | null }[];
-  latestAnalysis: { at: string; stepIndex: number; verdict: string; summary: string; requestsNeeded: number; evaluations: unknown } | null;
-};
+export type { RunMetrics } from "../contracts/runs-api.ts";
 
 const MAX_WINDOWS = 2_000;
 

@@ -2,8 +2,10 @@ import type { Db, Tx } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
 import { analysisFor, parseBlockingSeverity, policyFor } from "../core/policy.ts";
 import { scaledSteps } from "../core/strategy.ts";
-import type { Criterion } from "../core/success-criteria.ts";
-import type { EnvironmentName, RouterKind, RunState, RunStatus } from "../core/types.ts";
+import type { EnvironmentName, RouterKind, RunStatus } from "../core/types.ts";
+import type { RunListItem, RunView } from "../contracts/runs-api.ts";
+
+export type { RunListItem, RunView } from "../contracts/runs-api.ts";
 import { criteriaFrom } from "./criteria.ts";
 import type { Engine } from "../engine/engine.ts";
 import { activeRunIn, findRunRef, insertRun, listRunRows, loadRunForPage } from "../db/run-repository.ts";
@@ -111,25 +113,6 @@ export async function runCommand(engine: Engine, actor: SessionUser, input: TRun
   return { note: result.note };
 }
 
-/** One line per run for the runs list. */
-export type RunListItem = {
-  id: string;
-  number: number;
-  service: string;
-  serviceName: string;
-  environment: string;
-  baselineVersion: string;
-  targetVersion: string;
-  strategy: string;
-  risk: string;
-  status: string;
-  phase: string;
-  waitingFor: string | null;
-  canaryPercent: number;
-  createdBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-};
 
 export async function listRuns(db: Db, filters: TRunFilters): Promise<RunListItem[]> {
   const statuses = filters.status === "active" ? ACTIVE_STATUSES : filters.status ? [filters.status] : undefined;
@@ -156,36 +139,6 @@ export async function listRuns(db: Db, filters: TRunFilters): Promise<RunListIte
     };
   });
 }
-
-/** Everything the run page shows. Dates are ISO strings (it crosses to the browser). */
-export type RunView = {
-  id: string;
-  number: number;
-  seq: number;
-  service: { slug: string; name: string };
-  environment: string;
-  createdBy: { id: string; name: string };
-  createdAt: string;
-  state: RunState;
-  /** server time when this view was read, for countdowns */
-  serverNow: number;
-  tasks: {
-    id: string;
-    phase: string;
-    agent: string;
-    status: string;
-    progress: number;
-    summary: string | null;
-    logs: { id: string; at: string; line: string }[];
-    findings: { id: string; severity: string; check: string | null; message: string; evidence: string; link: string | null }[];
-  }[];
-  /** the procedure's success criteria, each with its evidence */
-  criteria: Criterion[];
-  decisions: { id: string; at: string; stepIndex: number | null; trigger: string; verdict: string; reason: string; evidence: Record<string, unknown> }[];
-  audit: { id: string; at: string; actorName: string; actorRole: string; action: string; summary: string }[];
-  rollback: { reason: string; requestedBy: string; status: string; startedAt: string; finishedAt: string | null } | null;
-  records: { version: number; createdAt: string }[];
-};
 
 const LOG_TAIL = 200;
 

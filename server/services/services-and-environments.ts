@@ -1,37 +1,17 @@
 import type { Db } from "../db/client.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import { parseBlockingSeverity } from "../core/policy.ts";
-import { ENVIRONMENTS, type Severity } from "../core/types.ts";
+import { ENVIRONMENTS } from "../core/types.ts";
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "./audit.ts";
 import type { TEnvironmentInput, TGatePolicyInput, TServiceInput } from "./schemas.ts";
-import { publicEnvironmentConfig, type PublicEnvironmentConfig } from "../db/environment-config-schema.ts";
+import { publicEnvironmentConfig } from "../db/environment-config-schema.ts";
+import type { ServiceItem } from "../contracts/services-api.ts";
 import { publicChecksConfig } from "./checks-config.ts";
-import { CHECK_CONFIG_KEYS, type CheckConfigKey } from "../adapters/checks/config-schemas.ts";
+import { CHECK_CONFIG_KEYS } from "../adapters/checks/config-schemas.ts";
 
-/** Services with their environments, for settings and the new-run form. */
-export type ServiceItem = {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  currentVersion: string;
-  runbook: string;
-  environments: {
-    id: string;
-    name: string;
-    holdScale: number;
-    /** gate policy: findings at or above this block; null = the procedure's default */
-    blockingSeverity: Severity | null;
-    router: string;
-    checksConfigured: string[];
-    /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */
-    checks: Partial<Record<CheckConfigKey, string>>;
-    /** router settings, rollback hooks and limits; secrets only as `secretSet` */
-    config: PublicEnvironmentConfig;
-  }[];
-};
+export type { ServiceItem } from "../contracts/services-api.ts";
 
 /**
  * Services with their environments. Agent configurations (paths, internal URLs) are included only

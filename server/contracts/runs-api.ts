@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { CRITERIA } from "../core/success-criteria.ts";
+import { AGENTS_BY_PHASE, type AgentName } from "../core/types.ts";
+import { ZRunState } from "../db/run-state-schema.ts";
+import { ZWireEvaluations, ZWireVerdict } from "./analysis-wire.ts";
+
+/**
+ * The runs API's responses, one schema for the route that sends them and the page that reads
+ * them (components/query/fetch-json.ts parses every answer with its schema, so a component never
+ * sees an unchecked shape): GET /api/runs, /api/runs/:id, /api/runs/:id/metrics and /api/audit.
+ */
+
+const AGENT_NAMES = Object.values(AGENTS_BY_PHASE).flat() as [AgentName, ...AgentName[]];
+
+/** One line per run for the runs list. */
+export const ZRunListItem = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  service: z.string(),
+  serviceName: z.string(),
+  environment: z.string(),
+  baselineVersion: z.string(),
+  targetVersion: z.string(),
+  strategy: z.string(),
+  risk: z.string(),
+  status: z.string(),
+  phase: z.string(),
+  waitingFor: z.string().nullable(),
+  canaryPercent: z.number(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RunListItem = z.infer<typeof ZRunListItem>;
+export const ZRunList = z.array(ZRunListItem);
+
+const ZEvidenceRef = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("agent"), agent: z.enum(AGENT_NAMES) }),
+  z.object({ kind: z.literal("analysis") }),
+  z.object({ kind: z.literal("rollback") }),
+  z.object({ kind: z.literal("record") }),
+  z.object({ kind: z.literal("audit") }),
+]);
+const ZCriterion = z.object({ id: z.enum(CRITERIA), label: z.string(), status: z.enum(["met", "failed", "missing", "pending"]), detail: z.string(), evidence: z.array(ZEvidenceRef) });
+
+/** Everything the run page shows of one run. */
+export const ZRunView = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  seq: z.number().int(),
+  service: z.object({ slug: z.string(), name: z.string() }),
+  environment: z.string(),
+  createdBy: z.object({ id: z.string(), name: z.string() }),
+  createdAt: z.string(),
+  state: ZRunState,
+  /** server time when this view was read, for countdowns */
+  serverNow: z.number(),
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      phase: z.string(),
+      agent: z.string(),
+      status: z.string(),
+      progress: z.number(),
+      summary: z.string().nullable(),
+      logs: z.array(z.object({ id: z.string(), at: z.string(), line: z.string() })),
+      findings: z.array(z.object({ id: z.string(), severity: z.string(), check: z.string().nullable(), message: z.string(), evidence: z.string(), link: z.string().nullable() })),
+    }),
+  ),
+  /** the procedure's success criteria, each with its evidence */
+  criteria: z.array(ZCriterion),
+  decisions: z.array(
+    z.object({ id: z.string(), at: z.string(), stepIndex: z.number().nullable(), trigger: z.string(), verdict: z.string(), reason: z.string(), evidence: z.record(z.string(), z.unknown()) }),
+  ),
+  audit: z.array(z.object({ id: z.string(), at: z.string(), actorName: z.string(), actorRole: z.string(), action: z.string(), summary: z.string() })),
+  rollback: z.object({ reason: z.string(), requestedBy: z.string(), status: z.string(), startedAt: z.string(), finishedAt: z.string().nullable() }).nullable(),
+  records: z.array(z.object({ version: z.number().int(), createdAt: z.string() })),
+});
+export type RunView = z.infer<typeof ZRunView>;
+
+/** A run's stored traffic windows and its latest analysis, for the charts and the evidence panel. */
+export const ZRunMetrics = z.object({
+  windows: z.array(
+    z.object({
+      at: z.string(),
+      side: z.string(),
+      requests: z.number(),
+      errors: z.number(),
+      p50: z.number().nullable(),
+      p95: z.number().nullable(),
+      p99: z.number().nullable(),
+      cpuPercent: z.number().nullable(),
+      memoryPercent: z.number().nullable(),
+    }),
+  ),
+  latestAnalysis: z
+    .object({ at: z.string(), stepIndex: z.number().int(), verdict: ZWireVerdict, summary: z.string(), requestsNeeded: z.number(), evaluations: ZWireEvaluations })
+    .nullable(),
+});
+export type RunMetrics = z.input<typeof ZRunMetrics>;
+
+/** One line of the audit trail. */
+export const ZAuditRow = z.object({ id: z.string(), at: z.string(), actorName: z.string(), actorRole: z.string(), action: z.string(), runId: z.string().nullable(), summary: z.string() });
+export const ZAuditList = z.array(ZAuditRow);

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { SEVERITIES } from "../core/types.ts";
+
+/**
+ * GET /api/services: services with their environments, as the settings page and the new-run form
+ * read them. Never a secret: webhook secrets are only `secretSet`. The route sends this shape and
+ * the page parses it with this schema (components/query/fetch-json.ts).
+ */
+
+const ZPublicRouter = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("manual") }),
+  z.object({ kind: z.literal("builtin"), listenPort: z.number(), baselineUrl: z.string(), canaryUrl: z.string() }),
+  z.object({ kind: z.literal("nginx"), listenPort: z.number(), prefix: z.string(), baselineUpstream: z.string(), canaryUpstream: z.string() }),
+  z.object({ kind: z.literal("webhook"), url: z.string(), secretSet: z.boolean() }),
+]);
+const ZPublicHook = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("command"), command: z.string(), args: z.array(z.string()), timeoutMs: z.number() }),
+    z.object({ kind: z.literal("webhook"), url: z.string(), secretSet: z.boolean() }),
+  ])
+  .nullable();
+const ZPublicLimits = z.object({
+  businessMetric: z.object({ name: z.string(), allowedDropPct: z.number() }).optional(),
+  memoryMb: z.number().optional(),
+  cpuCores: z.number().optional(),
+});
+
+export const ZPublicEnvironmentConfig = z.object({
+  router: ZPublicRouter.nullable(),
+  hooks: z.object({ dataMigration: ZPublicHook, cacheInvalidation: ZPublicHook }),
+  limits: ZPublicLimits,
+});
+export type PublicEnvironmentConfig = z.infer<typeof ZPublicEnvironmentConfig>;
+export type PublicRouterConfig = z.infer<typeof ZPublicRouter>;
+export type PublicHook = z.infer<typeof ZPublicHook>;
+
+export const ZServiceItem = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  currentVersion: z.string(),
+  runbook: z.string(),
+  environments: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      holdScale: z.number(),
+      /** gate policy: findings at or above this block; null = the procedure's default */
+      blockingSeverity: z.enum(SEVERITIES).nullable(),
+      router: z.string(),
+      checksConfigured: z.array(z.string()),
+      /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */
+      checks: z.record(z.string(), z.string().optional()),
+      /** router settings, rollback hooks and limits; secrets only as `secretSet` */
+      config: ZPublicEnvironmentConfig,
+    }),
+  ),
+});
+export type ServiceItem = z.infer<typeof ZServiceItem>;
+export const ZServiceList = z.array(ZServiceItem);
