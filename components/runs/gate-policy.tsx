@@ -4,7 +4,7 @@ import type { Policy } from "@/server/core/types";
 export function GatePolicy({ policy }: { policy: Policy }) {
   const from = policy.blockingSeverityFrom ? ` (${policy.blockingSeverityFrom})` : "";
   return (
-    <div className="text-sm text-slate-800" aria-label="Gate policy">
+    <section className="text-sm text-slate-800" aria-label="Gate policy">
       <p className="font-medium">Policy v{policy.version}</p>
       <ul className="mt-1 list-disc pl-5">
         <li>
@@ -18,6 +18,6 @@ export function GatePolicy({ policy }: { policy: Policy }) {
           <li key={r}>{r}</li>
         ))}
       </ul>
-    </div>
+    </section>
   );
 }

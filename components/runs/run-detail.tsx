@@ -26,7 +26,7 @@ export function RunDetail({ runId }: { runId: string }) {
   const state = useRun(runId).data?.state;
   const stateKey = state ? [state.status, state.phase, state.stepIndex, state.stepPhase, state.canaryPercent, state.rollback ? "rollback" : "", state.finishedAt ?? ""].join("|") : "";
   return (
-    <RunFeedbackProvider stateKey={stateKey}>
+    <RunFeedbackProvider stateKey={stateKey} status={state?.status ?? null}>
       <RunDetailBody runId={runId} />
     </RunFeedbackProvider>
   );
@@ -36,7 +36,7 @@ function RunDetailBody({ runId }: { runId: string }) {
   const run = useRun(runId);
   const report = useRunFeedback();
   const onNotification = useCallback(
-    (e: NotificationEvent) => report(e.message, e.severity),
+    (e: NotificationEvent) => report(e.message, e.severity, e.forStatus),
     [report],
   );
   useRunEvents(runId, onNotification);

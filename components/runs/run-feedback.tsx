@@ -1,10 +1,11 @@
 "use client";
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { TERMINAL_STATUSES, type RunStatus } from "@/server/core/types";
 import { Button } from "@/components/ui/button";
 
 export type FeedbackTone = "success" | "info" | "warning" | "critical";
-type Message = { id: number; tone: FeedbackTone; text: string; at: number };
-type Report = (text: string, tone?: FeedbackTone) => void;
+type Message = { id: number; tone: FeedbackTone; text: string; at: number; forStatus?: RunStatus };
+type Report = (text: string, tone?: FeedbackTone, forStatus?: RunStatus) => void;
 
 const FeedbackContext = createContext<Report>(() => undefined);
 
@@ -22,10 +23,17 @@ const FADE_MS = 12_000;
 
 let nextId = 1;
 
-/** The messages still true once the run has moved on. */
-function dropStale(messages: Message[]): Message[] {
+/**
+ * The messages still true once the run has moved on: those written for the status the run is in
+ * now, and young ones (the event and the refetch race) unless the run has ended in another status.
+ */
+function dropStale(messages: Message[], status: RunStatus | null): Message[] {
   const now = Date.now();
-  return messages.filter((x) => now - x.at < GRACE_MS);
+  const ended = status !== null && TERMINAL_STATUSES.includes(status);
+  return messages.filter((x) => {
+    if (x.forStatus && status && x.forStatus !== status && ended) return false;
+    return now - x.at < GRACE_MS;
+  });
 }
 
 /**
@@ -35,18 +43,18 @@ function dropStale(messages: Message[]): Message[] {
  * phase, step, weight, or the rollback ends), the ones from before are no longer true and go,
  * critical ones included; the page's own sections say what is true now.
  */
-export function RunFeedbackProvider({ children, stateKey = "" }: { children: ReactNode; stateKey?: string }) {
+export function RunFeedbackProvider({ children, stateKey = "", status = null }: { children: ReactNode; stateKey?: string; status?: RunStatus | null }) {
   const [messages, setMessages] = useState<Message[]>([]);
   const [seenKey, setSeenKey] = useState(stateKey);
   if (seenKey !== stateKey) {
     // Adjusting state while rendering (React's pattern for derived resets), not in an effect.
     setSeenKey(stateKey);
-    setMessages(dropStale);
+    setMessages((m) => dropStale(m, status));
   }
-  const report = useCallback<Report>((text, tone = "success") => {
+  const report = useCallback<Report>((text, tone = "success", forStatus) => {
     const id = nextId++;
     // The same words again replace the older copy instead of stacking.
-    setMessages((m) => [{ id, tone, text, at: Date.now() }, ...m.filter((x) => x.text !== text)].slice(0, KEEP));
+    setMessages((m) => [{ id, tone, text, at: Date.now(), forStatus }, ...m.filter((x) => x.text !== text)].slice(0, KEEP));
     // Critical messages stay until dismissed; the rest fade once they have been read.
     if (tone !== "critical") setTimeout(() => setMessages((m) => m.filter((x) => x.id !== id)), FADE_MS);
   }, []);

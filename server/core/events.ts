@@ -1,4 +1,4 @@
-import type { Actor, AgentName, AnalysisSnapshot, CheckPhase, CheckReport, RollbackStepKind, RollbackStepState } from "./types.ts";
+import type { Actor, AgentName, AnalysisSnapshot, CheckPhase, CheckReport, RollbackStepKind, RollbackStepState, RunStatus } from "./types.ts";
 
 /** Everything that can happen to a run: commands from people, and results from adapters. */
 export type RunEvent =
@@ -33,7 +33,8 @@ export type RunEffect =
   | { kind: "setWeight"; stepIndex: number; percent: number }
   | { kind: "rollbackStep"; step: RollbackStepKind; percent: number }
   | { kind: "writeRecord" }
-  | { kind: "notify"; severity: "info" | "warning" | "critical"; message: string };
+  /** `forStatus`: the run status the message was written in (set when stored; the page drops it once the run has left that status) */
+  | { kind: "notify"; severity: "info" | "warning" | "critical"; message: string; forStatus?: RunStatus };
 
 /** A verdict with the numbers behind it, stored for "why did it do that?". */
 export type DecisionRecord = {

@@ -62,7 +62,9 @@ export async function persistTransition(
     });
   }
   if (effects.length > 0) {
-    await tx.effect.createMany({ data: effects.map((e) => ({ runId, kind: e.kind, payload: e as unknown as object })) });
+    // A message is about the moment it was written in: the page drops it once the run has left that status.
+    const stored = effects.map((e) => (e.kind === "notify" ? { ...e, forStatus: next.status } : e));
+    await tx.effect.createMany({ data: stored.map((e) => ({ runId, kind: e.kind, payload: e as unknown as object })) });
   }
 }
 

@@ -178,7 +178,7 @@ export class EffectWorker {
         return;
       case "notify": {
         await this.notify({ runId, severity: effect.severity, message: effect.message });
-        this.deps.publish({ kind: "notification", event: { runId, severity: effect.severity, message: effect.message, at: new Date(this.deps.clock()).toISOString() } });
+        this.deps.publish({ kind: "notification", event: { runId, severity: effect.severity, message: effect.message, at: new Date(this.deps.clock()).toISOString(), forStatus: effect.forStatus } });
         return;
       }
       default: {

@@ -38,7 +38,8 @@ const ZMetricPoint = z.object({
 export const ZMetricsEvent = z.object({ runId: ZRunId, points: z.array(ZMetricPoint) });
 /** The canary analysis's latest evaluation: every trigger's numbers. */
 export const ZAnalysisEvent = z.object({ runId: ZRunId, stepIndex: z.number().int(), at: z.string(), verdict: ZWireVerdict, summary: z.string(), evaluations: ZWireEvaluations });
-export const ZNotificationEvent = z.object({ runId: ZRunId, severity: z.enum(["info", "warning", "critical"]), message: z.string(), at: z.string() });
+/** `forStatus`: the run status the message was written in; it stops being true once the run leaves it. */
+export const ZNotificationEvent = z.object({ runId: ZRunId, severity: z.enum(["info", "warning", "critical"]), message: z.string(), at: z.string(), forStatus: z.enum(RUN_STATUSES).optional() });
 export const ZRunsChangedEvent = z.object({ runId: ZRunId, status: z.string() });
 
 export type RunChangedEvent = z.infer<typeof ZRunChangedEvent>;
