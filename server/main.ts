@@ -99,8 +99,6 @@ async function main(): Promise<void> {
     clock: () => Date.now(),
     onError,
   });
-  engine.start();
-  analysis.start();
   const demo = cfg.FLIGHTDECK_DEMO
     ? await startDemo({ db, engine, aggregator, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, now: () => Date.now() }).catch((e: unknown) => {
         console.error("[flightdeck] demo fleet did not start:", e instanceof Error ? e.message : e);
@@ -114,6 +112,10 @@ async function main(): Promise<void> {
     for (const key of report.stopped) console.log(`[flightdeck] router for ${key} stopped`);
   };
   await reloadRouters().catch((e: unknown) => onError("routers.sync", e));
+  // Only now, with every router and the demo fleet registered: effects left from before a restart
+  // (re-running agents, setting a weight) need the versions' addresses the routers know.
+  engine.start();
+  analysis.start();
   setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: demo?.control ?? null, reloadRouters });
 
   await new Promise<void>((resolve, reject) => {
