@@ -4,6 +4,8 @@
  * a RouterRegistry and the MetricsAggregator, registered as the app context (the metrics route
  * reads its aggregator from there).
  */
+import { runHook } from "../server/adapters/hooks/run-hook.ts";
+import { readRecordMaterial } from "../server/adapters/checks/release-record-material.ts";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -63,6 +65,8 @@ export async function startControlRoom(log: (line: string) => void): Promise<Con
   const registry = new RouterRegistry();
   const aggregator = new MetricsAggregator(() => Date.now());
   const engine = new Engine({
+    runRollbackHook: runHook,
+    readRecordMaterial,
     db,
     publish,
     clock: () => Date.now(),

@@ -99,6 +99,17 @@ describe("the server's shape", () => {
     expect(outside.map(rel)).toEqual([]);
   });
 
+  it("lets the engine reach adapters only through its ports (engine/deps.ts, engine/ports.ts)", () => {
+    const engine = files.filter((f) => f.startsWith(path.join(SERVER, "engine") + path.sep));
+    const offending = engine.flatMap((f) =>
+      valueImports(f)
+        .map((s) => resolveLocal(f, s))
+        .filter((t): t is string => t !== null && t.startsWith(path.join(SERVER, "adapters") + path.sep))
+        .map((t) => `${rel(f)} → ${rel(t)}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
   it("lets adapters reach services through their constructors, never by import", () => {
     const adapters = files.filter((f) => f.startsWith(path.join(SERVER, "adapters") + path.sep));
     const offending = adapters.flatMap((f) =>

@@ -1,3 +1,5 @@
+import { runHook } from "./adapters/hooks/run-hook.ts";
+import { readRecordMaterial } from "./adapters/checks/release-record-material.ts";
 import { createServer } from "node:http";
 import next from "next";
 import { env } from "./env.ts";
@@ -79,6 +81,8 @@ async function main(): Promise<void> {
   const aggregator = new MetricsAggregator(() => Date.now());
   const publish = publisherFor(io);
   const engine = new Engine({
+    runRollbackHook: runHook,
+    readRecordMaterial,
     db,
     publish,
     clock: () => Date.now(),

@@ -6,7 +6,7 @@ import { appContext } from "../context.ts";
 import { db } from "../db/client.ts";
 import { findRunPlace } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
-import { writeAudit } from "../services/audit.ts";
+import { writeAudit } from "../db/audit-log.ts";
 import { actionResult, type ActionResult } from "./result.ts";
 
 const ZInjectFaultInput = z.object({

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.ts";
 import type { AgentName } from "../core/types.ts";
 import type { Publish } from "../realtime/event-map.ts";
-import type { CheckRunner, Notifier, RouteTarget, TrafficRouter } from "./ports.ts";
+import type { CheckRunner, Notifier, ReadRecordMaterial, RouteTarget, RunRollbackHook, TrafficRouter } from "./ports.ts";
 
 /** What a dispatched event did, for the person or adapter that sent it. */
 export type DispatchResult =
@@ -26,5 +26,9 @@ export type EngineDeps = {
   upstreamsFor?: (service: string, environment: string) => { baselineUrl: string; canaryUrl: string } | null;
   /** how long a claimed effect stays leased without renewal (default 15 s) */
   effectLeaseMs?: number;
+  /** runs a rollback hook (adapters/hooks/run-hook.ts) */
+  runRollbackHook: RunRollbackHook;
+  /** reads what the release record quotes from the service's files (adapters/checks/release-record-material.ts) */
+  readRecordMaterial: ReadRecordMaterial;
   onError: (where: string, e: unknown) => void;
 };

@@ -1,10 +1,9 @@
 import type { RunEffect, RunEvent } from "../core/events.ts";
 import type { RollbackStepKind, RunState } from "../core/types.ts";
 import { runAgents } from "./run-agents.ts";
-import type { Notification, RouteTarget } from "./ports.ts";
-import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
+import type { HookOutcome, Notification, ResolvedHook, RouteTarget } from "./ports.ts";
+import { ENGINE_AUDIT_ACTOR, writeAudit } from "../db/audit-log.ts";
 import { writeReleaseRecord } from "./write-release-record.ts";
-import { runHook, type HookOutcome, type ResolvedHook } from "../adapters/hooks/run-hook.ts";
 import { parseHooks, type HookName } from "../db/environment-config-schema.ts";
 import { decryptSecret } from "../secrets.ts";
 import type { DispatchResult, EngineDeps } from "./deps.ts";
@@ -173,7 +172,7 @@ export class EffectWorker {
       case "rollbackStep":
         return this.rollbackStep(runId, effect.step);
       case "writeRecord":
-        await writeReleaseRecord(this.deps.db, runId, this.deps.clock());
+        await writeReleaseRecord(this.deps.db, runId, this.deps.clock(), this.deps.readRecordMaterial);
         await this.dispatch(runId, { kind: "recordWritten" });
         return;
       case "notify": {
@@ -229,7 +228,7 @@ export class EffectWorker {
         return void (await finish("done", channels.length > 0 ? `Stakeholders notified (${channels.join(", ")})` : "Written to the server log only: no notification channel is configured"));
       }
       case "postmortem":
-        await writeReleaseRecord(this.deps.db, runId, this.deps.clock());
+        await writeReleaseRecord(this.deps.db, runId, this.deps.clock(), this.deps.readRecordMaterial);
         return void (await finish("done", "Post-mortem draft written to the release record"));
       default: {
         const never: never = step;
@@ -248,6 +247,6 @@ export class EffectWorker {
       this.deps.onError(`rollback hook ${name}`, e);
       return { status: "failed", detail: "The hook's stored settings could not be read (invalid, or the session secret changed); re-save them in Settings." };
     }
-    return runHook(hook, name, target);
+    return this.deps.runRollbackHook(hook, name, target);
   }
 }

@@ -2,7 +2,7 @@ import { decide, type Transition } from "../core/decide.ts";
 import { auditLineFor } from "../core/commands.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { Actor } from "../core/types.ts";
-import { ENGINE_AUDIT_ACTOR, writeAudit } from "../services/audit.ts";
+import { ENGINE_AUDIT_ACTOR, writeAudit } from "../db/audit-log.ts";
 import { bumpSeq, dueRunIds, lockRunState, saveTransition } from "../db/run-repository.ts";
 import type { DispatchResult, EngineDeps } from "./deps.ts";
 import { EffectWorker } from "./effect-worker.ts";

@@ -1,5 +1,7 @@
 import type { WindowTotals } from "../core/analysis/triggers.ts";
 import type { AgentName, CheckPhase, Compliance, EnvironmentName, Risk, Severity, SubCheckRun } from "../core/types.ts";
+import type { ConfigChange } from "../core/record/config-diff.ts";
+import type { HookName, THook } from "../db/environment-config-schema.ts";
 
 /** Where traffic is split: the service and environment of a run, and its two versions. */
 export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string };
@@ -71,3 +73,17 @@ export interface Notifier {
 export interface MetricSource {
   totals(runId: string): WindowTotals | null;
 }
+
+/** The run a rollback hook acts for; passed to commands as FLIGHTDECK_* variables and to webhooks as JSON. */
+export type HookContext = { runId: string; service: string; environment: string; baseline: string; canary: string };
+/** How a hook ended: the rollback step's status and the detail shown on the run page. */
+export type HookOutcome = { status: "done" | "failed" | "skipped"; detail: string };
+/** A hook with its webhook secret decrypted (only ever in server memory). */
+export type ResolvedHook = Exclude<NonNullable<THook>, { kind: "webhook" }> | { kind: "webhook"; url: string; secret: string };
+/** Runs one rollback hook (adapters/hooks/run-hook.ts); never throws, a failure is an outcome. */
+export type RunRollbackHook = (hook: ResolvedHook | null, name: HookName, ctx: HookContext) => Promise<HookOutcome>;
+
+/** What the release record quotes from the service's files: configuration changes and release notes. */
+export type RecordMaterial = { configChanges: ConfigChange[] | string | null; releaseNotes: string | null };
+/** Reads it from the code-architect's configuration (adapters/checks/release-record-material.ts); never throws. */
+export type ReadRecordMaterial = (config: unknown) => Promise<RecordMaterial>;

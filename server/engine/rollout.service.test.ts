@@ -1,3 +1,5 @@
+import { runHook } from "../adapters/hooks/run-hook.ts";
+import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
 import { RouterRegistry } from "../adapters/routers/registry.ts";
@@ -20,6 +22,8 @@ const aggregator = new MetricsAggregator(() => Date.now());
 const registry = new RouterRegistry();
 const notifier = new MemoryNotifier();
 const engine = new Engine({
+  runRollbackHook: runHook,
+  readRecordMaterial,
   db, publish: () => {}, clock: () => Date.now(), notifier,
   routerFor: (kind, target) => registry.routerFor(kind, target),
   checkRunnerFor: () => notConfiguredRunner, checkTimeoutMs: 5_000, tickMs: 50, onError: () => {},

@@ -1,3 +1,4 @@
+import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionUser } from "../auth/session.ts";
 import type { RecordDocument } from "../core/record/document.ts";
@@ -122,7 +123,7 @@ describe("the release record of a rolled-back run, written and read back", () =>
   it("keeps every version: a rewrite is version 2, and the latest is what the page shows", async () => {
     const { run } = await rolledBack("pager fired at 10:02");
     await eventually(() => latestReleaseRecord(h.db, run.id));
-    await writeReleaseRecord(h.db, run.id, Date.now());
+    await writeReleaseRecord(h.db, run.id, Date.now(), readRecordMaterial);
     const latest = await latestReleaseRecord(h.db, run.id);
     expect(latest?.version).toBe(2);
     expect(await h.db.releaseRecord.count({ where: { runId: run.id } })).toBe(2);

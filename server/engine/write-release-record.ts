@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import type { ReadRecordMaterial } from "./ports.ts";
 import { loadRunForRecord } from "../db/run-repository.ts";
 import { saveReleaseRecord } from "../db/release-record-repository.ts";
 import { expandPlaceholders, releasePlaceholders } from "../core/placeholders.ts";
@@ -7,7 +8,6 @@ import { buildReleaseRecord } from "../core/record/build-record.ts";
 import type { RecordFinding } from "../core/record/document.ts";
 import type { DecidingEvaluation, EvaluationLine, PostMortemFacts } from "../core/record/input.ts";
 import { ROLLBACK_STEPS, type RollbackStepKind, type RunState, type Severity } from "../core/types.ts";
-import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { runCriteria } from "../services/criteria.ts";
 
 /**
@@ -16,7 +16,7 @@ import { runCriteria } from "../services/criteria.ts";
  * notes), the success criteria, every agent's results with their findings, approvals, waivers and
  * decisions, the runbook, and on rollback a post-mortem draft with the deciding evaluation.
  */
-export async function writeReleaseRecord(db: Db, runId: string, now: number): Promise<void> {
+export async function writeReleaseRecord(db: Db, runId: string, now: number, readRecordMaterial: ReadRecordMaterial): Promise<void> {
   const run = await loadRunForRecord(db, runId);
   const state = run.state;
   const checks = run.environment.checks as Record<string, unknown> | null;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { SessionUser } from "../auth/session.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
-import { writeAudit, type AuditActor } from "./audit.ts";
+import { writeAudit, type AuditActor } from "../db/audit-log.ts";
 
 /** What a token may do over the HTTP API; each route asks for exactly one. */
 export const API_TOKEN_SCOPES = ["metrics:write", "signals:write", "runs:write"] as const;

@@ -5,7 +5,7 @@ import { isRecord } from "../adapters/checks/check-io.ts";
 import { CHECK_CONFIG_KEYS, CHECK_CONFIG_SCHEMAS, type CheckConfigKey } from "../adapters/checks/config-schemas.ts";
 import { expandPlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
 import { AppError } from "../errors.ts";
-import { writeAudit } from "./audit.ts";
+import { writeAudit } from "../db/audit-log.ts";
 import { encryptSecret } from "../secrets.ts";
 import { ENVIRONMENTS } from "../core/types.ts";
 

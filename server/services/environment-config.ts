@@ -1,7 +1,7 @@
 import type { SessionUser } from "../auth/session.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
-import { writeAudit } from "./audit.ts";
+import { writeAudit } from "../db/audit-log.ts";
 import {
   parseRouterConfig,
   publicEnvironmentConfig,

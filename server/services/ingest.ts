@@ -5,7 +5,7 @@ import { AppError } from "../errors.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import type { RequestObservation } from "../metrics/types.ts";
 import { tokenActor, type AuthenticatedToken } from "./api-tokens.ts";
-import { writeAudit } from "./audit.ts";
+import { writeAudit } from "../db/audit-log.ts";
 
 /** Largest metrics body accepted: 1 MiB holds a 10,000-sample batch with room to spare. */
 export const MAX_METRICS_BODY_BYTES = 1024 * 1024;

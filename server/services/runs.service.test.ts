@@ -4,7 +4,7 @@ import { notCheckedMessage, SUB_CHECK } from "../core/success-criteria.ts";
 import type { RunState } from "../core/types.ts";
 import { disconnectDb } from "../db/client.ts";
 import { makeEngine, makeService, makeUser, runInput } from "../testing/harness.ts";
-import { writeAudit } from "./audit.ts";
+import { writeAudit } from "../db/audit-log.ts";
 import { runCriteria } from "./criteria.ts";
 import { createRun, getRunView } from "./runs.ts";
 

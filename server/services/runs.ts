@@ -11,7 +11,7 @@ import type { Engine } from "../engine/engine.ts";
 import { activeRunIn, findRunRef, insertRun, listRunRows, loadRunForPage } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
-import { writeAudit } from "./audit.ts";
+import { writeAudit } from "../db/audit-log.ts";
 import { parseLimits } from "../db/environment-config-schema.ts";
 import { ZRunId, type TCreateRunInput, type TRunCommandInput, type TRunFilters } from "./schemas.ts";
 

@@ -4,7 +4,7 @@ import { parseBlockingSeverity } from "../core/policy.ts";
 import { ENVIRONMENTS } from "../core/types.ts";
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
-import { writeAudit } from "./audit.ts";
+import { writeAudit } from "../db/audit-log.ts";
 import type { TEnvironmentInput, TGatePolicyInput, TServiceInput } from "./schemas.ts";
 import { publicEnvironmentConfig } from "../db/environment-config-schema.ts";
 import type { ServiceItem } from "../contracts/services-api.ts";

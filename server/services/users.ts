@@ -3,7 +3,7 @@ import { hashPassword } from "better-auth/crypto";
 import type { Db } from "../db/client.ts";
 import type { Role } from "../core/types.ts";
 import { AppError } from "../errors.ts";
-import { writeAudit, type AuditActor } from "./audit.ts";
+import { writeAudit, type AuditActor } from "../db/audit-log.ts";
 import type { TCreateUserInput } from "./schemas.ts";
 
 /**

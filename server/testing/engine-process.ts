@@ -2,6 +2,8 @@
  * A bare engine process for durability tests: `tsx server/testing/engine-process.ts <url> [checkDelayMs]`.
  * Tests SIGKILL it mid-run and start another, as an operator's `kill -9` and restart would.
  */
+import { runHook } from "../adapters/hooks/run-hook.ts";
+import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
 import { MemoryNotifier, ScriptedCheckRunner } from "../adapters/memory.ts";
 import { connectDb } from "../db/client.ts";
@@ -13,6 +15,8 @@ const delay = Number(delayArg ?? 0);
 const checks = delay > 0 ? new ScriptedCheckRunner(() => ({ checks: [], summary: "slow scripted check", findings: [] }), delay) : notConfiguredRunner;
 
 const engine = new Engine({
+  runRollbackHook: runHook,
+  readRecordMaterial,
   db: connectDb(url),
   publish: () => {},
   clock: () => Date.now(),

@@ -1,3 +1,5 @@
+import { runHook } from "../adapters/hooks/run-hook.ts";
+import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { randomUUID } from "node:crypto";
 import { MemoryNotifier } from "../adapters/memory.ts";
 import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
@@ -49,6 +51,8 @@ export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner } =
   const notifier = new MemoryNotifier();
   const errors: unknown[] = [];
   const engine = new Engine({
+    runRollbackHook: runHook,
+    readRecordMaterial,
     db,
     publish: (e) => published.push(e),
     clock: () => Date.now(),

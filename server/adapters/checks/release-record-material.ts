@@ -1,8 +1,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { diffConfig, type ConfigChange } from "../../core/record/config-diff.ts";
+import { diffConfig } from "../../core/record/config-diff.ts";
 import { ZAbsolutePath } from "./config-fields.ts";
+import type { ReadRecordMaterial, RecordMaterial } from "../../engine/ports.ts";
 
 /**
  * The code-architect's configuration (key "code-architect" in an environment's checks): where
@@ -20,13 +21,13 @@ export type TReleaseRecordConfig = z.infer<typeof ZReleaseRecordConfig>;
 /** Larger files are not read: a configuration or release notes file is a few kB. */
 const MAX_BYTES = 256 * 1024;
 
-export type RecordMaterial = { configChanges: ConfigChange[] | string | null; releaseNotes: string | null };
+export type { RecordMaterial } from "../../engine/ports.ts";
 
 /**
  * Reads what the record quotes from the service's files. Never throws: a file that is missing or
  * malformed becomes a sentence in the record ("Unknown: …"), since the record must still be written.
  */
-export async function readRecordMaterial(raw: unknown): Promise<RecordMaterial> {
+export const readRecordMaterial: ReadRecordMaterial = async (raw) => {
   if (raw === undefined || raw === null) return { configChanges: null, releaseNotes: null };
   const parsed = ZReleaseRecordConfig.safeParse(raw);
   if (!parsed.success) {
@@ -51,7 +52,7 @@ export async function readRecordMaterial(raw: unknown): Promise<RecordMaterial> 
     }
   }
   return { configChanges, releaseNotes: notes };
-}
+};
 
 async function readBounded(file: string): Promise<string> {
   const info = await stat(file).catch(() => null);

@@ -1,16 +1,10 @@
 import { excerpt } from "../report-text.ts";
 import { killGroup, MINIMAL_PATH, spawnIsolated } from "../isolated-command.ts";
 import { postSignedJson } from "../routers/webhook/signed-post.ts";
-import type { HookName, THook } from "../../db/environment-config-schema.ts";
+import type { HookName } from "../../db/environment-config-schema.ts";
+import type { HookContext, HookOutcome, ResolvedHook, RunRollbackHook } from "../../engine/ports.ts";
 
-/** The run a rollback hook acts for; passed to commands as FLIGHTDECK_* variables and to webhooks as JSON. */
-export type HookContext = { runId: string; service: string; environment: string; baseline: string; canary: string };
-
-/** How a hook ended: the rollback step's status and the detail shown on the run page. */
-export type HookOutcome = { status: "done" | "failed" | "skipped"; detail: string };
-
-/** A hook with its webhook secret decrypted (only ever in server memory). */
-export type ResolvedHook = Exclude<NonNullable<THook>, { kind: "webhook" }> | { kind: "webhook"; url: string; secret: string };
+export type { HookContext, HookOutcome, ResolvedHook } from "../../engine/ports.ts";
 
 /** Kept from a command's combined stdout and stderr: its last characters, where the error usually is. */
 const OUTPUT_TAIL_CHARS = 2_000;
@@ -21,7 +15,7 @@ const LABEL: Record<HookName, string> = { dataMigration: "data-migration", cache
  * Runs one rollback hook. Never throws: whatever goes wrong becomes a "failed" outcome with the
  * reason, because the rollback carries on with its next step either way.
  */
-export async function runHook(hook: ResolvedHook | null, name: HookName, ctx: HookContext): Promise<HookOutcome> {
+export const runHook: RunRollbackHook = async (hook, name, ctx) => {
   if (hook === null) return { status: "skipped", detail: `No ${LABEL[name]} hook configured for this service.` };
   if (hook.kind === "command") return runCommand(hook, name, ctx);
   try {
@@ -35,7 +29,7 @@ export async function runHook(hook: ResolvedHook | null, name: HookName, ctx: Ho
   } catch (e) {
     return { status: "failed", detail: `${capitalize(LABEL[name])} webhook failed: ${e instanceof Error ? e.message : String(e)}` };
   }
-}
+};
 
 function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: HookName, ctx: HookContext): Promise<HookOutcome> {
   const label = capitalize(LABEL[name]);

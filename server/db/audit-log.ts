@@ -1,4 +1,4 @@
-import type { Tx } from "../db/client.ts";
+import type { Tx } from "./client.ts";
 
 /** Who did something, for the audit trail. */
 export type AuditActor = { id: string; name: string; role: string };
