@@ -37,16 +37,13 @@ export const RUN_STATUSES = ["running", "paused", "rolling_back", "succeeded", "
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "rolled_back", "failed", "aborted"];
 
-/** What the run waits on a person for, if anything. */
-export type WaitingFor =
-  | "waiver"
-  | "approval"
-  | "weight_confirmation"
-  /** the hold is over but the canary has not served enough requests to judge it */
-  | "evidence"
-  /** the analysis asks a human (e.g. error rate above the 0.1% hold level) */
-  | "analysis"
-  | null;
+/**
+ * What the run waits on a person for: a waiver, an approval, a traffic weight to confirm; "evidence":
+ * the hold is over but the canary has not served enough requests to judge it; "analysis": the
+ * analysis asks a human (e.g. error rate above the 0.1% hold level).
+ */
+export const WAITING_FOR = ["waiver", "approval", "weight_confirmation", "evidence", "analysis"] as const;
+export type WaitingFor = (typeof WAITING_FOR)[number] | null;
 
 /**
  * Traffic router kind. `manual`: an operator applies each weight and confirms it; `builtin`:

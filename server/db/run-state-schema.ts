@@ -13,6 +13,7 @@ import {
   SEVERITIES,
   STRATEGIES,
   SUB_CHECK_OUTCOMES,
+  WAITING_FOR,
   type AgentName,
   type RunState,
 } from "../core/types.ts";
@@ -113,7 +114,7 @@ export const ZRunState = z.object({
   policy: ZPolicy,
   status: z.enum(RUN_STATUSES),
   phase: z.enum(PHASES),
-  waitingFor: z.enum(["waiver", "approval", "weight_confirmation", "evidence", "analysis"]).nullable(),
+  waitingFor: z.enum(WAITING_FOR).nullable(),
   agents: z.array(ZAgentState),
   gate: ZGate,
   verification: ZGate,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PHASES, RUN_STATUSES } from "../core/types.ts";
+import { PHASES, RUN_STATUSES, WAITING_FOR } from "../core/types.ts";
 import { ZWireEvaluations, ZWireVerdict } from "../contracts/analysis-wire.ts";
 import type { MetricPoint } from "../metrics/aggregator.ts";
 
@@ -17,7 +17,7 @@ export const ZRunChangedEvent = z.object({
   seq: ZSeq,
   status: z.enum(RUN_STATUSES),
   phase: z.enum(PHASES),
-  waitingFor: z.enum(["waiver", "approval", "weight_confirmation", "evidence", "analysis"]).nullable(),
+  waitingFor: z.enum(WAITING_FOR).nullable(),
   summary: z.string(),
 });
 export const ZAgentLogEvent = z.object({ runId: ZRunId, seq: ZSeq, taskId: z.string(), agent: z.string(), phase: z.string(), line: z.string(), at: z.string() });
