@@ -44,9 +44,25 @@ export function isDatabaseDown(e: unknown): boolean {
   return false;
 }
 
+/**
+ * PostgreSQL refusing text it cannot store: a NUL character (22021) or a lone UTF-16 surrogate
+ * in JSON (22P05). The write's transaction is rolled back; the sender's text is at fault.
+ */
+const UNSTORABLE_TEXT = /\b22021\b|\b22P05\b|invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence|\\u0000 cannot be converted to text/;
+
+function isUnstorableText(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const meta = (cur as { meta?: unknown }).meta;
+    const text = `${(cur as { code?: string }).code ?? ""} ${(cur as Error).message ?? ""} ${meta ? JSON.stringify(meta) : ""}`;
+    if (UNSTORABLE_TEXT.test(text)) return true;
+  }
+  return false;
+}
+
 /** Maps anything thrown to what a client may see; unknown errors become a generic 500. */
 export function toPublicError(e: unknown): { status: number; code: ErrorCode; message: string; fieldErrors?: Record<string, string[]> } {
   if (e instanceof AppError) return { status: e.status, code: e.code, message: e.userMessage, fieldErrors: e.fieldErrors };
+  if (isUnstorableText(e)) return { status: 400, code: "BAD_REQUEST", message: "The text contains a character that cannot be stored (a NUL or an unpaired surrogate). Remove it and try again." };
   if (isDatabaseDown(e)) return { status: 503, code: "UNAVAILABLE", message: "The database is unreachable right now; retrying." };
   console.error("[flightdeck] unexpected error", e);
   return { status: 500, code: "INTERNAL", message: "Something went wrong on the server." };

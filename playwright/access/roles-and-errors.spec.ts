@@ -26,6 +26,15 @@ test.describe("who may do what", () => {
       expect(res.status(), kind).toBe(400);
       expect((await res.json()).error).toMatch(/^Unknown command/);
     }
+    // Another site's form posting with the manager's cookie: text/plain is refused, and so is a foreign Origin.
+    const forged = await page.request.post(`/api/v1/runs/${runId}/commands`, {
+      headers: { "content-type": "text/plain" },
+      data: JSON.stringify({ kind: "abort", reason: "cross-site form" }),
+    });
+    expect(forged.status()).toBe(400);
+    const foreign = await page.request.post(`/api/v1/runs/${runId}/commands`, { headers: { origin: "http://127.0.0.1:9" }, data: { kind: "abort", reason: "cross-site fetch" } });
+    expect(foreign.status()).toBe(403);
+    expect((await foreign.json()).error).toMatch(/^Cross-site request refused/);
     const after = await (await viewer.request.get(`/api/runs/${runId}`)).json();
     expect(after.state).toEqual(before.state);
     await expectAccessible(viewer);

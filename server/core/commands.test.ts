@@ -54,8 +54,8 @@ describe("the command table", () => {
   });
 
   it("offers only what can do something now", () => {
-    expect(possibleCommands(createRun())).toEqual(["abort"]);
-    expect(possibleCommands(atApprovalGate())).toEqual(["approve", "reject", "abort"]);
+    expect(possibleCommands(createRun())).toEqual(["rollback", "abort"]);
+    expect(possibleCommands(atApprovalGate())).toEqual(["approve", "reject", "rollback", "abort"]);
     const rollout = inRollout();
     expect(possibleCommands(rollout)).toEqual(["confirmWeight", "pause", "rollback"]);
     const holding = confirmStep(rollout);
@@ -64,5 +64,15 @@ describe("the command table", () => {
     expect(possibleCommands(paused)).toEqual(["resume", "promote", "rollback"]);
     const rollingBack = feed(holding, [{ kind: "rollback", actor: actors.manager, reason: "bad" }]).state;
     expect(possibleCommands(rollingBack)).toEqual(["confirmWeight"]);
+  });
+});
+
+describe("text a reason may hold", () => {
+  it("refuses a NUL or an unpaired surrogate (PostgreSQL cannot store them), keeps emoji and accents", () => {
+    const reason = (r: string) => ZRunCommandInput.safeParse({ kind: "rollback", runId: RUN, reason: r }).success;
+    expect(reason("p95 doubled \u0000 on canary")).toBe(false);
+    expect(reason("lone \uD800 high surrogate")).toBe(false);
+    expect(reason("lone \uDC00 low surrogate")).toBe(false);
+    expect(reason("rollback 🚨 — café p95 ×2")).toBe(true);
   });
 });

@@ -10,8 +10,11 @@ import type { Actor, RunState } from "./types.ts";
  * decide.
  */
 
-const ZReason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500, "At most 500 characters");
-const ZOptionalReason = z.string().trim().max(500, "At most 500 characters").default("");
+// A NUL or a lone UTF-16 surrogate cannot be stored (PostgreSQL refuses them): refused here, by name.
+const STORABLE = /^[^\u0000\uD800-\uDFFF]*(?:(?:[\uD800-\uDBFF][\uDC00-\uDFFF])[^\u0000\uD800-\uDFFF]*)*$/;
+const storable = (s: z.ZodString) => s.regex(STORABLE, "Remove the control or unpaired characters");
+const ZReason = storable(z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500, "At most 500 characters"));
+const ZOptionalReason = storable(z.string().trim().max(500, "At most 500 characters")).default("");
 /** A run id as it arrives in a URL or form: a UUID. */
 export const ZRunId = z.string().uuid("Unknown run");
 
@@ -86,7 +89,8 @@ export const COMMANDS = {
     input: z.object({ reason: ZReason }),
     audit: { action: "run.rollback", says: () => "Requested rollback", withReason: true, withNote: true },
     refusedWhileRollingBack: null,
-    possibleIn: (s) => (s.status === "running" || s.status === "paused") && (s.phase === "rollout" || s.phase === "post_deploy" || s.canaryPercent > 0),
+    // At any point of an active run: before traffic moved it only runs the rest of the procedure.
+    possibleIn: (s) => s.status === "running" || s.status === "paused",
   },
   abort: {
     permission: "run.abort",

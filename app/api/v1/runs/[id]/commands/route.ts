@@ -2,7 +2,7 @@ import { requirePermission } from "@/server/auth/session";
 import { appContext } from "@/server/context";
 import { commandSpec } from "@/server/core/commands";
 import { AppError } from "@/server/errors";
-import { json, route } from "@/server/http/route";
+import { json, refuseCrossSite, route } from "@/server/http/route";
 import { runCommand } from "@/server/services/runs";
 import { ZRunCommandInput } from "@/server/services/schemas";
 
@@ -17,6 +17,7 @@ const MAX_BODY = 8 * 1024;
  * is in the wrong state (nothing changes).
  */
 export const POST = route(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
+  refuseCrossSite(req);
   const text = await req.text();
   if (text.length > MAX_BODY) throw new AppError("PAYLOAD_TOO_LARGE", { message: "command body too large", userMessage: "Request body too large." });
   let body: unknown;
