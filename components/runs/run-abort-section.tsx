@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { possibleCommands } from "@/server/core/commands";
 import type { RunState } from "@/server/core/types";
 import { useCan } from "@/components/auth/session-context";
 import { Button } from "@/components/ui/button";
@@ -9,8 +10,7 @@ import { RunAbortDialog } from "./run-abort-dialog";
 export function RunAbortSection({ runId, state }: { runId: string; state: RunState }) {
   const canAbort = useCan("run.abort");
   const [open, setOpen] = useState(false);
-  const beforeRollout = ["pre_deploy", "build", "approval"].includes(state.phase) && state.canaryPercent === 0;
-  if (!canAbort || !beforeRollout || state.status !== "running") return null;
+  if (!canAbort || !possibleCommands(state).includes("abort")) return null;
   return (
     <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-slate-200 bg-white p-4">
       <p className="text-sm text-slate-800">No traffic has reached the new version yet. You can still stop this run.</p>

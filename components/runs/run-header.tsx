@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { TERMINAL_STATUSES } from "@/server/core/types";
+import { possibleCommands } from "@/server/core/commands";
 import type { RunView } from "@/server/services/runs";
 import { useCan } from "@/components/auth/session-context";
 import { Button, buttonClasses } from "@/components/ui/button";
@@ -14,7 +14,7 @@ export function RunHeader({ run }: { run: RunView }) {
   const [open, setOpen] = useState(false);
   const { state } = run;
   const { params } = state;
-  const showRollback = canRollBack && !TERMINAL_STATUSES.includes(state.status) && state.status !== "rolling_back";
+  const showRollback = canRollBack && possibleCommands(state).includes("rollback");
   const facts: [string, string][] = [
     ["Environment", run.environment],
     ["Strategy", params.strategy],
