@@ -1,5 +1,6 @@
 import { requireUser } from "@/server/auth/session";
 import { db } from "@/server/db/client";
+import { toCsv } from "@/server/http/csv";
 import { json, route } from "@/server/http/route";
 import { listAudit } from "@/server/services/services-and-environments";
 
@@ -11,8 +12,7 @@ export const GET = route(async (req: Request) => {
   const url = new URL(req.url);
   const rows = await listAudit(db(), { limit: 1000 });
   if (url.searchParams.get("format") === "csv") {
-    const esc = (v: string | null) => `"${(v ?? "").replace(/"/g, '""')}"`;
-    const csv = ["at,actor,role,action,run,summary", ...rows.map((r) => [r.at, r.actorName, r.actorRole, r.action, r.runId, r.summary].map(esc).join(","))].join("\n");
+    const csv = toCsv(["at", "actor", "role", "action", "run", "summary"], rows.map((r) => [r.at, r.actorName, r.actorRole, r.action, r.runId, r.summary]));
     return new Response(csv, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="flightdeck-audit.csv"' } });
   }
   return json(rows);
