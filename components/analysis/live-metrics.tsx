@@ -1,12 +1,8 @@
 "use client";
+import dynamic from "next/dynamic";
 import { useMemo } from "react";
 import type { AnalysisConfig } from "@/server/core/analysis/triggers";
 import { markersWithin, rollingTotals, stepMarkers, toChartRows } from "@/components/charts/chart-rows";
-import { ErrorRateChart } from "@/components/charts/error-rate-chart";
-import { LatencyChart } from "@/components/charts/latency-chart";
-import { ResourcesChart } from "@/components/charts/resources-chart";
-import { errorThresholds, gaugeThresholds, latencyThresholds } from "@/components/charts/thresholds";
-import { TrafficChart } from "@/components/charts/traffic-chart";
 import { useRunAnalysis, useRunMetrics } from "@/components/charts/use-run-metrics";
 import { QueryError } from "@/components/query/query-error";
 import type { CachedRun } from "@/components/runs/run-queries";
@@ -14,6 +10,12 @@ import { Card } from "@/components/ui/card";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { EvidencePanel } from "./evidence-panel";
 import { RollbackWhy } from "./rollback-why";
+
+// Recharts is most of the run page's JavaScript: the charts load on their own, once there is data.
+const RunCharts = dynamic(() => import("@/components/charts/run-charts"), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={3} label="Loading charts…" />,
+});
 
 /**
  * "Live metrics": baseline vs canary charts and the analysis's evidence, for runs an automated
@@ -53,12 +55,7 @@ function LiveMetricsBody({ run, config }: { run: CachedRun; config: AnalysisConf
         ) : metrics.data === undefined ? (
           metrics.isError ? null : <SkeletonRows rows={3} label="Loading metrics…" />
         ) : (
-          <div className="grid gap-3 xl:grid-cols-2">
-            <LatencyChart rows={rows} markers={markers} thresholds={latencyThresholds(config, analysis, points)} />
-            <ErrorRateChart rows={rows} markers={markers} thresholds={errorThresholds(config)} latest={latest} />
-            <TrafficChart rows={rows} markers={markers} latest={latest} canaryPercent={state.canaryPercent} />
-            <ResourcesChart rows={rows} markers={markers} thresholds={gaugeThresholds(config)} />
-          </div>
+          <RunCharts rows={rows} markers={markers} points={points} latest={latest} config={config} analysis={analysis} canaryPercent={state.canaryPercent} />
         )}
         {/* Until the fetch answers, "no evaluation yet" might not be true. */}
         {analysis || metrics.isSuccess ? <EvidencePanel state={state} analysis={analysis} /> : null}
