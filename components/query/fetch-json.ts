@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 /** An API error with the message the server marked safe to show. */
 export class ApiError extends Error {
@@ -13,7 +13,7 @@ export class ApiError extends Error {
  * GETs JSON from our own API with the session cookie and reads it with the response's schema
  * (server/contracts/): non-2xx, or an answer that does not parse, becomes an ApiError.
  */
-export async function fetchJson<S extends z.ZodType>(url: string, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+export async function fetchJson<S extends z.ZodMiniType>(url: string, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
   let res: Response;
   try {
     res = await fetch(url, { credentials: "same-origin", cache: "no-store", signal });

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import {
   ZAgentLogEvent,
   ZAgentProgressEvent,
@@ -79,7 +79,7 @@ function withLogLine(run: CachedRun, e: AgentLogEvent): CachedRun {
  * A socket handler that reads its payload with the event's schema; a payload that does not parse
  * (a server newer or older than this page) is dropped and the run refetched instead.
  */
-function parsedWith<S extends z.ZodType>(schema: S, use: (e: z.output<S>) => void, onBad: () => void): (raw: unknown) => void {
+function parsedWith<S extends z.ZodMiniType>(schema: S, use: (e: z.output<S>) => void, onBad: () => void): (raw: unknown) => void {
   return (raw) => {
     const parsed = schema.safeParse(raw);
     if (parsed.success) use(parsed.data);

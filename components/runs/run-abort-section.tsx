@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { possibleCommands } from "@/server/core/commands";
+import { possibleCommands } from "@/server/core/command-states";
 import type { RunState } from "@/server/core/types";
 import { useCan } from "@/components/auth/session-context";
 import { Button } from "@/components/ui/button";

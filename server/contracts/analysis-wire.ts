@@ -1,31 +1,32 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The canary analysis as it travels to the browser (socket events and the metrics API): one
- * schema on both sides. JSON has no Infinity, so a figure that cannot be computed (a minimum
+ * schema on both sides (zod/mini: it ships to the browser). JSON has no Infinity, so a figure that cannot be computed (a minimum
  * sample with no baseline floor yet) arrives as null; an unknown verdict is never read as a pass.
  */
 
 const VERDICTS = ["pass", "insufficient", "hold", "rollback"] as const;
 export type WireVerdict = (typeof VERDICTS)[number];
-export const ZWireVerdict = z
-  .unknown()
-  .transform((v): WireVerdict => (VERDICTS as readonly unknown[]).includes(v) ? (v as WireVerdict) : "insufficient");
+export const ZWireVerdict = z.pipe(
+  z.unknown(),
+  z.transform((v): WireVerdict => ((VERDICTS as readonly unknown[]).includes(v) ? (v as WireVerdict) : "insufficient")),
+);
 
-const figure = z.number().nullable().catch(null);
+const figure = z.catch(z.nullable(z.number()), null);
 const base = {
   /** trigger id, e.g. "error-rate"; a string, so a trigger newer than the page still shows */
   trigger: z.string(),
   verdict: ZWireVerdict,
-  n: z.number().catch(0),
-  k: z.number().catch(0),
-  message: z.string().catch(""),
+  n: z.catch(z.number(), 0),
+  k: z.catch(z.number(), 0),
+  message: z.catch(z.string(), ""),
 };
 
 export const ZWireSequential = z.object({
   ...base,
   method: z.literal("e-process"),
-  level: z.enum(["rollback", "hold"]).catch("rollback"),
+  level: z.catch(z.enum(["rollback", "hold"]), "rollback"),
   p0: figure,
   observedRate: figure,
   baselineFigure: figure,
@@ -42,9 +43,12 @@ export type WireRule = z.infer<typeof ZWireRule>;
 export type WireEvaluation = z.infer<typeof ZWireEvaluation>;
 
 /** A list of evaluations; one that does not parse is left out, the others still show. */
-export const ZWireEvaluations = z.unknown().transform((items): WireEvaluation[] =>
-  (Array.isArray(items) ? items : []).flatMap((item) => {
-    const parsed = ZWireEvaluation.safeParse(item);
-    return parsed.success ? [parsed.data] : [];
-  }),
+export const ZWireEvaluations = z.pipe(
+  z.unknown(),
+  z.transform((items): WireEvaluation[] =>
+    (Array.isArray(items) ? items : []).flatMap((item) => {
+      const parsed = ZWireEvaluation.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    }),
+  ),
 );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { CRITERIA } from "../core/success-criteria.ts";
 import { AGENTS_BY_PHASE, type AgentName } from "../core/types.ts";
 import { ZRunState } from "../db/run-state-schema.ts";
@@ -15,7 +15,7 @@ const AGENT_NAMES = Object.values(AGENTS_BY_PHASE).flat() as [AgentName, ...Agen
 /** One line per run for the runs list. */
 export const ZRunListItem = z.object({
   id: z.string(),
-  number: z.number().int(),
+  number: z.int(),
   service: z.string(),
   serviceName: z.string(),
   environment: z.string(),
@@ -25,11 +25,11 @@ export const ZRunListItem = z.object({
   risk: z.string(),
   status: z.string(),
   phase: z.string(),
-  waitingFor: z.string().nullable(),
+  waitingFor: z.nullable(z.string()),
   canaryPercent: z.number(),
   createdBy: z.string(),
   createdAt: z.string(),
-  finishedAt: z.string().nullable(),
+  finishedAt: z.nullable(z.string()),
 });
 export type RunListItem = z.infer<typeof ZRunListItem>;
 export const ZRunList = z.array(ZRunListItem);
@@ -46,8 +46,8 @@ const ZCriterion = z.object({ id: z.enum(CRITERIA), label: z.string(), status: z
 /** Everything the run page shows of one run. */
 export const ZRunView = z.object({
   id: z.string(),
-  number: z.number().int(),
-  seq: z.number().int(),
+  number: z.int(),
+  seq: z.int(),
   service: z.object({ slug: z.string(), name: z.string() }),
   environment: z.string(),
   createdBy: z.object({ id: z.string(), name: z.string() }),
@@ -62,19 +62,19 @@ export const ZRunView = z.object({
       agent: z.string(),
       status: z.string(),
       progress: z.number(),
-      summary: z.string().nullable(),
+      summary: z.nullable(z.string()),
       logs: z.array(z.object({ id: z.string(), at: z.string(), line: z.string() })),
-      findings: z.array(z.object({ id: z.string(), severity: z.string(), check: z.string().nullable(), message: z.string(), evidence: z.string(), link: z.string().nullable() })),
+      findings: z.array(z.object({ id: z.string(), severity: z.string(), check: z.nullable(z.string()), message: z.string(), evidence: z.string(), link: z.nullable(z.string()) })),
     }),
   ),
   /** the procedure's success criteria, each with its evidence */
   criteria: z.array(ZCriterion),
   decisions: z.array(
-    z.object({ id: z.string(), at: z.string(), stepIndex: z.number().nullable(), trigger: z.string(), verdict: z.string(), reason: z.string(), evidence: z.record(z.string(), z.unknown()) }),
+    z.object({ id: z.string(), at: z.string(), stepIndex: z.nullable(z.number()), trigger: z.string(), verdict: z.string(), reason: z.string(), evidence: z.record(z.string(), z.unknown()) }),
   ),
   audit: z.array(z.object({ id: z.string(), at: z.string(), actorName: z.string(), actorRole: z.string(), action: z.string(), summary: z.string() })),
-  rollback: z.object({ reason: z.string(), requestedBy: z.string(), status: z.string(), startedAt: z.string(), finishedAt: z.string().nullable() }).nullable(),
-  records: z.array(z.object({ version: z.number().int(), createdAt: z.string() })),
+  rollback: z.nullable(z.object({ reason: z.string(), requestedBy: z.string(), status: z.string(), startedAt: z.string(), finishedAt: z.nullable(z.string()) })),
+  records: z.array(z.object({ version: z.int(), createdAt: z.string() })),
 });
 export type RunView = z.infer<typeof ZRunView>;
 
@@ -86,19 +86,19 @@ export const ZRunMetrics = z.object({
       side: z.string(),
       requests: z.number(),
       errors: z.number(),
-      p50: z.number().nullable(),
-      p95: z.number().nullable(),
-      p99: z.number().nullable(),
-      cpuPercent: z.number().nullable(),
-      memoryPercent: z.number().nullable(),
+      p50: z.nullable(z.number()),
+      p95: z.nullable(z.number()),
+      p99: z.nullable(z.number()),
+      cpuPercent: z.nullable(z.number()),
+      memoryPercent: z.nullable(z.number()),
     }),
   ),
-  latestAnalysis: z
-    .object({ at: z.string(), stepIndex: z.number().int(), verdict: ZWireVerdict, summary: z.string(), requestsNeeded: z.number(), evaluations: ZWireEvaluations })
-    .nullable(),
+  latestAnalysis: z.nullable(
+    z.object({ at: z.string(), stepIndex: z.int(), verdict: ZWireVerdict, summary: z.string(), requestsNeeded: z.number(), evaluations: ZWireEvaluations }),
+  ),
 });
 export type RunMetrics = z.input<typeof ZRunMetrics>;
 
 /** One line of the audit trail. */
-export const ZAuditRow = z.object({ id: z.string(), at: z.string(), actorName: z.string(), actorRole: z.string(), action: z.string(), runId: z.string().nullable(), summary: z.string() });
+export const ZAuditRow = z.object({ id: z.string(), at: z.string(), actorName: z.string(), actorRole: z.string(), action: z.string(), runId: z.nullable(z.string()), summary: z.string() });
 export const ZAuditList = z.array(ZAuditRow);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { SEVERITIES } from "../core/types.ts";
 
 /**
@@ -13,20 +13,20 @@ const ZPublicRouter = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("nginx"), listenPort: z.number(), prefix: z.string(), baselineUpstream: z.string(), canaryUpstream: z.string() }),
   z.object({ kind: z.literal("webhook"), url: z.string(), secretSet: z.boolean() }),
 ]);
-const ZPublicHook = z
-  .discriminatedUnion("kind", [
+const ZPublicHook = z.nullable(
+  z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("command"), command: z.string(), args: z.array(z.string()), timeoutMs: z.number() }),
     z.object({ kind: z.literal("webhook"), url: z.string(), secretSet: z.boolean() }),
-  ])
-  .nullable();
+  ]),
+);
 const ZPublicLimits = z.object({
-  businessMetric: z.object({ name: z.string(), allowedDropPct: z.number() }).optional(),
-  memoryMb: z.number().optional(),
-  cpuCores: z.number().optional(),
+  businessMetric: z.optional(z.object({ name: z.string(), allowedDropPct: z.number() })),
+  memoryMb: z.optional(z.number()),
+  cpuCores: z.optional(z.number()),
 });
 
 export const ZPublicEnvironmentConfig = z.object({
-  router: ZPublicRouter.nullable(),
+  router: z.nullable(ZPublicRouter),
   hooks: z.object({ dataMigration: ZPublicHook, cacheInvalidation: ZPublicHook }),
   limits: ZPublicLimits,
 });
@@ -47,11 +47,11 @@ export const ZServiceItem = z.object({
       name: z.string(),
       holdScale: z.number(),
       /** gate policy: findings at or above this block; null = the procedure's default */
-      blockingSeverity: z.enum(SEVERITIES).nullable(),
+      blockingSeverity: z.nullable(z.enum(SEVERITIES)),
       router: z.string(),
       checksConfigured: z.array(z.string()),
       /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */
-      checks: z.record(z.string(), z.string().optional()),
+      checks: z.record(z.string(), z.optional(z.string())),
       /** router settings, rollback hooks and limits; secrets only as `secretSet` */
       config: ZPublicEnvironmentConfig,
     }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Permission } from "./permissions.ts";
+import { POSSIBLE_IN, type CommandKind } from "./command-states.ts";
 import type { Actor, RunState } from "./types.ts";
 
 /**
@@ -31,79 +32,73 @@ type CommandSpec = {
   possibleIn: (state: RunState) => boolean;
 };
 
-const active = (s: RunState) => !["succeeded", "rolled_back", "failed", "aborted"].includes(s.status);
-const gateOpen = (s: RunState) => s.status === "running" && (s.phase === "approval" || s.phase === "post_deploy") && (s.phase === "approval" ? s.gate : s.verification).status === "open";
-
 export const COMMANDS = {
   approve: {
     permission: "run.approve",
     input: z.object({ reason: ZOptionalReason }),
     audit: { action: "run.approve", says: () => "Approved the gate", withReason: true, withNote: true },
     refusedWhileRollingBack: "approved",
-    possibleIn: (s) => gateOpen(s) && s.waitingFor === "approval",
+    possibleIn: POSSIBLE_IN.approve,
   },
   reject: {
     permission: "run.reject",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.reject", says: () => "Rejected the gate", withReason: true, withNote: false },
     refusedWhileRollingBack: "rejected",
-    possibleIn: (s) => s.status === "running" && s.phase === "approval" && s.gate.status === "open",
+    possibleIn: POSSIBLE_IN.reject,
   },
   waive: {
     permission: "run.waive",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.waive", says: () => "Waived blockers", withReason: true, withNote: false },
     refusedWhileRollingBack: "waived",
-    possibleIn: (s) => gateOpen(s) && s.waitingFor === "waiver",
+    possibleIn: POSSIBLE_IN.waive,
   },
   confirmWeight: {
     permission: "run.confirmWeight",
     input: z.object({ percent: z.coerce.number().int().min(0).max(100) }),
     audit: { action: "run.confirm_weight", says: ({ percent }) => `Confirmed canary weight ${percent ?? 0}%`, withReason: false, withNote: true },
     refusedWhileRollingBack: null,
-    possibleIn: (s) => active(s) && s.waitingFor === "weight_confirmation",
+    possibleIn: POSSIBLE_IN.confirmWeight,
   },
   pause: {
     permission: "run.pause",
     input: z.object({ reason: ZOptionalReason }),
     audit: { action: "run.pause", says: () => "Paused the rollout", withReason: true, withNote: true },
     refusedWhileRollingBack: "paused",
-    possibleIn: (s) => s.status === "running" && s.phase === "rollout",
+    possibleIn: POSSIBLE_IN.pause,
   },
   resume: {
     permission: "run.resume",
     input: z.object({}),
     audit: { action: "run.resume", says: () => "Resumed the rollout", withReason: false, withNote: true },
     refusedWhileRollingBack: null,
-    possibleIn: (s) => s.status === "paused",
+    possibleIn: POSSIBLE_IN.resume,
   },
   promote: {
     permission: "run.promote",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.promote", says: () => "Promoted the current step", withReason: true, withNote: false },
     refusedWhileRollingBack: "promoted",
-    possibleIn: (s) => (s.status === "running" || s.status === "paused") && s.phase === "rollout" && s.stepPhase === "holding",
+    possibleIn: POSSIBLE_IN.promote,
   },
   rollback: {
     permission: "run.rollback",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.rollback", says: () => "Requested rollback", withReason: true, withNote: true },
     refusedWhileRollingBack: null,
-    // At any point of an active run: before traffic moved it only runs the rest of the procedure.
-    possibleIn: (s) => s.status === "running" || s.status === "paused",
+    possibleIn: POSSIBLE_IN.rollback,
   },
   abort: {
     permission: "run.abort",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.abort", says: () => "Aborted the run", withReason: true, withNote: false },
     refusedWhileRollingBack: null,
-    possibleIn: (s) => s.status === "running" && s.canaryPercent === 0 && (s.phase === "pre_deploy" || s.phase === "build" || s.phase === "approval"),
+    possibleIn: POSSIBLE_IN.abort,
   },
-} as const satisfies Record<string, CommandSpec>;
+} as const satisfies Record<CommandKind, CommandSpec>;
 
-/** A command's kind: approve, reject, waive, confirmWeight, pause, resume, promote, rollback, abort. */
-export type CommandKind = keyof typeof COMMANDS;
-export const COMMAND_KINDS = Object.keys(COMMANDS) as CommandKind[];
+export { COMMAND_KINDS, possibleCommands, type CommandKind } from "./command-states.ts";
 
 /** The entry for `kind`, or null for anything else — `__proto__` and `constructor` included. */
 export function commandSpec(kind: unknown): (typeof COMMANDS)[CommandKind] | null {
@@ -123,11 +118,6 @@ export const ZRunCommandInput = z.discriminatedUnion("kind", [
   COMMANDS.abort.input.extend({ kind: z.literal("abort"), runId: ZRunId }),
 ]);
 export type TRunCommandInput = z.infer<typeof ZRunCommandInput>;
-
-/** The commands that can do something now (what the run page offers, before roles are applied). */
-export function possibleCommands(state: RunState): CommandKind[] {
-  return COMMAND_KINDS.filter((kind) => COMMANDS[kind].possibleIn(state));
-}
 
 /** The audit trail's line for a command that was accepted. */
 export function auditLineFor(kind: CommandKind, input: { reason?: string; percent?: number }, note: string | null): { action: string; summary: string } {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { AnalysisConfig } from "../core/analysis/triggers.ts";
 import {
   AGENT_STATUSES,
@@ -24,8 +24,8 @@ import {
  * a RunState with holes. Fields added after the first release are optional here as in the type.
  */
 
-const ZEpochMs = z.number().finite();
-const ZCounts = z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.number().int().min(0)])) as Record<(typeof SEVERITIES)[number], z.ZodNumber>);
+const ZEpochMs = z.number();
+const ZCounts = z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.int().check(z.nonnegative())])) as Record<(typeof SEVERITIES)[number], z.ZodMiniInt>);
 const AGENT_NAMES = Object.values(AGENTS_BY_PHASE).flat() as [AgentName, ...AgentName[]];
 const CHECK_PHASES = Object.keys(AGENTS_BY_PHASE) as [keyof typeof AGENTS_BY_PHASE, ...(keyof typeof AGENTS_BY_PHASE)[]];
 
@@ -35,50 +35,50 @@ const ZAgentState = z.object({
   status: z.enum(AGENT_STATUSES),
   summary: z.string(),
   counts: ZCounts,
-  checks: z
-    .array(z.object({ name: z.string(), outcome: z.enum(SUB_CHECK_OUTCOMES), detail: z.string().optional(), highOrAbove: z.number().int().min(0).optional() }))
-    .optional(),
+  checks: z.optional(
+    z.array(z.object({ name: z.string(), outcome: z.enum(SUB_CHECK_OUTCOMES), detail: z.optional(z.string()), highOrAbove: z.optional(z.int().check(z.nonnegative())) })),
+  ),
 });
 
 const ZBlocker = z.object({
   id: z.string(),
   message: z.string(),
   waivable: z.boolean(),
-  waived: z.object({ by: z.string(), reason: z.string(), at: ZEpochMs }).nullable(),
+  waived: z.nullable(z.object({ by: z.string(), reason: z.string(), at: ZEpochMs })),
 });
 
 const ZGate = z.object({
   kind: z.enum(["approval", "verification"]),
   status: z.enum(["waiting", "open", "approved", "rejected"]),
-  requiredApprovals: z.number().int().min(0),
+  requiredApprovals: z.int().check(z.nonnegative()),
   approvals: z.array(z.object({ userId: z.string(), name: z.string(), at: ZEpochMs })),
   blockers: z.array(ZBlocker),
-  rejected: z.object({ by: z.string(), reason: z.string(), at: ZEpochMs }).nullable(),
+  rejected: z.nullable(z.object({ by: z.string(), reason: z.string(), at: ZEpochMs })),
 });
 
-const ZStep = z.object({ kind: z.enum(["setWeight", "switch", "batch"]), label: z.string(), percent: z.number().min(0).max(100), holdMs: z.number().min(0) });
+const ZStep = z.object({ kind: z.enum(["setWeight", "switch", "batch"]), label: z.string(), percent: z.number().check(z.gte(0), z.lte(100)), holdMs: z.number().check(z.nonnegative()) });
 
 const ZPolicy = z.object({
-  version: z.number().int().positive(),
-  requiredApprovals: z.number().int().min(0),
-  holdMultiplier: z.number().positive(),
+  version: z.int().check(z.positive()),
+  requiredApprovals: z.int().check(z.nonnegative()),
+  holdMultiplier: z.number().check(z.positive()),
   separationOfDuties: z.boolean(),
   notConfiguredBlocks: z.boolean(),
   blockingSeverity: z.enum(SEVERITIES),
-  blockingSeverityFrom: z.string().optional(),
-  blockingChecks: z.array(z.string()).optional(),
+  blockingSeverityFrom: z.optional(z.string()),
+  blockingChecks: z.optional(z.array(z.string())),
   complianceRules: z.array(z.string()),
 });
 
 // Ranges were validated when the run was created (core/policy.ts analysisFor); here the shape.
 const ZTrigger = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("errorRate"), rollbackAbove: z.number(), holdAbove: z.number().nullable(), detectAtLeast: z.number() }),
+  z.object({ kind: z.literal("errorRate"), rollbackAbove: z.number(), holdAbove: z.nullable(z.number()), detectAtLeast: z.number() }),
   z.object({ kind: z.literal("latency"), quantile: z.union([z.literal(0.95), z.literal(0.99)]), factor: z.number(), detectAtLeast: z.number() }),
   z.object({ kind: z.literal("businessMetric"), name: z.string(), allowedDrop: z.number(), detectDrop: z.number() }),
   z.object({ kind: z.literal("gauge"), resource: z.enum(["cpu", "memory"]), limitPercent: z.number(), consecutive: z.number() }),
   z.object({ kind: z.literal("securitySignal") }),
 ]);
-const ZAnalysisConfig = z.object({ alpha: z.number().positive().max(1), triggers: z.array(ZTrigger) });
+const ZAnalysisConfig = z.object({ alpha: z.number().check(z.positive(), z.lte(1)), triggers: z.array(ZTrigger) });
 
 const ZParams = z.object({
   service: z.string(),
@@ -90,21 +90,21 @@ const ZParams = z.object({
   compliance: z.enum(COMPLIANCES),
   router: z.enum(ROUTERS),
   createdBy: z.string(),
-  analysis: ZAnalysisConfig.nullable().optional(),
+  analysis: z.optional(z.nullable(ZAnalysisConfig)),
 });
 
 const ZAnalysisSnapshot = z.object({
   verdict: z.enum(["pass", "insufficient", "hold", "rollback"]),
   summary: z.string(),
   requestsNeeded: z.number(),
-  decidedBy: z.object({ trigger: z.string(), message: z.string() }).nullable(),
+  decidedBy: z.nullable(z.object({ trigger: z.string(), message: z.string() })),
   at: ZEpochMs,
 });
 
 const ZRollback = z.object({
   reason: z.string(),
   requestedBy: z.string(),
-  trigger: z.string().nullable(),
+  trigger: z.nullable(z.string()),
   startedAt: ZEpochMs,
   steps: z.array(z.object({ kind: z.enum(ROLLBACK_STEPS), status: z.enum(["pending", "running", "done", "failed", "skipped"]), detail: z.string() })),
 });
@@ -114,22 +114,22 @@ export const ZRunState = z.object({
   policy: ZPolicy,
   status: z.enum(RUN_STATUSES),
   phase: z.enum(PHASES),
-  waitingFor: z.enum(WAITING_FOR).nullable(),
+  waitingFor: z.nullable(z.enum(WAITING_FOR)),
   agents: z.array(ZAgentState),
   gate: ZGate,
   verification: ZGate,
   steps: z.array(ZStep),
-  stepIndex: z.number().int().min(-1),
-  stepPhase: z.enum(["shifting", "holding"]).nullable(),
-  holdEndsAt: ZEpochMs.nullable(),
-  pausedRemainingMs: z.number().nullable(),
-  canaryPercent: z.number().min(0).max(100),
-  rollback: ZRollback.nullable(),
-  analysis: ZAnalysisSnapshot.nullable().optional(),
+  stepIndex: z.int().check(z.gte(-1)),
+  stepPhase: z.nullable(z.enum(["shifting", "holding"])),
+  holdEndsAt: z.nullable(ZEpochMs),
+  pausedRemainingMs: z.nullable(z.number()),
+  canaryPercent: z.number().check(z.gte(0), z.lte(100)),
+  rollback: z.nullable(ZRollback),
+  analysis: z.optional(z.nullable(ZAnalysisSnapshot)),
   createdAt: ZEpochMs,
-  startedAt: ZEpochMs.nullable(),
-  finishedAt: ZEpochMs.nullable(),
-  outcome: z.string().nullable(),
+  startedAt: z.nullable(ZEpochMs),
+  finishedAt: z.nullable(ZEpochMs),
+  outcome: z.nullable(z.string()),
 });
 
 // The schema and the core's type must not drift apart: this fails to compile if they do.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { PHASES, RUN_STATUSES, WAITING_FOR } from "../core/types.ts";
 import { ZWireEvaluations, ZWireVerdict } from "../contracts/analysis-wire.ts";
 import type { MetricPoint } from "../metrics/aggregator.ts";
@@ -10,36 +10,36 @@ import type { MetricPoint } from "../metrics/aggregator.ts";
  * instead of trusting its cache.
  */
 const ZRunId = z.string();
-const ZSeq = z.number().int().min(0);
+const ZSeq = z.int().check(z.nonnegative());
 
 export const ZRunChangedEvent = z.object({
   runId: ZRunId,
   seq: ZSeq,
   status: z.enum(RUN_STATUSES),
   phase: z.enum(PHASES),
-  waitingFor: z.enum(WAITING_FOR).nullable(),
+  waitingFor: z.nullable(z.enum(WAITING_FOR)),
   summary: z.string(),
 });
 export const ZAgentLogEvent = z.object({ runId: ZRunId, seq: ZSeq, taskId: z.string(), agent: z.string(), phase: z.string(), line: z.string(), at: z.string() });
-export const ZAgentProgressEvent = z.object({ runId: ZRunId, seq: ZSeq, taskId: z.string(), agent: z.string(), phase: z.string(), progress: z.number().min(0).max(100) });
-const ZGauge = z.number().nullable().catch(null);
+export const ZAgentProgressEvent = z.object({ runId: ZRunId, seq: ZSeq, taskId: z.string(), agent: z.string(), phase: z.string(), progress: z.number().check(z.gte(0), z.lte(100)) });
+const ZGauge = z.catch(z.nullable(z.number()), null);
 const ZMetricPoint = z.object({
   at: z.number(),
   side: z.enum(["baseline", "canary"]),
   requests: z.number(),
   errors: z.number(),
-  p50: z.number().nullable(),
-  p95: z.number().nullable(),
-  p99: z.number().nullable(),
+  p50: z.nullable(z.number()),
+  p95: z.nullable(z.number()),
+  p99: z.nullable(z.number()),
   cpuPercent: ZGauge,
   memoryPercent: ZGauge,
 });
 /** One second of traffic per side, for the live charts. */
 export const ZMetricsEvent = z.object({ runId: ZRunId, points: z.array(ZMetricPoint) });
 /** The canary analysis's latest evaluation: every trigger's numbers. */
-export const ZAnalysisEvent = z.object({ runId: ZRunId, stepIndex: z.number().int(), at: z.string(), verdict: ZWireVerdict, summary: z.string(), evaluations: ZWireEvaluations });
+export const ZAnalysisEvent = z.object({ runId: ZRunId, stepIndex: z.int(), at: z.string(), verdict: ZWireVerdict, summary: z.string(), evaluations: ZWireEvaluations });
 /** `forStatus`: the run status the message was written in; it stops being true once the run leaves it. */
-export const ZNotificationEvent = z.object({ runId: ZRunId, severity: z.enum(["info", "warning", "critical"]), message: z.string(), at: z.string(), forStatus: z.enum(RUN_STATUSES).optional() });
+export const ZNotificationEvent = z.object({ runId: ZRunId, severity: z.enum(["info", "warning", "critical"]), message: z.string(), at: z.string(), forStatus: z.optional(z.enum(RUN_STATUSES)) });
 export const ZRunsChangedEvent = z.object({ runId: ZRunId, status: z.string() });
 
 export type RunChangedEvent = z.infer<typeof ZRunChangedEvent>;
