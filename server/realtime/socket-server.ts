@@ -9,17 +9,35 @@ type SocketData = { user: SessionUser };
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How often an open socket's session is checked again: a signed-out or re-roled user is dropped within this. */
+const REVALIDATE_MS = 3_000;
+
+function headersOf(handshake: { headers: Record<string, string | string[] | undefined> }): Headers {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(handshake.headers)) if (typeof v === "string") headers.set(k, v);
+  return headers;
+}
+
+/** A browser's page on another site names its own origin: only ours may open a socket with our cookie. */
+function crossSite(handshake: { headers: Record<string, string | string[] | undefined> }): boolean {
+  const origin = handshake.headers.origin;
+  if (typeof origin !== "string") return false;
+  try {
+    return new URL(origin).host !== handshake.headers.host;
+  } catch {
+    return true;
+  }
+}
 
 /**
  * socket.io on the dashboard's own port. A client is admitted only with a valid session
- * cookie, then joins rooms: `runs` (the list) and `run:<id>` (one run).
+ * cookie and from our own origin, then joins rooms: `runs` (the list) and `run:<id>` (one run).
  */
 export function attachRealtime(http: HttpServer, db: Db): RealtimeServer {
   const io: RealtimeServer = new Server(http, { serveClient: false, cors: { origin: false } });
   io.use((socket, next) => {
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(socket.handshake.headers)) if (typeof v === "string") headers.set(k, v);
-    userFromHeaders(headers)
+    if (crossSite(socket.handshake)) return next(new Error("cross-site"));
+    userFromHeaders(headersOf(socket.handshake))
       .then((user) => {
         if (!user) return next(new Error("unauthenticated"));
         socket.data.user = user;
@@ -27,6 +45,18 @@ export function attachRealtime(http: HttpServer, db: Db): RealtimeServer {
       })
       .catch(() => next(new Error("unavailable")));
   });
+  // A socket outlives the request that opened it: check its session again, and drop the sockets of
+  // people who signed out or whose role changed (their page reconnects with what they may see now).
+  const revalidate = setInterval(() => {
+    for (const socket of io.of("/").sockets.values()) {
+      userFromHeaders(headersOf(socket.handshake))
+        .then((user) => {
+          if (!user || user.role !== socket.data.user.role) socket.disconnect(true);
+        })
+        .catch(() => {}); // database briefly unavailable: check again next time
+    }
+  }, REVALIDATE_MS);
+  revalidate.unref();
   io.on("connection", (socket) => {
     socket.on("runs:join", (ack) => {
       void socket.join("runs");
