@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { CRITERIA } from "../core/success-criteria.ts";
-import { AGENTS_BY_PHASE, type AgentName } from "../core/types.ts";
+import { AGENT_NAMES } from "../core/types.ts";
 import { ZRunState } from "../db/run-state-schema.ts";
 import { ZWireEvaluations, ZWireVerdict } from "./analysis-wire.ts";
 
@@ -10,7 +10,6 @@ import { ZWireEvaluations, ZWireVerdict } from "./analysis-wire.ts";
  * sees an unchecked shape): GET /api/runs, /api/runs/:id, /api/runs/:id/metrics and /api/audit.
  */
 
-const AGENT_NAMES = Object.values(AGENTS_BY_PHASE).flat() as [AgentName, ...AgentName[]];
 
 /** One line per run for the runs list. */
 export const ZRunListItem = z.object({

@@ -1,4 +1,4 @@
-import type { RunState } from "./types.ts";
+import { TERMINAL_STATUSES, type RunState } from "./types.ts";
 
 /**
  * When each command can do something, per the run's state: the run page offers a control only
@@ -6,7 +6,7 @@ import type { RunState } from "./types.ts";
  * command table's input schemas so the browser can read it without them.
  */
 
-const active = (s: RunState) => !["succeeded", "rolled_back", "failed", "aborted"].includes(s.status);
+const active = (s: RunState) => !TERMINAL_STATUSES.includes(s.status);
 const gateOpen = (s: RunState) => s.status === "running" && (s.phase === "approval" || s.phase === "post_deploy") && (s.phase === "approval" ? s.gate : s.verification).status === "open";
 
 export const POSSIBLE_IN = {

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Permission } from "./permissions.ts";
-import { POSSIBLE_IN, type CommandKind } from "./command-states.ts";
-import type { Actor, RunState } from "./types.ts";
+import type { CommandKind } from "./command-states.ts";
+import type { Actor } from "./types.ts";
 
 /**
- * Every command a person can send to a run, declared once: who may send it, what it carries,
- * when it makes sense, and how the audit trail words it. `decide` checks the permission and the
+ * Every command a person can send to a run, declared once: who may send it, what it carries and
+ * how the audit trail words it (when it can act is in command-states.ts, which the browser reads). `decide` checks the permission and the
  * rollback rule from here; the server actions, the HTTP API, the audit and the run page's
  * controls read the same entries. Adding a command is one entry here plus its transition in
  * decide.
@@ -28,8 +28,6 @@ type CommandSpec = {
   audit: { action: string; says: (input: { reason?: string; percent?: number }) => string; withReason: boolean; withNote: boolean };
   /** refused while a rollback is in progress, with the word the refusal uses ("cannot be approved now") */
   refusedWhileRollingBack: string | null;
-  /** whether the run is in a state where the command can do something (the run page shows only those) */
-  possibleIn: (state: RunState) => boolean;
 };
 
 export const COMMANDS = {
@@ -38,63 +36,54 @@ export const COMMANDS = {
     input: z.object({ reason: ZOptionalReason }),
     audit: { action: "run.approve", says: () => "Approved the gate", withReason: true, withNote: true },
     refusedWhileRollingBack: "approved",
-    possibleIn: POSSIBLE_IN.approve,
   },
   reject: {
     permission: "run.reject",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.reject", says: () => "Rejected the gate", withReason: true, withNote: false },
     refusedWhileRollingBack: "rejected",
-    possibleIn: POSSIBLE_IN.reject,
   },
   waive: {
     permission: "run.waive",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.waive", says: () => "Waived blockers", withReason: true, withNote: false },
     refusedWhileRollingBack: "waived",
-    possibleIn: POSSIBLE_IN.waive,
   },
   confirmWeight: {
     permission: "run.confirmWeight",
     input: z.object({ percent: z.coerce.number().int().min(0).max(100) }),
     audit: { action: "run.confirm_weight", says: ({ percent }) => `Confirmed canary weight ${percent ?? 0}%`, withReason: false, withNote: true },
     refusedWhileRollingBack: null,
-    possibleIn: POSSIBLE_IN.confirmWeight,
   },
   pause: {
     permission: "run.pause",
     input: z.object({ reason: ZOptionalReason }),
     audit: { action: "run.pause", says: () => "Paused the rollout", withReason: true, withNote: true },
     refusedWhileRollingBack: "paused",
-    possibleIn: POSSIBLE_IN.pause,
   },
   resume: {
     permission: "run.resume",
     input: z.object({}),
     audit: { action: "run.resume", says: () => "Resumed the rollout", withReason: false, withNote: true },
     refusedWhileRollingBack: null,
-    possibleIn: POSSIBLE_IN.resume,
   },
   promote: {
     permission: "run.promote",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.promote", says: () => "Promoted the current step", withReason: true, withNote: false },
     refusedWhileRollingBack: "promoted",
-    possibleIn: POSSIBLE_IN.promote,
   },
   rollback: {
     permission: "run.rollback",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.rollback", says: () => "Requested rollback", withReason: true, withNote: true },
     refusedWhileRollingBack: null,
-    possibleIn: POSSIBLE_IN.rollback,
   },
   abort: {
     permission: "run.abort",
     input: z.object({ reason: ZReason }),
     audit: { action: "run.abort", says: () => "Aborted the run", withReason: true, withNote: false },
     refusedWhileRollingBack: null,
-    possibleIn: POSSIBLE_IN.abort,
   },
 } as const satisfies Record<CommandKind, CommandSpec>;
 

@@ -10,6 +10,18 @@ import { SEVERITIES } from "./types.ts";
 
 export type AgentVerdict = { status: Exclude<AgentStatus, "pending" | "running" | "cancelled">; summary: string };
 
+/**
+ * A runner's result as the judge reads it: findings counted per severity, and each sub-check's
+ * count at high or above (rules such as "failing tests always block" look at one sub-check).
+ */
+export function reportFrom(result: { findings: readonly { severity: Severity; check?: string }[]; checks: readonly SubCheckRun[]; summary: string }): CheckReport {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
+  for (const f of result.findings) counts[f.severity]++;
+  const high = SEVERITIES.indexOf("high");
+  const highOrAbove = (check: string) => result.findings.filter((f) => f.check === check && SEVERITIES.indexOf(f.severity) <= high).length;
+  return { checks: result.checks.map((c) => ({ ...c, highOrAbove: highOrAbove(c.name) })), counts, summary: result.summary };
+}
+
 /** Findings at `floor` or more severe. */
 export function atOrAbove(counts: SeverityCounts, floor: Severity): number {
   const limit = SEVERITIES.indexOf(floor);

@@ -61,6 +61,8 @@ export const AGENTS_BY_PHASE = {
 } as const;
 export type CheckPhase = keyof typeof AGENTS_BY_PHASE;
 export type AgentName = (typeof AGENTS_BY_PHASE)[CheckPhase][number];
+/** Every agent, in procedure order. */
+export const AGENT_NAMES = Object.values(AGENTS_BY_PHASE).flat() as [AgentName, ...AgentName[]];
 
 /** Severity of a finding, most severe first. */
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;

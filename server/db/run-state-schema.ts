@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import type { AnalysisConfig } from "../core/analysis/triggers.ts";
 import {
   AGENT_STATUSES,
+  AGENT_NAMES,
   AGENTS_BY_PHASE,
   COMPLIANCES,
   ENVIRONMENTS,
@@ -14,7 +15,6 @@ import {
   STRATEGIES,
   SUB_CHECK_OUTCOMES,
   WAITING_FOR,
-  type AgentName,
   type RunState,
 } from "../core/types.ts";
 
@@ -26,7 +26,6 @@ import {
 
 const ZEpochMs = z.number();
 const ZCounts = z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.int().check(z.nonnegative())])) as Record<(typeof SEVERITIES)[number], z.ZodMiniInt>);
-const AGENT_NAMES = Object.values(AGENTS_BY_PHASE).flat() as [AgentName, ...AgentName[]];
 const CHECK_PHASES = Object.keys(AGENTS_BY_PHASE) as [keyof typeof AGENTS_BY_PHASE, ...(keyof typeof AGENTS_BY_PHASE)[]];
 
 const ZAgentState = z.object({

@@ -1,5 +1,6 @@
 import type { RunEffect, RunEvent } from "../core/events.ts";
-import { SEVERITIES, type AgentName, type RunState, type SeverityCounts } from "../core/types.ts";
+import type { AgentName, RunState } from "../core/types.ts";
+import { reportFrom } from "../core/judge.ts";
 import { bumpSeq } from "../db/run-repository.ts";
 import type { DispatchResult, EngineDeps } from "./deps.ts";
 import { expandPlaceholders, releasePlaceholders, type PlaceholderValues } from "../core/placeholders.ts";
@@ -109,19 +110,12 @@ export async function runAgents({ deps, dispatch, runId, state, checks, effect, 
     }
     if (signal.aborted) return; // the run moved on (rolled back / aborted); its state says cancelled
 
-    const counts: SeverityCounts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
-    for (const f of result.findings) counts[f.severity]++;
     if (result.findings.length > 0) {
       await deps.db.finding.createMany({
         data: result.findings.map((f) => ({ runId, taskId: task.id, severity: f.severity, check: f.check ?? null, message: f.message, evidence: f.evidence, link: f.link ?? null })),
       });
     }
     // The runner reports; the core judges it against the run's policy (core/judge.ts).
-    await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, report: { checks: result.checks.map((c) => ({ ...c, highOrAbove: highOrAbove(result.findings, c.name) })), counts, summary: result.summary } });
+    await dispatch(runId, { kind: "agentFinished", phase: effect.phase, agent, report: reportFrom(result) });
   });
-}
-
-/** A sub-check's findings at high or critical, so the judge can apply rules for one sub-check (failing tests). */
-function highOrAbove(findings: CheckResult["findings"], check: string): number {
-  return findings.filter((f) => f.check === check && (f.severity === "high" || f.severity === "critical")).length;
 }

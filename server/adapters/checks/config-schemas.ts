@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { AGENTS_BY_PHASE, type AgentName } from "../../core/types.ts";
+import { AGENT_NAMES } from "../../core/types.ts";
 import { ZAccessibilityConfig } from "./accessibility/config.ts";
 import { ZDevopsConfig } from "./devops/config.ts";
 import { ZPostDeployConfig } from "./post-deploy/config.ts";
@@ -12,7 +12,7 @@ import { ZSystemsConfig } from "./systems/config.ts";
 // and must not pull a browser driver or a load generator into the web server's bundle.
 
 /** Every agent, in procedure order. */
-export const AGENT_NAMES: AgentName[] = Object.values(AGENTS_BY_PHASE).flat();
+export { AGENT_NAMES };
 
 /** Keys of an environment's `checks` JSON: one per agent, plus the release record's sources. */
 export const CHECK_CONFIG_KEYS = [...AGENT_NAMES, "code-architect"] as const;

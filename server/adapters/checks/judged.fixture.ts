@@ -1,6 +1,6 @@
-import { judgeAgent, type AgentVerdict } from "../../core/judge.ts";
+import { judgeAgent, reportFrom, type AgentVerdict } from "../../core/judge.ts";
 import { policyFor } from "../../core/policy.ts";
-import { SEVERITIES, type Severity, type SeverityCounts } from "../../core/types.ts";
+import type { Severity } from "../../core/types.ts";
 import type { CheckContext, CheckResult, CheckRunner } from "../../engine/ports.ts";
 
 /** A runner's report judged as the run page shows it: `summary` is the core's verdict line, `measured` the runner's own. */
@@ -12,11 +12,8 @@ export type Judged = CheckResult & { status: AgentVerdict["status"]; measured: s
  * strictest gate; the judge's own tests cover the other floors.
  */
 export function judged<R extends CheckResult>(result: R, blockingSeverity: Severity = "high"): R & Judged {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
-  for (const f of result.findings) counts[f.severity]++;
   const policy = { ...policyFor("low", "none", "production"), blockingSeverity };
-  const checks = result.checks.map((c) => ({ ...c, highOrAbove: result.findings.filter((f) => f.check === c.name && (f.severity === "high" || f.severity === "critical")).length }));
-  const verdict = judgeAgent({ checks, counts, summary: result.summary }, policy);
+  const verdict = judgeAgent(reportFrom(result), policy);
   return { ...result, status: verdict.status, summary: verdict.summary, measured: result.summary };
 }
 
