@@ -1,7 +1,6 @@
 import type { Db, Tx } from "./client.ts";
-import type { DecisionRecord, RunEffect } from "../core/events.ts";
 import type { RunState } from "../core/types.ts";
-import { insertProjection, persistTransition } from "./run-projection.ts";
+import { insertProjection } from "./run-projection.ts";
 import { ZRunState } from "./run-state-schema.ts";
 
 /**
@@ -44,9 +43,7 @@ export async function lockRunState(tx: Tx, runId: string, opts: { skipLocked?: b
 }
 
 /** Writes a transition (state, projection, decisions, effects) in the caller's transaction. */
-export function saveTransition(tx: Tx, runId: string, prev: RunState, next: RunState, decisions: DecisionRecord[], effects: RunEffect[], now: Date): Promise<void> {
-  return persistTransition(tx, runId, prev, next, decisions, effects, now);
-}
+export { persistTransition as saveTransition } from "./run-projection.ts";
 
 /** Next event sequence number of a run (clients detect gaps with it). */
 export async function bumpSeq(tx: Tx | Db, runId: string): Promise<number> {

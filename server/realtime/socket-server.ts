@@ -48,8 +48,16 @@ export function attachRealtime(http: HttpServer, db: Db): RealtimeServer {
   // A socket outlives the request that opened it: check its session again, and drop the sockets of
   // people who signed out or whose role changed (their page reconnects with what they may see now).
   const revalidate = setInterval(() => {
+    // One session lookup per cookie per sweep: a person's tabs share it.
+    const lookups = new Map<string, Promise<SessionUser | null>>();
     for (const socket of io.of("/").sockets.values()) {
-      userFromHeaders(headersOf(socket.handshake))
+      const cookie = String(socket.handshake.headers.cookie ?? "");
+      let lookup = lookups.get(cookie);
+      if (!lookup) {
+        lookup = userFromHeaders(headersOf(socket.handshake));
+        lookups.set(cookie, lookup);
+      }
+      lookup
         .then((user) => {
           if (!user || user.role !== socket.data.user.role) socket.disconnect(true);
         })
