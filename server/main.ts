@@ -18,6 +18,7 @@ import { ensureFirstAdmin, seedDemoService } from "./services/seed.ts";
 import { seedDemoFleetService, startDemo } from "./services/demo.ts";
 import { MetricsAggregator } from "./metrics/aggregator.ts";
 import { AnalysisLoop } from "./engine/analysis-loop.ts";
+import { WeightReconciler } from "./engine/weight-reconciler.ts";
 import { RouterRegistry } from "./adapters/routers/registry.ts";
 import { buildRouter } from "./adapters/routers/build-router.ts";
 import { isDatabaseDown } from "./errors.ts";
@@ -120,6 +121,9 @@ async function main(): Promise<void> {
   // (re-running agents, setting a weight) need the versions' addresses the routers know.
   engine.start();
   analysis.start();
+  // After the engine: a router that forgot its weight (restarted with the process) gets the run's back.
+  const reconciler = new WeightReconciler({ db, routerFor: (kind, target) => registry.routerFor(kind, target), onError });
+  reconciler.start();
   setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: demo?.control ?? null, reloadRouters });
 
   await new Promise<void>((resolve, reject) => {
@@ -140,6 +144,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping Flightdeck…`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    await reconciler.stop().catch(() => {});
     await analysis.stop().catch(() => {});
     await engine.stop().catch(() => {});
     await demo?.stop().catch(() => {});

@@ -91,6 +91,21 @@ export async function runsInRollout(db: Db): Promise<{ id: string; state: RunSta
   return rows.map((r) => ({ id: r.id, state: parseRunState(r.id, r.state) }));
 }
 
+/**
+ * Runs that may hold a canary weight on their router (running or paused, in the rollout or after
+ * it), with their state, for the weight reconciler; core/held-weight.ts says which weight.
+ */
+export async function runsHoldingTraffic(db: Db): Promise<{ id: string; state: RunState }[]> {
+  const rows = await db.releaseRun.findMany({ where: { phase: { in: ["rollout", "post_deploy", "record"] }, status: { in: ["running", "paused"] } }, select: { id: true, state: true } });
+  return rows.map((r) => ({ id: r.id, state: parseRunState(r.id, r.state) }));
+}
+
+/** Whether the engine is moving a run's traffic: a weight change or rollback step waiting in its outbox or being carried out. */
+export async function trafficChangeInFlight(client: Db | Tx, runId: string): Promise<boolean> {
+  const open = await client.effect.count({ where: { runId, kind: { in: ["setWeight", "rollbackStep"] }, status: { in: ["pending", "running"] } } });
+  return open > 0;
+}
+
 /** A run's state with its environment's check and hook settings, for the effect worker. */
 export async function loadRunWithSettings(db: Db, runId: string): Promise<{ state: RunState; checks: unknown; hooks: unknown }> {
   const run = await db.releaseRun.findUniqueOrThrow({ where: { id: runId }, select: { state: true, environment: { select: { checks: true, hooks: true } } } });

@@ -6,12 +6,21 @@ import type { HookName, THook } from "../db/environment-config-schema.ts";
 /** Where traffic is split: the service and environment of a run, and its two versions. */
 export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string };
 
+/** What a router serves now: the run its split belongs to (null: none since it started) and the canary's percent. */
+export type ServedWeight = { runId: string | null; percent: number };
+
 /** Shifts traffic between baseline and canary. One implementation per router kind. */
 export interface TrafficRouter {
   /** Send `percent` of new requests to the canary. */
   setWeight(target: RouteTarget, percent: number): Promise<void>;
   /** Whether the router really serves `percent` to the canary now. */
   verifyWeight(target: RouteTarget, percent: number): Promise<boolean>;
+  /**
+   * The split the router serves now, read from the router itself (the weight reconciler compares
+   * it with the run's); null when it cannot be read at the moment. Absent on routers that cannot
+   * report it (a webhook's deploy system), whose weight is re-applied after a restart instead.
+   */
+  servedWeight?(target: RouteTarget): Promise<ServedWeight | null>;
 }
 
 /** A finding, as an agent reports it. */

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 // `npm run bench -- --only router` on this 2-core machine, 12.2k req/s through the router against
 // nginx's 13.6k (90%; http-proxy: 8.9k, 71%), 71 µs of CPU per request instead of 111 µs.
 import { errors as undiciErrors, Pool, type Dispatcher } from "undici";
-import type { RouteTarget, TrafficRouter } from "../../../engine/ports.ts";
+import type { RouteTarget, ServedWeight, TrafficRouter } from "../../../engine/ports.ts";
 import type { ObservationSink, Side } from "../../../metrics/types.ts";
 import { chooseSide, SIDE_HEADER, sideCookie, stickySide } from "./stickiness.ts";
 
@@ -144,6 +144,11 @@ export class BuiltinRouter implements TrafficRouter {
 
   async verifyWeight(target: RouteTarget, percent: number): Promise<boolean> {
     return this.isListening() && this.runId === target.runId && this.percent === percent;
+  }
+
+  /** Its in-memory split: a router that started afresh serves no run and 0% to the canary. Null when not listening. */
+  async servedWeight(): Promise<ServedWeight | null> {
+    return this.isListening() ? { runId: this.runId, percent: this.percent } : null;
   }
 
   private isListening(): boolean {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { RouteTarget, TrafficRouter } from "../../../engine/ports.ts";
+import type { RouteTarget, ServedWeight, TrafficRouter } from "../../../engine/ports.ts";
 import { assertConfigInput, nginxPaths, renderNginxConfig, WEIGHT_PATH } from "./nginx-config.ts";
 import { acceptingWorkers, errorLogTail, fetchText, isNginxMaster, nginxMessage, readPid, spawnRunner, waitUntil, type CommandRunner } from "./nginx-process.ts";
 
@@ -61,6 +61,17 @@ export class NginxRouter implements TrafficRouter {
   async verifyWeight(target: RouteTarget, percent: number): Promise<boolean> {
     const served = parseMarker(await fetchText(`${this.url}${WEIGHT_PATH}`, PROBE_TIMEOUT_MS));
     return served !== null && served.runId === target.runId && served.percent === percent;
+  }
+
+  /**
+   * The split nginx serves, from its weight endpoint (the marker its live config carries). An
+   * nginx that is not running serves nobody: no run, 0%, and re-applying the weight starts it.
+   * One that runs but does not answer in time cannot be read now (null).
+   */
+  async servedWeight(): Promise<ServedWeight | null> {
+    const served = parseMarker(await fetchText(`${this.url}${WEIGHT_PATH}`, PROBE_TIMEOUT_MS));
+    if (served) return served;
+    return (await this.runningPid()) === null ? { runId: null, percent: 0 } : null;
   }
 
   /** Quits nginx gracefully (in-flight requests finish) and waits until its master is gone. */
