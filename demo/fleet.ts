@@ -39,11 +39,15 @@ export type DemoFleet = {
   services: Record<Side, ServiceProcess>;
   /** The router's origin: what users (and the generator) call. */
   url: string;
-  /** Injects a fault into one version; omitted fields mean "none". Returns the fault now applied. */
+  /** Injects a fault into one version; omitted fields mean "none" (a memory fault dropped restarts it, as clearFault does). Returns the fault now applied. */
   setFault(side: Side, fault: TFaultInput): Promise<TFault>;
   /** The fault one version currently applies. */
   getFault(side: Side): Promise<TFault>;
-  /** Removes one version's fault (and frees memory it leaked). */
+  /**
+   * Removes one version's fault. A process whose fault leaked memory is restarted (same version,
+   * same port): its runtime keeps the pages it grew even once the leak is freed, and the next run's
+   * memory trigger would judge the canary by them.
+   */
   clearFault(side: Side): Promise<TFault>;
   /**
    * Makes one side run `version`: restarts its process on the same port when it plays another
@@ -115,9 +119,12 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
   let stopping: Promise<void> | null = null;
   // One restart at a time per side: two runs noticed at once must not race for the port.
   const switching: Record<Side, Promise<void>> = { baseline: Promise.resolve(), canary: Promise.resolve() };
-  const playVersion = (side: Side, version: string): Promise<void> => {
+  // Whether a side's process has run a memory fault since it started: it stays degraded until restarted.
+  const leaked: Record<Side, boolean> = { baseline: false, canary: false };
+  /** Restarts one side's process on its port as `version`; `fresh` restarts it even when it already plays it. */
+  const respawn = (side: Side, version: string, fresh = false): Promise<void> => {
     const next = switching[side].then(async () => {
-      if (stopping || services[side].version === version) return;
+      if (stopping || (!fresh && services[side].version === version)) return;
       const { port, version: previous } = services[side];
       await services[side].stop();
       try {
@@ -131,14 +138,33 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
     switching[side] = next.catch(() => {});
     return next;
   };
+  const playVersion = async (side: Side, version: string): Promise<void> => {
+    const switched = services[side].version !== version;
+    await respawn(side, version);
+    if (switched) leaked[side] = false;
+  };
+  const restartIfLeaked = async (side: Side) => {
+    if (!leaked[side]) return;
+    await respawn(side, services[side].version, true);
+    leaked[side] = false;
+  };
+  const setFault = async (side: Side, input: TFaultInput): Promise<TFault> => {
+    const fault = ZFault.parse(input);
+    if (fault.memoryMbPerMin === 0) await restartIfLeaked(side);
+    else leaked[side] = true;
+    return faultCall(side, "POST", fault);
+  };
   return {
     router,
     generator,
     services,
     url: address.url,
-    setFault: async (side, fault) => faultCall(side, "POST", ZFault.parse(fault)),
+    setFault,
     getFault: (side) => faultCall(side, "GET"),
-    clearFault: (side) => faultCall(side, "DELETE"),
+    clearFault: async (side) => {
+      await restartIfLeaked(side);
+      return faultCall(side, "DELETE");
+    },
     playVersion,
     stop() {
       stopping ??= (async () => {

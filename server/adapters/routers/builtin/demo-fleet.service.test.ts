@@ -73,19 +73,31 @@ describe("the demo fleet", () => {
     await fleet.clearFault("canary");
   });
 
-  it("grows the canary's memory with a memory fault and frees it when cleared", async () => {
+  it("grows the canary's memory past the demo's 256 MB limit with a memory fault, and clearing it brings the canary back under", async () => {
+    const limit = 256 * 1024 * 1024; // the demo environment's default memory limit (services/demo.ts)
     const gauge = async (name: string) => {
       const text = (await http.get(`${fleet.services.canary.url}/metrics`)).body;
       return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
     };
     const before = await gauge("process_resident_memory_bytes");
-    await fleet.setFault("canary", { memoryMbPerMin: 960 });
-    await new Promise((resolve) => setTimeout(resolve, 2_300));
-    expect(await gauge("demo_fault_leaked_bytes")).toBeGreaterThanOrEqual(32 * 1024 * 1024);
-    expect((await gauge("process_resident_memory_bytes")) - before).toBeGreaterThan(24 * 1024 * 1024);
+    const pid = fleet.services.canary.pid;
+    await fleet.setFault("canary", { memoryMbPerMin: 1_024 });
+    await eventually(async () => (await gauge("process_resident_memory_bytes")) > limit, 40_000);
+    expect(await gauge("demo_fault_leaked_bytes")).toBeGreaterThan(before);
+
     await fleet.clearFault("canary");
+    // What the next run's memory trigger reads: a canary well under its limit, not the leak's pages.
+    expect(await gauge("process_resident_memory_bytes")).toBeLessThan(limit / 2);
     expect(await gauge("demo_fault_leaked_bytes")).toBe(0);
-  });
+    const restarted = fleet.services.canary.pid;
+    expect(restarted).not.toBe(pid); // a fresh process, on the same port behind the router
+    await fleet.router.setWeight(run, 100);
+    expect(JSON.parse((await http.get(`${fleet.url}/api/checkout`)).body)).toMatchObject({ ok: true, version: "1.5.0" });
+    await fleet.router.setWeight(run, 50);
+    // A cleared fault on a process that leaked nothing is not a restart.
+    await fleet.clearFault("canary");
+    expect(fleet.services.canary.pid).toBe(restarted);
+  }, 60_000);
 
   it("exposes request counts and refuses bad or proxied fault injection", async () => {
     const metrics = (await http.get(`${fleet.services.baseline.url}/metrics`)).body;
