@@ -4,7 +4,7 @@
  * time and cleans up its processes (fleet, nginx, PostgreSQL, children), even on failure.
  *
  *   npm run bench                      all phases
- *   npm run bench -- --only router,aa  some phases (aa, router, fanout, rollback, ingest)
+ *   npm run bench -- --only router,aa  some phases (aa, router, fanout, rollback, ingest, router_restart)
  */
 import { writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,6 +19,7 @@ import { benchIngest } from "./ingest.ts";
 import { cleanupAll, PROJECT_ROOT, quantileOf } from "./lib.ts";
 import { benchRollback, type ScenarioName, type ScenarioResult } from "./rollback.ts";
 import { benchRouter } from "./router.ts";
+import { benchRouterRestart } from "./router-restart.ts";
 
 type Results = {
   rollback_seconds: Record<ScenarioName, number | null>;
@@ -26,9 +27,10 @@ type Results = {
   router: { added_p99_ms: number | null; nginx_added_p99_ms: number | null; rps: number | null; nginx_rps: number | null };
   fanout: { viewers: number; p99_ms: number | null };
   ingest: { samples_per_s: number | null };
+  router_restart: { weight_restored_s: number | null };
 };
 
-const PHASES = ["aa", "router", "fanout", "rollback", "ingest"] as const;
+const PHASES = ["aa", "router", "fanout", "rollback", "ingest", "router_restart"] as const;
 type Phase = (typeof PHASES)[number];
 
 const CONFIG = {
@@ -37,6 +39,7 @@ const CONFIG = {
   router: { rate: 1_500, blockMs: 1_000, blocksEach: 8, connections: 50, throughputMs: 5_000 },
   fanout: { viewers: 1_000, events: 50, intervalMs: 100 },
   ingest: { batchSize: 5_000, concurrency: 4, durationMs: 5_000, warmupMs: 1_000 },
+  router_restart: { percent: 5, capSeconds: 30, clients: 4 },
   /** the whole bench is stopped (and cleaned up) past this, whatever it is doing */
   watchdogMs: 9 * 60_000,
 };
@@ -52,6 +55,7 @@ const results: Results = {
   router: { added_p99_ms: null, nginx_added_p99_ms: null, rps: null, nginx_rps: null },
   fanout: { viewers: 0, p99_ms: null },
   ingest: { samples_per_s: null },
+  router_restart: { weight_restored_s: null },
 };
 const notes: string[] = [];
 const failures: Partial<Record<Phase, string>> = {};
@@ -169,6 +173,12 @@ async function main(): Promise<void> {
     });
     if (r.errors.length > 0) notes.push(`control room: ${r.errors.length} engine/analysis errors, first: ${String(r.errors[0]?.error)}`);
   }
+
+  await phase("router_restart", selected, async () => {
+    const r = await benchRouterRestart(CONFIG.router_restart, log);
+    results.router_restart = { weight_restored_s: round(r.weight_restored_s, 2) };
+    notes.push(...r.notes);
+  });
 }
 
 function check(value: number | null, ok: (v: number) => boolean): string {
@@ -209,6 +219,12 @@ function printTable(): void {
     ],
     [`fanout: p99 lag, ${results.fanout.viewers.toLocaleString("en-US")} viewers`, fmt(results.fanout.p99_ms, " ms", 1) + (failures.fanout ? ` (${failures.fanout})` : ""), "≤ 100 ms", check(results.fanout.p99_ms, (v) => v <= 100 && results.fanout.viewers >= CONFIG.fanout.viewers)],
     ["ingest: samples/s", fmt(results.ingest.samples_per_s, "", 0) + (failures.ingest ? ` (${failures.ingest})` : ""), "≥ 100,000", check(results.ingest.samples_per_s, (v) => v >= 100_000)],
+    [
+      "router restart: canary answering again (SIGKILL)",
+      fmt(results.router_restart.weight_restored_s, " s", 2) + (failures.router_restart ? ` (${failures.router_restart})` : ""),
+      "≤ 5 s",
+      check(results.router_restart.weight_restored_s, (v) => v <= 5),
+    ],
   ];
   const headers = ["Figure", "Measured", "Target"];
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
