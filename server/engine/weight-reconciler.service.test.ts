@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BuiltinRouter } from "../adapters/routers/builtin/builtin-router.ts";
 import { ArraySink, client, listen } from "../adapters/routers/builtin/test-helpers.ts";
 import { RouterRegistry } from "../adapters/routers/registry.ts";
+import { receiverPerTest } from "../adapters/routers/webhook/webhook-receiver.fixture.ts";
+import { WebhookRouter } from "../adapters/routers/webhook/webhook-router.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { feed, inRollout } from "../core/testing.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
@@ -47,12 +49,12 @@ async function freshRouter(listenPort = 0): Promise<BuiltinRouter> {
   return router;
 }
 
-/** A staging canary on the built-in router, holding its first step at 5% (its hold far away). */
-async function runHoldingFivePercent() {
-  const svc = await makeService(db, { router: "builtin" });
+/** A staging canary on the built-in router (or another), holding its first step at 5% (its hold far away). */
+async function runHoldingFivePercent(router: "builtin" | "webhook" = "builtin") {
+  const svc = await makeService(db, { router });
   const staging = svc.environments.find((e) => e.name === "staging");
   if (!staging) throw new Error("makeService made no staging environment");
-  const rollout = inRollout({ router: "builtin", service: svc.slug, environment: "staging", baselineVersion: "1.0.0", targetVersion: "1.1.0", createdBy: rm.id });
+  const rollout = inRollout({ router, service: svc.slug, environment: "staging", baselineVersion: "1.0.0", targetVersion: "1.1.0", createdBy: rm.id });
   const state = feed(rollout, [{ kind: "weightApplied", stepIndex: 0, percent: 5 }], Date.now()).state;
   state.holdEndsAt = Date.now() + 24 * 3_600_000;
   const run = await db.$transaction((tx) => insertRun(tx, { serviceId: svc.id, environmentId: staging.id, createdById: rm.id }, state));
@@ -108,6 +110,22 @@ describe("the weight reconciler", () => {
     expect(mine).toEqual([]);
     expect(await reconciled(run.id)).toEqual([]);
     expect(router.state()).toMatchObject({ runId: run.id, percent: 5 });
+  });
+
+  it("tells a webhook router's deploy system the run's weight once after a start, since it cannot be asked", async () => {
+    const { run, svc } = await runHoldingFivePercent("webhook");
+    const deploySystem = await receiverPerTest()((d) => (JSON.parse(d.body).event === "verifyWeight" ? { status: 200, body: '{"percent":5}' } : { status: 204 }));
+    const webhooks = new RouterRegistry();
+    webhooks.register(svc.slug, "staging", "webhook", new WebhookRouter({ url: deploySystem.url, secret: "shared-with-the-deploy-system" }));
+    const afterStart = new WeightReconciler({ db, routerFor: (kind, target) => webhooks.routerFor(kind, target), onError: (_where, e) => errors.push(e) });
+    const first = (await afterStart.reconcileAll()).filter((c) => c.runId === run.id);
+    expect(first).toMatchObject([{ percent: 5, verified: true }]);
+    const told = deploySystem.deliveries.map((d) => JSON.parse(d.body) as { event: string; percent: number; runId: string });
+    expect(told.filter((e) => e.event === "setWeight")).toEqual([expect.objectContaining({ runId: run.id, percent: 5 })]);
+    expect((await reconciled(run.id))[0]?.summary).toBe(`Router for ${svc.slug}/staging cannot report its weight; after a restart, the run's 5% to the canary was re-applied`);
+
+    await afterStart.reconcileAll();
+    expect(deploySystem.deliveries).toHaveLength(told.length); // not every period: the deploy system keeps its own state
   });
 
   it("leaves the traffic to the engine while a step is shifting", async () => {
