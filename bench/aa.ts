@@ -2,10 +2,11 @@
  * A/A: healthy canaries (the same version on both sides) watched for a whole 5% step in
  * accelerated, seeded time, judged exactly as the AnalysisLoop judges a live run: requests go
  * through a real MetricsAggregator (DDSketch latencies, so the baseline's p95 is an estimate
- * that starts noisy, as in production), and `evaluateAll(analysisFor("production"), totals)`
- * runs every 250 simulated ms. Any rollback verdict is a false rollback.
+ * that starts noisy, as in production), and `evaluateStep(analysisFor("production"), …)` takes
+ * the aggregator's batch every 250 simulated ms. Any rollback verdict is a false rollback.
  */
-import { evaluateAll } from "../server/core/analysis/evaluate.ts";
+import { latencyThresholds } from "../server/core/analysis/sequential-tests.ts";
+import { evaluateStep, startStep } from "../server/core/analysis/step-analysis.ts";
 import { mulberry32, simulateCanary } from "../server/core/analysis/simulate.ts";
 import { analysisFor } from "../server/core/policy.ts";
 import { MetricsAggregator } from "../server/metrics/aggregator.ts";
@@ -68,10 +69,7 @@ export function simulateHealthyStep(seed: number, o: AaOptions): { rollback: str
   };
   const tick = o.evaluateEveryMs / 1_000;
   let held = false;
-  // Bad-event counts at the last evaluation. With no count higher than then, every test's E is
-  // lower than it was (E(n, k) falls as n grows with k fixed), so that tick cannot roll back or
-  // hold and evaluateAll is skipped: exact, and it makes 30 simulated minutes cheap.
-  let last = { errors: 0, slow95: 0, slow99: 0 };
+  let session = startStep(0, 3, 0);
   const end = o.minutes * 60_000;
   for (now = o.evaluateEveryMs; now <= end; now += o.evaluateEveryMs) {
     serve("baseline", poisson(o.baselineRps * tick, random));
@@ -79,14 +77,17 @@ export function simulateHealthyStep(seed: number, o: AaOptions): { rollback: str
     // The loop also rolls 1 s points and 10 s windows; without it the per-second sketches grow.
     if (now % 1_000 === 0) aggregator.rollSecond();
     if (now % 10_000 === 0) aggregator.rollWindows();
-    const totals = aggregator.totals(runId);
-    if (!totals) continue;
-    const counts = { errors: totals.canary.errors, slow95: totals.canarySlowerThan.p95?.count ?? 0, slow99: totals.canarySlowerThan.p99?.count ?? 0 };
-    if (counts.errors <= last.errors && counts.slow95 <= last.slow95 && counts.slow99 <= last.slow99) continue;
-    last = counts;
-    const result = evaluateAll(config, totals);
-    if (result.verdict === "rollback") return { rollback: result.decidedBy?.trigger ?? "unknown", held };
-    if (result.verdict === "hold") held = true;
+    const base = aggregator.totals(runId);
+    if (!base) continue;
+    const thresholds = latencyThresholds(config, base.baseline.latencyMs);
+    const totals = aggregator.totals(runId, thresholds);
+    const batch = aggregator.takeBatch(runId, thresholds);
+    if (!totals || !batch) continue;
+    // Detection only: the confidence bound (promotion) does not change a rollback verdict.
+    const step = evaluateStep(config, session, batch, totals, { health: false });
+    session = step.session;
+    if (step.result.verdict === "rollback") return { rollback: step.result.decidedBy?.trigger ?? "unknown", held };
+    if (step.result.verdict === "hold") held = true;
   }
   return { rollback: null, held };
 }

@@ -6,7 +6,7 @@
  */
 import { createServer } from "node:http";
 import { Server } from "socket.io";
-import { evaluateAll } from "../server/core/analysis/evaluate.ts";
+import { evaluateAll } from "../server/core/analysis/step-analysis.ts";
 import { emptyTotals } from "../server/core/analysis/triggers.ts";
 import { analysisFor } from "../server/core/policy.ts";
 import { publisherFor, type RealtimeServer } from "../server/realtime/socket-server.ts";

@@ -153,7 +153,7 @@ export async function benchRollback(room: ControlRoom, o: RollbackOptions, log: 
     let state = await runState(run.id);
     let note = scenario.note(ctx);
     if (seconds === null) {
-      note += `; not rolled back within ${o.capSeconds} s (${after?.canary.requests ?? 0} canary requests, ${after?.canary.errors ?? 0} errors, ${after?.canarySlowerThan.p95?.count ?? 0} slower than 1.5 × p95)`;
+      note += `; not rolled back within ${o.capSeconds} s (${after?.canary.requests ?? 0} canary requests, ${after?.canary.errors ?? 0} errors, ${after?.canarySlowerThan["latency-p95"]?.count ?? 0} slower than 1.5 × p95)`;
       await runCommand(engine, admin, { kind: "rollback", runId: run.id, reason: "benchmark: scenario cap reached" }).catch(() => undefined);
     }
     const finished = await waitFor("the run to finish its rollback", async () => {

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { count } from "@/server/core/analysis/format";
+import { count, duration } from "@/server/core/analysis/format";
 import type { RunState } from "@/server/core/types";
 import { useCan } from "@/components/auth/session-context";
 import { StepPromoteDialog } from "@/components/rollout/step-promote-dialog";
@@ -15,7 +15,8 @@ function headline(state: RunState): string {
   if (!a) return "Insufficient evidence: the hold is over but no canary traffic has been observed yet";
   if (a.requestsNeeded < 0) return "Insufficient evidence: the hold is over but the canary's minimum sample cannot be sized yet (no baseline data)";
   if (a.requestsNeeded === 0) return `Insufficient evidence: the hold is over but a test cannot conclude yet — ${a.summary}`;
-  return `Insufficient evidence: the hold is over but the canary needs ${count(a.requestsNeeded)} more request${a.requestsNeeded === 1 ? "" : "s"}`;
+  const wait = a.msNeeded ? ` (about ${duration(a.msNeeded)} at its current rate)` : "";
+  return `Insufficient evidence of health: the hold is over but the canary needs ${count(a.requestsNeeded)} more request${a.requestsNeeded === 1 ? "" : "s"}${wait}`;
 }
 
 /**
@@ -33,7 +34,7 @@ export function AnalysisWaitPanel({ runId, state }: { runId: string; state: RunS
       <p className="text-base font-medium text-slate-900">{headline(state)}</p>
       <p className="text-sm text-slate-700">
         {evidence
-          ? "The step stays at its weight and promotes itself once the canary has served enough requests. You may promote it now (your reason is recorded) or roll back."
+          ? "No data is never health: the step stays at its weight and promotes itself once every trigger's upper confidence bound is below its threshold. You may promote it now (your reason is recorded) or roll back."
           : "Nothing moves until someone decides: promote the step (your reason is recorded) or roll back. The evidence panel under Live metrics shows every trigger's numbers."}
       </p>
       {canPromote || canRollBack ? (

@@ -3,6 +3,7 @@ import type { Verdict } from "@/server/core/analysis/triggers";
 const FILL: Record<Verdict, string> = {
   rollback: "bg-red-700",
   hold: "bg-amber-600",
+  error: "bg-amber-700",
   pass: "bg-slate-600",
   insufficient: "bg-blue-700",
 };

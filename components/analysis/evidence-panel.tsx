@@ -1,9 +1,9 @@
 import type { RunState } from "@/server/core/types";
-import { count } from "@/server/core/analysis/format";
+import { count, duration, percent } from "@/server/core/analysis/format";
 import type { AnalysisRecord } from "@/components/charts/metrics-cache";
 import { Badge } from "@/components/ui/badge";
 import { LocalTime } from "@/components/ui/local-time";
-import { verdictLook } from "./evaluations";
+import { triggerName, verdictLook, type ShownEvaluation } from "./evaluations";
 import { EvidenceRow } from "./evidence-row";
 
 /** Canary requests still needed, preferring the stored figure (live events do not carry it). */
@@ -12,10 +12,20 @@ function requestsNeeded(state: RunState, analysis: AnalysisRecord): number | nul
   return analysis.stepIndex === state.stepIndex ? (state.analysis?.requestsNeeded ?? null) : null;
 }
 
-function neededText(needed: number | null): string | null {
+function neededText(needed: number | null, msNeeded: number | null): string | null {
   if (needed === null || needed === 0) return null;
-  if (needed < 0) return "The minimum sample cannot be sized yet: the baseline has no data.";
-  return `${count(needed)} more canary request${needed === 1 ? "" : "s"} needed before this step can be promoted.`;
+  if (needed < 0) return "Health cannot be shown at the canary's current error rate, or the baseline has no data yet.";
+  const wait = msNeeded ? `, about ${duration(msNeeded)} at the current rate` : "";
+  return `Needs ${count(needed)} more canary request${needed === 1 ? "" : "s"}${wait} before this step can be promoted.`;
+}
+
+/** α per run and how this step's share is split across its rollback tests (STATISTICS.md). */
+function alphaText(state: RunState, evaluations: ShownEvaluation[]): string | null {
+  const run = state.params.analysis?.alpha;
+  const tests = evaluations.filter((e) => e.method === "e-process" && e.level === "rollback" && e.alpha !== null);
+  if (run === undefined || tests.length === 0) return null;
+  const shares = tests.map((e) => `${triggerName(e.trigger)} ${percent(e.method === "e-process" ? (e.alpha ?? 0) : 0)}`).join(", ");
+  return `False-rollback budget α = ${percent(run)} per run, split across steps and triggers; this step: ${shares}. Hold levels have a budget of their own; a promotion is wrong with probability at most the same shares.`;
 }
 
 /**
@@ -34,7 +44,9 @@ export function EvidencePanel({ state, analysis }: { state: RunState; analysis: 
     );
   }
   const look = verdictLook(analysis.verdict);
-  const needed = analysis.verdict === "insufficient" ? neededText(requestsNeeded(state, analysis)) : null;
+  const current = analysis.stepIndex === state.stepIndex ? (state.analysis ?? null) : null;
+  const needed = analysis.verdict === "insufficient" ? neededText(requestsNeeded(state, analysis), current?.msNeeded ?? null) : null;
+  const alpha = alphaText(state, analysis.evaluations);
   const decidedTrigger = state.rollback?.trigger ?? state.analysis?.decidedBy?.trigger ?? null;
   const earlierStep = analysis.stepIndex !== state.stepIndex;
   const stepLabel = state.steps[analysis.stepIndex]?.label ?? `step ${analysis.stepIndex + 1}`;
@@ -58,6 +70,7 @@ export function EvidencePanel({ state, analysis }: { state: RunState; analysis: 
         </p>
         <p className="text-sm text-slate-800">{analysis.summary}</p>
         {needed ? <p className="text-sm font-medium text-slate-900">{needed}</p> : null}
+        {alpha ? <p className="text-xs text-slate-700">{alpha}</p> : null}
       </div>
       {analysis.evaluations.length > 0 ? (
         <ul className="grid gap-3 lg:grid-cols-2">

@@ -1,5 +1,5 @@
 import { useId } from "react";
-import { count, evidence, ms, percent } from "@/server/core/analysis/format";
+import { clockTime, count, evidence, ms, percent } from "@/server/core/analysis/format";
 import { Badge } from "@/components/ui/badge";
 import { EvidenceMeter } from "./evidence-meter";
 import { triggerName, verdictLook, type ShownEvaluation, type ShownRule, type ShownSequential } from "./evaluations";
@@ -15,8 +15,11 @@ function countsText(e: ShownEvaluation): string {
     case "error-rate-hold":
       return `${count(e.n)} canary requests, ${count(e.k)} errors`;
     case "latency-p95":
+    case "latency-p95-hold":
     case "latency-p99":
       return `${count(e.n)} canary requests, ${count(e.k)} slow`;
+    case "feed":
+      return `no usable canary data for ${count(e.n)} s (limit ${count(e.method === "rule" ? (e.limit ?? 0) : 0)} s)`;
     case "business-metric":
       return `${count(e.n)} attempts, ${count(e.k)} not converted`;
     case "cpu":
@@ -32,7 +35,7 @@ function countsText(e: ShownEvaluation): string {
 /** The baseline's figure, for context: its error rate, its quantile in ms, or its conversion rate. */
 function baselineText(e: ShownSequential): string | null {
   if (e.baselineFigure === null) return null;
-  if (e.trigger === "latency-p95") return `baseline p95 ${ms(e.baselineFigure)}`;
+  if (e.trigger === "latency-p95" || e.trigger === "latency-p95-hold") return `baseline p95 ${ms(e.baselineFigure)}`;
   if (e.trigger === "latency-p99") return `baseline p99 ${ms(e.baselineFigure)}`;
   if (e.trigger === "business-metric") return `baseline converts ${percent(e.baselineFigure)}`;
   return `baseline ${percent(e.baselineFigure)}`;
@@ -40,11 +43,18 @@ function baselineText(e: ShownSequential): string | null {
 
 function sequentialFacts(e: ShownSequential): string[] {
   const threshold = e.trigger.startsWith("latency") ? "allowed slow share" : e.trigger === "business-metric" ? "allowed failures" : e.level === "hold" ? "hold level" : "threshold";
-  // Only the rollback-level request tests gate promotion (triggers.ts evaluateAll); the others may stay open.
+  // Only the rollback-level request tests gate promotion (step-analysis.ts combine); the others may stay open.
   const gates = e.level === "rollback" && e.trigger !== "business-metric";
-  const minimum =
-    e.minSamples === null ? "minimum sample cannot be sized yet" : gates ? `${count(e.minSamples)} needed before promotion` : `${count(e.minSamples)} to conclude (not required to promote)`;
-  return [countsText(e), `observed ${rate(e.observedRate)} vs ${threshold} ${rate(e.p0)}`, baselineText(e), minimum].filter((f): f is string => f !== null);
+  const since = e.window && e.window.n > 0 ? `since ${clockTime(e.window.since)} UTC: ${count(e.window.k)} of ${count(e.window.n)} (${rate(e.window.k / e.window.n)})` : null;
+  const bound = e.upperBound === null ? null : `upper bound ${rate(e.upperBound)}`;
+  const promote = !gates
+    ? "not required to promote"
+    : e.requestsToPromote === null
+      ? "cannot show health at the current rate"
+      : e.requestsToPromote === 0
+        ? "healthy: may promote"
+        : `${count(e.requestsToPromote)} more requests to show health`;
+  return [countsText(e), `observed ${rate(e.observedRate)} vs ${threshold} ${rate(e.p0)}`, since, bound, baselineText(e), promote].filter((f): f is string => f !== null);
 }
 
 function ruleText(e: ShownRule): string {

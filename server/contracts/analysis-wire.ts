@@ -6,7 +6,7 @@ import * as z from "zod/mini";
  * sample with no baseline floor yet) arrives as null; an unknown verdict is never read as a pass.
  */
 
-const VERDICTS = ["pass", "insufficient", "hold", "rollback"] as const;
+const VERDICTS = ["pass", "insufficient", "hold", "rollback", "error"] as const;
 export type WireVerdict = (typeof VERDICTS)[number];
 export const ZWireVerdict = z.pipe(
   z.unknown(),
@@ -34,6 +34,10 @@ export const ZWireSequential = z.object({
   logThreshold: figure,
   alpha: figure,
   minSamples: figure,
+  /** the window carrying the detector's evidence: since when, and its counts */
+  window: z.catch(z.nullable(z.object({ since: z.number(), n: z.number(), k: z.number() })), null),
+  upperBound: z.catch(z.nullable(z.number()), null),
+  requestsToPromote: figure,
 });
 export const ZWireRule = z.object({ ...base, method: z.literal("rule"), limit: figure });
 export const ZWireEvaluation = z.discriminatedUnion("method", [ZWireSequential, ZWireRule]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateAll } from "./analysis/evaluate.ts";
+import { evaluateAll } from "./analysis/step-analysis.ts";
 import { emptyTotals } from "./analysis/triggers.ts";
 import { analysisFor } from "./policy.ts";
 

@@ -88,12 +88,12 @@ export function onTick(t: TransitionDraft): Transition {
   }
   // No data never counts as healthy: the hold is over but the step waits for evidence.
   s.holdEndsAt = null;
-  s.waitingFor = a?.verdict === "hold" ? "analysis" : "evidence";
+  s.waitingFor = a?.verdict === "hold" || a?.verdict === "error" ? "analysis" : "evidence";
   t.decide({
     trigger: "analysis",
     verdict: "insufficient",
     reason: a
-      ? `${step.label}: hold elapsed but ${a.verdict === "hold" ? "the analysis asks for a human" : `insufficient evidence — ${a.requestsNeeded} more canary requests needed`}: ${a.summary}`
+      ? `${step.label}: hold elapsed but ${a.verdict === "hold" || a.verdict === "error" ? "the analysis asks for a human" : `no evidence of health yet — ${a.requestsNeeded < 0 ? "it cannot be shown at the canary's current rate" : `${a.requestsNeeded} more canary requests needed`}`}: ${a.summary}`
       : `${step.label}: hold elapsed but no canary analysis has run yet (no traffic observed)`,
     evidence: { percent: step.percent, requestsNeeded: a?.requestsNeeded ?? null, verdict: a?.verdict ?? null },
   });
@@ -126,9 +126,13 @@ export function onAnalysis(t: TransitionDraft, stepIndex: number, result: Analys
       startRollback(t, why, null, trigger);
       return t.done();
     case "hold":
-      if (previous !== "hold") {
+    case "error":
+      // A hold asks a person to look; so does an analysis that cannot read its metrics (like
+      // Argo's consecutive-error limit): it never passes and never waits silently.
+      if (previous !== result.verdict) {
         s.waitingFor = "analysis";
-        t.decide({ trigger, verdict: "hold", reason: `Holding for a human: ${why}`, evidence: { requestsNeeded: result.requestsNeeded } });
+        const what = result.verdict === "error" ? "Analysis error, holding for a human" : "Holding for a human";
+        t.decide({ trigger, verdict: "hold", reason: `${what}: ${why}`, evidence: { requestsNeeded: result.requestsNeeded } });
         t.effects.push({ kind: "notify", severity: "warning", message: `${s.params.service} canary needs a human: ${why}` });
       }
       return t.done();

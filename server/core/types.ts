@@ -213,6 +213,8 @@ export type AnalysisSnapshot = {
   summary: string;
   /** canary requests still needed before the step may be promoted */
   requestsNeeded: number;
+  /** how long those take at the canary's current rate, ms; null or absent when unknown */
+  msNeeded?: number | null;
   /** the trigger that decided a rollback or hold, with its message */
   decidedBy: { trigger: string; message: string } | null;
   /** when it was evaluated (epoch ms) */

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { AnalysisConfig } from "../core/analysis/triggers.ts";
+import { VERDICTS, type AnalysisConfig } from "../core/analysis/triggers.ts";
 import {
   AGENT_STATUSES,
   AGENT_NAMES,
@@ -72,12 +72,22 @@ const ZPolicy = z.object({
 // Ranges were validated when the run was created (core/policy.ts analysisFor); here the shape.
 const ZTrigger = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("errorRate"), rollbackAbove: z.number(), holdAbove: z.nullable(z.number()), detectAtLeast: z.number() }),
-  z.object({ kind: z.literal("latency"), quantile: z.union([z.literal(0.95), z.literal(0.99)]), factor: z.number(), detectAtLeast: z.number() }),
+  z.object({
+    kind: z.literal("latency"),
+    quantile: z.union([z.literal(0.95), z.literal(0.99)]),
+    factor: z.number(),
+    detectAtLeast: z.number(),
+    hold: z.optional(z.nullable(z.object({ factor: z.number(), share: z.number() }))),
+  }),
   z.object({ kind: z.literal("businessMetric"), name: z.string(), allowedDrop: z.number(), detectDrop: z.number() }),
   z.object({ kind: z.literal("gauge"), resource: z.enum(["cpu", "memory"]), limitPercent: z.number(), consecutive: z.number() }),
   z.object({ kind: z.literal("securitySignal") }),
 ]);
-const ZAnalysisConfig = z.object({ alpha: z.number().check(z.positive(), z.lte(1)), triggers: z.array(ZTrigger) });
+const ZAnalysisConfig = z.object({
+  alpha: z.number().check(z.positive(), z.lte(1)),
+  triggers: z.array(ZTrigger),
+  feedTimeoutMs: z.optional(z.number().check(z.positive())),
+});
 
 const ZParams = z.object({
   service: z.string(),
@@ -93,9 +103,10 @@ const ZParams = z.object({
 });
 
 const ZAnalysisSnapshot = z.object({
-  verdict: z.enum(["pass", "insufficient", "hold", "rollback"]),
+  verdict: z.enum(VERDICTS),
   summary: z.string(),
   requestsNeeded: z.number(),
+  msNeeded: z.optional(z.nullable(z.number())),
   decidedBy: z.nullable(z.object({ trigger: z.string(), message: z.string() })),
   at: ZEpochMs,
 });

@@ -1,6 +1,8 @@
 import type { Db } from "../db/client.ts";
-import { evaluateAll } from "../core/analysis/evaluate.ts";
-import type { AnalysisResult, Evaluation, Verdict } from "../core/analysis/triggers.ts";
+import { latencyThresholds } from "../core/analysis/sequential-tests.ts";
+import { evaluateStep, startStep, type AppliedBatch, type StepSession } from "../core/analysis/step-analysis.ts";
+import type { Verdict } from "../core/analysis/triggers.ts";
+import type { AnalysisResult, Evaluation } from "../core/analysis/evaluation.ts";
 import type { RunEvent } from "../core/events.ts";
 import type { AnalysisSnapshot, RunState } from "../core/types.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
@@ -19,7 +21,18 @@ type Deps = {
   evaluateEveryMs?: number;
 };
 
-type Watched = { state: RunState; lastVerdict: Verdict | null; lastDispatch: number; lastStored: number };
+type Watched = {
+  state: RunState;
+  lastVerdict: Verdict | null;
+  lastDispatch: number;
+  lastStored: number;
+  /** the step's change detectors and confidence bounds; rebuilt (a fresh test) after a restart */
+  session: StepSession | null;
+  /** batches consumed since the last stored evaluation: stored with it, so its figures replay */
+  unstored: AppliedBatch[];
+  /** whether this step's first evaluation has been stored (it carries the step's start) */
+  storedAny: boolean;
+};
 
 /** The state re-sent to the core even when the verdict is unchanged, so the page stays current. */
 const REFRESH_MS = 5_000;
@@ -41,6 +54,7 @@ function snapshotOf(result: AnalysisResult, at: number): AnalysisSnapshot {
     verdict: result.verdict,
     summary: result.summary,
     requestsNeeded: requestsNeededOf(result),
+    msNeeded: result.msNeeded === null || !Number.isFinite(result.msNeeded) ? null : Math.round(result.msNeeded),
     decidedBy: result.decidedBy ? { trigger: result.decidedBy.trigger, message: result.decidedBy.message } : null,
     at,
   };
@@ -111,7 +125,7 @@ export class AnalysisLoop {
       this.deps.aggregator.startStep(row.id, state.stepIndex);
       const w = this.watched.get(row.id);
       if (w && w.state.stepIndex === state.stepIndex) w.state = state;
-      else this.watched.set(row.id, { state, lastVerdict: null, lastDispatch: 0, lastStored: 0 });
+      else this.watched.set(row.id, { state, lastVerdict: null, lastDispatch: 0, lastStored: 0, session: null, unstored: [], storedAny: false });
     }
     for (const runId of this.watched.keys()) {
       if (seen.has(runId)) continue;
@@ -126,12 +140,25 @@ export class AnalysisLoop {
   private async evaluate(runId: string, w: Watched, now: number): Promise<void> {
     const config = w.state.params.analysis;
     if (!config || w.state.stepPhase !== "holding") return;
-    const totals = this.deps.aggregator.totals(runId);
-    if (!totals) return;
-    const result = evaluateAll(config, totals);
+    const aggregator = this.deps.aggregator;
+    const baseline = aggregator.totals(runId);
+    if (!baseline) return;
+    const thresholds = latencyThresholds(config, baseline.baseline.latencyMs);
+    const totals = aggregator.totals(runId, thresholds);
+    const batch = aggregator.takeBatch(runId, thresholds);
+    if (!totals || !batch) return;
+    // The step is watched from when this process first saw it hold: before that its canary
+    // counts were not being batched (a restart begins a fresh test, never reuses lost evidence).
+    const session = w.session ?? startStep(w.state.stepIndex, w.state.steps.length, now);
+    const step = evaluateStep(config, session, { ...batch, at: now }, totals);
+    w.session = step.session;
+    if (Object.keys(step.applied.counts).length > 0) w.unstored.push(step.applied);
+    const result = step.result;
     if (now - w.lastStored >= STORE_EVERY_MS || result.verdict !== w.lastVerdict) {
       w.lastStored = now;
       const evaluations = jsonSafe(result.evaluations);
+      const batches = w.unstored;
+      w.unstored = [];
       await this.deps.db.analysisEvaluation.create({
         data: {
           runId,
@@ -141,8 +168,11 @@ export class AnalysisLoop {
           summary: result.summary,
           requestsNeeded: requestsNeededOf(result),
           evaluations,
+          batches,
+          stepStartedAt: w.storedAny ? null : new Date(session.startedAt),
         },
       });
+      w.storedAny = true;
       this.deps.publish({ kind: "analysis", event: { runId, stepIndex: w.state.stepIndex, at: new Date(now).toISOString(), verdict: result.verdict, summary: result.summary, evaluations } });
     }
     if (result.verdict === w.lastVerdict && now - w.lastDispatch < REFRESH_MS) return;

@@ -73,7 +73,9 @@ describe("progressive rollout on real traffic", () => {
     expect(seconds).toBeLessThan(10); // the benchmark measures it precisely; this is a sanity bound
     expect(await fleet.router.verifyWeight({ runId: run.id, service: "", environment: "staging", baseline: "", canary: "" }, 0)).toBe(true);
     expect(s.rollback?.trigger).toBe("error-rate");
-    expect(s.rollback?.reason).toMatch(/Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/);
+    // The reason speaks of the window since the change, so its rate is the fault's, not the step's average.
+    expect(s.rollback?.reason).toMatch(/Canary errors (\d+(\.\d+)?)% \(\d+ of \d+\), baseline [\d.]+%; threshold 1% since \d\d:\d\d:\d\d/);
+    expect(Number(/Canary errors (\d+(?:\.\d+)?)%/.exec(s.rollback?.reason ?? "")?.[1])).toBeGreaterThanOrEqual(20);
     const stored = await db.analysisEvaluation.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } });
     expect(stored.at(-1)?.verdict).toBe("rollback");
     const windows = await eventually(async () => {
@@ -89,18 +91,19 @@ describe("progressive rollout on real traffic", () => {
     const first = await eventually(async () => {
       const x = await state(run.id);
       return x.stepIndex >= 1 ? x : null;
-    }, 60_000);
+    }, 150_000);
     const decisions = await db.decision.findMany({ where: { runId: run.id, stepIndex: 0 }, orderBy: { createdAt: "asc" } });
     const advance = decisions.find((d) => d.verdict === "advance" && d.trigger === "analysis");
     expect(advance?.reason).toMatch(/canary is healthy/);
     expect(first.status).toBe("running");
-    // Before the minimum sample the step said "insufficient" and how much it still needed; it
-    // passed only once nothing more was needed.
+    // Until every rollback test's upper confidence bound was below its threshold the step said
+    // "insufficient" and how much it still needed; it passed only once nothing more was needed.
     const evaluations = await db.analysisEvaluation.findMany({ where: { runId: run.id, stepIndex: 0 }, orderBy: { id: "asc" } });
     const firstPass = evaluations.findIndex((e) => e.verdict === "pass");
     expect(firstPass).toBeGreaterThan(0);
-    expect(evaluations.slice(0, firstPass).every((e) => e.verdict === "insufficient" && e.requestsNeeded > 0)).toBe(true);
+    // (-1: health cannot be shown at the rate so far, e.g. right after an early error.)
+    expect(evaluations.slice(0, firstPass).every((e) => e.verdict === "insufficient" && e.requestsNeeded !== 0)).toBe(true);
     expect(evaluations[firstPass]?.requestsNeeded).toBe(0);
     await engine.dispatch(run.id, { kind: "rollback", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
-  }, 90_000);
+  }, 180_000);
 });

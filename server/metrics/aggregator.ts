@@ -1,5 +1,5 @@
 import type { DDSketch } from "@datadog/sketches-js";
-import type { SecuritySignal, SideTotals, WindowTotals } from "../core/analysis/triggers.ts";
+import type { CanaryBatch, LatencyTestId, SecuritySignal, SideTotals, WindowTotals } from "../core/analysis/triggers.ts";
 import { countAbove, newSketch, quantile, serializeSketch } from "./sketch.ts";
 import type { MetricSource } from "../engine/ports.ts";
 import type { ObservationSink, RequestObservation, Side } from "./types.ts";
@@ -72,6 +72,8 @@ type RunMetrics = {
   baseline: Accum;
   /** canary since the current step began */
   canary: Accum;
+  /** canary since the analysis last took a batch: what the change detectors consume next */
+  batch: Accum;
   second: Record<Side, Accum>;
   window: Record<Side, Accum>;
   windowStart: number;
@@ -116,6 +118,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
       if (run.stepIndex === stepIndex) return;
       run.stepIndex = stepIndex;
       run.canary = emptyAccum();
+      run.batch = emptyAccum();
       run.signals = [];
       return;
     }
@@ -123,6 +126,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
       stepIndex,
       baseline: emptyAccum(),
       canary: emptyAccum(),
+      batch: emptyAccum(),
       second: { baseline: emptyAccum(), canary: emptyAccum() },
       window: { baseline: emptyAccum(), canary: emptyAccum() },
       windowStart: now,
@@ -143,6 +147,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
     const run = this.runs.get(o.runId);
     if (!run) return;
     add(running(run, o.side), o.status, o.latencyMs);
+    if (o.side === "canary") add(run.batch, o.status, o.latencyMs);
     add(run.second[o.side], o.status, o.latencyMs);
     add(run.window[o.side], o.status, o.latencyMs);
   }
@@ -156,7 +161,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
   observeConversions(runId: string, side: Side, attempts: number, conversions: number): void {
     const run = this.runs.get(runId);
     if (!run) return;
-    for (const acc of [running(run, side), run.window[side]]) {
+    for (const acc of [running(run, side), run.window[side], ...(side === "canary" ? [run.batch] : [])]) {
       acc.attempts += attempts;
       acc.conversions += conversions;
     }
@@ -196,8 +201,24 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
     return v;
   }
 
-  /** What the analysis reads: baseline over the rollout, canary over the step. */
-  totals(runId: string, latencyFactor = 1.5): WindowTotals | null {
+  /**
+   * What the canary served since the last call, with its requests slower than each latency
+   * test's threshold (core/analysis/sequential-tests.ts latencyThresholds); then starts a new batch.
+   */
+  takeBatch(runId: string, thresholds: Partial<Record<LatencyTestId, number>>): CanaryBatch | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    const b = run.batch;
+    run.batch = emptyAccum();
+    const slowerThan: CanaryBatch["slowerThan"] = {};
+    for (const [id, thresholdMs] of Object.entries(thresholds) as [LatencyTestId, number][]) {
+      slowerThan[id] = { thresholdMs, count: countAbove(b.sketch, thresholdMs) };
+    }
+    return { at: this.clock(), requests: b.requests, errors: b.errors, attempts: b.attempts, conversions: b.conversions, slowerThan };
+  }
+
+  /** What the analysis reads: baseline over the rollout, canary over the step (slow counts at the given thresholds). */
+  totals(runId: string, thresholds: Partial<Record<LatencyTestId, number>> = {}): WindowTotals | null {
     const run = this.runs.get(runId);
     if (!run) return null;
     const side = (acc: Accum): SideTotals => ({
@@ -209,16 +230,14 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
       cpuPercent: [...acc.cpu],
       memoryPercent: [...acc.memory],
     });
-    const slower = (q: number) => {
-      const base = quantile(run.baseline.sketch, q);
-      if (base === null) return null;
-      const thresholdMs = base * latencyFactor;
-      return { thresholdMs, count: countAbove(run.canary.sketch, thresholdMs) };
-    };
+    const canarySlowerThan: WindowTotals["canarySlowerThan"] = {};
+    for (const [id, thresholdMs] of Object.entries(thresholds) as [LatencyTestId, number][]) {
+      canarySlowerThan[id] = { thresholdMs, count: countAbove(run.canary.sketch, thresholdMs) };
+    }
     return {
       baseline: side(run.baseline),
       canary: side(run.canary),
-      canarySlowerThan: { p95: slower(0.95), p99: slower(0.99) },
+      canarySlowerThan,
       securitySignals: [...run.signals],
     };
   }

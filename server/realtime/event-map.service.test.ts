@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateAll } from "../core/analysis/evaluate.ts";
+import { evaluateAll } from "../core/analysis/step-analysis.ts";
 import { defaultAnalysisConfig, emptyTotals } from "../core/analysis/triggers.ts";
 import { ZAnalysisEvent, ZRunChangedEvent } from "./event-map.ts";
 

@@ -37,3 +37,17 @@ export function evidence(logValue: number): string {
   }
   return `${mantissa}e${exponent}`;
 }
+
+/** A moment as a wall-clock time, UTC, to the second: "06:40:02" (deterministic: no time zone lookup). */
+export function clockTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(11, 19);
+}
+
+/** A duration in words a release manager reads at a glance: "40 s", "12 min", "3.5 h". */
+export function duration(msValue: number): string {
+  if (!Number.isFinite(msValue)) return "an unknown time";
+  const s = msValue / 1000;
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  return `${Number((s / 3600).toPrecision(2))} h`;
+}

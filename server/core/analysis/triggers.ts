@@ -4,8 +4,14 @@
  * (DESIGN.md "Monitoring and automated rollback"); the method is STATISTICS.md's.
  */
 
-/** What one trigger, or the analysis of a step as a whole, concludes about the canary. */
-export type Verdict = "pass" | "insufficient" | "hold" | "rollback";
+/**
+ * What one trigger, or the analysis of a step as a whole, concludes about the canary. "error":
+ * the metric feed is silent or sends garbage, so nothing can be concluded and a human decides.
+ */
+export type Verdict = "pass" | "insufficient" | "hold" | "rollback" | "error";
+
+/** Every verdict, most severe first. */
+export const VERDICTS = ["rollback", "error", "hold", "insufficient", "pass"] as const satisfies readonly Verdict[];
 
 /** Canary error rate. Procedure: > 1% rolls back; > 0.1% holds promotion and asks a human. */
 export type ErrorRateTrigger = {
@@ -20,7 +26,9 @@ export type ErrorRateTrigger = {
 
 /**
  * Latency degradation: "canary p95 > factor × baseline p95" is "more than 5% of canary requests
- * are slower than factor × baseline p95", so bad = such a request and p0 = 1 − quantile.
+ * are slower than factor × baseline p95", so bad = such a request and p0 = 1 − quantile. A p95
+ * exactly at factor × the baseline's sits on that null and is never called: the test catches a
+ * regression beyond it (p95 doubled fast), with the factor as its false-alarm boundary.
  */
 export type LatencyTrigger = {
   kind: "latency";
@@ -30,7 +38,16 @@ export type LatencyTrigger = {
   factor: number;
   /** the smallest share of slow canary requests a step must be able to catch; default 2 × (1 − quantile) */
   detectAtLeast: number;
+  /**
+   * A more sensitive "hold for a human" test: bad = slower than factor × the baseline quantile,
+   * null hypothesis "at most `share` of canary requests are" (p95 default: factor 1, share 7.5%,
+   * i.e. the canary's 92.5th percentile is at most the baseline's p95). null or absent: off.
+   */
+  hold?: LatencyHold | null;
 };
+
+/** The latency hold level: a factor of the baseline quantile and the share allowed above it. */
+export type LatencyHold = { factor: number; share: number };
 
 /** A business metric: bad = an attempt that did not convert; p0 = 1 − baseline rate × (1 − allowedDrop). */
 export type BusinessMetricTrigger = {
@@ -66,7 +83,12 @@ export type AnalysisConfig = {
   alpha: number;
   /** the triggers watching each step */
   triggers: TriggerConfig[];
+  /** a canary metric feed silent (or sending garbage) this long holds the run for a human; default 60 s */
+  feedTimeoutMs?: number;
 };
+
+/** How long a silent or garbled metric feed is tolerated before the analysis says "error". */
+export const DEFAULT_FEED_TIMEOUT_MS = 60_000;
 
 /** The latency quantiles a trigger can compare. */
 export type LatencyQuantile = 0.95 | 0.99;
@@ -109,89 +131,38 @@ export type SecuritySignal = {
   at: number;
 };
 
-/** Everything the triggers read for one evaluation of a step. */
+/** The latency tests, by the trigger id they report under. */
+export type LatencyTestId = "latency-p95" | "latency-p95-hold" | "latency-p99";
+
+/** Everything the triggers read for one evaluation of a step (cumulative since the step began). */
 export type WindowTotals = {
   /** the version being replaced */
   baseline: SideTotals;
   /** the new version */
   canary: SideTotals;
-  /** per quantile, canary requests slower than factor × the baseline's; null until counted */
-  canarySlowerThan: Record<QuantileName, SlowerThan | null>;
+  /** per latency test, canary requests slower than its threshold; null or absent until counted */
+  canarySlowerThan: Partial<Record<LatencyTestId, SlowerThan | null>>;
   /** security signals received since the step began */
   securitySignals: SecuritySignal[];
 };
 
+/** What the canary served since the previous evaluation: what the change detectors consume. */
+export type CanaryBatch = {
+  /** when the batch closed, epoch ms */
+  at: number;
+  requests: number;
+  errors: number;
+  attempts: number;
+  conversions: number;
+  /** per latency test, this batch's canary requests slower than its threshold; null or absent: threshold unknown */
+  slowerThan: Partial<Record<LatencyTestId, SlowerThan | null>>;
+};
+
 /** Stable names of the evaluations, as stored and shown on the run page. */
-export type TriggerId = "error-rate" | "error-rate-hold" | "latency-p95" | "latency-p99" | "business-metric" | "cpu" | "memory" | "security";
+export type TriggerId = SequentialTestId | "cpu" | "memory" | "security" | "feed";
 
-/** A statistical test's evaluation: the e-process and its numbers (STATISTICS.md "Show the evidence"). */
-export type SequentialEvaluation = {
-  /** how the verdict was reached */
-  method: "e-process";
-  /** which test */
-  trigger: TriggerId;
-  /** what crossing the threshold means for this test */
-  level: "rollback" | "hold";
-  /** this test's conclusion */
-  verdict: Verdict;
-  /** canary requests (attempts, for a business metric) */
-  n: number;
-  /** of which bad: errors, slow requests, or attempts that did not convert */
-  k: number;
-  /** the null hypothesis: P(bad) ≤ p0 */
-  p0: number;
-  /** k / n; null before any data */
-  observedRate: number | null;
-  /** the baseline's figure, for context: its error rate, its quantile in ms, or its conversion rate */
-  baselineFigure: number | null;
-  /** log of the evidence E against H0 (0 = no evidence either way) */
-  logE: number;
-  /** log(1/α): the test fires when logE reaches it */
-  logThreshold: number;
-  /** this test's share of the run's false-alarm budget */
-  alpha: number;
-  /** n below which the step cannot be promoted on this test's word; Infinity when it cannot be sized (no baseline floor yet) */
-  minSamples: number;
-  /** one sentence with the numbers */
-  message: string;
-};
-
-/** A hard rule's evaluation (gauges, security signals): no statistics, a count against a limit. */
-export type RuleEvaluation = {
-  /** how the verdict was reached */
-  method: "rule";
-  /** which rule */
-  trigger: TriggerId;
-  /** this rule's conclusion */
-  verdict: Verdict;
-  /** samples (or signals) seen */
-  n: number;
-  /** the count that matters: longest run of exceeded samples, or signals received */
-  k: number;
-  /** k at which the rule rolls back */
-  limit: number;
-  /** one sentence with the numbers */
-  message: string;
-};
-
-/** What one trigger concluded, with its numbers. */
-export type Evaluation = SequentialEvaluation | RuleEvaluation;
-
-/** The analysis of a step: one verdict, and every evaluation behind it (all stored). */
-export type AnalysisResult = {
-  /** rollback if any trigger says so, else hold, else insufficient below the minimum, else pass */
-  verdict: Verdict;
-  /** the evaluation that made it a rollback or hold; null otherwise */
-  decidedBy: Evaluation | null;
-  /** every trigger's evaluation, in config order */
-  evaluations: Evaluation[];
-  /** canary requests a step must serve before promotion (enough to catch the smallest regression) */
-  minRequests: number;
-  /** canary requests still needed before promotion; 0 once enough */
-  requestsNeeded: number;
-  /** one sentence for the run page */
-  summary: string;
-};
+/** The statistical tests a config can run. */
+export type SequentialTestId = "error-rate" | "error-rate-hold" | "latency-p95" | "latency-p95-hold" | "latency-p99" | "business-metric";
 
 /** Procedure default: the canary's error rate. */
 export function errorRateTrigger(overrides: Partial<Omit<ErrorRateTrigger, "kind">> = {}): ErrorRateTrigger {
@@ -199,9 +170,13 @@ export function errorRateTrigger(overrides: Partial<Omit<ErrorRateTrigger, "kind
   return { kind: "errorRate", rollbackAbove, holdAbove: 0.001, detectAtLeast: 2 * rollbackAbove, ...overrides };
 }
 
-/** Procedure default: canary p95 (or p99) above 1.5 × the baseline's. */
+/**
+ * Procedure default: canary p95 (or p99) above 1.5 × the baseline's rolls back; for p95 a hold
+ * for a human when more than 7.5% of canary requests are slower than the baseline's p95.
+ */
 export function latencyTrigger(quantile: LatencyQuantile, overrides: Partial<Omit<LatencyTrigger, "kind" | "quantile">> = {}): LatencyTrigger {
-  return { kind: "latency", quantile, factor: 1.5, detectAtLeast: 2 * (1 - quantile), ...overrides };
+  const hold = quantile === 0.95 ? { factor: 1, share: 0.075 } : null;
+  return { kind: "latency", quantile, factor: 1.5, detectAtLeast: 2 * (1 - quantile), hold, ...overrides };
 }
 
 /** A business metric allowed to drop 10% below the baseline by default. */
@@ -241,5 +216,5 @@ export function emptyTotals(): WindowTotals {
     cpuPercent: [],
     memoryPercent: [],
   });
-  return { baseline: side(), canary: side(), canarySlowerThan: { p95: null, p99: null }, securitySignals: [] };
+  return { baseline: side(), canary: side(), canarySlowerThan: {}, securitySignals: [] };
 }

@@ -1,0 +1,82 @@
+/**
+ * Evidence of health (STATISTICS.md "Promotion needs evidence of health"): an e-process against
+ * H0 "the canary's bad rate is at least θ" — its dual is an anytime-valid upper confidence bound
+ * on the rate. A step is promoted only once that bound is below every threshold; no data is
+ * never health. Pure.
+ *
+ *     E(n, k) = ∫ (q/θ)^k · ((1−q)/(1−θ))^(n−k) dπ(q)     over q in (0, θ)
+ *
+ * Under any rate ≥ θ this is a nonnegative supermartingale, so P(E ever ≥ 1/α) ≤ α: the bound
+ * may be read after every request and a bad canary is promoted with probability at most α.
+ */
+
+const GRID_SIZE = 60;
+
+/** log E against "rate ≥ θ": alternatives log-uniform from θ/200 to θ/1.1, equal weights. */
+export function logEvidenceBelow(n: number, k: number, theta: number): number {
+  if (!(theta > 0 && theta < 1)) throw new RangeError(`θ must lie strictly between 0 and 1, got ${theta}`);
+  if (!Number.isInteger(n) || !Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`need integers 0 ≤ k ≤ n, got n = ${n}, k = ${k}`);
+  if (n === 0) return 0;
+  const from = Math.log(theta / 200);
+  const to = Math.log(theta / 1.1);
+  const logOneMinusTheta = Math.log1p(-theta);
+  const logTheta = Math.log(theta);
+  const terms = new Float64Array(GRID_SIZE);
+  let max = -Infinity;
+  for (let i = 0; i < GRID_SIZE; i++) {
+    const q = Math.exp(from + ((to - from) * i) / (GRID_SIZE - 1));
+    const term = k * (Math.log(q) - logTheta) + (n - k) * (Math.log1p(-q) - logOneMinusTheta);
+    terms[i] = term;
+    if (term > max) max = term;
+  }
+  let sum = 0;
+  for (let i = 0; i < GRID_SIZE; i++) sum += Math.exp((terms[i] ?? 0) - max);
+  return max + Math.log(sum) - Math.log(GRID_SIZE);
+}
+
+/** Whether n requests with k bad show, at level α, that the rate is below θ. */
+export function shownBelow(n: number, k: number, theta: number, alpha: number): boolean {
+  return logEvidenceBelow(n, k, theta) >= Math.log(1 / alpha);
+}
+
+/**
+ * The anytime-valid upper confidence bound on the rate at level 1 − α: the smallest θ the data
+ * already shows the rate to be below (to 1% relative precision). 1 when nothing can be said.
+ */
+export function upperBound(n: number, k: number, alpha: number): number {
+  if (n === 0) return 1;
+  let high = 0.999;
+  if (!shownBelow(n, k, high, alpha)) return 1;
+  let low = Math.max(k / n, 1e-9);
+  if (shownBelow(n, k, low, alpha)) return low;
+  while (high / low > 1.01) {
+    const mid = Math.sqrt(low * high);
+    if (shownBelow(n, k, mid, alpha)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+/**
+ * More requests needed before the bound falls below θ, if the canary goes on failing at `rate`
+ * (its rate so far; at least half a bad request in n, so a clean start is not taken for a
+ * perfect canary). Infinity when that can never happen (the rate is too close to θ).
+ */
+export function requestsUntilBelow(n: number, k: number, theta: number, alpha: number): number {
+  if (shownBelow(n, k, theta, alpha)) return 0;
+  const rate = Math.max(k, 0.5) / Math.max(n, 1);
+  if (rate >= theta / 1.15) return Infinity;
+  const shownAfter = (more: number) => shownBelow(n + more, k + Math.round(rate * more), theta, alpha);
+  let high = 16;
+  while (!shownAfter(high)) {
+    high *= 2;
+    if (high > 2 ** 36) return Infinity;
+  }
+  let low = high / 2;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (shownAfter(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
