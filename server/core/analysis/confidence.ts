@@ -58,13 +58,13 @@ export function upperBound(n: number, k: number, alpha: number): number {
 }
 
 /**
- * More requests needed before the bound falls below θ, if the canary goes on failing at `rate`
- * (its rate so far; at least half a bad request in n, so a clean start is not taken for a
- * perfect canary). Infinity when that can never happen (the rate is too close to θ).
+ * More requests needed before the bound falls below θ, if the canary goes on failing at its rate
+ * so far (a clean canary: if it stays clean). Infinity when that can never happen (its rate is
+ * too close to θ): the page then says health cannot be shown at the current rate.
  */
 export function requestsUntilBelow(n: number, k: number, theta: number, alpha: number): number {
   if (shownBelow(n, k, theta, alpha)) return 0;
-  const rate = Math.max(k, 0.5) / Math.max(n, 1);
+  const rate = n > 0 ? k / n : 0;
   if (rate >= theta / 1.15) return Infinity;
   const shownAfter = (more: number) => shownBelow(n + more, k + Math.round(rate * more), theta, alpha);
   let high = 16;

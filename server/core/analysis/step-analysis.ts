@@ -54,7 +54,7 @@ export function evaluateStep(
   const reasons: Partial<Record<SequentialTestId, string>> = {};
   for (const spec of specs) {
     const read = spec.read(batch);
-    if ("garbage" in read) next.problem = `${spec.id}: ${read.garbage}`;
+    if ("garbage" in read) next.problem = read.garbage;
     if (!("n" in read)) reasons[spec.id] = "garbage" in read ? `Unusable data: ${read.garbage}` : `No data: ${read.none}`;
     if (!("n" in read) || spec.p0 === null) continue;
     usable = true;
