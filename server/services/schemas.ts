@@ -30,6 +30,17 @@ export const ZRunFilters = z.object({
 });
 export type TRunFilters = z.infer<typeof ZRunFilters>;
 
+/** GET /api/runs/:id/analysis: which step's evaluations (0-based, as stored); absent = the latest evaluated step. */
+export const ZAnalysisHistoryQuery = z.object({
+  step: z.coerce
+    .number({ error: "step must be a step number: 0 for the first step, 1 for the second, …" })
+    .int("step must be a whole number")
+    .min(0, "step must be 0 or more")
+    .max(999, "step must be at most 999")
+    .optional(),
+});
+export type TAnalysisHistoryQuery = z.infer<typeof ZAnalysisHistoryQuery>;
+
 export const ZServiceInput = z.object({
   slug: z.string().trim().min(2, "At least 2 characters").max(40).regex(/^[a-z0-9][a-z0-9-]*$/, "Lowercase letters, digits and dashes"),
   name: z.string().trim().min(2, "At least 2 characters").max(80),
