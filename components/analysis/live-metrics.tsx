@@ -9,6 +9,7 @@ import type { CachedRun } from "@/components/runs/run-queries";
 import { Card } from "@/components/ui/card";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { EvidencePanel } from "./evidence-panel";
+import { EvidenceHistory } from "./evidence-history";
 import { RollbackWhy } from "./rollback-why";
 
 // Recharts is most of the run page's JavaScript: the charts load on their own, once there is data.
@@ -59,6 +60,7 @@ function LiveMetricsBody({ run, config }: { run: CachedRun; config: AnalysisConf
         )}
         {/* Until the fetch answers, "no evaluation yet" might not be true. */}
         {analysis || metrics.isSuccess ? <EvidencePanel state={state} analysis={analysis} /> : null}
+        {analysis ? <EvidenceHistory runId={run.id} state={state} /> : null}
       </div>
     </Card>
   );

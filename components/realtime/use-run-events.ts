@@ -23,10 +23,14 @@ import {
   type MetricPoint,
 } from "@/components/charts/metrics-cache";
 import { runKey, runsKey, type CachedRun } from "@/components/runs/run-queries";
+import { analysisHistoryKey } from "@/components/analysis/use-analysis-history";
 import { getSocket } from "./socket";
 
 // The run page shows at most this many log lines per agent (the server sends the last 200).
 const LOG_LINES = 200;
+// The difference chart's history is rebuilt by the server (thinning, bounds) on each fetch, and
+// evaluations arrive every second: refetch it at most this often.
+const HISTORY_REFETCH_MS = 3_000;
 
 /**
  * Refetches a query so that the answer is read after this moment. React Query's invalidation
@@ -112,6 +116,7 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
       if (connectedBefore) {
         resync();
         void qc.invalidateQueries({ queryKey: metricsKey(runId) });
+        void qc.invalidateQueries({ queryKey: analysisHistoryKey(runId) });
       }
       connectedBefore = true;
     };
@@ -138,8 +143,20 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
     const onMetrics = parsedWith(ZMetricsEvent, (e) => {
       if (e.runId === runId) qc.setQueryData<MetricPoint[]>(metricsKey(runId), (cached) => withLivePoints(cached, e.points));
     }, refetchMetrics);
+    let historyTimer: ReturnType<typeof setTimeout> | undefined;
+    let historyFetchedAt = 0;
+    const refetchHistory = () => {
+      if (historyTimer !== undefined) return;
+      historyTimer = setTimeout(() => {
+        historyTimer = undefined;
+        historyFetchedAt = Date.now();
+        void qc.invalidateQueries({ queryKey: analysisHistoryKey(runId) });
+      }, Math.max(0, historyFetchedAt + HISTORY_REFETCH_MS - Date.now()));
+    };
     const onAnalysis = parsedWith(ZAnalysisEvent, (e) => {
-      if (e.runId === runId) qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromAnalysisEvent(e)));
+      if (e.runId !== runId) return;
+      qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromAnalysisEvent(e)));
+      refetchHistory();
     }, refetchMetrics);
 
     socket.on("connect", join);
@@ -158,6 +175,7 @@ export function useRunEvents(runId: string, onNotification?: (e: NotificationEve
       socket.off("run:notification", onNote);
       socket.off("run:metrics", onMetrics);
       socket.off("run:analysis", onAnalysis);
+      clearTimeout(historyTimer);
       if (socket.connected) socket.emit("run:leave", runId);
     };
   }, [qc, runId, onNotification]);

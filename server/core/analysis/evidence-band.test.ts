@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBand } from "./evidence-band.ts";
+import { focusDomain, readBand } from "./evidence-band.ts";
 import type { EvidencePoint } from "./evidence-history.ts";
 
 function point(at: number, fields: Partial<EvidencePoint>): EvidencePoint {
@@ -72,4 +72,16 @@ describe("reading a test's band", () => {
     expect(readBand("error-rate", "rollback", [point(1_000, { baselineFigure: null })]).rows[0]).toEqual({ at: 1_000, value: null, band: null, threshold: null });
     expect(readBand("business-metric", "rollback", [point(1_000, { p0: 1, baselineFigure: 0.3 })]).rows[0]?.threshold).toBeNull();
   });
+
+  it("keeps a 1% threshold readable when the first few requests leave the band nearly 0–100%", () => {
+    const reading = readBand("latency-p95", "rollback", [
+      point(1_000, { n: 5, k: 0, observedRate: 0, p0: 0.05, lowerBound: 0, upperBound: 0.95 }),
+      point(2_000, { n: 2_000, k: 20, observedRate: 0.01, p0: 0.05, lowerBound: 0.004, upperBound: 0.03 }),
+    ]);
+    const [low, high] = focusDomain(reading);
+    expect(low).toBe(0);
+    expect(high).toBeGreaterThan(0.05);
+    expect(high).toBeLessThan(0.2);
+  });
 });
+

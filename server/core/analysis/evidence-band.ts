@@ -122,3 +122,20 @@ export function readBand(trigger: string, level: "rollback" | "hold", points: re
     safeSince,
   };
 }
+
+/**
+ * The y range worth drawing: the line, the threshold and the band's edge nearest the threshold,
+ * with room on the unsafe side. Early in a step the band spans nearly everything (a handful of
+ * requests says little); scaling to it would flatten a 1% threshold onto the axis for the whole
+ * step, so the far edge is clipped instead.
+ */
+export function focusDomain(reading: BandReading): [number, number] {
+  const near = reading.safeSide === "below" ? 0 : 1;
+  const values = reading.rows.flatMap((r) => [r.value, r.threshold, r.band ? r.band[near] : null]).filter((v): v is number => v !== null && Number.isFinite(v));
+  if (reading.plot === "slowShare") values.push(0);
+  if (values.length === 0) return [0, 0.01];
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const span = Math.max(hi - lo, 0.001);
+  return reading.safeSide === "below" ? [reading.plot === "slowShare" ? 0 : lo - span * 0.1, hi + span] : [lo - span, hi + span * 0.1];
+}
