@@ -48,6 +48,17 @@ export const ZServiceItem = z.object({
       holdScale: z.number(),
       /** gate policy: findings at or above this block; null = the procedure's default */
       blockingSeverity: z.nullable(z.enum(SEVERITIES)),
+      /** analysis policy for new runs (fractions); null = the procedure's default */
+      analysisPolicy: z.nullable(
+        z.object({
+          confidence: z.union([z.literal(0.95), z.literal(0.99), z.literal(0.999)]),
+          errorRollbackAbove: z.number(),
+          errorHoldAbove: z.nullable(z.number()),
+          p95Factor: z.number(),
+          p95Hold: z.nullable(z.object({ factor: z.number(), share: z.number() })),
+          p99Factor: z.number(),
+        }),
+      ),
       router: z.string(),
       checksConfigured: z.array(z.string()),
       /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */

@@ -1,6 +1,7 @@
 import type { Compliance, EnvironmentName, Policy, Risk, Severity } from "./types.ts";
 import { businessMetricTrigger, errorRateTrigger, gaugeTrigger, latencyTrigger, type AnalysisConfig } from "./analysis/triggers.ts";
 import { SUB_CHECK } from "./success-criteria.ts";
+import { withAnalysisPolicy, type AnalysisPolicy } from "./analysis/analysis-policy.ts";
 import { SEVERITIES } from "./types.ts";
 
 /**
@@ -68,12 +69,17 @@ export function policyFor(risk: Risk, compliance: Compliance, environment: Envir
  * The canary analysis a run on an automated router gets. Production keeps the procedure's
  * defaults (a step must be able to catch 2% errors before promotion: ~2,100 canary requests);
  * staging sizes its minimum sample to catch 5% errors or 15% slow requests (~170 requests), so
- * a rehearsal finishes in minutes.
+ * a rehearsal finishes in minutes. The environment's analysis policy (Settings), when set, replaces
+ * the confidence level and thresholds; null keeps the procedure's.
  */
-export function analysisFor(environment: EnvironmentName, guardrails: { businessMetric?: { name: string; allowedDropPct: number } } = {}): AnalysisConfig {
+export function analysisFor(
+  environment: EnvironmentName,
+  guardrails: { businessMetric?: { name: string; allowedDropPct: number } } = {},
+  policy: AnalysisPolicy | null = null,
+): AnalysisConfig {
   const staging = environment === "staging";
   const business = guardrails.businessMetric;
-  return {
+  const procedure: AnalysisConfig = {
     alpha: 0.01,
     triggers: [
       errorRateTrigger(staging ? { detectAtLeast: 0.05 } : {}),
@@ -85,4 +91,5 @@ export function analysisFor(environment: EnvironmentName, guardrails: { business
       ...(business ? [businessMetricTrigger(business.name, { allowedDrop: business.allowedDropPct / 100 })] : []),
     ],
   };
+  return policy ? withAnalysisPolicy(procedure, policy) : procedure;
 }

@@ -184,3 +184,41 @@ export async function runSeq(db: Db, runId: string): Promise<number | null> {
 export function countActiveRuns(db: Db, serviceId: string, environment: string, activeStatuses: string[]): Promise<number> {
   return db.releaseRun.count({ where: { serviceId, environmentName: environment, status: { in: activeStatuses } } });
 }
+
+/** A run with what the what-if replay reads: its state (steps, analysis config), outcome and decisions in time order. */
+export async function loadRunForReplay(db: Db, runId: string) {
+  const run = await db.releaseRun.findUnique({
+    where: { id: runId },
+    select: {
+      id: true,
+      number: true,
+      status: true,
+      environmentId: true,
+      environmentName: true,
+      baselineVersion: true,
+      targetVersion: true,
+      createdAt: true,
+      finishedAt: true,
+      outcomeReason: true,
+      state: true,
+      decisions: { orderBy: { createdAt: "asc" }, select: { stepIndex: true, trigger: true, verdict: true, reason: true, evidence: true, createdAt: true } },
+    },
+  });
+  return run ? { ...run, state: parseRunState(run.id, run.state) } : null;
+}
+
+/**
+ * The newest finished runs of an environment that an automated analysis watched and that left
+ * stored metric windows (what a policy preview replays), newest first, at most `take`.
+ */
+export async function finishedRunIdsWithWindows(db: Db, environmentId: string, statuses: readonly string[], take: number): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT r.id FROM release_run r
+    WHERE r."environmentId" = ${environmentId}
+      AND r.status = ANY(${[...statuses]})
+      AND jsonb_typeof(r.state->'params'->'analysis') = 'object'
+      AND EXISTS (SELECT 1 FROM metric_window w WHERE w."runId" = r.id)
+    ORDER BY r."createdAt" DESC, r.number DESC
+    LIMIT ${take}`;
+  return rows.map((r) => r.id);
+}

@@ -13,6 +13,7 @@ import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import { parseLimits } from "../db/environment-config-schema.ts";
+import { parseAnalysisPolicy } from "./analysis-policy-schema.ts";
 import { ZRunId, type TCreateRunInput, type TRunCommandInput, type TRunFilters } from "./schemas.ts";
 
 /** A run in one of these is still rolling out: it holds its environment's traffic. */
@@ -72,7 +73,7 @@ export async function createRun(
       router: env.router as RouterKind,
       createdBy: actor.id,
       // Automated routers observe both versions, so the canary is judged by the analysis.
-      analysis: env.router === "manual" ? null : analysisFor(input.environment, parseLimits(env.limits)),
+      analysis: env.router === "manual" ? null : analysisFor(input.environment, parseLimits(env.limits), parseAnalysisPolicy(env.analysisPolicy)),
     },
     policy,
     steps,

@@ -10,6 +10,7 @@ import { publicEnvironmentConfig } from "../db/environment-config-schema.ts";
 import type { ServiceItem } from "../contracts/services-api.ts";
 import { publicChecksConfig } from "./checks-config.ts";
 import { CHECK_CONFIG_KEYS } from "../adapters/checks/config-schemas.ts";
+import { parseAnalysisPolicy } from "./analysis-policy-schema.ts";
 
 export type { ServiceItem } from "../contracts/services-api.ts";
 
@@ -31,6 +32,7 @@ export async function listServices(db: Db, opts: { includeChecks?: boolean } = {
       name: e.name,
       holdScale: e.holdScale,
       blockingSeverity: parseBlockingSeverity(e.blockingSeverity),
+      analysisPolicy: parseAnalysisPolicy(e.analysisPolicy),
       router: e.router,
       // In the procedure's order (the database keeps JSON keys in its own order).
       checksConfigured: CHECK_CONFIG_KEYS.filter((k) => ((e.checks as Record<string, unknown> | null) ?? {})[k] !== undefined),

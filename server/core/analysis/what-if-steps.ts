@@ -129,3 +129,13 @@ export function describeActual(step: StepTimeline): string {
     }
   }
 }
+
+/** What really happened to the run, in one sentence, from its steps and final status. */
+export function describeRunActual(status: string, timeline: readonly StepTimeline[], outcome: string | null): string {
+  const rolledBack = timeline.find((s) => s.actual.kind === "rolledBack");
+  if (rolledBack) return `Rolled back at ${rolledBack.label}: ${describeActual(rolledBack)}`;
+  const held = timeline.filter((s) => s.startedAt !== null);
+  if (status === "succeeded") return `Succeeded: ${held.map((s) => `${s.label} ${describeActual(s)}`).join(", ") || "no step held"}`;
+  const word = status.replace("_", " ");
+  return `${word.charAt(0).toUpperCase()}${word.slice(1)}${outcome ? `: ${outcome}` : ""}`;
+}
