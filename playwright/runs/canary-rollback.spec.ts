@@ -24,7 +24,10 @@ test.describe("a canary on real traffic", () => {
     // Rolled back within seconds, and the page says why with the numbers.
     await expect(runStatus(page)).toHaveText(/rolled back/, { timeout: 20_000 });
     await expect(page.getByRole("heading", { name: "Why it rolled back" })).toBeVisible();
-    await expect(page.getByText(/Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/).first()).toBeVisible();
+    // The reason quotes the window since the change, so its rate is the fault's (~50%), as the chart shows.
+    const reason = page.getByText(/Canary errors \d+(\.\d+)?% \(\d+ of \d+\), baseline [\d.]+%; threshold 1% since \d\d:\d\d:\d\d/).first();
+    await expect(reason).toBeVisible();
+    expect(Number(/Canary errors (\d+(?:\.\d+)?)%/.exec((await reason.textContent()) ?? "")?.[1])).toBeGreaterThanOrEqual(20);
     await expectAccessible(page);
 
     // The release record, readable in the browser: a post-mortem draft with the deciding evidence.
@@ -32,7 +35,7 @@ test.describe("a canary on real traffic", () => {
     await expect(page.getByRole("heading", { level: 1, name: /^Release record — run #\d+/ })).toBeVisible();
     await expect(page.getByRole("heading", { name: "Post-mortem draft" })).toBeVisible();
     const evaluation = page.getByRole("region", { name: "Canary evaluation table" });
-    await expect(evaluation.getByRole("row").filter({ hasText: /Canary error rate \d+(\.\d+)?% \(\d+ of \d+\) vs threshold 1%/ }).first()).toBeVisible();
+    await expect(evaluation.getByRole("row").filter({ hasText: /Canary errors \d+(\.\d+)?% \(\d+ of \d+\), baseline [\d.]+%; threshold 1% since/ }).first()).toBeVisible();
     await expect(page.locator("#record-post-mortem dd").filter({ hasText: /^step 1 of \d+ \(.+\) with 5% of traffic on the canary$/ })).toBeVisible();
     await expect(page.locator("#record-post-mortem")).not.toContainText("{");
     await expectAccessible(page);

@@ -91,7 +91,7 @@ describe("progressive rollout on real traffic", () => {
     const first = await eventually(async () => {
       const x = await state(run.id);
       return x.stepIndex >= 1 ? x : null;
-    }, 150_000);
+    }, 200_000);
     const decisions = await db.decision.findMany({ where: { runId: run.id, stepIndex: 0 }, orderBy: { createdAt: "asc" } });
     const advance = decisions.find((d) => d.verdict === "advance" && d.trigger === "analysis");
     expect(advance?.reason).toMatch(/canary is healthy/);
@@ -105,5 +105,5 @@ describe("progressive rollout on real traffic", () => {
     expect(evaluations.slice(0, firstPass).every((e) => e.verdict === "insufficient" && e.requestsNeeded !== 0)).toBe(true);
     expect(evaluations[firstPass]?.requestsNeeded).toBe(0);
     await engine.dispatch(run.id, { kind: "rollback", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
-  }, 180_000);
+  }, 240_000);
 });

@@ -142,7 +142,7 @@ function judge(spec: TestSpec, session: StepSession, alpha: number, health: bool
     const why = spec.unavailable ?? reason ?? `No canary ${spec.unit} yet`;
     return { ...record, logE: 0, verdict: "insufficient", message: `${why} → insufficient evidence` };
   }
-  const shown = window ? `${spec.describe(window.n, window.k)} since ${clockTime(window.since)}` : spec.describe(sofar.n, sofar.k);
+  const shown = window ? `${spec.describe(window.n, window.k)} since ${clockTime(window.since)} UTC` : spec.describe(sofar.n, sofar.k);
   if (reading.logR >= logThreshold) {
     const verdict = spec.level;
     const tail = verdict === "rollback" ? "→ roll back" : "→ hold for a human";

@@ -85,7 +85,7 @@ describe("error rate", () => {
     expect(evaluation.logThreshold).toBeCloseTo(Math.log(1 / alpha), 12);
     expect(evaluation.logE).toBeGreaterThan(evaluation.logThreshold);
     expect(evaluation.baselineFigure).toBeCloseTo(0.0005, 12);
-    expect(evaluation.message).toMatch(/^Canary errors 4\.8% \(24 of 500\), baseline 0\.05%; threshold 1% since 06:40:02: evidence .* ≥ 200 → roll back$/);
+    expect(evaluation.message).toMatch(/^Canary errors 4\.8% \(24 of 500\), baseline 0\.05%; threshold 1% since 06:40:02 UTC: evidence .* ≥ 200 → roll back$/);
     expect(result.summary).toBe(evaluation.message);
   });
 
