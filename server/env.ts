@@ -33,7 +33,8 @@ const ZEnv = z.object({
   /** Start a staging canary of the demo service's next release at boot (end-to-end tests start their own). */
   FLIGHTDECK_DEMO_AUTORUN: ZBool.default(true),
   /** The demo fleet's traffic, requests per second through its router. */
-  FLIGHTDECK_DEMO_RPS: z.coerce.number().min(0).max(5_000).default(100),
+  // 200 req/s puts 10 req/s on a 5% canary: the rate the analysis targets are stated at.
+  FLIGHTDECK_DEMO_RPS: z.coerce.number().min(0).max(5_000).default(200),
   /** Port of the demo fleet's router (its front door); 0 picks a free one. */
   FLIGHTDECK_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   /** Multiplies every hold duration on top of the environment's own scale (tests use 0.001). */
