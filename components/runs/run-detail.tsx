@@ -9,6 +9,7 @@ import { useRunEvents } from "@/components/realtime/use-run-events";
 import { StepTracker } from "@/components/rollout/step-tracker";
 import { Card } from "@/components/ui/card";
 import { Skeleton, SkeletonRows } from "@/components/ui/skeleton";
+import { RunWhatIfPanel } from "@/components/what-if/run-what-if-panel";
 import { DecisionsList } from "./decisions-list";
 import { PhaseTimeline } from "./phase-timeline";
 import { RollbackProcedure } from "./rollback-procedure";
@@ -72,6 +73,7 @@ function RunDetailBody({ runId }: { runId: string }) {
       {state.rollback ? <RollbackProcedure rollback={state.rollback} /> : null}
       <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
       <LiveMetrics run={view} />
+      <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
       <FaultInjectionPanel runId={view.id} state={state} />
       {CHECK_PHASES.map((phase) => (
         <AgentsSection key={phase} phase={phase} state={state} tasks={view.tasks} />

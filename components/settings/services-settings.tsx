@@ -3,6 +3,7 @@ import type { ServiceItem } from "@/server/services/services-and-environments";
 import { Card } from "@/components/ui/card";
 import { EnvironmentHoldForm } from "./environment-hold-form";
 import { describeBlockingSeverity, GatePolicyForm } from "./gate-policy-form";
+import { AnalysisPolicyForm } from "./analysis-policy-form";
 import { ChecksConfigForm } from "./checks-config-form";
 import { EnvironmentConfigForm } from "./environment-config-form";
 import { describeHook, describeRouter } from "./environment-config-values";
@@ -73,6 +74,16 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
               <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Configure {env.name}: router, rollback hooks, limits</summary>
               <div className="p-3">
                 <EnvironmentConfigForm serviceId={service.id} serviceName={service.name} name={env.name} config={env.config} />
+              </div>
+            </details>
+          ))
+        : null}
+      {canManage
+        ? service.environments.map((env) => (
+            <details key={`analysis-${env.id}`} className="mt-3 rounded-md border border-slate-200">
+              <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Configure {env.name}: analysis policy</summary>
+              <div className="p-3">
+                <AnalysisPolicyForm environmentId={env.id} label={`${service.name} ${env.name}`} policy={env.analysisPolicy} />
               </div>
             </details>
           ))
