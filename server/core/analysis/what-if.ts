@@ -146,7 +146,10 @@ function replayStep(config: AnalysisConfig, step: ReplayStep, stepCount: number,
       canarySlowerThan: slowerThan,
     };
     const batch: CanaryBatch = { at: w.at, requests: w.canary.requests, errors: w.canary.errors, attempts: w.canary.attempts, conversions: w.canary.conversions, slowerThan };
-    const next = evaluateStep(config, session, batch, totals, { health: true });
+    // Health (the confidence bounds) is most of the cost; it matters until the first pass and
+    // again from the hold's end. Detection does not depend on it, so skipping it in between is exact.
+    const health = out.firstPass === null || w.at >= holdEndsAt;
+    const next = evaluateStep(config, session, batch, totals, { health });
     session = next.session;
     const { verdict, decidedBy, summary } = next.result;
     last = { verdict, summary };
