@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionUser } from "../auth/session.ts";
 import { actionResult } from "../actions/result.ts";
-import { DEFAULT_ANALYSIS_POLICY, type AnalysisPolicy } from "../core/analysis/analysis-policy.ts";
+import { DEFAULT_ANALYSIS_POLICY, policyOf, type AnalysisPolicy } from "../core/analysis/analysis-policy.ts";
 import { analysisFor, policyFor } from "../core/policy.ts";
 import { createRunState } from "../core/run-state.ts";
 import type { RolloutStep, RunStatus } from "../core/types.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
-import { insertRun } from "../db/run-repository.ts";
+import { insertRun, loadRunForReplay } from "../db/run-repository.ts";
 import { newSketch, serializeSketch } from "../metrics/sketch.ts";
-import { makeService, makeUser } from "../testing/harness.ts";
+import { makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
 import { ZAnalysisPolicyInput } from "./analysis-policy-schema.ts";
 import { updateAnalysisPolicy } from "./analysis-policy.ts";
 import { listServices } from "./services-and-environments.ts";
@@ -174,5 +174,26 @@ describe("saving an environment's analysis policy", () => {
       `Set ${service.slug}/staging analysis policy: 99% confidence; errors roll back above 1%, hold above 0.1%; p95 1.5×, p95 hold 1× for 7.5%; p99 1.5× → 99.9% confidence; errors roll back above 2%, hold above 0.5%; p95 1.8×, no p95 hold; p99 2×`,
     );
     expect(audit?.detail).toMatchObject({ environmentId: env.id });
+  });
+
+  it("gives new runs the saved policy's config; a run created before keeps the config it started with", async () => {
+    const h = makeEngine(inject("databaseUrl"));
+    const service = await makeService(db, { router: "builtin" });
+    const production = service.environments.find((e) => e.name === "production");
+    const staging = service.environments.find((e) => e.name === "staging");
+    if (!production || !staging) throw new Error("environments missing");
+    const before = await startRun(h, admin, runInput(service.id, { environment: "production" }));
+    await updateAnalysisPolicy(db, admin, ZAnalysisPolicyInput.parse({ environmentId: production.id, policy: fields }));
+    await updateAnalysisPolicy(db, admin, ZAnalysisPolicyInput.parse({ environmentId: staging.id, policy: fields }));
+    const after = await startRun(h, admin, runInput(service.id, { environment: "staging" }));
+    const configOf = async (id: string) => (await loadRunForReplay(db, id))?.state.params.analysis;
+    // (The stored JSON rounds the last digit of a few derived fractions, so the triggers are compared by their settings.)
+    const settings = (c: Awaited<ReturnType<typeof configOf>>) => ({ alpha: c?.alpha, policy: c ? policyOf(c) : null, error: c?.triggers[0] });
+    expect(settings(await configOf(before.id))).toEqual(settings(analysisFor("production")));
+    expect(settings(await configOf(after.id))).toEqual({
+      alpha: 0.001,
+      policy: { confidence: 0.999, errorRollbackAbove: 0.02, errorHoldAbove: 0.005, p95Factor: 1.8, p95Hold: null, p99Factor: 2 },
+      error: { kind: "errorRate", rollbackAbove: 0.02, holdAbove: 0.005, detectAtLeast: 0.1 },
+    });
   });
 });
