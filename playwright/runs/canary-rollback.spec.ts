@@ -42,6 +42,21 @@ test.describe("a canary on real traffic", () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await expectAccessible(page);
 
+    // Back on the run: the difference chart marks the moment the error test fired, and the what-if
+    // replays the finished run from its stored windows under a looser policy.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goBack();
+    const history = page.getByTestId("evidence-history");
+    await expect(history).toBeVisible({ timeout: 20_000 });
+    await expect(history.getByTestId("difference-summary").first()).toHaveText(/^Rolled back at \d\d:\d\d:\d\d: the change detector's evidence reached 1\/α/);
+    const whatIf = page.locator("#what-if");
+    await whatIf.getByText("Replay this run under another policy").click();
+    await whatIf.getByLabel("Error threshold (%)").fill("50");
+    await whatIf.getByRole("button", { name: "Replay this run" }).click();
+    // 50% errors sit on a 50% threshold: the looser policy would not have rolled this canary back.
+    await expect(whatIf.getByRole("heading", { level: 3 })).toHaveText(/^Would not have rolled back/, { timeout: 30_000 });
+    await expectAccessible(page);
+
     await page.goto("/audit");
     await expect(page.getByText(/Injected fault into the canary: 50% errors/)).toBeVisible();
   });
