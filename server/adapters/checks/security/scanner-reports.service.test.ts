@@ -116,13 +116,15 @@ describe("CycloneDX", () => {
 });
 
 describe("several reports", () => {
-  it("a malformed report errors while the others are still read and reported", async () => {
+  it("a malformed report is named while the others are still read, and their critical findings still block", async () => {
     const ctx = securityContext({ reports: { npmAudit: [report("npm-audit-critical.json")], sarif: [report("sarif-1.0.json")], cyclonedx: [report("cyclonedx-critical.json")] } });
     const result = await judgedRun(securityRunner, ctx);
-    expect(result.status).toBe("error");
-    expect(result.summary).toContain("Could not run: scanner reports:");
-    // The sub-check stops at the malformed report; the one before it was read and logged.
+    // Not a waivable error: what the readable reports found is reported and judged.
+    expect(result.status).toBe("failed");
+    expect(result.summary).toMatch(/could not run: scanner reports: .*sarif-1\.0\.json is not a SARIF report/);
     expect(ctx.logs).toContain(`npm audit ${report("npm-audit-critical.json")}: 2 critical, 1 high, 1 medium`);
+    expect(ctx.logs).toContain(`CycloneDX ${report("cyclonedx-critical.json")}: 1 critical, 1 high, 1 medium`);
+    expect(reported(result.findings).filter((f) => f.severity === "critical")).toHaveLength(3);
   });
 
   it("a missing report file is an error naming the path", async () => {
