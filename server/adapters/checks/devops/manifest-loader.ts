@@ -1,4 +1,8 @@
-import { collectYamlFiles, isRecord, readYamlDocuments } from "../check-io.ts";
+import { CannotRunError, collectYamlFiles, isRecord } from "../check-io.ts";
+import { MANIFEST_LIMITS, readBoundedYaml, type YamlLimits } from "./bounded-yaml.ts";
+
+/** More files than this is a whole repository, not one service's manifests. */
+export const MAX_MANIFEST_FILES = 500;
 
 /** One Kubernetes object from the manifests, with where it was found. */
 export type ManifestObject = {
@@ -18,15 +22,17 @@ export type ManifestObject = {
 export type ManifestSet = { files: string[]; objects: ManifestObject[]; skipped: string[] };
 
 /**
- * Reads every document of every manifest file. A YAML syntax error anywhere stops the check with
- * the parser's message and the file: validating the rest would pass a set that cannot be applied.
+ * Reads every document of every manifest file, within MANIFEST_LIMITS. A YAML syntax error, a file
+ * too large or a document too deep anywhere stops the check naming the file: validating the rest
+ * would pass a set that cannot be applied.
  */
-export async function loadManifests(paths: readonly string[], signal: AbortSignal): Promise<ManifestSet> {
+export async function loadManifests(paths: readonly string[], signal: AbortSignal, limits: YamlLimits = MANIFEST_LIMITS): Promise<ManifestSet> {
   const files = await collectYamlFiles(paths, "manifest");
+  if (files.length > MAX_MANIFEST_FILES) throw new CannotRunError(`${files.length} manifest files under ${paths.join(", ")}, more than the ${MAX_MANIFEST_FILES} one check reads; point it at the service's own manifests`);
   const objects: ManifestObject[] = [];
   const skipped: string[] = [];
   for (const file of files) {
-    for (const { value, document, where } of await readYamlDocuments(file, "manifest", signal)) {
+    for (const { value, document, where } of await readBoundedYaml(file, "manifest file", signal, limits)) {
       for (const item of expandList(value)) {
         const object = toManifestObject(item, file, document);
         if (object === null) skipped.push(`${where}: not a Kubernetes object (no kind and metadata.name)`);
@@ -37,10 +43,13 @@ export async function loadManifests(paths: readonly string[], signal: AbortSigna
   return { files, objects, skipped };
 }
 
-// `kubectl get -o yaml` exports a `kind: List` whose items are the objects.
+// `kubectl get -o yaml` exports a `kind: List` (and typed lists such as `DeploymentList`) whose
+// items are the objects; a list inside a list is not something kubectl writes.
+// The API's typed lists leave the kind off their items: a DeploymentList's items are Deployments.
 function expandList(value: unknown): unknown[] {
-  if (isRecord(value) && value.kind === "List" && Array.isArray(value.items)) return value.items;
-  return [value];
+  if (!isRecord(value) || typeof value.kind !== "string" || !value.kind.endsWith("List") || !Array.isArray(value.items)) return [value];
+  const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -"List".length);
+  return value.items.map((item) => (itemKind !== undefined && isRecord(item) && item.kind === undefined ? { ...item, kind: itemKind } : item));
 }
 
 function toManifestObject(value: unknown, file: string, document: number): ManifestObject | null {

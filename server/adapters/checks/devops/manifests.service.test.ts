@@ -69,7 +69,71 @@ describe("Kubernetes manifests", () => {
     expect(noWorkloads.summary).toContain("no *.yaml or *.yml manifest files");
     const rulesOnly = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("alerts-complete")] }));
     expect(rulesOnly.status).toBe("error");
-    expect(rulesOnly.summary).toContain("no Deployment or StatefulSet in 1 manifest file(s)");
+    expect(rulesOnly.summary).toContain("no Kubernetes objects in 1 manifest file(s)");
+  });
+});
+
+describe("workload kinds", () => {
+  const kindsOf = (findings: { message: string }[], id: string) => findings.filter((f) => f.message.startsWith(`${id}:`)).map((f) => f.message.slice(id.length + 2));
+
+  it("production-ready DaemonSets, Jobs, CronJobs, DeploymentConfigs and a kubectl List pass, each checked", async () => {
+    const ctx = devopsContext({ manifestPaths: [fixture("manifests-kinds-good")] });
+    const result = await judgedRun(devopsRunner, ctx);
+    expect(result.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    expect(result.status).toBe("passed");
+    expect(result.summary).toContain("5 workload(s) in 4 manifest file(s)");
+    for (const id of ["DaemonSet/node-agent", "Job/db-migrate", "CronJob/nightly-report", "DeploymentConfig/storefront", "Deployment/search"]) expect(ctx.logs).toContain(`${id}: ok`);
+  });
+
+  it("a DaemonSet is held to probes, limits and pinned images, but not to replicas, a budget or an autoscaler", async () => {
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-kinds-defective/log-shipper.yaml")] }));
+    expect(result.status).toBe("failed");
+    expect(kindsOf(result.findings, "DaemonSet/log-shipper")).toEqual(["container shipper has no readiness probe", "container shipper image fluent/fluent-bit:latest uses the :latest tag"]);
+  });
+
+  it("a Job and a CronJob (pod template under jobTemplate) are held to limits and pinned images only", async () => {
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-kinds-defective/batch.yaml")] }));
+    expect(result.status).toBe("failed");
+    expect(kindsOf(result.findings, "Job/reindex")).toEqual(["container reindex has no resources limits.cpu, limits.memory", "container reindex image registry.example.com/shop/reindex is untagged (pulls :latest)"]);
+    expect(kindsOf(result.findings, "CronJob/cleanup")).toEqual([
+      "container cleanup has no resources requests.cpu, requests.memory, limits.cpu, limits.memory",
+      "container cleanup image registry.example.com/shop/cleanup:latest uses the :latest tag",
+    ]);
+  });
+
+  it("an OpenShift DeploymentConfig gets every Deployment rule, its image read from its ImageChange trigger", async () => {
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-kinds-defective/legacy-api-dc.yaml")] }));
+    expect(result.status).toBe("failed");
+    expect(kindsOf(result.findings, "DeploymentConfig/legacy-api")).toEqual([
+      "container api has no readiness probe",
+      "container api (from its ImageChange trigger) image legacy-api:latest uses the :latest tag",
+      "runs 1 replica(s) (spec.replicas); at least 2 required in production",
+      "no HorizontalPodAutoscaler targets it",
+    ]);
+  });
+
+  it("a PodDisruptionBudget with neither minAvailable nor maxUnavailable is a finding; one with either is not", async () => {
+    const empty = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-kinds-defective/legacy-api-dc.yaml")] }));
+    const budget = empty.findings.find((f) => f.message.startsWith("PodDisruptionBudget/"));
+    expect(budget).toMatchObject({ severity: "medium", message: "PodDisruptionBudget/legacy-api: sets neither minAvailable nor maxUnavailable, so it protects nothing" });
+    expect(budget?.evidence).toContain(`${fixture("manifests-kinds-defective/legacy-api-dc.yaml")} (document 2)`);
+    const good = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-good"), fixture("manifests-kinds-good")] }));
+    expect(good.findings.filter((f) => f.message.startsWith("PodDisruptionBudget/"))).toEqual([]);
+  });
+
+  it("the items of a typed list (DeploymentList) are checked as the list's kind", async () => {
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-kinds-defective/workers-list.yaml")] }));
+    expect(kindsOf(result.findings, "Deployment/worker")).toEqual(
+      expect.arrayContaining(["container worker has no liveness probe", "container worker has no readiness probe", "no PodDisruptionBudget selects its pods"]),
+    );
+  });
+
+  it("files holding only a ConfigMap and a Service have nothing to check: information, not an error", async () => {
+    const ctx = devopsContext({ manifestPaths: [fixture("manifests-config-only")] });
+    const result = await judgedRun(devopsRunner, ctx);
+    expect(result.status).toBe("passed");
+    expect(result.findings.map((f) => [f.severity, f.message])).toContainEqual(["info", "no workloads to check: the manifests hold only ConfigMap, Service"]);
+    expect(result.checks.find((c) => c.name === "Kubernetes manifests")).toMatchObject({ outcome: "ran", detail: "no workloads in 1 manifest file(s) (only ConfigMap, Service)" });
   });
 });
 
