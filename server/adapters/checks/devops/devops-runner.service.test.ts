@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devopsContext, fixture, startLoopbackServer } from "./check-context.fixture.ts";
-import { REQUIRED_SIGNALS } from "./alert-rules.ts";
 import { devopsRunner } from "./devops-runner.ts";
 import { judgedRun } from "../judged.fixture.ts";
 
@@ -115,17 +114,6 @@ describe("alert rules", () => {
     const alertFindings = result.findings.filter((f) => f.message.startsWith("no "));
     expect(alertFindings.map((f) => [f.severity, f.message.split(":")[0]])).toEqual([["high", "no latency alert"]]);
     expect(alertFindings[0]?.evidence).toContain("CheckoutHighErrorRate, CheckoutDown");
-  });
-
-  it("recognises error-rate and latency expressions, not look-alikes", () => {
-    const [errorRate, latency] = REQUIRED_SIGNALS;
-    for (const expr of ['rate(x{status=~"5.."}[5m])', 'rate(x{code=~"5.*"}[5m])', 'x{code="503"}', "rate(http_5xx_total[5m])", "job:request_errors:rate5m > 0.01"]) {
-      expect(errorRate.pattern.test(expr), expr).toBe(true);
-    }
-    for (const expr of ["up == 0", 'x{le="0.5"} > 1.55', "histogram_quantile(0.95, x) > 0.5"]) expect(errorRate.pattern.test(expr), expr).toBe(false);
-    expect(latency.pattern.test("histogram_quantile(0.99, rate(x_bucket[5m])) > 0.5")).toBe(true);
-    expect(latency.pattern.test("avg(request_latency_ms) > 300")).toBe(true);
-    expect(latency.pattern.test("up == 0")).toBe(false);
   });
 
   it("a manifest is not a rule file: error", async () => {
