@@ -27,25 +27,64 @@ export function parseIstanbulSummary(json: string, workspace: string): FileLines
   return files;
 }
 
-/** Reads an lcov tracefile: one `SF:` record per file with its `LF:` (lines found) and `LH:` (lines hit). */
+/**
+ * Reads an lcov tracefile: one `SF:` record per file with its `LF:` (lines found) and `LH:` (lines
+ * hit). A record without `LF`/`LH` (some generators write only `DA:<line>,<hits>`) is counted from
+ * its `DA` lines: each distinct line is found, and hit when any of its counts is above zero.
+ */
 export function parseLcov(text: string, workspace: string): FileLines {
   const files: FileLines = new Map();
-  let current: { file: string; total: number; covered: number } | null = null;
-  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+  let current: LcovRecord | null = null;
+  let i = 0;
+  for (const raw of lines(text)) {
+    i++;
     const line = raw.trim();
-    if (line.startsWith("SF:")) current = { file: relativeTo(workspace, line.slice(3)), total: 0, covered: 0 };
-    else if (line.startsWith("LF:") && current) current.total = count(line, i);
-    else if (line.startsWith("LH:") && current) current.covered = count(line, i);
+    if (line.startsWith("SF:")) current = { file: relativeTo(workspace, line.slice(3)), found: null, hit: null, da: new Map() };
+    else if (line.startsWith("LF:") && current) current.found = count(line, i);
+    else if (line.startsWith("LH:") && current) current.hit = count(line, i);
+    else if (line.startsWith("DA:") && current) addDa(current, line, i);
     else if (line === "end_of_record") {
-      if (!current) throw new Error(`malformed lcov at line ${i + 1}: end_of_record without SF`);
+      if (!current) throw new Error(`malformed lcov at line ${i}: end_of_record without SF`);
+      const figures = figuresOf(current);
       const seen = files.get(current.file);
       // The same file can appear once per test run in a merged tracefile; take its best record.
-      if (!seen || current.covered / Math.max(current.total, 1) > seen.covered / Math.max(seen.total, 1)) files.set(current.file, { total: current.total, covered: current.covered });
+      if (!seen || figures.covered / Math.max(figures.total, 1) > seen.covered / Math.max(seen.total, 1)) files.set(current.file, figures);
       current = null;
     }
   }
   if (files.size === 0) throw new Error("not an lcov tracefile: no SF … end_of_record records");
   return files;
+}
+
+/** One `SF` record while it is read: its LF/LH when given, and the hits of each `DA` line. */
+type LcovRecord = { file: string; found: number | null; hit: number | null; da: Map<number, boolean> };
+
+function addDa(record: LcovRecord, line: string, i: number): void {
+  // DA:<line number>,<execution count>[,<checksum>]
+  const [lineNo, hits] = line.slice(3).split(",");
+  const n = Number(lineNo);
+  const h = Number(hits);
+  if (!Number.isSafeInteger(n) || n < 0 || hits === undefined || !Number.isFinite(h)) throw new Error(`malformed lcov at line ${i}: "${line.slice(0, 200)}"`);
+  record.da.set(n, (record.da.get(n) ?? false) || h > 0);
+}
+
+/** LF/LH win when the record has them (they are what the generator computed); else the DA lines. */
+function figuresOf(record: LcovRecord): { total: number; covered: number } {
+  if (record.found !== null) return { total: record.found, covered: Math.min(record.hit ?? 0, record.found) };
+  let covered = 0;
+  for (const hit of record.da.values()) if (hit) covered++;
+  return { total: record.da.size, covered };
+}
+
+/** The lines of a text, one at a time (a 30 MB tracefile is not split into one array of strings). */
+function* lines(text: string): Generator<string> {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    yield text.slice(start, end).replace(/\r$/, "");
+    start = end + 1;
+  }
 }
 
 /** Line coverage per critical path; `pct` is null when no file (with lines) matches it. */
@@ -80,7 +119,7 @@ export function mergeFileLines(primary: FileLines, secondary: FileLines): FileLi
 
 function count(line: string, i: number): number {
   const n = Number(line.slice(3));
-  if (!Number.isFinite(n) || n < 0) throw new Error(`malformed lcov at line ${i + 1}: "${line}"`);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`malformed lcov at line ${i}: "${line.slice(0, 200)}"`);
   return n;
 }
 

@@ -10,7 +10,11 @@ export const emptyTotals = (): JUnitTotals => ({ tests: 0, failures: 0, errors: 
 
 type XmlNode = Record<string, unknown>;
 
+/** Elements nested deeper than this are refused: no reporter writes them (suites in suites run a few levels). */
+export const MAX_XML_DEPTH = 100;
+
 const parser = new XMLParser({
+  maxNestedTags: MAX_XML_DEPTH,
   ignoreAttributes: false,
   attributeNamePrefix: "@_",
   textNodeName: "#text",
@@ -20,15 +24,18 @@ const parser = new XMLParser({
   isArray: (name, _path, _leaf, isAttribute) => isAttribute !== true && ["testsuites", "testsuite", "testcase", "failure", "error", "skipped"].includes(name),
 });
 
+
 /**
  * Reads a JUnit XML report (`<testsuites>` or a bare `<testsuite>`, nested suites included).
  * Counts come from the testcases themselves, not the suites' attributes, which some reporters
- * leave stale. Throws an Error with the parser's message (and line) when the XML is malformed.
+ * leave stale. A suite (or the `<testsuites>` root) without any testcase below it is counted
+ * from its attributes (`tests`, `failures`, `errors`, `skipped`/`disabled`): some CI summaries
+ * carry only those. Throws an Error with the parser's message (and line) when the XML is malformed.
  */
 export function parseJUnit(xml: string): JUnitTotals {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
-  const doc = parser.parse(xml) as XmlNode;
+  const doc = parseXml(xml);
   const roots = doc["testsuites"] !== undefined ? asNodes(doc["testsuites"]) : [];
   const suites = asNodes(doc["testsuite"]);
   if (roots.length === 0 && suites.length === 0) throw new Error("not a JUnit report: no <testsuites> or <testsuite> element");
@@ -39,14 +46,26 @@ export function parseJUnit(xml: string): JUnitTotals {
   return totals;
 }
 
-function addSuite(suite: XmlNode, parents: string[], totals: JUnitTotals, opts: { root?: boolean } = {}): void {
+function parseXml(xml: string): XmlNode {
+  try {
+    return parser.parse(xml) as XmlNode;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Error(/nested tags/i.test(message) ? `elements nested deeper than ${MAX_XML_DEPTH} levels` : message);
+  }
+}
+
+/** Adds one suite's testcases (and its children's) to `totals`; returns how many tests it counted. */
+function addSuite(suite: XmlNode, parents: string[], totals: JUnitTotals, opts: { root?: boolean } = {}): number {
   const name = attr(suite, "name") || "(unnamed suite)";
   const trail = opts.root ? parents : [...parents, name];
+  const suiteLabel = trail.join(" › ") || "(top level)";
+  let testcases = 0;
   for (const tc of asNodes(suite["testcase"])) {
+    testcases++;
     totals.tests++;
     const failure = asNodes(tc["failure"])[0];
     const error = asNodes(tc["error"])[0];
-    const suiteLabel = trail.join(" › ") || "(top level)";
     const testName = attr(tc, "name") || "(unnamed test)";
     if (failure !== undefined) {
       totals.failures++;
@@ -58,7 +77,35 @@ function addSuite(suite: XmlNode, parents: string[], totals: JUnitTotals, opts: 
       totals.skipped++;
     }
   }
-  for (const child of asNodes(suite["testsuite"])) addSuite(child, trail, totals);
+  for (const child of asNodes(suite["testsuite"])) testcases += addSuite(child, trail, totals);
+  // Counted below (testcases, or a child's attributes): this suite's own totals would count them twice.
+  return testcases > 0 ? testcases : addAttributeCounts(suite, opts.root ? attr(suite, "name") || "(all suites)" : suiteLabel, totals);
+}
+
+/**
+ * A suite that lists no testcase but says how many ran: its counts stand. Its failures cannot be
+ * named, so each kind becomes one failed entry that says so (a failure must never read as a pass).
+ */
+function addAttributeCounts(suite: XmlNode, suiteLabel: string, totals: JUnitTotals): number {
+  const tests = countAttr(suite, "tests");
+  if (tests === 0) return 0;
+  const failures = Math.min(countAttr(suite, "failures"), tests);
+  const errors = Math.min(countAttr(suite, "errors"), tests - failures);
+  const skipped = Math.min(Math.max(countAttr(suite, "skipped"), countAttr(suite, "disabled")), tests - failures - errors);
+  totals.tests += tests;
+  totals.failures += failures;
+  totals.errors += errors;
+  totals.skipped += skipped;
+  const note = "counted from the suite's attributes; the report lists no testcase";
+  if (failures > 0) totals.failed.push({ suite: suiteLabel, name: `${failures} failing test${failures === 1 ? "" : "s"} (not named in the report)`, kind: "failure", message: note });
+  if (errors > 0) totals.failed.push({ suite: suiteLabel, name: `${errors} erroring test${errors === 1 ? "" : "s"} (not named in the report)`, kind: "error", message: note });
+  return tests;
+}
+
+/** A count attribute: a non-negative integer, or 0 when absent or not a number. */
+function countAttr(node: XmlNode, name: string): number {
+  const n = Number(attr(node, name));
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
 function messageOf(node: XmlNode): string {

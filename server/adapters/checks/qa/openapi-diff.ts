@@ -1,49 +1,60 @@
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { escapeSegment, isObject, resolve, type Json, type JsonObject, type OpenApiDocument } from "./openapi-document.ts";
+import { findingOf, type ApiChange, type ApiRuleId } from "./openapi-rules.ts";
+import { arrayOf, SchemaDiff } from "./openapi-schema-diff.ts";
 
 /**
  * Backward compatibility of an API: can every client of `previous` keep working against
- * `current`? Breaking (high): a removed path or operation, a removed 2xx response or JSON request
- * content, a newly required parameter or request-body property, a request body that became
- * required, a removed property of a 2xx JSON response, a changed type, and enum values removed
- * from what clients may send. Additions of paths and operations are info.
+ * `current`? Each difference carries a rule id and a level (openapi-rules.ts): breaking changes
+ * are high findings, warnings (deprecations, sunsets, changed defaults) low, additions info.
  *
- * Not compared (documented limits): `oneOf`/`anyOf` branches (only `allOf` is merged), non-JSON
- * bodies, response headers, security schemes and callbacks.
+ * Compared: paths and operations; parameters (newly required, deprecated, their schemas); request
+ * bodies (became required, media types removed, JSON schema); 2xx responses (removed, media types
+ * and headers removed, JSON schema); schemas through `$ref`s, `allOf`, `anyOf`/`oneOf` branches,
+ * `items` and `additionalProperties` (schema.ts says what each rule means).
+ *
+ * Not compared (documented limits): non-JSON body schemas, response headers' schemas, 4xx/5xx
+ * responses, security schemes and callbacks; an `additionalProperties` opened on the response side.
+ * Throws SchemaLimitError when a schema is nested too deep or the documents are too large.
  */
 export function diffOpenApi(previous: OpenApiDocument, current: OpenApiDocument): CheckFinding[] {
+  return diffOpenApiChanges(previous, current).map(findingOf);
+}
+
+/** The differences with their rule ids, in document order. */
+export function diffOpenApiChanges(previous: OpenApiDocument, current: OpenApiDocument): ApiChange[] {
   return new Differ(previous, current).run();
 }
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-type Side = "request" | "response";
 
 class Differ {
-  private readonly findings: CheckFinding[] = [];
-  // Pairs of $refs already being compared: recursive schemas (a tree of categories) stop here.
-  private readonly visiting = new Set<string>();
+  private readonly changes: ApiChange[] = [];
+  private readonly schemas: SchemaDiff;
 
   constructor(
     private readonly prev: OpenApiDocument,
     private readonly curr: OpenApiDocument,
-  ) {}
+  ) {
+    this.schemas = new SchemaDiff(prev, curr, (change) => this.changes.push(change));
+  }
 
-  run(): CheckFinding[] {
+  run(): ApiChange[] {
     const currByShape = new Map(Object.keys(this.curr.paths).map((p) => [shapeOf(p), p]));
     const prevShapes = new Set(Object.keys(this.prev.paths).map(shapeOf));
     for (const [prevPath, prevItemRaw] of Object.entries(this.prev.paths)) {
       const loc = `#/paths/${escapeSegment(prevPath)}`;
       const currPath = currByShape.get(shapeOf(prevPath));
       if (currPath === undefined) {
-        this.breaking(`removed path ${prevPath}`, loc, `operations: ${methodsOf(this.obj(this.prev, prevItemRaw)).join(", ").toUpperCase() || "none"}`, "(absent)");
+        this.change("api-path-removed", `removed path ${prevPath}`, loc, `operations: ${methodsOf(this.obj(this.prev, prevItemRaw)).join(", ").toUpperCase() || "none"}`, "(absent)");
         continue;
       }
       this.comparePathItem(prevPath, currPath, loc);
     }
     for (const p of Object.keys(this.curr.paths)) {
-      if (!prevShapes.has(shapeOf(p))) this.info(`added path ${p}`, `#/paths/${escapeSegment(p)}`);
+      if (!prevShapes.has(shapeOf(p))) this.change("api-path-added", `added path ${p}`, `#/paths/${escapeSegment(p)}`, "(absent)", "(present)");
     }
-    return this.findings;
+    return this.changes;
   }
 
   private comparePathItem(prevPath: string, currPath: string, loc: string): void {
@@ -55,8 +66,8 @@ class Differ {
       const prevOp = prevItem[method];
       const currOp = currItem[method];
       const label = `${method.toUpperCase()} ${currPath}`;
-      if (prevOp !== undefined && currOp === undefined) this.breaking(`removed operation ${method.toUpperCase()} ${prevPath}`, `${loc}/${method}`, "(present)", "(absent)");
-      else if (prevOp === undefined && currOp !== undefined) this.info(`added operation ${label}`, `#/paths/${escapeSegment(currPath)}/${method}`);
+      if (prevOp !== undefined && currOp === undefined) this.change("api-operation-removed", `removed operation ${method.toUpperCase()} ${prevPath}`, `${loc}/${method}`, "(present)", "(absent)");
+      else if (prevOp === undefined && currOp !== undefined) this.change("api-operation-added", `added operation ${label}`, `#/paths/${escapeSegment(currPath)}/${method}`, "(absent)", "(present)");
       else if (prevOp !== undefined && currOp !== undefined) {
         this.compareOperation(label, `${loc}/${method}`, prevItem, this.obj(this.prev, prevOp), currItem, this.obj(this.curr, currOp), renamed);
       }
@@ -64,16 +75,24 @@ class Differ {
   }
 
   private compareOperation(label: string, loc: string, prevItem: JsonObject, prevOp: JsonObject, currItem: JsonObject, currOp: JsonObject, renamed: Map<string, string>): void {
+    if (currOp["deprecated"] === true && prevOp["deprecated"] !== true) this.change("api-deprecated", `${label} is deprecated`, loc, "not deprecated", "deprecated: true");
+    const sunset = currOp["x-sunset"];
+    if (sunset !== undefined && JSON.stringify(sunset) !== JSON.stringify(prevOp["x-sunset"])) {
+      this.change("api-sunset-announced", `${label} will be removed on ${String(sunset)} (x-sunset)`, `${loc}/x-sunset`, prevOp["x-sunset"] === undefined ? "(absent)" : String(prevOp["x-sunset"]), String(sunset));
+    }
     const prevParams = this.parameters(this.prev, prevItem, prevOp, renamed);
     const currParams = this.parameters(this.curr, currItem, currOp, new Map());
     for (const [key, cp] of currParams) {
       const pp = prevParams.get(key);
-      const [where = "", ...rest] = key.split("/");
-      const ploc = `${loc}/parameters/${where}/${escapeSegment(rest.join("/"))}`;
+      const where = typeof cp["in"] === "string" ? cp["in"] : "";
+      const name = typeof cp["name"] === "string" ? cp["name"] : "";
+      const ploc = `${loc}/parameters/${where}/${escapeSegment(name)}`;
       if (cp["required"] === true && pp?.["required"] !== true) {
-        this.breaking(`${label}: new required ${key.replace("/", " parameter ")}`, ploc, pp === undefined ? "(absent)" : "optional", "required");
+        this.change(where === "header" ? "request-header-became-required" : "request-parameter-became-required", `${label}: new required ${where} parameter ${name}`, ploc, pp === undefined ? "(absent)" : "optional", "required");
       }
-      if (pp !== undefined) this.compareSchema(label, `${ploc}/schema`, pp["schema"], cp["schema"], "request");
+      if (pp === undefined) continue;
+      if (cp["deprecated"] === true && pp["deprecated"] !== true) this.change("request-parameter-deprecated", `${label}: ${where} parameter ${name} is deprecated`, ploc, "not deprecated", "deprecated: true");
+      this.schemas.compare(label, `${ploc}/schema`, pp["schema"], cp["schema"], "request-parameter");
     }
     this.compareRequestBody(label, `${loc}/requestBody`, prevOp["requestBody"], currOp["requestBody"]);
     this.compareResponses(label, `${loc}/responses`, this.obj(this.prev, prevOp["responses"]), this.obj(this.curr, currOp["responses"]));
@@ -84,15 +103,18 @@ class Differ {
     const curr = this.obj(this.curr, currRaw);
     const prev = prevRaw === undefined ? undefined : this.obj(this.prev, prevRaw);
     if (curr["required"] === true && prev?.["required"] !== true) {
-      this.breaking(`${label}: request body became required`, loc, prev === undefined ? "(no body)" : "optional", "required");
+      this.change("request-body-became-required", `${label}: request body became required`, loc, prev === undefined ? "(no body)" : "optional", "required");
     }
     if (prev === undefined) return;
-    const prevJson = jsonContent(this.obj(this.prev, prev["content"]));
-    const currJson = jsonContent(this.obj(this.curr, curr["content"]));
-    if (prevJson && !currJson) {
-      this.breaking(`${label}: request no longer accepts ${prevJson.type}`, `${loc}/content/${escapeSegment(prevJson.type)}`, "(accepted)", "(absent)");
-    } else if (prevJson && currJson) {
-      this.compareSchema(label, `${loc}/content/${escapeSegment(currJson.type)}/schema`, this.obj(this.prev, prevJson.media)["schema"], this.obj(this.curr, currJson.media)["schema"], "request");
+    const prevContent = this.obj(this.prev, prev["content"]);
+    const currContent = this.obj(this.curr, curr["content"]);
+    for (const type of removedMediaTypes(prevContent, currContent, "request")) {
+      this.change("request-media-type-removed", `${label}: request no longer accepts ${type}`, `${loc}/content/${escapeSegment(type)}`, "(accepted)", "(absent)");
+    }
+    const prevJson = jsonContent(prevContent);
+    const currJson = jsonContent(currContent);
+    if (prevJson && currJson) {
+      this.schemas.compare(label, `${loc}/content/${escapeSegment(currJson.type)}/schema`, this.obj(this.prev, prevJson.media)["schema"], this.obj(this.curr, currJson.media)["schema"], "request-property");
     }
   }
 
@@ -102,99 +124,38 @@ class Differ {
       const rloc = `${loc}/${status}`;
       const currRespRaw = curr[status];
       if (currRespRaw === undefined) {
-        this.breaking(`${label}: removed response ${status}`, rloc, "(present)", `(absent; current 2xx: ${Object.keys(curr).filter((s) => s.startsWith("2")).join(", ") || "none"})`);
+        this.change("response-success-status-removed", `${label}: removed response ${status}`, rloc, "(present)", `(absent; current 2xx: ${Object.keys(curr).filter((s) => s.startsWith("2")).join(", ") || "none"})`);
         continue;
       }
-      const prevJson = jsonContent(this.obj(this.prev, this.obj(this.prev, prevRespRaw)["content"]));
-      const currJson = jsonContent(this.obj(this.curr, this.obj(this.curr, currRespRaw)["content"]));
-      if (!prevJson) continue;
-      if (!currJson) {
-        this.breaking(`${label}: response ${status} no longer returns ${prevJson.type}`, `${rloc}/content/${escapeSegment(prevJson.type)}`, "(present)", "(absent)");
-        continue;
+      const prevResp = this.obj(this.prev, prevRespRaw);
+      const currResp = this.obj(this.curr, currRespRaw);
+      this.compareResponseHeaders(label, `${rloc}/headers`, status, this.obj(this.prev, prevResp["headers"]), this.obj(this.curr, currResp["headers"]));
+      const prevContent = this.obj(this.prev, prevResp["content"]);
+      const currContent = this.obj(this.curr, currResp["content"]);
+      for (const type of removedMediaTypes(prevContent, currContent, "response")) {
+        this.change("response-media-type-removed", `${label}: response ${status} no longer returns ${type}`, `${rloc}/content/${escapeSegment(type)}`, "(present)", "(absent)");
       }
-      this.compareSchema(label, `${rloc}/content/${escapeSegment(currJson.type)}/schema`, this.obj(this.prev, prevJson.media)["schema"], this.obj(this.curr, currJson.media)["schema"], "response");
+      const prevJson = jsonContent(prevContent);
+      const currJson = jsonContent(currContent);
+      if (prevJson && currJson) {
+        this.schemas.compare(label, `${rloc}/content/${escapeSegment(currJson.type)}/schema`, this.obj(this.prev, prevJson.media)["schema"], this.obj(this.curr, currJson.media)["schema"], "response-property");
+      }
     }
   }
 
-  /**
-   * Compares two schemas from a client's side. Request side: the server must still accept what
-   * old clients send (no new required property, no narrower type or enum). Response side: old
-   * clients must still find what they read (no removed property, no different type).
-   */
-  private compareSchema(label: string, loc: string, prevRaw: Json | undefined, currRaw: Json | undefined, side: Side): void {
-    if (prevRaw === undefined || currRaw === undefined) return;
-    const p = resolve(this.prev, prevRaw);
-    const c = resolve(this.curr, currRaw);
-    const pair = `${p.ref ?? loc}|${c.ref ?? loc}|${side}`;
-    if ((p.ref !== null || c.ref !== null) && this.visiting.has(pair)) return;
-    this.visiting.add(pair);
-    try {
-      const prev = this.flatten(this.prev, p.value);
-      const curr = this.flatten(this.curr, c.value);
-
-      const prevTypes = typesOf(prev);
-      const currTypes = typesOf(curr);
-      if (prevTypes && currTypes) {
-        // Request: every type old clients send must still be accepted; response: every type the
-        // server now returns must be one old clients understand. integer fits in number.
-        const [from, into] = side === "request" ? [prevTypes, currTypes] : [currTypes, prevTypes];
-        const incompatible = from.filter((t) => !into.includes(t) && !(t === "integer" && into.includes("number")));
-        if (incompatible.length > 0) {
-          this.breaking(`${label}: changed type of ${describe(loc)}`, loc, `type ${prevTypes.join("|")}`, `type ${currTypes.join("|")}`);
-          return; // the properties of a changed type say nothing more
-        }
-      }
-
-      if (side === "request" && Array.isArray(prev["enum"]) && Array.isArray(curr["enum"])) {
-        const currValues = curr["enum"].map((v) => JSON.stringify(v));
-        const removed = prev["enum"].filter((v) => !currValues.includes(JSON.stringify(v)));
-        if (removed.length > 0) {
-          this.breaking(`${label}: enum narrowed at ${describe(loc)} (removed ${removed.map((v) => JSON.stringify(v)).join(", ")})`, loc, `enum ${JSON.stringify(prev["enum"])}`, `enum ${JSON.stringify(curr["enum"])}`);
-        }
-      }
-
-      const prevProps = this.obj(this.prev, prev["properties"]);
-      const currProps = this.obj(this.curr, curr["properties"]);
-      const prevRequired = stringsOf(prev["required"]);
-      const currRequired = stringsOf(curr["required"]);
-      if (side === "request") {
-        for (const name of currRequired) {
-          if (!prevRequired.includes(name)) {
-            this.breaking(`${label}: newly required request-body property ${describe(`${loc}/properties/${escapeSegment(name)}`)}`, `${loc}/properties/${escapeSegment(name)}`, Object.hasOwn(prevProps, name) ? "optional" : "(absent)", "required");
-          }
-        }
-      } else {
-        for (const name of Object.keys(prevProps)) {
-          if (!Object.hasOwn(currProps, name)) {
-            this.breaking(`${label}: removed response property ${describe(`${loc}/properties/${escapeSegment(name)}`)}`, `${loc}/properties/${escapeSegment(name)}`, JSON.stringify(prevProps[name]).slice(0, 200), "(absent)");
-          }
-        }
-      }
-      for (const [name, prevProp] of Object.entries(prevProps)) {
-        if (Object.hasOwn(currProps, name)) this.compareSchema(label, `${loc}/properties/${escapeSegment(name)}`, prevProp, currProps[name], side);
-      }
-      if (prev["items"] !== undefined && curr["items"] !== undefined) this.compareSchema(label, `${loc}/items`, prev["items"], curr["items"], side);
-    } finally {
-      this.visiting.delete(pair);
+  /** Header names are case-insensitive (RFC 9110). A newly documented `Sunset` header (RFC 8594) announces a removal. */
+  private compareResponseHeaders(label: string, loc: string, status: string, prev: JsonObject, curr: JsonObject): void {
+    const currNames = new Set(Object.keys(curr).map((h) => h.toLowerCase()));
+    const prevNames = new Set(Object.keys(prev).map((h) => h.toLowerCase()));
+    for (const name of Object.keys(prev)) {
+      if (!currNames.has(name.toLowerCase())) this.change("response-header-removed", `${label}: response ${status} no longer sends header ${name}`, `${loc}/${escapeSegment(name)}`, "(present)", "(absent)");
+    }
+    for (const name of Object.keys(curr)) {
+      if (name.toLowerCase() === "sunset" && !prevNames.has("sunset")) this.change("api-sunset-announced", `${label} announces its removal (Sunset header on ${status})`, `${loc}/${escapeSegment(name)}`, "(absent)", "Sunset header");
     }
   }
 
-  /** Merges `allOf` members (resolved) into one schema: properties, required and the first type. */
-  private flatten(doc: OpenApiDocument, value: Json | undefined): JsonObject {
-    const schema = isObject(value) ? value : {};
-    if (!Array.isArray(schema["allOf"])) return schema;
-    const merged: JsonObject = { ...schema, properties: { ...this.obj(doc, schema["properties"]) }, required: [...stringsOf(schema["required"])] };
-    delete merged["allOf"];
-    for (const part of schema["allOf"]) {
-      const member = this.flatten(doc, resolve(doc, part).value);
-      Object.assign(merged["properties"] as JsonObject, this.obj(doc, member["properties"]));
-      (merged["required"] as Json[]).push(...stringsOf(member["required"]));
-      if (merged["type"] === undefined && member["type"] !== undefined) merged["type"] = member["type"];
-    }
-    return merged;
-  }
-
-  /** Path-level parameters overridden by the operation's, keyed `in/name` (path names renamed). */
+  /** Path-level parameters overridden by the operation's, keyed `in/name` (path names renamed, header names lower-cased). */
   private parameters(doc: OpenApiDocument, item: JsonObject, op: JsonObject, renamed: Map<string, string>): Map<string, JsonObject> {
     const params = new Map<string, JsonObject>();
     for (const raw of [...arrayOf(item["parameters"]), ...arrayOf(op["parameters"])]) {
@@ -203,7 +164,8 @@ class Differ {
       const where = typeof p["in"] === "string" ? p["in"] : "";
       // Path parameters are always required (OpenAPI 3.x); treat them so even when the flag is missing.
       const param = where === "path" ? { ...p, required: true } : p;
-      params.set(`${where}/${where === "path" ? (renamed.get(name) ?? name) : name}`, param);
+      const key = where === "path" ? (renamed.get(name) ?? name) : where === "header" ? name.toLowerCase() : name;
+      params.set(`${where}/${key}`, param);
     }
     return params;
   }
@@ -213,12 +175,8 @@ class Differ {
     return isObject(value) ? value : {};
   }
 
-  private breaking(message: string, location: string, previous: string, current: string): void {
-    this.findings.push({ severity: "high", message: `Breaking API change: ${message}`, evidence: `${location} — previous: ${previous}; current: ${current}` });
-  }
-
-  private info(message: string, location: string): void {
-    this.findings.push({ severity: "info", message: `API addition: ${message}`, evidence: location });
+  private change(rule: ApiRuleId, message: string, location: string, previous: string, current: string): void {
+    this.changes.push({ rule, message, location, previous, current });
   }
 }
 
@@ -234,43 +192,22 @@ function templateNames(p: string): string[] {
   return [...p.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? "");
 }
 
+/** `application/json; charset=utf-8` and `Application/JSON` are the same media type. */
+function mediaTypeOf(type: string): string {
+  return (type.split(";")[0] ?? "").trim().toLowerCase();
+}
+
+/**
+ * Media types of `prev` that `curr` no longer lists. `*\/*` in the current request accepts all;
+ * a response that listed `*\/*` promised nothing a client could rely on.
+ */
+function removedMediaTypes(prev: JsonObject, curr: JsonObject, side: "request" | "response"): string[] {
+  const currTypes = new Set(Object.keys(curr).map(mediaTypeOf));
+  if (side === "request" && currTypes.has("*/*")) return [];
+  return Object.keys(prev).filter((t) => !currTypes.has(mediaTypeOf(t)) && !(side === "response" && mediaTypeOf(t) === "*/*"));
+}
+
 function jsonContent(content: JsonObject): { type: string; media: Json } | null {
   const type = Object.keys(content).find((t) => /^application\/(.+\+)?json(;|$)/i.test(t) || t === "*/*");
   return type === undefined ? null : { type, media: content[type] ?? null };
-}
-
-function typesOf(schema: JsonObject): string[] | null {
-  const t = schema["type"];
-  const types = typeof t === "string" ? [t] : Array.isArray(t) ? t.filter((x): x is string => typeof x === "string") : null;
-  if (types && schema["nullable"] === true && !types.includes("null")) types.push("null");
-  return types;
-}
-
-function stringsOf(v: Json | undefined): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-}
-
-function arrayOf(v: Json | undefined): Json[] {
-  return Array.isArray(v) ? v : [];
-}
-
-/** The readable tail of a location: `items[].customer.id` from `…/schema/properties/items/items/properties/customer/properties/id`. */
-function describe(loc: string): string {
-  const param = /\/parameters\/([^/]+)\/([^/]+)\/schema$/.exec(loc);
-  if (param?.[1] && param[2]) return `${param[1]} parameter ${unescape(param[2])}`;
-  const schemaAt = loc.lastIndexOf("/schema/");
-  const segments = schemaAt === -1 ? [] : loc.slice(schemaAt + "/schema/".length).split("/");
-  let out = "";
-  for (let i = 0; i < segments.length; i++) {
-    // `properties` is followed by a property's name (which may itself be "items"); `items` alone is an array's element.
-    if (segments[i] === "properties" && i + 1 < segments.length) {
-      out += `${out.length > 0 ? "." : ""}${unescape(segments[i + 1] ?? "")}`;
-      i++;
-    } else if (segments[i] === "items") out += "[]";
-  }
-  return out.length > 0 ? out : "the body";
-}
-
-function unescape(segment: string): string {
-  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
 }

@@ -8,19 +8,30 @@ export type JsonObject = { [key: string]: Json };
 export type OpenApiDocument = { version: string; root: JsonObject; paths: JsonObject };
 
 /**
+ * Objects and arrays nested deeper than this are refused when the document is read: real
+ * documents stay under 30 levels, and the comparison walks schemas recursively.
+ */
+export const MAX_DOCUMENT_DEPTH = 200;
+
+/**
  * Parses an OpenAPI 3.x document from JSON or YAML text (`.json` files as JSON, the rest as
- * YAML, which also reads JSON). Throws with the parser's message, or when it is not OpenAPI 3.x
- * (Swagger 2.0 has another shape and would be compared wrongly).
+ * YAML, which also reads JSON). Throws with the parser's message, when it nests deeper than
+ * MAX_DOCUMENT_DEPTH, or when it is not OpenAPI 3.x (Swagger 2.0 has another shape and would
+ * be compared wrongly).
  */
 export function parseOpenApi(text: string, fileName: string): OpenApiDocument {
   let value: unknown;
   try {
     value = fileName.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1_000 });
   } catch (e) {
+    // yaml reports its own stack overflow as a parse error at a position.
+    if (e instanceof RangeError || (e instanceof Error && e.message.startsWith("Maximum call stack size exceeded"))) throw new Error(`nested too deeply to read (the parser ran out of stack; at most ${MAX_DOCUMENT_DEPTH} levels are compared)`);
     // yaml's messages end with a multi-line code frame; the first line says what and where.
     const first = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
     throw new Error(first.replace(/:\s*$/, ""));
   }
+  const tooDeep = deepestBeyond(value, MAX_DOCUMENT_DEPTH);
+  if (tooDeep !== null) throw new Error(`nested deeper than ${MAX_DOCUMENT_DEPTH} levels at ${tooDeep}`);
   if (!isObject(value)) throw new Error("not an OpenAPI document: expected an object at the top level");
   const version = value["openapi"];
   if (typeof version !== "string" || !version.startsWith("3.")) {
@@ -61,8 +72,29 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The JSON pointer of the first value nested deeper than `max`, or null. Iterative: a document
+ * 5,000 levels deep is measured without recursion.
+ */
+function deepestBeyond(root: unknown, max: number): string | null {
+  type Node = { value: unknown; depth: number; key: string; parent: Node | null };
+  const stack: Node[] = [{ value: root, depth: 0, key: "#", parent: null }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (typeof node.value !== "object" || node.value === null) continue;
+    if (node.depth > max) {
+      const keys: string[] = [];
+      for (let n: Node | null = node; n !== null && keys.length < 12; n = n.parent) keys.push(n.key);
+      const shown = keys.reverse().join("/");
+      return shown.startsWith("#") ? shown : `#/…/${shown} (${node.depth} levels down)`;
+    }
+    const entries = Array.isArray(node.value) ? node.value.map((v, i) => [String(i), v] as const) : Object.entries(node.value);
+    for (const [key, value] of entries) stack.push({ value, depth: node.depth + 1, key: escapeSegment(key), parent: node });
+  }
+  return null;
+}
+
 function pointer(root: JsonObject, ref: string): Json | undefined {
-  const segments = ref.slice(1).split("/").slice(1).map((s) => decodeURIComponent(s).replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segments = ref.slice(1).split("/").slice(1).map((s) => decodePercent(s).replace(/~1/g, "/").replace(/~0/g, "~"));
   let node: Json | undefined = root;
   for (const s of segments) {
     if (Array.isArray(node)) node = node[Number(s)];
@@ -70,4 +102,13 @@ function pointer(root: JsonObject, ref: string): Json | undefined {
     else return undefined;
   }
   return node;
+}
+
+/** `%7B` in a pointer is `{`; a lone `%` is kept as it is rather than failing the comparison. */
+function decodePercent(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -22,6 +22,19 @@ export const MAX_TEST_FINDINGS = 100;
 /** Characters of a failure message kept as evidence (stack traces run long). */
 export const MAX_EVIDENCE_CHARS = 1_500;
 
+const MB = 1024 * 1024;
+
+/**
+ * The largest report of each kind that is read, in bytes. A 39 MB JUnit file took 15 s and
+ * 324 MB of memory to parse; a suite of 20,000 tests with stack traces writes about 10 MB, the
+ * lcov of a large monorepo about 20 MB, and an OpenAPI document of 2,000 operations about 5 MB.
+ */
+export const MAX_REPORT_BYTES = {
+  junit: 16 * MB,
+  coverage: 32 * MB,
+  openapi: 8 * MB,
+} as const;
+
 export async function testCommandPart(cmd: TQaCommand, { config, ctx }: PartInput): Promise<PartOutcome> {
   await ctx.log(`Running the test command: ${[cmd.command, ...cmd.args].join(" ")}`);
   const outcome = await runCommand(cmd, config.workspace, "tests", ctx.log, ctx.signal);
@@ -70,7 +83,7 @@ function commandOutcome(
 export async function junitPart({ config, ctx, testsStartedAt }: PartInput): Promise<PartOutcome> {
   const totals = emptyTotals();
   for (const rel of config.junitPaths) {
-    const read = await readWorkspaceFile(config.workspace, rel, "JUnit report", testsStartedAt);
+    const read = await readWorkspaceFile(config.workspace, rel, "JUnit report", testsStartedAt, MAX_REPORT_BYTES.junit);
     if ("error" in read) return { summary: "JUnit report unreadable", findings: [], error: read.error };
     try {
       const one = parseJUnit(read.text);
@@ -78,7 +91,8 @@ export async function junitPart({ config, ctx, testsStartedAt }: PartInput): Pro
       totals.failures += one.failures;
       totals.errors += one.errors;
       totals.skipped += one.skipped;
-      totals.failed.push(...one.failed);
+      // A loop, not push(...failed): spreading 125,000 failures as arguments overflows the stack.
+      for (const t of one.failed) totals.failed.push(t);
       await ctx.log(`JUnit ${rel}: ${one.tests} tests, ${one.failures} failures, ${one.errors} errors, ${one.skipped} skipped`);
     } catch (e) {
       return { summary: "JUnit report unreadable", findings: [], error: `JUnit report ${rel} could not be parsed: ${messageOf(e)}` };
@@ -108,7 +122,7 @@ export async function coveragePart(coverage: TQaCoverage, { config, ctx, testsSt
   ];
   for (const [rel, what, parse] of sources) {
     if (rel === undefined) continue;
-    const read = await readWorkspaceFile(config.workspace, rel, what, testsStartedAt);
+    const read = await readWorkspaceFile(config.workspace, rel, what, testsStartedAt, MAX_REPORT_BYTES.coverage);
     if ("error" in read) return { summary: "coverage unreadable", findings: [], error: read.error };
     try {
       // The summary is read last and wins for files both report.
@@ -142,7 +156,7 @@ export async function coveragePart(coverage: TQaCoverage, { config, ctx, testsSt
 export async function openApiPart(openapi: { previousPath: string; currentPath: string }, { config, ctx }: PartInput): Promise<PartOutcome> {
   const docs: OpenApiDocument[] = [];
   for (const [rel, which] of [[openapi.previousPath, "previous"], [openapi.currentPath, "current"]] as const) {
-    const read = await readWorkspaceFile(config.workspace, rel, `${which} OpenAPI document`, null);
+    const read = await readWorkspaceFile(config.workspace, rel, `${which} OpenAPI document`, null, MAX_REPORT_BYTES.openapi);
     if ("error" in read) return { summary: "API not compared", findings: [], error: read.error };
     try {
       docs.push(parseOpenApi(read.text, rel));
@@ -155,22 +169,27 @@ export async function openApiPart(openapi: { previousPath: string; currentPath: 
   try {
     const findings = diffOpenApi(previous, current);
     const breaking = findings.filter((f) => f.severity === "high").length;
-    await ctx.log(`OpenAPI ${openapi.previousPath} → ${openapi.currentPath}: ${breaking} breaking changes, ${findings.length - breaking} additions`);
-    return { summary: breaking === 0 ? "API compatible" : `${breaking} breaking API change${breaking === 1 ? "" : "s"}`, findings };
+    const warnings = findings.filter((f) => f.severity === "low").length;
+    await ctx.log(`OpenAPI ${openapi.previousPath} → ${openapi.currentPath}: ${breaking} breaking changes, ${warnings} warnings, ${findings.length - breaking - warnings} additions`);
+    const warned = warnings === 0 ? "" : ` (${warnings} API warning${warnings === 1 ? "" : "s"})`;
+    return { summary: `${breaking === 0 ? "API compatible" : `${breaking} breaking API change${breaking === 1 ? "" : "s"}`}${warned}`, findings };
   } catch (e) {
-    // A dangling or external $ref: the documents could not be compared in full.
-    return { summary: "API not compared", findings: [], error: `OpenAPI documents could not be compared: ${messageOf(e)}` };
+    // A dangling or external $ref, or a schema too deep or too large: the documents could not be compared in full.
+    return { summary: "API not compared", findings: [], error: `OpenAPI documents could not be compared: ${messageOf(e)} (previous ${openapi.previousPath}, current ${openapi.currentPath})` };
   }
 }
 
 /**
  * Reads a file of the workspace. When the test command ran in this check, a report older than
  * its start is left over from an earlier run: reading it would report results this run did not earn.
+ * A file over `maxBytes` is refused before it is read.
  */
-async function readWorkspaceFile(workspace: string, rel: string, what: string, notBefore: number | null): Promise<{ text: string } | { error: string }> {
+async function readWorkspaceFile(workspace: string, rel: string, what: string, notBefore: number | null, maxBytes: number): Promise<{ text: string } | { error: string }> {
   const file = path.resolve(workspace, rel);
   try {
     const info = await stat(file);
+    if (!info.isFile()) return { error: `${what} ${rel} is not a file` };
+    if (info.size > maxBytes) return { error: `${what} ${rel} is ${(info.size / MB).toFixed(1)} MB, over the ${maxBytes / MB} MB limit for one report; not read` };
     // mtime granularity on some filesystems is a second or more; allow for it.
     if (notBefore !== null && info.mtimeMs < notBefore - 2_000) {
       return { error: `${what} ${rel} was not written by this run's test command (last modified ${new Date(info.mtimeMs).toISOString()})` };

@@ -1,10 +1,14 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it, afterAll } from "vitest";
+import { MAX_REPORT_BYTES } from "./parts.ts";
 import { makeWorkspace, runQa } from "./test-helpers.ts";
 
 // The reports a team's CI already writes, read from real files.
 const ws = makeWorkspace();
 afterAll(() => ws.remove());
 const run = (parts: Record<string, unknown>) => runQa({ workspace: ws.dir, ...parts });
+const write = (rel: string, content: string | Buffer) => writeFileSync(path.join(ws.dir, rel), content);
 
 describe("JUnit reports", () => {
   it("a passing report passes with its totals", async () => {
@@ -46,6 +50,55 @@ describe("JUnit reports", () => {
     const notJUnit = await run({ junitPaths: ["coverage/lcov-high.info"] });
     expect(notJUnit.status).toBe("error");
     expect(notJUnit.verdict).toContain("coverage/lcov-high.info could not be parsed");
+  });
+
+  it("suites that carry only counts are counted, and their failures block even without names", async () => {
+    const r = await run({ junitPaths: ["junit/counts-only.xml"] });
+    expect(r.status).toBe("failed");
+    expect(r.summary).toBe("14 tests, 1 failed, 2 skipped");
+    expect(r.messages).toEqual(["high: test failed: payments-api › 1 failing test (not named in the report)"]);
+    const totals = await run({ junitPaths: ["junit/totals-only.xml"] });
+    expect(totals).toMatchObject({ status: "failed", summary: "5 tests, 1 failed" });
+    expect(totals.messages).toEqual(["high: test errored: smoke › 1 erroring test (not named in the report)"]);
+  });
+
+  it("suites with testcases are counted from the testcases, not from stale attributes", async () => {
+    const r = await run({ junitPaths: ["junit/stale-counts.xml"] });
+    expect(r).toMatchObject({ status: "passed", summary: "2 tests, 0 failed", findings: [] });
+  });
+
+  it("130,000 failing testcases are counted and summarised, not a stack overflow", async () => {
+    const cases = Array.from({ length: 130_000 }, (_, i) => `<testcase name="t${i}"><failure/></testcase>`).join("");
+    write("junit/many-failures.xml", `<testsuite name="load">${cases}</testsuite>`);
+    const r = await run({ junitPaths: ["junit/many-failures.xml"] });
+    expect(r.status).toBe("failed");
+    expect(r.summary).toBe("130000 tests, 130000 failed");
+    expect(r.findings).toHaveLength(101);
+    expect(r.findings.at(-1)?.message).toBe("129900 more failing tests");
+  });
+
+  it("suites nested absurdly deep are refused with a message, not a stack overflow", async () => {
+    write("junit/deep.xml", `${"<testsuite name=\"s\">".repeat(5_000)}<testcase name="t"/>${"</testsuite>".repeat(5_000)}`);
+    const r = await run({ junitPaths: ["junit/deep.xml"] });
+    expect(r.status).toBe("error");
+    expect(r.verdict).toMatch(/^Could not run: junit: JUnit report junit\/deep.xml could not be parsed: elements nested deeper than 100 levels$/);
+  });
+});
+
+describe("limits on report size", () => {
+  it("a report over its size limit is refused before it is read, naming the file and the limit", async () => {
+    write("junit/huge.xml", Buffer.alloc(MAX_REPORT_BYTES.junit + 1, " "));
+    expect((await run({ junitPaths: ["junit/huge.xml"] })).verdict).toBe("Could not run: junit: JUnit report junit/huge.xml is 16.0 MB, over the 16 MB limit for one report; not read");
+    write("coverage/huge.info", Buffer.alloc(MAX_REPORT_BYTES.coverage + 1, " "));
+    expect((await run({ coverage: { lcovPath: "coverage/huge.info", criticalPaths: ["src"] } })).verdict).toBe("Could not run: coverage: lcov tracefile coverage/huge.info is 32.0 MB, over the 32 MB limit for one report; not read");
+    write("openapi/huge.json", Buffer.alloc(MAX_REPORT_BYTES.openapi + 1, " "));
+    expect((await run({ openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/huge.json" } })).verdict).toBe("Could not run: api compatibility: current OpenAPI document openapi/huge.json is 8.0 MB, over the 8 MB limit for one report; not read");
+  });
+
+  it("a report just under its limit is read", async () => {
+    const report = '<testsuite name="s"><testcase name="t"/></testsuite>';
+    write("junit/padded.xml", report + " ".repeat(MAX_REPORT_BYTES.junit - report.length));
+    expect(await run({ junitPaths: ["junit/padded.xml"] })).toMatchObject({ status: "passed", summary: "1 tests, 0 failed" });
   });
 });
 
@@ -89,6 +142,17 @@ describe("coverage on critical paths", () => {
     expect(r.summary).toBe("coverage 86% on src/payments");
   });
 
+  it("lcov with only DA lines (no LF/LH) is counted from them, not read as no coverage data", async () => {
+    const r = await run({ coverage: { lcovPath: "coverage/lcov-da-only.info", criticalPaths: ["src/payments"] } });
+    expect(r.status).toBe("failed");
+    expect(r.findings).toEqual([{ check: "coverage", severity: "high", message: "coverage 70% on src/payments is below the 80% threshold", evidence: "14 of 20 lines covered in 2 files matching src/payments" }]);
+  });
+
+  it("lcov with LF/LH keeps the generator's own figures over its DA lines", async () => {
+    const r = await run({ coverage: { lcovPath: "coverage/lcov-da-with-totals.info", criticalPaths: ["src/payments"] } });
+    expect(r).toMatchObject({ status: "passed", summary: "coverage 90% on src/payments" });
+  });
+
   it("a missing or unreadable coverage report is an error naming it", async () => {
     expect((await run({ coverage: { summaryPath: "coverage/nope.json", criticalPaths: ["src"] } })).verdict).toBe("Could not run: coverage: coverage summary not found: coverage/nope.json");
     const bad = await run({ coverage: { summaryPath: "junit/pass.xml", criticalPaths: ["src"] } });
@@ -125,10 +189,44 @@ describe("API backward compatibility", () => {
       "removed path /refunds",
     ]);
     const at = (fragment: string) => r.findings.find((f) => f.message.includes(fragment))?.evidence;
-    expect(at("query parameter limit")).toBe("#/paths/~1payments/get/parameters/query/limit/schema — previous: type integer; current: type string");
-    expect(at("merchantId")).toBe("#/paths/~1payments/get/parameters/query/merchantId — previous: (absent); current: required");
-    expect(at("removed \"ach\"")).toBe('#/paths/~1payments/post/requestBody/content/application~1json/schema/properties/method — previous: enum ["card","sepa","ach"]; current: enum ["card","sepa"]');
+    expect(at("query parameter limit")).toBe("#/paths/~1payments/get/parameters/query/limit/schema — previous: type integer; current: type string — rule request-parameter-type-changed");
+    expect(at("merchantId")).toBe("#/paths/~1payments/get/parameters/query/merchantId — previous: (absent); current: required — rule request-parameter-became-required");
+    expect(at("removed \"ach\"")).toBe('#/paths/~1payments/post/requestBody/content/application~1json/schema/properties/method — previous: enum ["card","sepa","ach"]; current: enum ["card","sepa"] — rule request-property-enum-value-removed');
     expect(at("items[].createdAt")).toMatch(/^#\/paths\/~1payments\/get\/responses\/200\/content\/application~1json\/schema\/properties\/items\/items\/properties\/createdAt — previous: \{"type":"string"/);
+  });
+
+  it("a status old clients may now receive breaks the response; one more value accepted in a request does not", async () => {
+    const current = JSON.parse(readFileSync(path.join(ws.dir, "openapi/current-compatible.json"), "utf8")) as { components: { schemas: { PaymentStatus: { enum: string[] } } } };
+    current.components.schemas.PaymentStatus.enum.push("disputed");
+    write("openapi/current-new-status.json", JSON.stringify(current));
+    const r = await run({ openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/current-new-status.json" } });
+    expect(r.status).toBe("failed");
+    expect(r.summary).toBe("3 breaking API changes");
+    // Payment.status in the three responses that return a payment; the status query parameter accepts it silently.
+    expect(new Set(r.messages.filter((m) => m.startsWith("high")))).toEqual(new Set(["high: Breaking API change: GET /payments: items[].status may now return \"disputed\"", "high: Breaking API change: POST /payments: status may now return \"disputed\"", "high: Breaking API change: GET /payments/{paymentId}: status may now return \"disputed\""]));
+  });
+
+  it("a deprecation is shown as a warning and does not block", async () => {
+    const current = JSON.parse(readFileSync(path.join(ws.dir, "openapi/current-compatible.json"), "utf8")) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const getPayment = current.paths["/payments/{paymentId}"]?.["get"];
+    if (getPayment) getPayment["deprecated"] = true;
+    write("openapi/current-deprecated.json", JSON.stringify(current));
+    const r = await run({ openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/current-deprecated.json" } });
+    expect(r.status).toBe("passed");
+    expect(r.summary).toBe("API compatible (1 API warning)");
+    expect(r.messages).toContain("low: API warning: GET /payments/{paymentId} is deprecated");
+  });
+
+  it("a document nested 5,000 levels deep is an error naming it and where, not a crash", async () => {
+    let deep = "{ \"type\": \"string\" }";
+    for (let i = 0; i < 5_000; i++) deep = `{ "type": "object", "properties": { "next": ${deep} } }`;
+    write("openapi/deep.json", `{ "openapi": "3.1.0", "paths": {}, "components": { "schemas": { "Deep": ${deep} } } }`);
+    const r = await run({ openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/deep.json" } });
+    expect(r.status).toBe("error");
+    expect(r.verdict).toMatch(/^Could not run: api compatibility: current OpenAPI document openapi\/deep.json could not be parsed: nested deeper than 200 levels at #\/…\//);
+    write("openapi/deep.yaml", `openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n    Deep: ${deep}\n`);
+    const yaml = await run({ openapi: { previousPath: "openapi/deep.yaml", currentPath: "openapi/previous.yaml" } });
+    expect(yaml.verdict).toMatch(/^Could not run: api compatibility: previous OpenAPI document openapi\/deep.yaml could not be parsed: nested too deeply to read \(the parser ran out of stack; at most 200 levels are compared\)$/);
   });
 
   it("an unparseable, missing or externally referenced document is an error naming it", async () => {
