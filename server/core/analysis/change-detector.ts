@@ -26,6 +26,8 @@
 const GRID_SIZE = 64;
 /** Candidates kept at most; the weakest are dropped (which only lowers R). */
 const MAX_CANDIDATES = 32;
+/** Change points whose evidence is within this many nats of the likeliest one are plausible onsets. */
+const PLAUSIBLE_NATS = 2;
 /** A candidate whose weighted evidence is this many nats below the threshold is dropped. */
 const PRUNE_NATS = 15;
 
@@ -134,16 +136,19 @@ export function startDetector(p0: number, at: number): DetectorState {
 /** The statistic and its strongest window. */
 export function readDetector(state: DetectorState): DetectorReading {
   let max = -Infinity;
-  // The window shown is the likeliest change point (largest unweighted Λ, as CUSUM would pick):
-  // "since 06:40:02" then starts where the bad events start, so its rate matches the chart.
-  let strongest: Candidate | null = null;
+  let best = -Infinity;
   const terms = state.candidates.map((c) => {
     const term = logWeight(c.m) + c.logL;
     if (term > max) max = term;
-    if (c.n > 0 && (strongest === null || c.logL > strongest.logL)) strongest = c;
+    if (c.n > 0 && c.logL > best) best = c.logL;
     return term;
   });
   if (terms.length === 0) return { logR: -Infinity, strongest: null };
+  // The window shown is the latest plausible change point: the newest candidate whose Λ is within
+  // e² of the likeliest one (a profile-likelihood set for the onset, as CUSUM reads it). "Since
+  // 06:40:02" then starts where the bad events start, so its rate matches the chart.
+  let strongest: Candidate | null = null;
+  for (const c of state.candidates) if (c.n > 0 && c.logL >= best - PLAUSIBLE_NATS) strongest = c;
   const sum = terms.reduce((s, t) => s + Math.exp(t - max), 0);
   return { logR: max + Math.log(sum), strongest };
 }
