@@ -8,9 +8,9 @@ export const ZSecurityReports = z
   .strictObject({
     /** `npm audit --json` output (npm 7+, auditReportVersion 2) */
     npmAudit: ZReportPaths,
-    /** SARIF 2.1.0 from any scanner (CodeQL, Semgrep, Trivy, …) */
+    /** SARIF 2.1.0 from any scanner (CodeQL, Semgrep, Trivy, …); rules found in the driver or a tool extension, suppressed and baseline-absent results skipped */
     sarif: ZReportPaths,
-    /** CycloneDX JSON SBOMs with a `vulnerabilities` section (Trivy, Grype, cyclonedx-npm + OSV, …) */
+    /** CycloneDX JSON SBOMs with a `vulnerabilities` section (Trivy, Grype, cyclonedx-npm + OSV, …); a VEX analysis of not_affected, resolved or false_positive shows the entry as info */
     cyclonedx: ZReportPaths,
   })
   .refine((r) => r.npmAudit !== undefined || r.sarif !== undefined || r.cyclonedx !== undefined, { message: "list at least one report (npmAudit, sarif or cyclonedx)" });
