@@ -34,6 +34,8 @@ const ZEnv = z.object({
   FLIGHTDECK_DEMO_AUTORUN: ZBool.default(true),
   /** The demo fleet's traffic, requests per second through its router. */
   // 200 req/s puts 10 req/s on a 5% canary: the rate the analysis targets are stated at.
+  /** reverse proxies whose X-Forwarded-For is believed (comma-separated addresses); empty: none */
+  FLIGHTDECK_TRUSTED_PROXIES: z.string().default(""),
   FLIGHTDECK_DEMO_RPS: z.coerce.number().min(0).max(5_000).default(200),
   /** Port of the demo fleet's router (its front door); 0 picks a free one. */
   FLIGHTDECK_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),

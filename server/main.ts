@@ -1,6 +1,7 @@
 import { runHook } from "./adapters/hooks/run-hook.ts";
 import { readRecordMaterial } from "./adapters/checks/release-record-material.ts";
 import { createServer } from "node:http";
+import { CLIENT_ADDRESS_HEADER, clientAddress } from "./http/client-address.ts";
 import next from "next";
 import { env } from "./env.ts";
 import { connectDb, disconnectDb } from "./db/client.ts";
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: cfg.HOST, port: cfg.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const trustedProxies = new Set(cfg.FLIGHTDECK_TRUSTED_PROXIES.split(",").map((a) => a.trim()).filter(Boolean));
   const http = createServer((req, res) => {
+    // Sign-in throttling keys on the client's address: set here from the socket (a client-sent
+    // value is replaced), believing X-Forwarded-For only from the configured proxies.
+    req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
     handle(req, res).catch((e: unknown) => {
       console.error("[flightdeck] request failed", e);
       if (!res.headersSent) res.writeHead(500).end("Internal error");

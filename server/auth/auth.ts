@@ -2,6 +2,7 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
 import { db } from "../db/client.ts";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address.ts";
 import { runtime } from "../runtime.ts";
 
 function createAuth() {
@@ -20,6 +21,9 @@ function createAuth() {
     },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
     rateLimit: rt.testMode ? { enabled: false } : { enabled: true, window: 10, max: 20 },
+    // Its limiter keys on the client's address as the server determined it (server/main.ts), not
+    // on a header the client could rotate; without it every client shared one bucket.
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
     telemetry: { enabled: false },
     plugins: [nextCookies()],
   });
