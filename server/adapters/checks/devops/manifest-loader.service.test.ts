@@ -88,6 +88,21 @@ describe("bounds on manifest files", () => {
     expect(result.summary).toContain(`501 manifest files under ${many}, more than the 500 one check reads`);
   });
 
+  it("a run stopped part-way says, in its log, which manifest file it had reached", async () => {
+    const second = fixture("manifests-kinds-good/jobs.yaml");
+    const controller = new AbortController();
+    const logs: string[] = [];
+    const log = async (line: string) => {
+      logs.push(line);
+      if (line === `reading manifest file ${second}`) controller.abort(new Error("timed out after 60000 ms"));
+    };
+    const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("manifests-kinds-good")] }, { signal: controller.signal, log }));
+    expect(result.status).toBe("error");
+    expect(result.summary).toContain("cancelled before the checks finished: timed out after 60000 ms");
+    expect(logs.filter((l) => l.startsWith("reading manifest file")).at(-1)).toBe(`reading manifest file ${second}`);
+    expect(logs.some((l) => l.startsWith("DaemonSet/") || l.startsWith("Job/"))).toBe(false);
+  });
+
   it("an alert rule file over 2 MiB is refused, naming the file", async () => {
     const rules = await writeManifest(`groups:\n  - name: big\n    rules:\n      - alert: Big\n        expr: up == 0\n        annotations: { note: "${"x".repeat(2 * 1024 * 1024)}" }\n`, "big.rules.yaml");
     const result = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [good], alertRulePaths: [rules] }));

@@ -22,16 +22,19 @@ export type ManifestObject = {
 export type ManifestSet = { files: string[]; objects: ManifestObject[]; skipped: string[] };
 
 /**
- * Reads every document of every manifest file, within MANIFEST_LIMITS. A YAML syntax error, a file
- * too large or a document too deep anywhere stops the check naming the file: validating the rest
- * would pass a set that cannot be applied.
+ * Reads every document of every manifest file, within MANIFEST_LIMITS, telling `onFile` before each
+ * file. A YAML syntax error, a file too large or a document too deep anywhere stops the check
+ * naming the file: validating the rest would pass a set that cannot be applied.
  */
-export async function loadManifests(paths: readonly string[], signal: AbortSignal, limits: YamlLimits = MANIFEST_LIMITS): Promise<ManifestSet> {
+export async function loadManifests(paths: readonly string[], signal: AbortSignal, onFile: (file: string, index: number, total: number) => Promise<void> = async () => {}, limits: YamlLimits = MANIFEST_LIMITS): Promise<ManifestSet> {
   const files = await collectYamlFiles(paths, "manifest");
   if (files.length > MAX_MANIFEST_FILES) throw new CannotRunError(`${files.length} manifest files under ${paths.join(", ")}, more than the ${MAX_MANIFEST_FILES} one check reads; point it at the service's own manifests`);
   const objects: ManifestObject[] = [];
   const skipped: string[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    // A run stopped part-way (cancelled, timed out) stops between files; the log names the last one read.
+    if (signal.aborted) throw signal.reason;
+    await onFile(file, i, files.length);
     for (const { value, document, where } of await readBoundedYaml(file, "manifest file", signal, limits)) {
       for (const item of expandList(value)) {
         const object = toManifestObject(item, file, document);

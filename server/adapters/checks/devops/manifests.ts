@@ -42,7 +42,10 @@ const RESOURCE_KEYS = ["requests.cpu", "requests.memory", "limits.cpu", "limits.
  * holding only other kinds (ConfigMap, Service, …) have nothing to check: an info finding.
  */
 export async function checkManifests(paths: readonly string[], environment: EnvironmentName, ctx: SubCheckContext): Promise<SubCheckOutcome> {
-  const set = await loadManifests(paths, ctx.signal);
+  const set = await loadManifests(paths, ctx.signal, async (file, i, total) => {
+    await ctx.log(`reading manifest file ${file}`);
+    await ctx.progress((i / total) * 0.5);
+  });
   for (const line of set.skipped) await ctx.log(`skipped ${line}`);
   // Files without a single Kubernetes object are most likely the wrong folder: nothing was validated.
   if (set.objects.length === 0) throw new CannotRunError(`no Kubernetes objects in ${set.files.length} manifest file(s): ${set.files.join(", ")}`);
