@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { placeholderSamples, secretSamples } from "./secret-samples.fixture.ts";
 import { MAX_FILE_BYTES, MAX_SCANNED_FILES, redact } from "./secrets-scan.ts";
 import { securityRunner } from "./security-runner.ts";
 import { securityContext } from "./security.fixture.ts";
@@ -40,6 +41,11 @@ beforeAll(async () => {
   await write(path.join(clean, "assets/logo.bin"), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00]), Buffer.from(githubToken)]));
   await write(path.join(clean, "data/dump.sql"), `-- ${githubToken}\n${"x".repeat(MAX_FILE_BYTES)}`);
 
+  // The whole sample table in one workspace, each sample in its own folder so names cannot collide.
+  const table = workspace("table");
+  await Promise.all(secretSamples().map((s, i) => write(path.join(table, `secret-${String(i).padStart(2, "0")}`, s.file), s.text)));
+  await Promise.all(placeholderSamples.map((p, i) => write(path.join(table, `placeholder-${String(i).padStart(2, "0")}`, p.file), p.text)));
+
   const many = workspace("many");
   await mkdir(many);
   for (let batch = 0; batch < 11; batch++) {
@@ -57,13 +63,15 @@ describe("secrets scan", () => {
     expect(result.status).toBe("failed");
     const found = result.findings.filter((f) => f.message.startsWith("secret in"));
     expect(found.map((f) => [f.severity, f.message])).toEqual([
-      ["high", "secret in deploy/.env.production:2:1: aws AWSSecretAccessKey"],
-      ["critical", "secret in deploy/keys/signing.pem:1:1: privatekey PrivateKey"],
+      ["high", "secret in deploy/.env.production:2:24: AWS secret access key"],
+      ["critical", "secret in deploy/keys/signing.pem:1:1: private key"],
       ["high", "secret in src/github.ts:3:45: github GITHUB_TOKEN"],
     ]);
-    expect(found[2]?.evidence).toBe("rule @secretlint/secretlint-rule-github (GITHUB_TOKEN) at src/github.ts:3:45: ghp_… [redacted, 40 characters]");
+    expect(found[0]?.evidence).toBe(`rule flightdeck/aws-secret-access-key at deploy/.env.production:2:24: ${awsSecretKey.slice(0, 4)}… [redacted, 40 characters]`);
+    expect(found[1]?.evidence).toMatch(/^rule flightdeck\/private-key at deploy\/keys\/signing\.pem:1:1: ----… \[redacted, \d+ characters\]$/);
+    expect(found[2]?.evidence).toBe("rule secretlint/github/GITHUB_TOKEN at src/github.ts:3:45: ghp_… [redacted, 40 characters]");
     expect(found[2]?.link).toMatch(/^https:\/\/github\.com\/secretlint\/secretlint\/.*#GITHUB_TOKEN$/);
-    expect(ctx.logs).toContain(`scanned 4 file(s) under ${workspace("leaky")}; skipped 0 binary and 0 over 1 MiB`);
+    expect(ctx.logs).toContain(`scanned 4 file(s) under ${workspace("leaky")}; skipped 0 binary and 0 over 1 MiB; ignored 0 placeholder(s)`);
 
     // Nothing the release manager sees holds more than the first 4 characters of any secret.
     const everything = JSON.stringify(result) + ctx.logs.join("\n");
@@ -74,12 +82,31 @@ describe("secrets scan", () => {
     }
   });
 
-  it("passes a clean workspace; node_modules, .git, binaries and files over 1 MiB are not scanned", async () => {
+  it("passes a clean workspace; node_modules, .git, binaries and files over 1 MiB are not scanned, and the log names each skipped file and why", async () => {
     const ctx = securityContext({ workspace: workspace("clean") });
     const result = await judgedRun(securityRunner, ctx);
     expect(result.status).toBe("passed");
     expect(result.summary).toContain("checked secrets in 1 file(s)");
-    expect(ctx.logs).toContain(`scanned 1 file(s) under ${workspace("clean")}; skipped 1 binary and 1 over 1 MiB`);
+    expect(ctx.logs).toContain(`scanned 1 file(s) under ${workspace("clean")}; skipped 1 binary and 1 over 1 MiB; ignored 0 placeholder(s)`);
+    expect(ctx.logs).toContain("skipped assets/logo.bin: binary (a NUL byte in its first 8000 bytes); not scanned");
+    const size = (MAX_FILE_BYTES + githubToken.length + 4).toLocaleString("en-US");
+    expect(ctx.logs).toContain(`skipped data/dump.sql: ${size} bytes, over the limit of 1,048,576 bytes (1 MiB) for one file; not scanned`);
+    expect(ctx.logs.join("\n")).not.toContain(githubToken.slice(4, 12));
+  });
+
+  it("over the whole sample table: every secret is a finding at its file, no placeholder is, and nothing shown holds a secret's middle", async () => {
+    const samples = secretSamples();
+    const ctx = securityContext({ workspace: workspace("table") });
+    const result = await judgedRun(securityRunner, ctx);
+    expect(result.status).toBe("failed");
+    const found = result.findings.filter((f) => f.message.startsWith("secret in"));
+    const folders = new Set(found.map((f) => f.message.slice("secret in ".length).split("/")[0]));
+    expect([...folders].sort()).toEqual(samples.map((_, i) => `secret-${String(i).padStart(2, "0")}`));
+    expect(ctx.logs).toContainEqual(expect.stringMatching(/^scanned 59 file\(s\) under .*; ignored \d+ placeholder\(s\)$/));
+    expect(ctx.logs.some((l) => l.startsWith("ignored a placeholder at placeholder-00/docs/setup.md:1:21 (secretlint/github/GITHUB_TOKEN): one character repeated"))).toBe(true);
+
+    const everything = JSON.stringify(result) + ctx.logs.join("\n");
+    for (const sample of samples) for (const probe of sample.probes) expect(everything, sample.name).not.toContain(probe);
   });
 
   it("stops at the file limit, and an incomplete scan fails rather than passing the files it never read", async () => {

@@ -3,35 +3,77 @@ import path from "node:path";
 import { lintSource } from "@secretlint/core";
 import { secretLintProfiler } from "@secretlint/profiler";
 import { creator as recommendedRules } from "@secretlint/secretlint-rule-preset-recommend";
-import type { SecretLintCoreConfig, SecretLintCoreResultMessage } from "@secretlint/types";
+import type { SecretLintCoreConfig, SecretLintCoreResultMessage, SecretLintRuleCreator } from "@secretlint/types";
 import type { CheckFinding } from "../../../engine/ports.ts";
 import { CannotRunError, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
+import { placeholderReason } from "./secret-placeholders.ts";
+import { matchSecretRules, SECRET_RULES, type RuleMatch } from "./secret-rules.ts";
 
-/** Files scanned at most; a workspace larger than this is scanned in part, and the log and an info finding say so. */
+/** Files scanned at most; a workspace larger than this is scanned in part, and the log and a finding say so. */
 export const MAX_SCANNED_FILES = 5_000;
-/** Larger files are skipped: secrets sit in config and source files, not in data dumps. */
+/** Larger files are skipped, each named in the log: secrets sit in config and source files, not in data dumps. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Never descended into: installed packages and the Git object store are not the team's files. */
 const SKIPPED_DIRS = new Set(["node_modules", ".git"]);
 /** Git's own heuristic: a NUL byte in the first 8000 bytes means binary. */
 const BINARY_SNIFF_BYTES = 8_000;
-const PRIVATE_KEY_RULE = "@secretlint/secretlint-rule-privatekey";
-const RULE_PREFIX = "@secretlint/secretlint-rule-";
+/** Skipped files and dropped placeholders named one per log line, up to this many of each. */
+const MAX_NAMED_IN_LOG = 20;
+const PRESET_ID = "@secretlint/secretlint-rule-preset-recommend";
+const PRESET_RULE_PREFIX = "@secretlint/secretlint-rule-";
+const FLIGHTDECK_RULE_ID = "@flightdeck/secret-rules";
 
-// Workaround for secretlint/secretlint#1633 (fixed by #1673, after 11.7.1): @secretlint/core puts
-// marks for every rule and file on the process-wide performance timeline, and its profiler scans
-// all earlier marks on each new one — quadratic time (a 5,000-file scan took over 30 s instead of
-// 2 s) and memory that grows with every scan in a server that never exits. Nothing here reads the
-// profile, so marking is switched off. Remove once secretlint is upgraded (profiler.setEnabled(false)).
+// Workaround for secretlint/secretlint#1633: @secretlint/core puts marks for every rule and file on
+// the process-wide performance timeline, and its profiler keeps every one (12.0 still does, and has
+// no switch to turn it off) — memory that grows with every scan in a server that never exits, and
+// quadratic time on older versions. Nothing here reads the profile, so marking is switched off.
 secretLintProfiler.mark = () => {};
 
-const SECRETLINT_CONFIG: SecretLintCoreConfig = { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommendedRules }] };
+/**
+ * Preset messages that Flightdeck's catalog replaces, and why. The rest of the preset (GitHub,
+ * GitLab, Slack tokens, npm_ tokens, OpenAI, GCP, …) runs as shipped, its matches filtered for
+ * placeholders. Silenced by message id because @secretlint/core 12.0 ignores `disabled` on a
+ * preset's own rules, and a preset's filter rule (secretlint-disable comments) cannot be
+ * registered outside it.
+ */
+const PRESET_OVERRIDES = [
+  // Reports the key name's offset instead of the secret's, and misses secrets ending in / or +.
+  { id: `${PRESET_RULE_PREFIX}aws`, allowMessageIds: ["AWSSecretAccessKey", "AWSAccessKeyID", "AWSAccountID"] },
+  // Misses ENCRYPTED PKCS#8, PuTTY, base64-wrapped keys and PEM headers not followed by a bare newline.
+  { id: `${PRESET_RULE_PREFIX}privatekey`, allowMessageIds: ["PrivateKey"] },
+  // Counts 69 characters of \w and one optional `-`: misses keys holding two `-` or more.
+  { id: `${PRESET_RULE_PREFIX}sendgrid`, allowMessageIds: ["SENDGRID_KEY"] },
+  // `_authToken` only in files named .npmrc; npm-auth-token looks in every file.
+  { id: `${PRESET_RULE_PREFIX}npm`, allowMessageIds: ["Npmrc_authToken"] },
+  // Incoming webhooks only; slack-webhook-url also knows workflows, triggers and escaped slashes.
+  { id: `${PRESET_RULE_PREFIX}slack`, allowMessageIds: ["IncomingWebhook"] },
+];
+
+/** A secret in a text: where it is and which rule saw it. Offsets only, never the value. */
+export type FoundSecret = {
+  /** stable id: `flightdeck/<rule>` or `secretlint/<rule>/<message>` */
+  ruleId: string;
+  /** what was found, e.g. "Azure AD (Entra ID) client secret" */
+  title: string;
+  severity: "critical" | "high";
+  /** offsets of the secret in the text, end exclusive */
+  range: readonly [number, number];
+  /** 1-based line and column */
+  line: number;
+  column: number;
+  /** the rule's documentation, when it has one */
+  link?: string;
+};
+
+/** A match dropped as a placeholder: where, which rule, and why (never the value). */
+export type DroppedPlaceholder = { ruleId: string; line: number; column: number; reason: string };
 
 /**
- * Scans the release's workspace for committed secrets with secretlint's recommended rules. Every
- * secret is high (a private key critical). The secret itself never leaves this function: findings
- * and log lines show at most its first characters — secretlint's own messages quote it whole, so
- * they are not used.
+ * Scans the release's workspace for committed secrets with secretlint's recommended rules and
+ * Flightdeck's own (secret-rules.ts), placeholders dropped. Every secret is high, a private key
+ * critical. The secret itself never leaves this module: findings, log lines and errors show at
+ * most its first 4 characters and its length — secretlint's own messages quote it whole, so they
+ * are never used.
  */
 export async function checkSecrets(workspace: string, ctx: SubCheckContext): Promise<SubCheckOutcome> {
   const info = await stat(workspace).catch(() => null);
@@ -39,29 +81,37 @@ export async function checkSecrets(workspace: string, ctx: SubCheckContext): Pro
   const { files, truncated } = await listFiles(workspace, ctx.signal);
 
   const findings: CheckFinding[] = [];
+  const skipped: string[] = [];
+  const placeholders: string[] = [];
   let scanned = 0;
   let binary = 0;
   let large = 0;
   for (const [i, file] of files.entries()) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (i % 100 === 0) await ctx.progress(i / files.length);
-    if ((await stat(file)).size > MAX_FILE_BYTES) {
+    const relative = path.relative(workspace, file);
+    const size = (await stat(file)).size;
+    if (size > MAX_FILE_BYTES) {
       large += 1;
+      skipped.push(`skipped ${relative}: ${size.toLocaleString("en-US")} bytes, over the limit of ${MAX_FILE_BYTES.toLocaleString("en-US")} bytes (${mebibytes(MAX_FILE_BYTES)} MiB) for one file; not scanned`);
       continue;
     }
     const bytes = await readFile(file);
     if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
       binary += 1;
+      skipped.push(`skipped ${relative}: binary (a NUL byte in its first ${BINARY_SNIFF_BYTES} bytes); not scanned`);
       continue;
     }
     scanned += 1;
     const content = bytes.toString("utf8");
-    const result = await lintSource({ source: { content, filePath: file, contentType: "text" }, options: { config: SECRETLINT_CONFIG, maskSecrets: true } });
-    findings.push(...result.messages.map((m) => secretFinding(m, content, path.relative(workspace, file))));
+    const found = await findSecrets(content, relative);
+    findings.push(...found.secrets.map((s) => secretFinding(s, content, relative)));
+    placeholders.push(...found.placeholders.map((p) => `ignored a placeholder at ${relative}:${p.line}:${p.column} (${p.ruleId}): ${p.reason}`));
   }
   if (scanned === 0) throw new CannotRunError(`no text files to scan under ${workspace}`);
 
-  await ctx.log(`scanned ${scanned} file(s) under ${workspace}; skipped ${binary} binary and ${large} over ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+  await ctx.log(`scanned ${scanned} file(s) under ${workspace}; skipped ${binary} binary and ${large} over ${mebibytes(MAX_FILE_BYTES)} MiB; ignored ${placeholders.length} placeholder(s)`);
+  for (const line of [...namedInLog(skipped, "skipped file"), ...namedInLog(placeholders, "placeholder")]) await ctx.log(line);
   if (truncated) {
     await ctx.log(`file limit reached: only the first ${MAX_SCANNED_FILES} files were considered, the rest of the workspace was not scanned`);
     // Unscanned files may hold a secret: an incomplete scan is not a clean one.
@@ -70,35 +120,140 @@ export async function checkSecrets(workspace: string, ctx: SubCheckContext): Pro
   return { findings, checked: `secrets in ${scanned} file(s)${truncated ? " (file limit reached)" : ""}` };
 }
 
-function secretFinding(m: SecretLintCoreResultMessage, content: string, file: string): CheckFinding {
-  const rule = m.ruleId.startsWith(RULE_PREFIX) ? m.ruleId.slice(RULE_PREFIX.length) : m.ruleId;
-  // secretlint's lines are 1-based and its columns 0-based; editors count both from 1.
-  const where = `${file}:${m.loc.start.line}:${m.loc.start.column + 1}`;
-  return {
-    severity: m.ruleId === PRIVATE_KEY_RULE ? "critical" : "high",
-    message: `secret in ${where}: ${rule} ${m.messageId}`,
-    evidence: `rule ${m.ruleId} (${m.messageId}) at ${where}: ${redact(content.slice(m.range[0], m.range[1]))}`,
-    ...(m.docsUrl === undefined ? {} : { link: m.docsUrl }),
+/**
+ * The secrets in one text, from secretlint's preset and Flightdeck's rules, placeholders dropped
+ * and overlapping matches (two rules on the same characters) reported once.
+ */
+export async function findSecrets(content: string, filePath: string): Promise<{ secrets: FoundSecret[]; placeholders: DroppedPlaceholder[] }> {
+  const dropped: RuleMatch[] = [];
+  const config: SecretLintCoreConfig = {
+    rules: [
+      { id: PRESET_ID, rule: recommendedRules, rules: PRESET_OVERRIDES },
+      { id: FLIGHTDECK_RULE_ID, rule: flightdeckRules((m) => dropped.push(m)) },
+    ],
   };
+  let messages: SecretLintCoreResultMessage[];
+  try {
+    ({ messages } = await lintSource({ source: { content, filePath, contentType: "text" }, options: { config, maskSecrets: true } }));
+  } catch (e) {
+    // Never the error's message: a rule's error may quote the text it was matching.
+    throw new CannotRunError(`secrets scan failed on ${filePath}: ${e instanceof Error ? e.name : "unknown error"}`);
+  }
+  const lines = lineStarts(content);
+  const placeholders: DroppedPlaceholder[] = dropped.map((m) => ({ ruleId: `flightdeck/${m.rule.id}`, ...position(lines, m.start), reason: m.placeholder ?? "" }));
+  const secrets: FoundSecret[] = [];
+  for (const m of messages) {
+    const found = toFoundSecret(m, lines);
+    const reason = m.ruleId === FLIGHTDECK_RULE_ID ? null : presetPlaceholder(content.slice(m.range[0], m.range[1]));
+    if (reason === null) secrets.push(found);
+    else placeholders.push({ ruleId: found.ruleId, line: found.line, column: found.column, reason });
+  }
+  return { secrets: withoutOverlaps(secrets), placeholders };
 }
 
 /**
- * The text with every secret secretlint recognises in it redacted: for text Flightdeck shows but
- * did not write (a scanner's messages can quote the credential they found).
+ * The text with every secret in it redacted: for text Flightdeck shows but did not write (a
+ * scanner's messages can quote the credential they found).
  */
 export async function redactSecrets(text: string): Promise<string> {
   if (text.length === 0) return text;
-  const { messages } = await lintSource({ source: { content: text, filePath: "quoted.txt", contentType: "text" }, options: { config: SECRETLINT_CONFIG, maskSecrets: true } });
+  const { secrets } = await findSecrets(text, "quoted.txt");
   // From the end, so earlier ranges stay valid as later ones are replaced.
-  return [...messages]
+  return [...secrets]
     .sort((a, b) => b.range[0] - a.range[0])
-    .reduce((out, m) => `${out.slice(0, m.range[0])}${redact(out.slice(m.range[0], m.range[1]))}${out.slice(m.range[1])}`, text);
+    .reduce((out, s) => `${out.slice(0, s.range[0])}${redact(out.slice(s.range[0], s.range[1]))}${out.slice(s.range[1])}`, text);
 }
 
 /** Enough of a secret to find it in the file, never enough to use it: at most 4 characters, at most a quarter of it. */
 export function redact(secret: string): string {
   const shown = secret.slice(0, Math.min(4, Math.floor(secret.length / 4)));
   return `${shown}… [redacted, ${secret.length} characters]`;
+}
+
+function secretFinding(s: FoundSecret, content: string, file: string): CheckFinding {
+  const where = `${file}:${s.line}:${s.column}`;
+  return {
+    severity: s.severity,
+    message: `secret in ${where}: ${s.title}`,
+    evidence: `rule ${s.ruleId} at ${where}: ${redact(content.slice(s.range[0], s.range[1]))}`,
+    ...(s.link === undefined ? {} : { link: s.link }),
+  };
+}
+
+/** Flightdeck's catalog as one secretlint rule, so `secretlint-disable` comments silence it too. */
+function flightdeckRules(onPlaceholder: (m: RuleMatch) => void): SecretLintRuleCreator {
+  // The message names the kind of secret, never the secret.
+  const messages = Object.fromEntries(SECRET_RULES.map((r) => [r.id, { en: () => r.title }]));
+  return {
+    messages,
+    meta: { id: FLIGHTDECK_RULE_ID, recommended: true, type: "scanner", supportedContentTypes: ["text"] },
+    create(context) {
+      const t = context.createTranslator(messages);
+      return {
+        file(source) {
+          for (const m of matchSecretRules(source.content)) {
+            if (m.placeholder === null) context.report({ message: t(m.rule.id), range: [m.start, m.end] });
+            else onPlaceholder(m);
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A preset match is judged as a whole: its prefix (`ghp_`, `xoxb-`) is short next to its random part. */
+function presetPlaceholder(secret: string): string | null {
+  return placeholderReason(secret, { body: secret, alphabet: 62 });
+}
+
+function toFoundSecret(m: SecretLintCoreResultMessage, lines: number[]): FoundSecret {
+  const base = { range: m.range, ...position(lines, m.range[0]), ...(m.docsUrl === undefined ? {} : { link: m.docsUrl }) };
+  if (m.ruleId === FLIGHTDECK_RULE_ID) {
+    const rule = SECRET_RULES.find((r) => r.id === m.messageId);
+    return { ...base, ruleId: `flightdeck/${m.messageId}`, title: rule?.title ?? m.messageId, severity: rule?.severity ?? "high" };
+  }
+  const short = m.ruleId.startsWith(PRESET_RULE_PREFIX) ? m.ruleId.slice(PRESET_RULE_PREFIX.length) : m.ruleId;
+  return { ...base, ruleId: `secretlint/${short}/${m.messageId}`, title: `${short} ${m.messageId}`, severity: "high" };
+}
+
+/** Two rules on the same characters (an npm_ token in an `_authToken` line) are one secret: the longer match is kept. */
+function withoutOverlaps(secrets: FoundSecret[]): FoundSecret[] {
+  const sorted = [...secrets].sort((a, b) => a.range[0] - b.range[0] || b.range[1] - a.range[1]);
+  const kept: FoundSecret[] = [];
+  for (const s of sorted) {
+    const last = kept.at(-1);
+    if (last !== undefined && s.range[0] < last.range[1]) continue;
+    kept.push(s);
+  }
+  return kept;
+}
+
+/** Offsets at which each line starts. */
+function lineStarts(content: string): number[] {
+  const starts = [0];
+  for (let i = content.indexOf("\n"); i !== -1; i = content.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line and column of an offset, as editors count them. */
+function position(starts: number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
+}
+
+function namedInLog(lines: string[], what: string): string[] {
+  if (lines.length <= MAX_NAMED_IN_LOG) return lines;
+  return [...lines.slice(0, MAX_NAMED_IN_LOG), `… and ${lines.length - MAX_NAMED_IN_LOG} more ${what}(s) not named`];
+}
+
+function mebibytes(bytes: number): string {
+  return Number((bytes / 1024 / 1024).toFixed(1)).toString();
 }
 
 /**
