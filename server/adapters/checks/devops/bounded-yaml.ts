@@ -87,7 +87,7 @@ function countAliasNodes(doc: ReturnType<typeof parseAllDocuments>[number], limi
  * How deep a parsed document nests, walked without recursion and stopping past `limit`. Aliases
  * share objects, so the walk also stops after a fixed number of visits: depth is what it reports.
  */
-export function nestingDepth(value: unknown, limit: number): number {
+function nestingDepth(value: unknown, limit: number): number {
   const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   let deepest = 0;
   let visits = 0;

@@ -60,7 +60,7 @@ describe("Kubernetes manifests", () => {
     expect(result.summary).toMatch(/flow sequence|unclosed|Missing/i);
   });
 
-  it("a missing path, or a folder with no workloads, is an error", async () => {
+  it("a missing path, a folder with no YAML, or YAML with no Kubernetes objects at all is an error", async () => {
     const missing = await judgedRun(devopsRunner, devopsContext({ manifestPaths: [fixture("no-such-folder")] }));
     expect(missing.status).toBe("error");
     expect(missing.summary).toContain("manifest path not found");

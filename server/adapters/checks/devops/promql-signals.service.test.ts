@@ -142,12 +142,12 @@ const TOKENS = [
 const promqlish = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((t) => t.join(" "));
 
 describe("classifier properties", () => {
-  it("any text gives a classification or a refusal with a reason, within 50 ms", () => {
+  it("any text gives a classification or a refusal with a reason, within 250 ms", () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 400 }), promqlish), (expr) => {
         const t0 = performance.now();
         const result = classifyAlertExpr(expr);
-        expect(performance.now() - t0).toBeLessThan(50);
+        expect(performance.now() - t0).toBeLessThan(250);
         if (result.parsed) for (const s of result.signals) expect(s.because.length).toBeGreaterThan(0);
         else expect(result.problem).toMatch(/\S/);
       }),
