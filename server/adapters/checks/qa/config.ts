@@ -26,7 +26,7 @@ const ZQaCoverage = z
   .object({
     /** istanbul `json-summary` report (per-file `lines.pct`); relative to the workspace */
     summaryPath: ZRelativePath.optional(),
-    /** lcov tracefile (LF/LH per SF); relative to the workspace */
+    /** lcov tracefile (LF/LH per SF, or its DA lines when LF/LH are absent); relative to the workspace */
     lcovPath: ZRelativePath.optional(),
     /** critical paths: path prefixes (`src/payments`) or globs (`src/**\/auth/*.ts`), relative to the workspace */
     criticalPaths: z.array(z.string().trim().min(1)).min(1, "List at least one critical path"),

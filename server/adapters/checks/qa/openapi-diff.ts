@@ -11,7 +11,7 @@ import { arrayOf, SchemaDiff } from "./openapi-schema-diff.ts";
  * Compared: paths and operations; parameters (newly required, deprecated, their schemas); request
  * bodies (became required, media types removed, JSON schema); 2xx responses (removed, media types
  * and headers removed, JSON schema); schemas through `$ref`s, `allOf`, `anyOf`/`oneOf` branches,
- * `items` and `additionalProperties` (schema.ts says what each rule means).
+ * `items` and `additionalProperties` (openapi-schema-diff.ts says which way each one breaks).
  *
  * Not compared (documented limits): non-JSON body schemas, response headers' schemas, 4xx/5xx
  * responses, security schemes and callbacks; an `additionalProperties` opened on the response side.

@@ -22,7 +22,7 @@ export const MAX_DOCUMENT_DEPTH = 200;
 export function parseOpenApi(text: string, fileName: string): OpenApiDocument {
   let value: unknown;
   try {
-    value = fileName.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1_000 });
+    value = fileName.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1_000, logLevel: "error" });
   } catch (e) {
     // yaml reports its own stack overflow as a parse error at a position.
     if (e instanceof RangeError || (e instanceof Error && e.message.startsWith("Maximum call stack size exceeded"))) throw new Error(`nested too deeply to read (the parser ran out of stack; at most ${MAX_DOCUMENT_DEPTH} levels are compared)`);
