@@ -15,10 +15,10 @@ export type YamlLimits = {
 };
 
 /**
- * Kubernetes manifests: etcd refuses one object above 1.5 MiB, and a rendered chart with its CRDs
- * stays well under 4 MiB a file. Helm and kubectl output no aliases at all; 100 is the yaml
- * package's own default expansion limit. Real objects nest a few dozen levels (CRD schemas the
- * deepest); go-yaml stops at 10 000, far beyond what the JS parser's recursion survives.
+ * Kubernetes manifests: etcd refuses a request above 1.5 MiB by default, and a rendered chart
+ * with its CRDs stays well under 4 MiB a file. Generated manifests rarely use aliases at all; 100
+ * is the yaml package's own default expansion limit. Real objects nest a few dozen levels (CRD
+ * schemas the deepest), and the parser's recursion fails some thousands of levels down.
  */
 export const MANIFEST_LIMITS: YamlLimits = { maxFileBytes: 4 * 1024 * 1024, maxAliasNodes: 1_000, maxAliasCount: 100, maxDepth: 200 };
 

@@ -151,7 +151,7 @@ function metricPart(name: string): string {
 }
 
 /** Whether a status matcher keeps errors and drops successes (see STATUS_FAMILIES). */
-export function filtersErrors(matcher: Matcher): boolean {
+function filtersErrors(matcher: Matcher): boolean {
   const accepts = matcherPredicate(matcher);
   if (accepts === null) return false;
   return STATUS_FAMILIES.some((family) => family.errors.some(accepts) && !family.successes.some(accepts));
