@@ -229,6 +229,20 @@ describe("API backward compatibility", () => {
     expect(yaml.verdict).toMatch(/^Could not run: api compatibility: previous OpenAPI document openapi\/deep.yaml could not be parsed: nested too deeply to read \(the parser ran out of stack; at most 200 levels are compared\)$/);
   });
 
+  it("a comparison that cannot finish (a chain of $refs too deep) is an error naming both documents and where", async () => {
+    const chain = (maxLength: number) => {
+      const schemas: Record<string, unknown> = { S110: { type: "string", maxLength } };
+      for (let i = 0; i < 110; i++) schemas[`S${i}`] = { type: "object", properties: { next: { $ref: `#/components/schemas/S${i + 1}` } } };
+      const paths = { "/c": { post: { requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/S0" } } } }, responses: { "200": { description: "ok" } } } } };
+      return JSON.stringify({ openapi: "3.1.0", paths, components: { schemas } });
+    };
+    write("openapi/chain-previous.json", chain(20));
+    write("openapi/chain-current.json", chain(10));
+    const r = await run({ openapi: { previousPath: "openapi/chain-previous.json", currentPath: "openapi/chain-current.json" } });
+    expect(r.status).toBe("error");
+    expect(r.verdict).toMatch(/^Could not run: api compatibility: OpenAPI documents could not be compared: schema nested deeper than 100 levels at #\/paths\/~1c\/post\/requestBody\/.* \(previous openapi\/chain-previous.json, current openapi\/chain-current.json\)$/);
+  });
+
   it("an unparseable, missing or externally referenced document is an error naming it", async () => {
     const malformed = await run({ openapi: { previousPath: "openapi/previous.yaml", currentPath: "openapi/malformed.yaml" } });
     expect(malformed.status).toBe("error");
