@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeholderSamples, secretSamples } from "./secret-samples.fixture.ts";
-import { MAX_FILE_BYTES, MAX_SCANNED_FILES, redact } from "./secrets-scan.ts";
+import { MAX_FILE_BYTES, MAX_SCANNED_FILES, MAX_SECRETS_PER_FILE, redact } from "./secrets-scan.ts";
 import { securityRunner } from "./security-runner.ts";
 import { securityContext } from "./security.fixture.ts";
 import { judgedRun } from "../judged.fixture.ts";
@@ -16,6 +16,8 @@ const githubToken = `ghp_${randomText(36)}`;
 const awsSecretKey = randomText(40, `${ALNUM}/+`);
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const secrets = [githubToken, awsSecretKey, privateKey];
+/** A dump of client secrets: more than one file's findings should list. */
+const azureSecrets = Array.from({ length: MAX_SECRETS_PER_FILE + 50 }, () => `${randomText(3)}8Q~${randomText(34)}`);
 
 let root: string;
 const workspace = (name: string) => path.join(root, name);
@@ -45,6 +47,8 @@ beforeAll(async () => {
   const table = workspace("table");
   await Promise.all(secretSamples().map((s, i) => write(path.join(table, `secret-${String(i).padStart(2, "0")}`, s.file), s.text)));
   await Promise.all(placeholderSamples.map((p, i) => write(path.join(table, `placeholder-${String(i).padStart(2, "0")}`, p.file), p.text)));
+
+  await write(path.join(workspace("dump"), "secrets.env"), azureSecrets.map((s, i) => `CLIENT_SECRET_${i}=${s}\n`).join(""));
 
   const many = workspace("many");
   await mkdir(many);
@@ -107,6 +111,15 @@ describe("secrets scan", () => {
 
     const everything = JSON.stringify(result) + ctx.logs.join("\n");
     for (const sample of samples) for (const probe of sample.probes) expect(everything, sample.name).not.toContain(probe);
+  });
+
+  it("lists at most 100 secrets of one file and counts the rest in one finding, so a dump cannot stall the scan", async () => {
+    const ctx = securityContext({ workspace: workspace("dump") });
+    const result = await judgedRun(securityRunner, ctx);
+    const found = result.findings.filter((f) => f.message.startsWith("secret in"));
+    expect(found).toHaveLength(MAX_SECRETS_PER_FILE + 1);
+    expect(found.at(-1)).toMatchObject({ severity: "high", message: "secret in secrets.env: 50 more not listed" });
+    expect(JSON.stringify(result)).not.toContain(azureSecrets.at(-1)?.slice(4, 16));
   });
 
   it("stops at the file limit, and an incomplete scan fails rather than passing the files it never read", async () => {

@@ -22,6 +22,12 @@ const MAX_NAMED_IN_LOG = 20;
 const PRESET_ID = "@secretlint/secretlint-rule-preset-recommend";
 const PRESET_RULE_PREFIX = "@secretlint/secretlint-rule-";
 const FLIGHTDECK_RULE_ID = "@flightdeck/secret-rules";
+/**
+ * Flightdeck's rules report at most this many secrets per file and count the rest: @secretlint/core
+ * 12.0 de-duplicates a file's messages pairwise (filterDuplicatedMessages), so 16,000 matches in one
+ * 1 MB file took 36 s. A file with hundreds of secrets needs rotating and rewriting either way.
+ */
+export const MAX_SECRETS_PER_FILE = 100;
 
 // Workaround for secretlint/secretlint#1633: @secretlint/core puts marks for every rule and file on
 // the process-wide performance timeline, and its profiler keeps every one (12.0 still does, and has
@@ -82,7 +88,7 @@ export async function checkSecrets(workspace: string, ctx: SubCheckContext): Pro
 
   const findings: CheckFinding[] = [];
   const skipped: string[] = [];
-  const placeholders: string[] = [];
+  const ignored = { count: 0, named: [] as string[] };
   let scanned = 0;
   let binary = 0;
   let large = 0;
@@ -105,13 +111,20 @@ export async function checkSecrets(workspace: string, ctx: SubCheckContext): Pro
     scanned += 1;
     const content = bytes.toString("utf8");
     const found = await findSecrets(content, relative);
-    findings.push(...found.secrets.map((s) => secretFinding(s, content, relative)));
-    placeholders.push(...found.placeholders.map((p) => `ignored a placeholder at ${relative}:${p.line}:${p.column} (${p.ruleId}): ${p.reason}`));
+    for (const s of found.secrets) findings.push(secretFinding(s, content, relative));
+    if (found.unlisted > 0) {
+      findings.push({ severity: "high", message: `secret in ${relative}: ${found.unlisted} more not listed`, evidence: `Flightdeck's rules list at most ${MAX_SECRETS_PER_FILE} secrets per file; ${found.unlisted} more were found in ${relative}` });
+    }
+    // Counted, and only the first few named: a generated file can hold 100,000 look-alikes.
+    ignored.count += found.placeholders.length;
+    for (const p of found.placeholders.slice(0, Math.max(0, MAX_NAMED_IN_LOG - ignored.named.length))) {
+      ignored.named.push(`ignored a placeholder at ${relative}:${p.line}:${p.column} (${p.ruleId}): ${p.reason}`);
+    }
   }
   if (scanned === 0) throw new CannotRunError(`no text files to scan under ${workspace}`);
 
-  await ctx.log(`scanned ${scanned} file(s) under ${workspace}; skipped ${binary} binary and ${large} over ${mebibytes(MAX_FILE_BYTES)} MiB; ignored ${placeholders.length} placeholder(s)`);
-  for (const line of [...namedInLog(skipped, "skipped file"), ...namedInLog(placeholders, "placeholder")]) await ctx.log(line);
+  await ctx.log(`scanned ${scanned} file(s) under ${workspace}; skipped ${binary} binary and ${large} over ${mebibytes(MAX_FILE_BYTES)} MiB; ignored ${ignored.count} placeholder(s)`);
+  for (const line of [...namedInLog(skipped, skipped.length, "skipped file"), ...namedInLog(ignored.named, ignored.count, "placeholder")]) await ctx.log(line);
   if (truncated) {
     await ctx.log(`file limit reached: only the first ${MAX_SCANNED_FILES} files were considered, the rest of the workspace was not scanned`);
     // Unscanned files may hold a secret: an incomplete scan is not a clean one.
@@ -122,14 +135,21 @@ export async function checkSecrets(workspace: string, ctx: SubCheckContext): Pro
 
 /**
  * The secrets in one text, from secretlint's preset and Flightdeck's rules, placeholders dropped
- * and overlapping matches (two rules on the same characters) reported once.
+ * and overlapping matches (two rules on the same characters) reported once. Flightdeck's rules list
+ * at most `maxListed` secrets and count the rest in `unlisted`.
  */
-export async function findSecrets(content: string, filePath: string): Promise<{ secrets: FoundSecret[]; placeholders: DroppedPlaceholder[] }> {
+export async function findSecrets(
+  content: string,
+  filePath: string,
+  maxListed = MAX_SECRETS_PER_FILE,
+): Promise<{ secrets: FoundSecret[]; placeholders: DroppedPlaceholder[]; unlisted: number }> {
   const dropped: RuleMatch[] = [];
+  let unlisted = 0;
+  const sink = { placeholder: (m: RuleMatch) => dropped.push(m), unlisted: (n: number) => (unlisted = n) };
   const config: SecretLintCoreConfig = {
     rules: [
       { id: PRESET_ID, rule: recommendedRules, rules: PRESET_OVERRIDES },
-      { id: FLIGHTDECK_RULE_ID, rule: flightdeckRules((m) => dropped.push(m)) },
+      { id: FLIGHTDECK_RULE_ID, rule: flightdeckRules(sink, maxListed) },
     ],
   };
   let messages: SecretLintCoreResultMessage[];
@@ -148,7 +168,7 @@ export async function findSecrets(content: string, filePath: string): Promise<{ 
     if (reason === null) secrets.push(found);
     else placeholders.push({ ruleId: found.ruleId, line: found.line, column: found.column, reason });
   }
-  return { secrets: withoutOverlaps(secrets), placeholders };
+  return { secrets: withoutOverlaps(secrets), placeholders, unlisted };
 }
 
 /**
@@ -157,7 +177,8 @@ export async function findSecrets(content: string, filePath: string): Promise<{ 
  */
 export async function redactSecrets(text: string): Promise<string> {
   if (text.length === 0) return text;
-  const { secrets } = await findSecrets(text, "quoted.txt");
+  // Every secret, not the first hundred: what is not redacted here is shown.
+  const { secrets } = await findSecrets(text, "quoted.txt", Infinity);
   // From the end, so earlier ranges stay valid as later ones are replaced.
   return [...secrets]
     .sort((a, b) => b.range[0] - a.range[0])
@@ -181,7 +202,7 @@ function secretFinding(s: FoundSecret, content: string, file: string): CheckFind
 }
 
 /** Flightdeck's catalog as one secretlint rule, so `secretlint-disable` comments silence it too. */
-function flightdeckRules(onPlaceholder: (m: RuleMatch) => void): SecretLintRuleCreator {
+function flightdeckRules(sink: { placeholder: (m: RuleMatch) => void; unlisted: (n: number) => void }, maxListed: number): SecretLintRuleCreator {
   // The message names the kind of secret, never the secret.
   const messages = Object.fromEntries(SECRET_RULES.map((r) => [r.id, { en: () => r.title }]));
   return {
@@ -191,9 +212,13 @@ function flightdeckRules(onPlaceholder: (m: RuleMatch) => void): SecretLintRuleC
       const t = context.createTranslator(messages);
       return {
         file(source) {
+          let reported = 0;
           for (const m of matchSecretRules(source.content)) {
-            if (m.placeholder === null) context.report({ message: t(m.rule.id), range: [m.start, m.end] });
-            else onPlaceholder(m);
+            if (m.placeholder !== null) sink.placeholder(m);
+            else if (reported < maxListed) {
+              context.report({ message: t(m.rule.id), range: [m.start, m.end] });
+              reported += 1;
+            } else sink.unlisted(reported++ - maxListed + 1);
           }
         },
       };
@@ -247,9 +272,10 @@ function position(starts: number[], offset: number): { line: number; column: num
   return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
 }
 
-function namedInLog(lines: string[], what: string): string[] {
-  if (lines.length <= MAX_NAMED_IN_LOG) return lines;
-  return [...lines.slice(0, MAX_NAMED_IN_LOG), `… and ${lines.length - MAX_NAMED_IN_LOG} more ${what}(s) not named`];
+/** The first lines of one kind, and how many more there were. */
+function namedInLog(lines: string[], total: number, what: string): string[] {
+  const named = lines.slice(0, MAX_NAMED_IN_LOG);
+  return total > named.length ? [...named, `… and ${total - named.length} more ${what}(s) not named`] : named;
 }
 
 function mebibytes(bytes: number): string {
