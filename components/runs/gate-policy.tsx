@@ -14,9 +14,12 @@ export function GatePolicy({ policy }: { policy: Policy }) {
         <li>A check that could not run blocks until a release manager waives it with a reason.</li>
         <li>{policy.notConfiguredBlocks ? "Unconfigured checks block unless waived." : "Unconfigured checks are reported, not blocking."}</li>
         {policy.separationOfDuties ? <li>The person who created the run cannot approve it.</li> : null}
-        {policy.complianceRules.map((r) => (
-          <li key={r}>{r}</li>
-        ))}
+        {/* The compliance rules repeat separation of duties in their own words: say it once. */}
+        {policy.complianceRules
+          .filter((r) => !(policy.separationOfDuties && /^Separation of duties/.test(r)))
+          .map((r) => (
+            <li key={r}>{r}</li>
+          ))}
       </ul>
     </section>
   );

@@ -50,6 +50,23 @@ test.describe("a release run, followed live by two people", () => {
     await expect(page.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
   });
 
+  test("under SOX the run's creator is told why they cannot approve instead of being offered a button that is refused", async ({ page, browser }) => {
+    await signIn(page, USERS.manager);
+    const path = await createRunViaForm(page, { environment: "production", targetVersion: "1.5.3", compliance: "sox" });
+    await expect(page.getByText("not configured").first()).toBeVisible();
+    await withReason(page, "Waive blockers", "Reason for waiver", "Confirm waiver", "Checks arrive with the agents work");
+    await expect(page.getByText(/^You cannot approve: Separation of duties \(SOX\)/)).toBeVisible();
+    await expect(page.getByText(/may approve, except the person who created the run/)).toBeVisible();
+    await expect(page.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
+    // The rule is listed once in the gate's policy.
+    await expect(page.getByRole("region", { name: "Gate policy" }).getByText(/creat(ed|or).*cannot approve/)).toHaveCount(1);
+    // Another release manager is offered Approve.
+    const approver = await pageAs(browser, USERS.approver);
+    await approver.goto(path);
+    await expect(approver.getByRole("button", { name: "Approve", exact: true })).toBeVisible();
+    await expectAccessible(page);
+  });
+
   test("two people pressing Roll back at once roll back once, and both presses are audited", async ({ page, browser }) => {
     await signIn(page, USERS.manager);
     const path = await createRunViaForm(page, { environment: "staging", targetVersion: "1.5.2", risk: "low" });

@@ -30,3 +30,19 @@ export const COMMAND_KINDS = Object.keys(POSSIBLE_IN) as CommandKind[];
 export function possibleCommands(state: RunState): CommandKind[] {
   return COMMAND_KINDS.filter((kind) => POSSIBLE_IN[kind](state));
 }
+
+/**
+ * Why this person cannot approve the open gate, or null when they can: the same refusals the
+ * core's onApprove gives, asked before the button is offered, so nobody is shown an Approve that
+ * is refused when clicked.
+ */
+export function approveRefusal(state: RunState, userId: string): string | null {
+  const gate = state.gate;
+  const hard = gate.blockers.filter((b) => !b.waivable && b.waived === null);
+  if (hard.length > 0) return `Policy blocks this gate: ${hard.map((b) => b.message).join("; ")}. Reject the run instead.`;
+  if (state.policy.separationOfDuties && userId === state.params.createdBy) {
+    return "Separation of duties (SOX): the person who created the run cannot approve it.";
+  }
+  if (gate.approvals.some((a) => a.userId === userId)) return "You have already approved this gate.";
+  return null;
+}

@@ -5,6 +5,7 @@ import { startRollback } from "./rollback.ts";
 import { enterStep } from "./rollout.ts";
 import { finish, refuse, unchanged, type Transition, type TransitionDraft } from "./transition.ts";
 import type { Actor, GateState } from "./types.ts";
+import { approveRefusal } from "./command-states.ts";
 
 /**
  * The gates: agents' verdicts (judged by policy) open the approval gate after the build checks
@@ -109,12 +110,10 @@ export function onWaive(t: TransitionDraft, actor: Actor, reason: string): Trans
 export function onApprove(t: TransitionDraft, actor: Actor, reason: string): Transition {
   const gate = t.state.gate;
   if (t.state.phase !== "approval" || gate.status !== "open") return refuse(t.state, "There is no open approval gate.");
-  const hard = gate.blockers.filter((b) => !b.waivable && b.waived === null);
-  if (hard.length > 0) return refuse(t.state, `Policy blocks this gate: ${hard.map((b) => b.message).join("; ")}. Reject the run instead.`);
-  if (t.state.policy.separationOfDuties && actor.id === t.state.params.createdBy) {
-    return refuse(t.state, "Separation of duties (SOX): the person who created the run cannot approve it.");
+  const refusal = approveRefusal(t.state, actor.id);
+  if (refusal !== null) {
+    return gate.approvals.some((a) => a.userId === actor.id) ? unchanged(t.state, refusal) : refuse(t.state, refusal);
   }
-  if (gate.approvals.some((a) => a.userId === actor.id)) return unchanged(t.state, "You have already approved this gate.");
   if (gate.approvals.length >= gate.requiredApprovals && gate.requiredApprovals > 0) return unchanged(t.state, "The gate already has its approvals.");
   gate.approvals.push({ userId: actor.id, name: actor.name, at: t.now });
   t.decide({
