@@ -5,7 +5,6 @@
  * that starts noisy, as in production), and `evaluateStep(analysisFor("production"), …)` takes
  * the aggregator's batch every 250 simulated ms. Any rollback verdict is a false rollback.
  */
-import { latencyThresholds } from "../server/core/analysis/sequential-tests.ts";
 import { evaluateStep, startStep } from "../server/core/analysis/step-analysis.ts";
 import { mulberry32, simulateCanary } from "../server/core/analysis/simulate.ts";
 import { analysisFor } from "../server/core/policy.ts";
@@ -77,12 +76,9 @@ export function simulateHealthyStep(seed: number, o: AaOptions): { rollback: str
     // The loop also rolls 1 s points and 10 s windows; without it the per-second sketches grow.
     if (now % 1_000 === 0) aggregator.rollSecond();
     if (now % 10_000 === 0) aggregator.rollWindows();
-    const base = aggregator.totals(runId);
-    if (!base) continue;
-    const thresholds = latencyThresholds(config, base.baseline.latencyMs);
-    const totals = aggregator.totals(runId, thresholds);
-    const batch = aggregator.takeBatch(runId, thresholds);
-    if (!totals || !batch) continue;
+    const input = aggregator.takeAnalysisInput(runId, config);
+    if (!input) continue;
+    const { totals, batch } = input;
     // Detection only: the confidence bound (promotion) does not change a rollback verdict.
     const step = evaluateStep(config, session, batch, totals, { health: false });
     session = step.session;

@@ -8,9 +8,9 @@ import { DEFAULT_ANALYSIS_POLICY, POLICY_BOUNDS, type AnalysisPolicy } from "@/s
 import type { RunWhatIf } from "@/server/services/what-if";
 import { servicesKey } from "@/components/runs/run-queries";
 import { Button } from "@/components/ui/button";
-import { controlClasses, Field } from "@/components/ui/field";
 import { FormOutcome } from "@/components/ui/form-outcome";
-import { CONFIDENCE_OPTIONS, errorsFor, focusFirstInvalid, formValues, policyFields } from "@/components/what-if/policy-values";
+import { ConfidenceField, PolicyNumberField } from "@/components/what-if/policy-fields";
+import { focusFirstInvalid, formValues, policyFields } from "@/components/what-if/policy-values";
 import { AnalysisPolicyPreview } from "./analysis-policy-preview";
 
 type Intent = "preview" | "save";
@@ -62,26 +62,14 @@ export function AnalysisPolicyForm({ environmentId, label, policy }: { environme
   }
 
   const number = (name: string, fieldLabel: string, bounds: { min: number; max: number }, hint?: string) => (
-    <Field label={fieldLabel} hint={hint} error={errorsFor(result, name)}>
-      {(p) => <input {...p} name={name} type="number" inputMode="decimal" step="any" min={bounds.min} max={bounds.max} defaultValue={start[name]} className={controlClasses} />}
-    </Field>
+    <PolicyNumberField result={result} name={name} label={fieldLabel} bounds={bounds} defaultValue={start[name]} hint={hint} />
   );
 
   return (
     <div className="space-y-4">
       <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={`Analysis policy for ${label}`} className="space-y-3">
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <Field label="Confidence level" hint="α = 1 − level: the run's false-rollback budget" error={errorsFor(result, "confidence")}>
-            {(p) => (
-              <select {...p} name="confidence" defaultValue={start.confidence} className={controlClasses}>
-                {CONFIDENCE_OPTIONS.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ConfidenceField result={result} defaultValue={start.confidence} hint="α = 1 − level: the run's false-rollback budget" />
           {number("errorRollbackPct", "Error rate: roll back above (%)", POLICY_BOUNDS.errorRollbackPct, "Default 1")}
           {number("errorHoldPct", "Error rate: hold above (%)", POLICY_BOUNDS.errorHoldPct, "Default 0.1; empty: no hold")}
           {number("p95Factor", "p95: roll back above (× baseline)", POLICY_BOUNDS.latencyFactor, "Default 1.5")}

@@ -5,9 +5,9 @@ import type { ActionResult } from "@/server/actions/result";
 import { POLICY_BOUNDS, type AnalysisPolicy } from "@/server/core/analysis/analysis-policy";
 import type { RunWhatIf } from "@/server/services/what-if";
 import { Button } from "@/components/ui/button";
-import { controlClasses, Field } from "@/components/ui/field";
 import { FormOutcome } from "@/components/ui/form-outcome";
-import { CONFIDENCE_OPTIONS, errorsFor, focusFirstInvalid, formValues, policyFields } from "./policy-values";
+import { ConfidenceField, PolicyNumberField } from "./policy-fields";
+import { focusFirstInvalid, formValues, policyFields } from "./policy-values";
 import { ReplayStepsTable } from "./replay-steps-table";
 
 /**
@@ -41,27 +41,9 @@ export default function RunWhatIfForm({ runId, policy }: { runId: string; policy
   return (
     <div className="space-y-4">
       <form ref={formRef} onSubmit={(e) => void onSubmit(e)} className="grid gap-3 sm:grid-cols-4 sm:items-end" noValidate>
-        <Field label="Confidence level" error={errorsFor(result, "confidence")}>
-          {(p) => (
-            <select {...p} name="confidence" defaultValue={start.confidence} className={controlClasses}>
-              {CONFIDENCE_OPTIONS.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Error threshold (%)" error={errorsFor(result, "errorRollbackPct")}>
-          {(p) => (
-            <input {...p} name="errorRollbackPct" type="number" inputMode="decimal" step="any" min={POLICY_BOUNDS.errorRollbackPct.min} max={POLICY_BOUNDS.errorRollbackPct.max} defaultValue={start.errorRollbackPct} className={controlClasses} />
-          )}
-        </Field>
-        <Field label="p95 factor (× baseline)" error={errorsFor(result, "p95Factor")}>
-          {(p) => (
-            <input {...p} name="p95Factor" type="number" inputMode="decimal" step="any" min={POLICY_BOUNDS.latencyFactor.min} max={POLICY_BOUNDS.latencyFactor.max} defaultValue={start.p95Factor} className={controlClasses} />
-          )}
-        </Field>
+        <ConfidenceField result={result} defaultValue={start.confidence} />
+        <PolicyNumberField result={result} name="errorRollbackPct" label="Error threshold (%)" bounds={POLICY_BOUNDS.errorRollbackPct} defaultValue={start.errorRollbackPct} />
+        <PolicyNumberField result={result} name="p95Factor" label="p95 factor (× baseline)" bounds={POLICY_BOUNDS.latencyFactor} defaultValue={start.p95Factor} />
         <div>
           <Button type="submit" variant="secondary" pending={pending}>
             {pending ? "Replaying…" : "Replay this run"}

@@ -1,5 +1,4 @@
 import type { Db } from "../db/client.ts";
-import { latencyThresholds } from "../core/analysis/sequential-tests.ts";
 import { evaluateStep, startStep, type AppliedBatch, type StepSession } from "../core/analysis/step-analysis.ts";
 import type { Verdict } from "../core/analysis/triggers.ts";
 import type { AnalysisResult, Evaluation } from "../core/analysis/evaluation.ts";
@@ -140,13 +139,9 @@ export class AnalysisLoop {
   private async evaluate(runId: string, w: Watched, now: number): Promise<void> {
     const config = w.state.params.analysis;
     if (!config || w.state.stepPhase !== "holding") return;
-    const aggregator = this.deps.aggregator;
-    const baseline = aggregator.totals(runId);
-    if (!baseline) return;
-    const thresholds = latencyThresholds(config, baseline.baseline.latencyMs);
-    const totals = aggregator.totals(runId, thresholds);
-    const batch = aggregator.takeBatch(runId, thresholds);
-    if (!totals || !batch) return;
+    const input = this.deps.aggregator.takeAnalysisInput(runId, config);
+    if (!input) return;
+    const { totals, batch } = input;
     // The step is watched from when this process first saw it hold: before that its canary
     // counts were not being batched (a restart begins a fresh test, never reuses lost evidence).
     const session = w.session ?? startStep(w.state.stepIndex, w.state.steps.length, now);

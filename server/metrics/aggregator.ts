@@ -1,5 +1,6 @@
 import type { DDSketch } from "@datadog/sketches-js";
-import type { CanaryBatch, LatencyTestId, SecuritySignal, SideTotals, WindowTotals } from "../core/analysis/triggers.ts";
+import { latencyThresholds } from "../core/analysis/sequential-tests.ts";
+import type { AnalysisConfig, CanaryBatch, LatencyTestId, SecuritySignal, SideTotals, WindowTotals } from "../core/analysis/triggers.ts";
 import { countAbove, newSketch, quantile, serializeSketch } from "./sketch.ts";
 import type { MetricSource } from "../engine/ports.ts";
 import type { ObservationSink, RequestObservation, Side } from "./types.ts";
@@ -91,6 +92,15 @@ function add(acc: Accum, status: number, latencyMs: number): void {
 /** A side's running totals: the baseline's over the rollout, the canary's over the current step. */
 function running(run: RunMetrics, side: Side): Accum {
   return side === "baseline" ? run.baseline : run.canary;
+}
+
+/** Per latency test, how many of a sketch's requests are slower than its threshold. */
+function slowerThan(sketch: DDSketch, thresholds: Partial<Record<LatencyTestId, number>>): CanaryBatch["slowerThan"] {
+  const out: CanaryBatch["slowerThan"] = {};
+  for (const [id, thresholdMs] of Object.entries(thresholds) as [LatencyTestId, number][]) {
+    out[id] = { thresholdMs, count: countAbove(sketch, thresholdMs) };
+  }
+  return out;
 }
 
 function keepLast(list: number[], value: number): void {
@@ -202,25 +212,30 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
   }
 
   /**
-   * What the canary served since the last call, with its requests slower than each latency
-   * test's threshold (core/analysis/sequential-tests.ts latencyThresholds); then starts a new batch.
+   * What one analysis evaluation reads, in one pass: the totals (baseline over the rollout, canary
+   * over the step) and the canary's batch since the previous call, both with their requests slower
+   * than each latency test's threshold — set from the baseline's quantiles as they stand now
+   * (core/analysis/sequential-tests.ts latencyThresholds). Starts a new batch.
    */
-  takeBatch(runId: string, thresholds: Partial<Record<LatencyTestId, number>>): CanaryBatch | null {
+  takeAnalysisInput(runId: string, config: AnalysisConfig): { totals: WindowTotals; batch: CanaryBatch } | null {
     const run = this.runs.get(runId);
     if (!run) return null;
+    const baselineMs = { p95: quantile(run.baseline.sketch, 0.95), p99: quantile(run.baseline.sketch, 0.99) };
+    const thresholds = latencyThresholds(config, baselineMs);
+    const totals = this.totalsOf(run, thresholds);
     const b = run.batch;
     run.batch = emptyAccum();
-    const slowerThan: CanaryBatch["slowerThan"] = {};
-    for (const [id, thresholdMs] of Object.entries(thresholds) as [LatencyTestId, number][]) {
-      slowerThan[id] = { thresholdMs, count: countAbove(b.sketch, thresholdMs) };
-    }
-    return { at: this.clock(), requests: b.requests, errors: b.errors, attempts: b.attempts, conversions: b.conversions, slowerThan };
+    const batch = { at: this.clock(), requests: b.requests, errors: b.errors, attempts: b.attempts, conversions: b.conversions, slowerThan: slowerThan(b.sketch, thresholds) };
+    return { totals, batch };
   }
 
   /** What the analysis reads: baseline over the rollout, canary over the step (slow counts at the given thresholds). */
   totals(runId: string, thresholds: Partial<Record<LatencyTestId, number>> = {}): WindowTotals | null {
     const run = this.runs.get(runId);
-    if (!run) return null;
+    return run ? this.totalsOf(run, thresholds) : null;
+  }
+
+  private totalsOf(run: RunMetrics, thresholds: Partial<Record<LatencyTestId, number>>): WindowTotals {
     const side = (acc: Accum): SideTotals => ({
       requests: acc.requests,
       errors: acc.errors,
@@ -230,14 +245,10 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
       cpuPercent: [...acc.cpu],
       memoryPercent: [...acc.memory],
     });
-    const canarySlowerThan: WindowTotals["canarySlowerThan"] = {};
-    for (const [id, thresholdMs] of Object.entries(thresholds) as [LatencyTestId, number][]) {
-      canarySlowerThan[id] = { thresholdMs, count: countAbove(run.canary.sketch, thresholdMs) };
-    }
     return {
       baseline: side(run.baseline),
       canary: side(run.canary),
-      canarySlowerThan,
+      canarySlowerThan: slowerThan(run.canary.sketch, thresholds),
       securitySignals: [...run.signals],
     };
   }

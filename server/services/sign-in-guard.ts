@@ -1,4 +1,4 @@
-import type { Db } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 import { writeAudit, type AuditActor } from "../db/audit-log.ts";
 import { SIGN_IN_LIMITS, waitBeforeNext, waitInWords } from "../core/sign-in-throttle.ts";
 import { AppError } from "../errors.ts";
@@ -12,6 +12,12 @@ type Attempt = { email: string; address: string };
 
 const accountKey = (email: string) => email.trim().toLowerCase().slice(0, 320);
 
+/** An account's failures count from its last success, or from the window's start if that is later. */
+async function accountCountsSince(db: Db | Tx, account: string, now: number): Promise<Date> {
+  const lastOk = await db.signInAttempt.findFirst({ where: { account, ok: true }, orderBy: { at: "desc" }, select: { at: true } });
+  return new Date(Math.max(now - SIGN_IN_LIMITS.account.windowMs, lastOk ? lastOk.at.getTime() : 0));
+}
+
 /**
  * Refuses a sign-in attempt while its account or its client address must wait (429 with the wait
  * in words). Every sign-in path calls it before checking the password, so a wrong guess and a
@@ -20,11 +26,10 @@ const accountKey = (email: string) => email.trim().toLowerCase().slice(0, 320);
 export async function guardSignIn(db: Db, attempt: Attempt, now = Date.now()): Promise<void> {
   const account = accountKey(attempt.email);
   const since = new Date(now - SIGN_IN_LIMITS.address.windowMs);
-  const [lastOk, byAddress] = await Promise.all([
-    db.signInAttempt.findFirst({ where: { account, ok: true }, orderBy: { at: "desc" }, select: { at: true } }),
+  const [accountSince, byAddress] = await Promise.all([
+    accountCountsSince(db, account, now),
     db.signInAttempt.findMany({ where: { address: attempt.address, ok: false, at: { gt: since } }, select: { at: true }, orderBy: { at: "desc" }, take: 200 }),
   ]);
-  const accountSince = new Date(Math.max(now - SIGN_IN_LIMITS.account.windowMs, lastOk ? lastOk.at.getTime() : 0));
   const byAccount = await db.signInAttempt.findMany({ where: { account, ok: false, at: { gt: accountSince } }, select: { at: true }, orderBy: { at: "desc" }, take: 200 });
   const accountWait = waitBeforeNext(byAccount.map((a) => a.at.getTime()), SIGN_IN_LIMITS.account, now);
   const addressWait = waitBeforeNext(byAddress.map((a) => a.at.getTime()), SIGN_IN_LIMITS.address, now);
@@ -47,8 +52,7 @@ export async function recordSignIn(db: Db, attempt: Attempt & { ok: boolean }, n
     await tx.signInAttempt.create({ data: { account, address: attempt.address, ok: attempt.ok, at: new Date(now) } });
     await tx.signInAttempt.deleteMany({ where: { at: { lt: new Date(now - KEEP_MS) } } });
     if (attempt.ok) return;
-    const lastOk = await tx.signInAttempt.findFirst({ where: { account, ok: true }, orderBy: { at: "desc" }, select: { at: true } });
-    const accountSince = new Date(Math.max(now - SIGN_IN_LIMITS.account.windowMs, lastOk ? lastOk.at.getTime() : 0));
+    const accountSince = await accountCountsSince(tx, account, now);
     const [accountFailures, addressFailures] = await Promise.all([
       tx.signInAttempt.count({ where: { account, ok: false, at: { gt: accountSince } } }),
       tx.signInAttempt.count({ where: { address: attempt.address, ok: false, at: { gt: new Date(now - SIGN_IN_LIMITS.address.windowMs) } } }),
