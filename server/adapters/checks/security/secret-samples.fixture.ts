@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { SecretRuleId } from "./secret-rules.ts";
+import { mulberry32 } from "../../../core/analysis/simulate.ts";
 
 /**
  * The secrets-scan sample table: credentials in the places release teams leak them, each in the
@@ -35,18 +36,6 @@ const HEX = "0123456789abcdef";
 const AWS_ID = `${UPPER}234567`;
 const AZURE = `${ALNUM}_~.-`;
 
-/** mulberry32: a small seeded generator, so the table is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Middle pieces of a secret: what would make it usable if it leaked. */
 function middle(secret: string): string[] {
   const third = Math.floor(secret.length / 3);
@@ -68,7 +57,7 @@ function armored(label: string, der: Buffer): string {
 
 /** The sample table; `seed` changes every synthesised value. */
 export function secretSamples(seed = 10): SecretSample[] {
-  const next = seeded(seed);
+  const next = mulberry32(seed);
   const rand = (n: number, alphabet: string) => Array.from({ length: n }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256)));
   const awsId = (prefix = "AKIA") => `${prefix}${rand(16, AWS_ID)}`;
