@@ -18,6 +18,8 @@ const ZEnv = z.object({
   PUBLIC_URL: z.url().optional(),
   /** External PostgreSQL; when unset an embedded PostgreSQL is started in DATA_DIR. */
   DATABASE_URL: z.string().startsWith("postgres").optional(),
+  /** With DATABASE_URL: the schema owner's connection, for migrations only (DATABASE_URL then needs row rights only). */
+  DATABASE_MIGRATION_URL: z.string().startsWith("postgres").optional(),
   /** Folder for the embedded database and generated secrets (gitignored). */
   FLIGHTDECK_DATA_DIR: z.string().default(".data"),
   /** Port of the embedded PostgreSQL. */

@@ -32,11 +32,12 @@ async function main(): Promise<void> {
   const cfg = env();
   const started = Date.now();
   const database = await resolveDatabase(cfg);
-  await migrateDatabase(database.url);
+  await migrateDatabase(database.ownerUrl);
+  const databaseUrl = await database.appUrl();
   const publicUrl = cfg.PUBLIC_URL ?? `http://${cfg.HOST === "0.0.0.0" ? "localhost" : cfg.HOST}:${cfg.PORT}`;
   const authSecret = cfg.BETTER_AUTH_SECRET ?? persistentSecret(cfg, "auth-secret", () => randomSecret(48)).value;
-  setRuntime({ databaseUrl: database.url, authSecret, publicUrl, testMode: cfg.FLIGHTDECK_TEST_MODE });
-  const db = connectDb(database.url);
+  setRuntime({ databaseUrl, authSecret, publicUrl, testMode: cfg.FLIGHTDECK_TEST_MODE });
+  const db = connectDb(databaseUrl);
 
   const admin = cfg.FLIGHTDECK_ADMIN_PASSWORD
     ? { value: cfg.FLIGHTDECK_ADMIN_PASSWORD, created: false }
