@@ -49,3 +49,16 @@ export function persistentSecret(env: TEnv, file: string, make: () => string): {
 }
 
 export const randomSecret = (bytes: number) => randomBytes(bytes).toString("base64url");
+
+/**
+ * The server's own connection to an embedded PostgreSQL that is already running (started by
+ * `npm start`), for local tools such as `flightdeck admin`; null when DATABASE_URL is set (use
+ * it) or the data folder has no database yet (start the server once first).
+ */
+export function runningEmbeddedAppUrl(env: TEnv): string | null {
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  const passwordFile = dataPath(env, "pg-app-password");
+  if (!existsSync(passwordFile)) return null;
+  const password = readFileSync(passwordFile, "utf8").trim();
+  return `postgresql://flightdeck_app:${encodeURIComponent(password)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/flightdeck`;
+}
