@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunState } from "../core/types.ts";
@@ -115,5 +117,35 @@ describe("durable execution across kill -9", () => {
       return all.every((e) => e.status === "done") ? all : null;
     }, 10_000);
     expect(effects.find((e) => e.id === effect.id)?.attempts).toBe(2);
+  }, 60_000);
+
+  it("a rollback hook interrupted by kill -9 runs again, told the same idempotency key and attempt 2", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "flightdeck-hook-"));
+    chmodSync(dir, 0o777);
+    const log = path.join(dir, "hook.log");
+    try {
+      const svc = await makeService(h.db);
+      // The first attempt records itself and hangs, as a migration would when the server dies under it.
+      const script = `echo "$FLIGHTDECK_IDEMPOTENCY_KEY $FLIGHTDECK_ATTEMPT" >> '${log}'; if [ "$FLIGHTDECK_ATTEMPT" = 1 ]; then exec sleep 20; fi`;
+      await h.db.environment.update({
+        where: { serviceId_name: { serviceId: svc.id, name: "staging" } },
+        data: { hooks: { dataMigration: { kind: "command", command: "/bin/sh", args: ["-c", script], timeoutMs: 60_000 }, cacheInvalidation: null } },
+      });
+      const first = await spawnEngine();
+      const run = await startRun(h, rm, runInput(svc.id, { environment: "staging", risk: "low" }));
+      await eventually(async () => (await state(run.id)).phase === "rollout", 20_000);
+      await runCommand(h.engine, rm, { kind: "confirmWeight", runId: run.id, percent: 5 });
+      await runCommand(h.engine, rm, { kind: "rollback", runId: run.id, reason: "checkout errors" });
+      await runCommand(h.engine, rm, { kind: "confirmWeight", runId: run.id, percent: 0 });
+      await eventually(async () => existsSync(log) && readFileSync(log, "utf8").includes(" 1"), 20_000);
+      await kill9(first);
+
+      await spawnEngine();
+      await eventually(async () => (await state(run.id)).status === "rolled_back", 30_000);
+      const key = `${run.id}:rollback:dataMigration`;
+      expect(readFileSync(log, "utf8").trim().split("\n")).toEqual([`${key} 1`, `${key} 2`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import type { RunEffect, RunEvent } from "../core/events.ts";
 import type { RollbackStepKind, RunState } from "../core/types.ts";
 import { runAgents } from "./run-agents.ts";
-import type { HookOutcome, Notification, ResolvedHook, RouteTarget } from "./ports.ts";
+import type { HookContext, HookOutcome, Notification, ResolvedHook, RouteTarget } from "./ports.ts";
 import { ENGINE_AUDIT_ACTOR, writeAudit } from "../db/audit-log.ts";
 import { writeReleaseRecord } from "./write-release-record.ts";
 import { parseHooks, type HookName } from "../db/environment-config-schema.ts";
@@ -170,7 +170,7 @@ export class EffectWorker {
         return;
       }
       case "rollbackStep":
-        return this.rollbackStep(runId, effect.step);
+        return this.rollbackStep(runId, effect.step, attempts);
       case "writeRecord":
         await writeReleaseRecord(this.deps.db, runId, this.deps.clock(), this.deps.readRecordMaterial);
         await this.dispatch(runId, { kind: "recordWritten" });
@@ -199,7 +199,7 @@ export class EffectWorker {
     return channels;
   }
 
-  private async rollbackStep(runId: string, step: RollbackStepKind): Promise<void> {
+  private async rollbackStep(runId: string, step: RollbackStepKind, attempt: number): Promise<void> {
     const run = await this.loadRun(runId);
     const state = run.state;
     const finish = (status: "done" | "failed" | "skipped", detail: string) =>
@@ -220,7 +220,10 @@ export class EffectWorker {
       }
       case "data_migration":
       case "cache_invalidation": {
-        const outcome = await this.runRollbackHook(step === "data_migration" ? "dataMigration" : "cacheInvalidation", run.hooks, this.target(runId, state));
+        const name = step === "data_migration" ? "dataMigration" : "cacheInvalidation";
+        // A hook runs at least once: a server killed mid-hook runs it again on restart. The key
+        // is the same on every attempt, so the hook can tell a retry from a new rollback.
+        const outcome = await this.runRollbackHook(name, run.hooks, { ...this.target(runId, state), idempotencyKey: `${runId}:rollback:${name}`, attempt });
         return void (await finish(outcome.status, outcome.detail));
       }
       case "notify": {
@@ -238,7 +241,7 @@ export class EffectWorker {
   }
 
   /** Runs the environment's hook for a rollback step; a hook that cannot even be loaded fails the step. */
-  private async runRollbackHook(name: HookName, storedHooks: unknown, target: RouteTarget): Promise<HookOutcome> {
+  private async runRollbackHook(name: HookName, storedHooks: unknown, ctx: HookContext): Promise<HookOutcome> {
     let hook: ResolvedHook | null;
     try {
       const stored = parseHooks(storedHooks)[name];
@@ -247,6 +250,6 @@ export class EffectWorker {
       this.deps.onError(`rollback hook ${name}`, e);
       return { status: "failed", detail: "The hook's stored settings could not be read (invalid, or the session secret changed); re-save them in Settings." };
     }
-    return this.deps.runRollbackHook(hook, name, target);
+    return this.deps.runRollbackHook(hook, name, ctx);
   }
 }

@@ -84,7 +84,11 @@ export interface MetricSource {
 }
 
 /** The run a rollback hook acts for; passed to commands as FLIGHTDECK_* variables and to webhooks as JSON. */
-export type HookContext = { runId: string; service: string; environment: string; baseline: string; canary: string };
+/**
+ * What a rollback hook is told. Hooks run at least once (a server killed mid-hook runs it again):
+ * `idempotencyKey` is the same on every attempt of one hook of one rollback, `attempt` counts from 1.
+ */
+export type HookContext = { runId: string; service: string; environment: string; baseline: string; canary: string; idempotencyKey: string; attempt: number };
 /** How a hook ended: the rollback step's status and the detail shown on the run page. */
 export type HookOutcome = { status: "done" | "failed" | "skipped"; detail: string };
 /** A hook with its webhook secret decrypted (only ever in server memory). */

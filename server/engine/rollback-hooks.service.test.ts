@@ -51,19 +51,19 @@ async function rollBack(hooks: object) {
 describe("rollback hooks", () => {
   it("runs the data-migration command and the signed cache-invalidation webhook, and records both as done", async () => {
     const { run, svc, steps } = await rollBack({
-      dataMigration: { kind: "command", command: "/bin/sh", args: ["-c", 'echo "migrated $FLIGHTDECK_CANARY down to $FLIGHTDECK_BASELINE"'], timeoutMs: 5_000 },
+      dataMigration: { kind: "command", command: "/bin/sh", args: ["-c", 'echo "migrated $FLIGHTDECK_CANARY down to $FLIGHTDECK_BASELINE (key $FLIGHTDECK_IDEMPOTENCY_KEY, attempt $FLIGHTDECK_ATTEMPT)"'], timeoutMs: 5_000 },
       cacheInvalidation: { kind: "webhook", url: receiver.url, secret: encryptSecret("purge-secret") },
     });
     const byKind = Object.fromEntries(steps.map((s) => [s.kind, s]));
     expect(byKind.data_migration?.status).toBe("done");
-    expect(byKind.data_migration?.detail).toContain("migrated 1.1.0 down to 1.0.0");
+    expect(byKind.data_migration?.detail).toContain(`migrated 1.1.0 down to 1.0.0 (key ${run.id}:rollback:dataMigration, attempt 1)`);
     expect(byKind.cache_invalidation?.status).toBe("done");
     expect(byKind.cache_invalidation?.detail).toContain("HTTP 200");
     const delivery = receiver.deliveries.find((d) => d.body.includes(run.id));
     expect(delivery).toBeDefined();
     if (!delivery) return;
     expect(verifyWebhookSignature("purge-secret", delivery.headers[TIMESTAMP_HEADER], delivery.body, delivery.headers[SIGNATURE_HEADER], Math.floor(Date.now() / 1000))).toBe(true);
-    expect(JSON.parse(delivery.body)).toMatchObject({ event: "rollbackHook", hook: "cacheInvalidation", runId: run.id, service: svc.slug, environment: "staging" });
+    expect(JSON.parse(delivery.body)).toMatchObject({ event: "rollbackHook", hook: "cacheInvalidation", runId: run.id, service: svc.slug, environment: "staging", idempotencyKey: `${run.id}:rollback:cacheInvalidation`, attempt: 1 });
   });
 
   it("a failing and a hanging hook are recorded as failed, and the rollback still completes", async () => {

@@ -4,7 +4,7 @@ import { startReceiver } from "../routers/webhook/webhook-receiver.fixture.ts";
 import { runHook, type HookContext } from "./run-hook.ts";
 
 // Real processes and a real HTTP receiver on 127.0.0.1.
-const ctx: HookContext = { runId: "run-42", service: "checkout", environment: "production", baseline: "1.0.0", canary: "1.1.0" };
+const ctx: HookContext = { runId: "run-42", service: "checkout", environment: "production", baseline: "1.0.0", canary: "1.1.0", idempotencyKey: "run-42:rollback:dataMigration", attempt: 2 };
 
 describe("command hooks", () => {
   it("a command that exits 0 is done, with its output and the run in its environment", async () => {
@@ -16,6 +16,11 @@ describe("command hooks", () => {
     expect(outcome.status).toBe("done");
     expect(outcome.detail).toContain("migrated");
     expect(outcome.detail).toContain("run-42 checkout production 1.0.0 1.1.0");
+  });
+
+  it("is told its idempotency key and attempt, so a retry after a crash can be recognised", async () => {
+    const outcome = await runHook({ kind: "command", command: "/bin/sh", args: ["-c", 'echo "key=$FLIGHTDECK_IDEMPOTENCY_KEY attempt=$FLIGHTDECK_ATTEMPT"'], timeoutMs: 5_000 }, "dataMigration", ctx);
+    expect(outcome.detail).toContain("key=run-42:rollback:dataMigration attempt=2");
   });
 
   it("does not hand the server's environment to the hook", async () => {

@@ -53,6 +53,8 @@ function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: Hook
       FLIGHTDECK_ENVIRONMENT: ctx.environment,
       FLIGHTDECK_BASELINE: ctx.baseline,
       FLIGHTDECK_CANARY: ctx.canary,
+      FLIGHTDECK_IDEMPOTENCY_KEY: ctx.idempotencyKey,
+      FLIGHTDECK_ATTEMPT: String(ctx.attempt),
     };
     const child = spawnIsolated(hook.command, hook.args, { env });
     child.stdout.on("data", keep);
