@@ -6,6 +6,10 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** a body in a media type the route does not read (HTTP API: JSON only) */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** understood but refused as it stands (an Idempotency-Key reused with another body) */
+  UNPROCESSABLE: 422,
   TOO_MANY_REQUESTS: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,

@@ -15,6 +15,7 @@ import { logNotifier } from "./adapters/notify/log-notifier.ts";
 import { WebhookNotifier } from "./adapters/notify/webhook-notifier.ts";
 import type { Notifier } from "./engine/ports.ts";
 import { attachRealtime, publisherFor } from "./realtime/socket-server.ts";
+import { fanOut, runEventHub } from "./realtime/event-hub.ts";
 import { ensureFirstAdmin, seedDemoService } from "./services/seed.ts";
 import { seedDemoFleetService, startDemo } from "./services/demo.ts";
 import { MetricsAggregator } from "./metrics/aggregator.ts";
@@ -86,7 +87,8 @@ async function main(): Promise<void> {
   };
   const registry = new RouterRegistry();
   const aggregator = new MetricsAggregator(() => Date.now());
-  const publish = publisherFor(io);
+  // The same events to the dashboard's sockets and to the API's event streams (SSE).
+  const publish = fanOut(publisherFor(io), runEventHub().publish);
   const engine = new Engine({
     runRollbackHook: runHook,
     readRecordMaterial,

@@ -52,11 +52,21 @@ export async function bumpSeq(tx: Tx | Db, runId: string): Promise<number> {
 }
 
 /** A new run with its projection rows (phases, agent tasks, gates, steps), in the caller's transaction. */
-export async function insertRun(tx: Tx, run: { serviceId: string; environmentId: string; createdById: string }, state: RunState): Promise<{ id: string; number: number }> {
+export async function insertRun(
+  tx: Tx,
+  run: { serviceId: string; environmentId: string; createdById: string },
+  state: RunState,
+  /** what the creator said about the release (the API sets them; the dashboard's form does not) */
+  about: { commitSha?: string; commitAt?: Date; releaseNotes?: string; links?: { label: string; url: string }[] } = {},
+): Promise<{ id: string; number: number }> {
   const p = state.params;
   const created = await tx.releaseRun.create({
     data: {
       ...run,
+      commitSha: about.commitSha ?? null,
+      commitAt: about.commitAt ?? null,
+      releaseNotes: about.releaseNotes ?? "",
+      links: about.links ?? [],
       environmentName: p.environment,
       baselineVersion: p.baselineVersion,
       targetVersion: p.targetVersion,

@@ -27,7 +27,19 @@ export type RunTarget = { service: string; environment: string; baselineVersion:
  * (the demo fleet) stages the versions before anything is written; if it fails, no run exists.
  */
 export async function createRun(
-  deps: { db: Db; engine: Engine; globalHoldScale: number; now: number; prepare?: (target: RunTarget) => Promise<void> },
+  deps: {
+    db: Db;
+    engine: Engine;
+    globalHoldScale: number;
+    now: number;
+    prepare?: (target: RunTarget) => Promise<void>;
+    /**
+     * Runs inside the creation's transaction: `beforeInsert` under the environment's lock, before
+     * the busy check (the API answers a retried request there); `afterInsert` with the new run
+     * (the API records its idempotency key in the same transaction).
+     */
+    inCreation?: { beforeInsert?: (tx: Tx) => Promise<void>; afterInsert?: (tx: Tx, run: { id: string; number: number }) => Promise<void> };
+  },
   actor: SessionUser,
   input: TCreateRunInput,
 ): Promise<{ id: string; number: number }> {
@@ -83,15 +95,19 @@ export async function createRun(
     // Again under the environment's row lock: two creations that both passed the check above
     // (`prepare` can take seconds) must not both start a release here.
     await tx.$queryRaw`SELECT id FROM "environment" WHERE id = ${env.id} FOR UPDATE`;
+    await deps.inCreation?.beforeInsert?.(tx);
     await refuseIfBusy(tx);
-    const created = await insertRun(tx, { serviceId: env.serviceId, environmentId: env.id, createdById: actor.id }, state);
+    const { commitSha, commitAt, releaseNotes, links, ...params } = input;
+    const created = await insertRun(tx, { serviceId: env.serviceId, environmentId: env.id, createdById: actor.id }, state, { commitSha, commitAt, releaseNotes, links });
     await writeAudit(tx, {
       actor,
       action: "run.create",
       runId: created.id,
-      summary: `Created run #${created.number}: ${env.service.slug} ${env.service.currentVersion} → ${input.targetVersion} in ${input.environment} (${input.strategy}, risk ${input.risk}, compliance ${input.compliance})`,
-      detail: { ...input },
+      summary: `Created run #${created.number}: ${env.service.slug} ${env.service.currentVersion} → ${input.targetVersion} in ${input.environment} (${input.strategy}, risk ${input.risk}, compliance ${input.compliance})${commitSha ? ` at commit ${commitSha.slice(0, 12)}` : ""}`,
+      // The notes themselves stay on the run; the audit says that there were some.
+      detail: { ...params, ...(commitSha ? { commitSha } : {}), ...(commitAt ? { commitAt: commitAt.toISOString() } : {}), ...(releaseNotes ? { releaseNotesChars: releaseNotes.length } : {}), ...(links?.length ? { links } : {}) },
     });
+    await deps.inCreation?.afterInsert?.(tx, created);
     return created;
   });
   await engine.dispatch(run.id, { kind: "start" });

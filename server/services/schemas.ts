@@ -3,7 +3,7 @@ import { GATE_BLOCKING_SEVERITIES } from "../core/policy.ts";
 import { COMPLIANCES, ENVIRONMENTS, RISKS, ROLES, STRATEGIES } from "../core/types.ts";
 
 /** A version label as release teams write them: 1.4.2, v2.0.0-rc.1, 2026.11.28-3. */
-const ZVersion = z
+export const ZVersion = z
   .string()
   .trim()
   .min(1, "Enter the version to release")
@@ -17,6 +17,12 @@ export const ZCreateRunInput = z.object({
   strategy: z.enum(STRATEGIES, { message: "Choose a strategy" }),
   risk: z.enum(RISKS, { message: "Choose a risk level" }),
   compliance: z.enum(COMPLIANCES, { message: "Choose a compliance framework" }),
+  /** the commit being released (lower-case hex) and when it was made; the API sets them, the form does not */
+  commitSha: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
+  commitAt: z.date().optional(),
+  /** release notes (Markdown) and links given when the run was created; empty by default */
+  releaseNotes: z.string().max(20_000).optional(),
+  links: z.array(z.object({ label: z.string().max(80), url: z.string().max(2000) })).max(20).optional(),
 });
 export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
 

@@ -1,0 +1,139 @@
+import { z } from "zod";
+import { COMMANDS } from "../core/commands.ts";
+import { COMPLIANCES, ENVIRONMENTS, PHASES, RISKS, RUN_STATUSES, STRATEGIES, WAITING_FOR } from "../core/types.ts";
+import { ZVersion } from "../services/schemas.ts";
+
+/**
+ * The HTTP API v1's requests and responses, one schema each: the routes validate with them and
+ * server/contracts/openapi.ts turns the same schemas into the OpenAPI document (zod 4's JSON
+ * Schema output), so the document cannot drift from what the routes accept.
+ */
+
+// A NUL or a lone UTF-16 surrogate cannot be stored (PostgreSQL refuses them).
+const STORABLE = /^[^\u0000\uD800-\uDFFF]*(?:(?:[\uD800-\uDBFF][\uDC00-\uDFFF])[^\u0000\uD800-\uDFFF]*)*$/;
+
+/** A link on a run (CI job, pull request, change ticket): http(s) only, so a link never runs script. */
+export const ZApiRunLink = z.strictObject({
+  label: z.string().trim().min(1, "Give the link a label").max(80, "At most 80 characters").regex(STORABLE, "Remove the control or unpaired characters"),
+  url: z
+    .string()
+    .max(2000, "At most 2,000 characters")
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), "An http:// or https:// URL")
+    .meta({ format: "uri" }),
+});
+
+/** POST /api/v1/runs: what a pipeline knows when it asks for a release. Unknown fields are refused. */
+export const ZApiCreateRunBody = z
+  .strictObject({
+    service: z.string().trim().min(1, "Name the service (its slug)").max(40, "At most 40 characters").describe("the service's slug, e.g. storefront"),
+    environment: z.enum(ENVIRONMENTS, { message: "staging or production" }),
+    version: ZVersion.describe("the version to release; the service's current version is the baseline"),
+    strategy: z.enum(STRATEGIES, { message: "canary, blue-green, rolling or immediate" }).default("canary"),
+    risk: z.enum(RISKS, { message: "low, medium, high or critical" }).default("medium"),
+    compliance: z.enum(COMPLIANCES, { message: "none, sox, gdpr, hipaa or pci" }).default("none"),
+    commitSha: z
+      .string()
+      .regex(/^[0-9a-fA-F]{7,40}$/, "7 to 40 hexadecimal characters")
+      .transform((s) => s.toLowerCase())
+      .optional()
+      .describe("the commit being released"),
+    commitTime: z.iso.datetime({ offset: true, message: "An ISO 8601 date and time, e.g. 2026-12-04T15:04:05Z" }).optional().describe("when the commit was made"),
+    releaseNotes: z.string().max(20_000, "At most 20,000 characters").regex(STORABLE, "Remove the control or unpaired characters").default("").describe("Markdown"),
+    links: z.array(ZApiRunLink).max(20, "At most 20 links").default([]),
+  })
+  .meta({ id: "CreateRun" });
+export type TApiCreateRunBody = z.infer<typeof ZApiCreateRunBody>;
+
+/** The gate a run is waiting at, with what is still missing. */
+export const ZApiGate = z
+  .object({
+    kind: z.enum(["approval", "verification"]),
+    status: z.enum(["waiting", "open", "approved", "rejected"]),
+    requiredApprovals: z.int(),
+    /** approvals still needed before the gate passes */
+    approvalsMissing: z.int(),
+    approvals: z.array(z.object({ name: z.string(), at: z.string() })),
+    /** reasons the gate cannot pass yet; waivable ones a release manager may waive with a reason */
+    blockers: z.array(z.object({ id: z.string(), message: z.string(), waivable: z.boolean() })),
+    rejected: z.nullable(z.object({ by: z.string(), reason: z.string() })),
+  })
+  .meta({ id: "Gate" });
+
+/** A run as the API and the CLI show it. */
+export const ZApiRun = z
+  .object({
+    id: z.string().describe("UUID"),
+    number: z.int().describe("the run's number, #42"),
+    url: z.string().describe("the run's page in the dashboard"),
+    service: z.string(),
+    environment: z.enum(ENVIRONMENTS),
+    version: z.string().describe("the version being released"),
+    baselineVersion: z.string(),
+    strategy: z.enum(STRATEGIES),
+    risk: z.enum(RISKS),
+    compliance: z.enum(COMPLIANCES),
+    status: z.enum(RUN_STATUSES),
+    phase: z.enum(PHASES),
+    waitingFor: z.nullable(z.enum(WAITING_FOR)).describe("what the run waits for, if anything"),
+    canaryPercent: z.number().describe("share of traffic on the new version"),
+    currentStep: z.nullable(z.object({ index: z.int().describe("0-based"), weight: z.number().describe("the step's traffic percent"), steps: z.int().describe("how many steps"), label: z.string() })),
+    gate: z.nullable(ZApiGate),
+    outcomeReason: z.nullable(z.string()),
+    createdAt: z.string(),
+    finishedAt: z.nullable(z.string()),
+    createdBy: z.string().describe("the person's or API token's name"),
+    commitSha: z.nullable(z.string()),
+    commitAt: z.nullable(z.string()),
+    releaseNotes: z.string(),
+    links: z.array(z.object({ label: z.string(), url: z.string() })),
+    seq: z.int().describe("the run's latest event sequence number (the events stream's ids)"),
+  })
+  .meta({ id: "Run" });
+export type ApiRun = z.infer<typeof ZApiRun>;
+
+export const ZApiRunList = z.object({ runs: z.array(ZApiRun) }).meta({ id: "RunList" });
+
+/** GET /api/v1/runs query. */
+export const ZApiRunListQuery = z.strictObject({
+  service: z.string().max(40).optional().describe("a service slug"),
+  environment: z.enum(ENVIRONMENTS).optional(),
+  status: z.enum(["active", ...RUN_STATUSES]).optional().describe("active = running, paused or rolling back"),
+  limit: z.coerce.number().int("A whole number").min(1, "At least 1").max(100, "At most 100").default(20),
+});
+
+/** A run reference in a URL: its id (UUID) or its number. */
+export const ZApiRunRef = z.union([z.uuid(), z.string().regex(/^[1-9][0-9]{0,9}$/)]).describe("the run's id (UUID) or number (42)");
+
+const cmd = <K extends keyof typeof COMMANDS>(kind: K) => COMMANDS[kind].input.extend({ kind: z.literal(kind) }).strict();
+
+/** POST /api/v1/runs/{ref}/commands: one of the core's commands (server/core/commands.ts). */
+export const ZApiCommandBody = z
+  .discriminatedUnion("kind", [cmd("approve"), cmd("reject"), cmd("waive"), cmd("confirmWeight"), cmd("pause"), cmd("resume"), cmd("promote"), cmd("rollback"), cmd("abort")])
+  .meta({ id: "Command" });
+
+export const ZApiCommandResult = z.object({ ok: z.literal(true), note: z.nullable(z.string()).describe("what the engine did, when it says") }).meta({ id: "CommandResult" });
+
+/** RFC 9457 problem details: every error of the API, with field errors where a field is at fault. */
+export const ZProblem = z
+  .object({
+    type: z.string().describe("a URI reference naming the problem; resolves to its description"),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().describe("what went wrong, safe to show"),
+    code: z.string().describe("Flightdeck's error code, e.g. NOT_FOUND"),
+    errors: z.record(z.string(), z.array(z.string())).optional().describe("messages per field (a dotted path)"),
+    instance: z.string().optional().describe("the request's path"),
+  })
+  .meta({ id: "Problem" });
+export type Problem = z.infer<typeof ZProblem>;
+
+/** The SSE events of GET /api/v1/runs/{ref}/events, documented one by one. */
+export const API_RUN_EVENTS = {
+  "run.changed": "The run changed (status, phase, step, gate); data: the Run. Also the first event after a resume when anything happened since.",
+  "run.log": "A line from a check agent; data: { taskId, agent, phase, line, at }.",
+  "run.progress": "A check agent's progress; data: { taskId, agent, phase, progress }.",
+  "run.notification": "A notification to the team; data: { severity, message, at }.",
+  "run.analysis": "The canary analysis evaluated the current step; data: { stepIndex, at, verdict, summary, evaluations }.",
+  "run.finished": "The run ended; data: the Run (status succeeded, rolled_back, failed or aborted). The stream closes after it.",
+} as const;
+export type ApiRunEventType = keyof typeof API_RUN_EVENTS;
