@@ -52,16 +52,24 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
                     describeBlockingSeverity(env.blockingSeverity)
                   )}
                 </td>
-                <td className={td}>{describeRouter(env.router, env.config.router)}</td>
-                <td className={td}>
-                  data migration: {describeHook(env.config.hooks.dataMigration)}
-                  <br />
-                  cache/CDN: {describeHook(env.config.hooks.cacheInvalidation)}
-                </td>
-                <td className={`${td} tabular-nums`}>
-                  {env.config.limits.memoryMb !== undefined ? `${env.config.limits.memoryMb} MB` : "default memory"} ·{" "}
-                  {env.config.limits.cpuCores !== undefined ? `${env.config.limits.cpuCores} cores` : "default CPU"}
-                </td>
+                <td className={td}>{describeRouter(env.router, env.config?.router ?? null)}</td>
+                {env.config ? (
+                  <>
+                    <td className={td}>
+                      data migration: {describeHook(env.config.hooks.dataMigration)}
+                      <br />
+                      cache/CDN: {describeHook(env.config.hooks.cacheInvalidation)}
+                    </td>
+                    <td className={`${td} tabular-nums`}>
+                      {env.config.limits.memoryMb !== undefined ? `${env.config.limits.memoryMb} MB` : "default memory"} ·{" "}
+                      {env.config.limits.cpuCores !== undefined ? `${env.config.limits.cpuCores} cores` : "default CPU"}
+                    </td>
+                  </>
+                ) : (
+                  <td className={`${td} text-slate-600`} colSpan={2}>
+                    Shown to admins
+                  </td>
+                )}
                 <td className={td}>{env.checksConfigured.length > 0 ? env.checksConfigured.join(", ") : "none"}</td>
               </tr>
             ))}
@@ -73,7 +81,7 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
             <details key={env.id} className="mt-3 rounded-md border border-slate-200">
               <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Configure {env.name}: router, rollback hooks, limits</summary>
               <div className="p-3">
-                <EnvironmentConfigForm serviceId={service.id} serviceName={service.name} name={env.name} config={env.config} />
+                {env.config ? <EnvironmentConfigForm serviceId={service.id} serviceName={service.name} name={env.name} config={env.config} /> : null}
               </div>
             </details>
           ))

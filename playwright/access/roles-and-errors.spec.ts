@@ -52,6 +52,21 @@ test.describe("who may do what", () => {
     expect(res.status()).toBe(403);
   });
 
+  test("nobody renames themselves or changes their e-mail: who someone is in the audit trail is for admins to say", async ({ browser }) => {
+    const onCall = await pageAs(browser, USERS.onCall);
+    const attempts = [
+      ["/api/auth/update-user", { name: '=HYPERLINK("http://example.com","Rhea Manager")' }],
+      ["/api/auth/update-user", { name: USERS.manager.name }],
+      ["/api/auth/change-email", { newEmail: "rhea@e2e.local" }],
+    ] as const;
+    for (const [path, data] of attempts) {
+      const res = await onCall.request.post(path, { data });
+      expect(res.status(), path).toBe(404);
+    }
+    const session = await (await onCall.request.get("/api/auth/get-session")).json();
+    expect(session.user).toMatchObject({ name: USERS.onCall.name, email: USERS.onCall.email });
+  });
+
   test("signed-out visitors are sent to sign in, and the API refuses them", async ({ page }) => {
     await page.goto("/runs");
     await expect(page).toHaveURL(/\/sign-in/);

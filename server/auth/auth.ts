@@ -20,6 +20,10 @@ function createAuth() {
       },
     },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
+    // Who someone is in the audit trail and on approvals is for admins to say: an on-call user
+    // renamed themselves to a spreadsheet formula, or could have taken another person's name.
+    // Passwords stay the owner's to change.
+    disabledPaths: ["/update-user", "/change-email", "/delete-user"],
     rateLimit: rt.testMode ? { enabled: false } : { enabled: true, window: 10, max: 20 },
     // Its limiter keys on the client's address as the server determined it (server/main.ts), not
     // on a header the client could rotate; without it every client shared one bucket.

@@ -63,8 +63,12 @@ export const ZServiceItem = z.object({
       checksConfigured: z.array(z.string()),
       /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */
       checks: z.record(z.string(), z.optional(z.string())),
-      /** router settings, rollback hooks and limits; secrets only as `secretSet` */
-      config: ZPublicEnvironmentConfig,
+      /**
+       * router settings, rollback hooks and limits, secrets only as `secretSet`; null for those
+       * who do not manage settings (hook command lines and internal router addresses are not
+       * theirs to read)
+       */
+      config: z.nullable(ZPublicEnvironmentConfig),
     }),
   ),
 });

@@ -119,7 +119,10 @@ describe("saving an environment's config", () => {
     expect(audit).toHaveLength(2);
     expect(JSON.stringify(audit.map((a) => [a.summary, a.detail]))).not.toMatch(/router-secret|purge-secret|v1:/);
 
-    const listed = (await listServices(db)).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging");
+    // Hook command lines and router addresses are for those who manage settings; others get none.
+    const forViewers = (await listServices(db)).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging");
+    expect(forViewers?.config).toBeNull();
+    const listed = (await listServices(db, { includeConfig: true })).find((s) => s.id === svc.id)?.environments.find((e) => e.name === "staging");
     expect(listed?.config).toEqual({
       router: { kind: "webhook", url: "http://127.0.0.1:9/deploy2", secretSet: true },
       hooks: { dataMigration: null, cacheInvalidation: { kind: "webhook", url: "http://127.0.0.1:9/purge", secretSet: true } },

@@ -18,7 +18,7 @@ export type { ServiceItem } from "../contracts/services-api.ts";
  * Services with their environments. Agent configurations (paths, internal URLs) are included only
  * with `includeChecks`, for the people who manage settings.
  */
-export async function listServices(db: Db, opts: { includeChecks?: boolean } = {}): Promise<ServiceItem[]> {
+export async function listServices(db: Db, opts: { includeChecks?: boolean; includeConfig?: boolean } = {}): Promise<ServiceItem[]> {
   const services = await db.service.findMany({ include: { environments: { orderBy: { name: "desc" } } }, orderBy: { name: "asc" } });
   return services.map((s) => ({
     id: s.id,
@@ -37,7 +37,7 @@ export async function listServices(db: Db, opts: { includeChecks?: boolean } = {
       // In the procedure's order (the database keeps JSON keys in its own order).
       checksConfigured: CHECK_CONFIG_KEYS.filter((k) => ((e.checks as Record<string, unknown> | null) ?? {})[k] !== undefined),
       checks: opts.includeChecks ? publicChecksConfig(e.checks) : {},
-      config: publicEnvironmentConfig(e),
+      config: opts.includeConfig ? publicEnvironmentConfig(e) : null,
     })),
   }));
 }

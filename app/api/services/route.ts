@@ -8,5 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(async (req: Request) => {
   const user = await requireUser(req.headers);
-  return json(await listServices(db(), { includeChecks: can(user.role, "settings.manage") }));
+  // Checks, hooks and router settings carry command lines and internal addresses: admins only.
+  const manages = can(user.role, "settings.manage");
+  return json(await listServices(db(), { includeChecks: manages, includeConfig: manages }));
 });
