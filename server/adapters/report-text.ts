@@ -34,3 +34,13 @@ export function errorCode(e: unknown, fallback = "UNKNOWN"): string {
   }
   return fallback;
 }
+
+/**
+ * A team's command as agent logs and findings name it: the program, not its arguments. Every
+ * reader of a run sees its logs and findings, viewers included, and arguments carry paths, hosts
+ * and sometimes credentials; the full command line is in the environment's settings, for admins.
+ */
+export function commandLabel(command: string, args: readonly string[]): string {
+  const program = command.split("/").pop() || command;
+  return args.length === 0 ? program : `${program} with ${args.length} argument${args.length === 1 ? "" : "s"}`;
+}

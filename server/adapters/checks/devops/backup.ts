@@ -2,7 +2,7 @@ import { killGroup, MINIMAL_PATH, spawnIsolated } from "../../isolated-command.t
 import type { CheckFinding } from "../../../engine/ports.ts";
 import type { TBackupSource } from "./config.ts";
 import { formatHours, httpGet, isRecord, type SubCheckContext, type SubCheckOutcome } from "../check-io.ts";
-import { excerpt, redactUrl } from "../../report-text.ts";
+import { commandLabel, excerpt, redactUrl } from "../../report-text.ts";
 
 /** Kept from a backup command's stdout (it prints one timestamp) and stderr (its last words). */
 const MAX_OUTPUT_CHARS = 64 * 1024;
@@ -17,7 +17,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d
  * is as bad as a stale one when a roll back needs a restore.
  */
 export async function checkBackup(source: TBackupSource, ctx: SubCheckContext): Promise<SubCheckOutcome> {
-  const from = source.kind === "url" ? `GET ${redactUrl(source.url)}` : `${source.command} ${source.args.join(" ")}`.trim();
+  const from = source.kind === "url" ? `GET ${redactUrl(source.url)}` : commandLabel(source.command, source.args);
   await ctx.log(`asking ${from} for the last backup time`);
   const answer = source.kind === "url" ? await fromUrl(source.url, ctx.signal) : await fromCommand(source, ctx.signal);
   const checked = `backup freshness (policy ${formatHours(source.maxAgeHours)} h)`;

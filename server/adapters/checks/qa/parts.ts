@@ -7,6 +7,7 @@ import { emptyTotals, parseJUnit } from "./junit.ts";
 import { diffOpenApi } from "./openapi-diff.ts";
 import { parseOpenApi, type OpenApiDocument } from "./openapi-document.ts";
 import { runCommand, type CommandOutcome } from "./run-command.ts";
+import { commandLabel } from "../../report-text.ts";
 
 /**
  * What one part of the agent's checks produced: a phrase for the summary, its findings, and
@@ -36,7 +37,7 @@ export const MAX_REPORT_BYTES = {
 } as const;
 
 export async function testCommandPart(cmd: TQaCommand, { config, ctx }: PartInput): Promise<PartOutcome> {
-  await ctx.log(`Running the test command: ${[cmd.command, ...cmd.args].join(" ")}`);
+  await ctx.log(`Running the test command (${commandLabel(cmd.command, cmd.args)})`);
   const outcome = await runCommand(cmd, config.workspace, "tests", ctx.log, ctx.signal);
   return commandOutcome(outcome, cmd, {
     passed: { summary: "test command passed", findings: [] },
@@ -46,10 +47,10 @@ export async function testCommandPart(cmd: TQaCommand, { config, ctx }: PartInpu
 }
 
 export async function chaosPart(cmd: TQaCommand, { config, ctx }: PartInput): Promise<PartOutcome> {
-  await ctx.log(`Running the resilience hook: ${[cmd.command, ...cmd.args].join(" ")}`);
+  await ctx.log(`Running the resilience hook (${commandLabel(cmd.command, cmd.args)})`);
   const outcome = await runCommand(cmd, config.workspace, "chaos", ctx.log, ctx.signal);
   return commandOutcome(outcome, cmd, {
-    passed: { summary: "resilience hook passed", findings: [{ severity: "info", message: "resilience hook passed", evidence: `${cmd.command} exited 0` }] },
+    passed: { summary: "resilience hook passed", findings: [{ severity: "info", message: "resilience hook passed", evidence: `${commandLabel(cmd.command, [])} exited 0` }] },
     failed: (how, tail) => ({ summary: `resilience hook failed (${how})`, findings: [{ severity: "high", message: `resilience hook failed (${how})`, evidence: tail }] }),
     label: "resilience hook",
   });

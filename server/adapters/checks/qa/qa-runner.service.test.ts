@@ -52,6 +52,9 @@ describe("the test command", () => {
     expect(r.logs).toContain("[tests] ok");
     expect(r.logs).toContain("[tests] warn");
     expect(r.progress).toEqual([0, 100]);
+    // Viewers read the log too: it names the program, not the arguments (paths, hosts, tokens).
+    expect(r.logs).toContain("Running the test command (sh with 2 arguments)");
+    expect(r.logs.join("\n")).not.toContain("echo ok");
   });
 
   it("runs in the workspace with only PATH and CI=true, not the server's environment", async () => {
