@@ -67,11 +67,23 @@ test.describe("who may do what", () => {
     expect(session.user).toMatchObject({ name: USERS.onCall.name, email: USERS.onCall.email });
   });
 
-  test("signed-out visitors are sent to sign in, and the API refuses them", async ({ page }) => {
+  test("signed-out visitors are sent to sign in, and the API refuses them", async ({ page, browser }) => {
     await page.goto("/runs");
     await expect(page).toHaveURL(/\/sign-in/);
     expect((await page.request.get("/api/runs")).status()).toBe(401);
     await expectAccessible(page);
+
+    // A run's address tells a signed-out visitor nothing: not its number, not whether it exists.
+    const manager = await pageAs(browser, USERS.manager);
+    const [run] = (await (await manager.request.get("/api/runs")).json()) as { id: string; number: number }[];
+    expect(run).toBeDefined();
+    if (!run) return;
+    for (const path of [`/runs/${run.id}`, `/runs/${run.id}/record`, "/runs/00000000-0000-4000-8000-000000000000"]) {
+      const res = await page.request.get(path, { maxRedirects: 0 });
+      const body = await res.text();
+      expect(body, path).not.toContain(`#${run.number}`);
+      expect(body, path).not.toMatch(/Run #\d+|not found/i);
+    }
   });
 
   test("a wrong password says so and does not sign in", async ({ page }) => {

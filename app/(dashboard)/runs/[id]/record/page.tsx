@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { headers } from "next/headers";
-import { notFound } from "next/navigation";
-import { requireUser } from "@/server/auth/session";
+import { notFound, redirect } from "next/navigation";
+import { userFromHeaders } from "@/server/auth/session";
 import { cache } from "react";
 import { db } from "@/server/db/client";
 import { latestReleaseRecord } from "@/server/db/release-record-repository";
@@ -12,15 +12,17 @@ import { buttonClasses } from "@/components/ui/button";
 
 type Props = { params: Promise<{ id: string }> };
 
-// Checked here too, not only in the layout: a page must not rely on its layout for access.
+// Checked here too, not only in the layout: a page must not rely on its layout for access, and
+// metadata renders alongside the layout's redirect. `undefined` = nobody signed in.
 const findRecord = cache(async (id: string) => {
-  await requireUser(await headers());
+  if (!(await userFromHeaders(await headers()))) return undefined;
   const parsed = ZRunId.safeParse(id);
   return parsed.success ? latestReleaseRecord(db(), parsed.data) : null;
 });
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const record = await findRecord((await params).id);
+  if (record === undefined) return { title: "Sign in" };
   return { title: record ? `Release record — run #${record.number}` : "Release record not found" };
 }
 
@@ -28,6 +30,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ReleaseRecordPage({ params }: Props) {
   const { id } = await params;
   const record = await findRecord(id);
+  if (record === undefined) redirect("/sign-in");
   if (!record) notFound();
   return (
     <div className="space-y-4">
