@@ -9,6 +9,7 @@ import { controlClasses, Field } from "@/components/ui/field";
 import { useActionForm } from "@/components/ui/use-action-form";
 import { toEnvironmentConfigInput } from "./environment-config-values";
 import { HookFieldset, SecretField } from "./hook-fieldset";
+import { CommandRouterFields } from "./command-router-fields";
 import { FormOutcome } from "@/components/ui/form-outcome";
 
 /** One environment's traffic router, rollback hooks and resource limits (admins). */
@@ -36,6 +37,7 @@ export function EnvironmentConfigForm({ serviceId, serviceName, name, config }: 
               <option value="builtin">Built-in proxy</option>
               <option value="nginx">nginx</option>
               <option value="webhook">Signed webhook to your deploy system</option>
+              <option value="command">Command on the Flightdeck server (kubectl, Argo Rollouts, …)</option>
             </select>
           )}
         </Field>
@@ -77,6 +79,7 @@ export function EnvironmentConfigForm({ serviceId, serviceName, name, config }: 
             <SecretField name="router.secret" secretSet={router?.kind === "webhook" && router.secretSet} error={err("router.secret")} />
           </>
         ) : null}
+        {kind === "command" ? <CommandRouterFields router={router?.kind === "command" ? router : null} errors={form.fieldErrors} /> : null}
       </fieldset>
 
       <HookFieldset name="dataMigration" hook={config.hooks.dataMigration} errors={form.fieldErrors} />

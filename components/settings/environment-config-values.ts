@@ -15,12 +15,14 @@ export function toEnvironmentConfigInput(values: Record<string, string>, service
         ? { kind, listenPort: number("router.listenPort"), prefix: v("router.prefix"), baselineUpstream: v("router.baselineUpstream"), canaryUpstream: v("router.canaryUpstream") }
         : kind === "webhook"
           ? { kind, url: v("router.url"), secret: values["router.secret"] ?? "" }
-          : { kind: "manual" };
+          : kind === "command"
+            ? { kind, command: lines(values["router.command"]), timeoutSeconds: number("router.timeoutSeconds"), workingDirectory: v("router.workingDirectory") || undefined }
+            : { kind: "manual" };
   const hook = (hookName: string) => {
     const p = `hooks.${hookName}`;
     const hookKind = v(`${p}.kind`);
     if (hookKind === "command") {
-      const args = (values[`${p}.args`] ?? "").split("\n").map((a) => a.replace(/\r$/, "")).filter((a) => a.length > 0);
+      const args = lines(values[`${p}.args`]);
       return { kind: hookKind, command: v(`${p}.command`), args, timeoutMs: number(`${p}.timeoutMs`) };
     }
     if (hookKind === "webhook") return { kind: hookKind, url: v(`${p}.url`), secret: values[`${p}.secret`] ?? "" };
@@ -43,6 +45,15 @@ export function toEnvironmentConfigInput(values: Record<string, string>, service
   };
 }
 
+/**
+ * A textarea of arguments → argv, one argument per line, taken as typed (spaces and quotes
+ * included): no shell-like splitting, so what an admin sees is exactly what the program gets.
+ * Empty lines are dropped.
+ */
+function lines(text: string | undefined): string[] {
+  return (text ?? "").split("\n").map((a) => a.replace(/\r$/, "")).filter((a) => a.length > 0);
+}
+
 /** One line for a read-only view of a hook. */
 export function describeHook(hook: PublicHook): string {
   if (hook === null) return "none";
@@ -62,5 +73,7 @@ export function describeRouter(router: string, config: PublicEnvironmentConfig["
       return `nginx on port ${config.listenPort}: ${config.baselineUpstream} / ${config.canaryUpstream}`;
     case "webhook":
       return `webhook ${config.url} (secret ${config.secretSet ? "configured" : "not set"})`;
+    case "command":
+      return `command ${config.command.join(" ")} (timeout ${config.timeoutSeconds} s)`;
   }
 }

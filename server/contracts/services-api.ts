@@ -12,6 +12,7 @@ const ZPublicRouter = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("builtin"), listenPort: z.number(), baselineUrl: z.string(), canaryUrl: z.string() }),
   z.object({ kind: z.literal("nginx"), listenPort: z.number(), prefix: z.string(), baselineUpstream: z.string(), canaryUpstream: z.string() }),
   z.object({ kind: z.literal("webhook"), url: z.string(), secretSet: z.boolean() }),
+  z.object({ kind: z.literal("command"), command: z.array(z.string()), timeoutSeconds: z.number(), workingDirectory: z.optional(z.string()) }),
 ]);
 const ZPublicHook = z.nullable(
   z.discriminatedUnion("kind", [

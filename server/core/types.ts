@@ -48,9 +48,10 @@ export type WaitingFor = (typeof WAITING_FOR)[number] | null;
 /**
  * Traffic router kind. `manual`: an operator applies each weight and confirms it; `builtin`:
  * Flightdeck's weighted proxy (and metric source); `nginx`: weighted upstream config + reload;
- * `webhook`: a signed call to the team's deploy system.
+ * `webhook`: a signed call to the team's deploy system; `command`: a program on the server run per
+ * weight change (kubectl, argo, …), without a shell.
  */
-export const ROUTERS = ["manual", "builtin", "nginx", "webhook"] as const;
+export const ROUTERS = ["manual", "builtin", "nginx", "webhook", "command"] as const;
 export type RouterKind = (typeof ROUTERS)[number];
 
 /** The check runners of the procedure, by phase. */

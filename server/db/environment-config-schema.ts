@@ -79,11 +79,58 @@ const ZNginxRouter = z
   .refine((c) => c.baselineUpstream !== c.canaryUpstream, { message: "Baseline and canary must differ", path: ["canaryUpstream"] });
 const webhookRouter = <S extends z.ZodType>(secret: S) => z.object({ kind: z.literal("webhook"), url: ZWebhookUrl, secret });
 
+/**
+ * What a command router's arguments may say: `{weight}` in an argument is replaced by the canary
+ * percent, and so on. Each is replaced inside its own argument, once; nothing goes through a shell.
+ */
+export const COMMAND_PLACEHOLDERS = ["weight", "baselineWeight", "service", "environment", "runId", "baselineVersion", "canaryVersion"] as const;
+export type CommandPlaceholder = (typeof COMMAND_PLACEHOLDERS)[number];
+/** `{name}` in an argument: a placeholder when the name is one of COMMAND_PLACEHOLDERS. */
+export const PLACEHOLDER_PATTERN = /\{([A-Za-z]+)\}/g;
+/** Longest a command router's command may run per weight change; the rollout waits for it. */
+export const MAX_ROUTER_TIMEOUT_SECONDS = 300;
+
+/**
+ * A program run on the Flightdeck server for every weight change (kubectl patch, kubectl argo
+ * rollouts, …): argv as stored, no shell, no PATH lookup. Exit 0 means the weight is applied.
+ */
+const ZCommandRouter = z.object({
+  kind: z.literal("command"),
+  /** argv: the program's absolute path, then its arguments, which may hold {placeholders} */
+  command: z
+    .array(z.string().max(2_000, "An argument has at most 2000 characters"))
+    .min(1, "Enter the program's absolute path on the first line")
+    .max(50, "At most 50 arguments")
+    .superRefine((argv, ctx) => {
+      // Issues sit on `command` itself: the form shows the whole command as one field, one argument per line.
+      const say = (message: string) => ctx.addIssue({ code: "custom", message, path: [] });
+      const [program = ""] = argv;
+      if (!path.isAbsolute(program.trim())) say("Line 1 must be the program's absolute path, e.g. /usr/local/bin/kubectl (no shell, no PATH lookup)");
+      else if (program.includes("{")) say("Line 1, the program, cannot hold a placeholder");
+      argv.forEach((arg, i) => {
+        // execve cannot pass a NUL byte; refuse it here rather than at the first weight change.
+        if (arg.includes("\0")) say(`Line ${i + 1} contains a NUL character`);
+        for (const [, name] of arg.matchAll(PLACEHOLDER_PATTERN)) {
+          if (!(COMMAND_PLACEHOLDERS as readonly string[]).includes(name ?? "")) say(`Line ${i + 1}: unknown placeholder {${name}}; use ${COMMAND_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`);
+        }
+      });
+    }),
+  /** seconds the command may run before it is killed and the weight change fails; 1–300, default 30 */
+  timeoutSeconds: z
+    .number({ error: "Enter a number of seconds" })
+    .int("Enter whole seconds")
+    .min(1, "1–300 seconds")
+    .max(MAX_ROUTER_TIMEOUT_SECONDS, "1–300 seconds")
+    .default(30),
+  /** directory the command runs in, absolute; default: the server's working directory */
+  workingDirectory: ZAbsoluteDir.optional(),
+});
+
 /** Router settings as stored (webhook secret encrypted). */
-export const ZRouterConfig = z.discriminatedUnion("kind", [ZManualRouter, ZBuiltinRouter, ZNginxRouter, webhookRouter(ZStoredSecret)]);
+export const ZRouterConfig = z.discriminatedUnion("kind", [ZManualRouter, ZBuiltinRouter, ZNginxRouter, webhookRouter(ZStoredSecret), ZCommandRouter]);
 export type TRouterConfig = z.infer<typeof ZRouterConfig>;
 /** Router settings as the form sends them (webhook secret plaintext; empty keeps the stored one). */
-export const ZRouterConfigInput = z.discriminatedUnion("kind", [ZManualRouter, ZBuiltinRouter, ZNginxRouter, webhookRouter(ZSecretInput)]);
+export const ZRouterConfigInput = z.discriminatedUnion("kind", [ZManualRouter, ZBuiltinRouter, ZNginxRouter, webhookRouter(ZSecretInput), ZCommandRouter]);
 export type TRouterConfigInput = z.infer<typeof ZRouterConfigInput>;
 /** The router kinds an environment can use. */
 export type RouterConfigKind = TRouterConfig["kind"];

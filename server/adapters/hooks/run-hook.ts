@@ -1,5 +1,5 @@
 import { excerpt } from "../report-text.ts";
-import { killGroup, MINIMAL_PATH, spawnIsolated } from "../isolated-command.ts";
+import { MINIMAL_PATH, runIsolated } from "../isolated-command.ts";
 import { postSignedJson } from "../routers/webhook/signed-post.ts";
 import type { HookName } from "../../db/environment-config-schema.ts";
 import type { HookContext, HookOutcome, ResolvedHook, RunRollbackHook } from "../../engine/ports.ts";
@@ -31,44 +31,32 @@ export const runHook: RunRollbackHook = async (hook, name, ctx) => {
   }
 };
 
-function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: HookName, ctx: HookContext): Promise<HookOutcome> {
+async function runCommand(hook: Extract<ResolvedHook, { kind: "command" }>, name: HookName, ctx: HookContext): Promise<HookOutcome> {
   const label = capitalize(LABEL[name]);
-  return new Promise((resolve) => {
-    let tail = "";
-    const keep = (chunk: Buffer) => {
-      tail = (tail + chunk.toString("utf8")).slice(-OUTPUT_TAIL_CHARS);
-    };
-    let settled = false;
-    const settle = (outcome: HookOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(outcome);
-    };
-    const env: Record<string, string> = {
-      PATH: MINIMAL_PATH,
-      FLIGHTDECK_HOOK: name,
-      FLIGHTDECK_RUN_ID: ctx.runId,
-      FLIGHTDECK_SERVICE: ctx.service,
-      FLIGHTDECK_ENVIRONMENT: ctx.environment,
-      FLIGHTDECK_BASELINE: ctx.baseline,
-      FLIGHTDECK_CANARY: ctx.canary,
-      FLIGHTDECK_IDEMPOTENCY_KEY: ctx.idempotencyKey,
-      FLIGHTDECK_ATTEMPT: String(ctx.attempt),
-    };
-    const child = spawnIsolated(hook.command, hook.args, { env });
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    const timer = setTimeout(() => {
-      killGroup(child.pid);
-      settle({ status: "failed", detail: `${label} hook timed out after ${hook.timeoutMs} ms and was killed${outputOf(tail)}` });
-    }, hook.timeoutMs);
-    child.on("error", (e) => settle({ status: "failed", detail: `${label} hook could not start ${hook.command}: ${e.message}` }));
-    child.on("close", (code, signal) => {
-      if (code === 0) settle({ status: "done", detail: `${label} hook exited 0${outputOf(tail)}` });
-      else settle({ status: "failed", detail: `${label} hook ${code !== null ? `exited with code ${code}` : `was killed by ${signal}`}${outputOf(tail)}` });
-    });
-  });
+  const env: Record<string, string> = {
+    PATH: MINIMAL_PATH,
+    FLIGHTDECK_HOOK: name,
+    FLIGHTDECK_RUN_ID: ctx.runId,
+    FLIGHTDECK_SERVICE: ctx.service,
+    FLIGHTDECK_ENVIRONMENT: ctx.environment,
+    FLIGHTDECK_BASELINE: ctx.baseline,
+    FLIGHTDECK_CANARY: ctx.canary,
+    FLIGHTDECK_IDEMPOTENCY_KEY: ctx.idempotencyKey,
+    FLIGHTDECK_ATTEMPT: String(ctx.attempt),
+  };
+  const end = await runIsolated(hook.command, hook.args, { env, timeoutMs: hook.timeoutMs, tailChars: OUTPUT_TAIL_CHARS });
+  switch (end.kind) {
+    case "exited":
+      return end.code === 0
+        ? { status: "done", detail: `${label} hook exited 0${outputOf(end.output)}` }
+        : { status: "failed", detail: `${label} hook exited with code ${end.code}${outputOf(end.output)}` };
+    case "killed":
+      return { status: "failed", detail: `${label} hook was killed by ${end.signal}${outputOf(end.output)}` };
+    case "timedOut":
+      return { status: "failed", detail: `${label} hook timed out after ${hook.timeoutMs} ms and was killed${outputOf(end.output)}` };
+    case "notStarted":
+      return { status: "failed", detail: `${label} hook could not start ${hook.command}: ${end.error}` };
+  }
 }
 
 function outputOf(tail: string): string {

@@ -3,6 +3,7 @@ import type { ObservationSink } from "../../metrics/types.ts";
 import type { TRouterConfig } from "../../db/environment-config-schema.ts";
 import { decryptSecret } from "../../secrets.ts";
 import { BuiltinRouter } from "./builtin/builtin-router.ts";
+import { CommandRouter } from "./command/command-router.ts";
 import { NginxRouter } from "./nginx/nginx-router.ts";
 import { WebhookRouter } from "./webhook/webhook-router.ts";
 
@@ -38,6 +39,11 @@ export async function buildRouter(config: RunnableRouterConfig, deps: RouterFact
     case "webhook": {
       const decrypt = deps.decryptSecret ?? decryptSecret;
       const router = new WebhookRouter({ url: config.url, secret: decrypt(config.secret), onVerifyError: deps.onVerifyError });
+      return { router, stop: async () => {} };
+    }
+    case "command": {
+      // Nothing runs until the first weight change; the settings were validated when saved.
+      const router = new CommandRouter({ command: config.command, timeoutSeconds: config.timeoutSeconds, workingDirectory: config.workingDirectory });
       return { router, stop: async () => {} };
     }
     default: {

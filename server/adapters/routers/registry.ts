@@ -109,7 +109,7 @@ function upstreamsOf(config: RunnableRouterConfig): Upstreams | undefined {
     case "nginx":
       return { baselineUrl: `http://${config.baselineUpstream}`, canaryUrl: `http://${config.canaryUpstream}` };
     default:
-      return undefined; // a webhook router's upstreams live elsewhere
+      return undefined; // a webhook or command router's upstreams live elsewhere
   }
 }
 
