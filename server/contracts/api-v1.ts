@@ -41,7 +41,7 @@ export const ZApiCreateRunBody = z
     releaseNotes: z.string().max(20_000, "At most 20,000 characters").regex(STORABLE, "Remove the control or unpaired characters").default("").describe("Markdown"),
     links: z.array(ZApiRunLink).max(20, "At most 20 links").default([]),
   })
-  .meta({ id: "CreateRun" });
+  ;
 export type TApiCreateRunBody = z.infer<typeof ZApiCreateRunBody>;
 
 /** The gate a run is waiting at, with what is still missing. */
@@ -57,7 +57,7 @@ export const ZApiGate = z
     blockers: z.array(z.object({ id: z.string(), message: z.string(), waivable: z.boolean() })),
     rejected: z.nullable(z.object({ by: z.string(), reason: z.string() })),
   })
-  .meta({ id: "Gate" });
+  ;
 
 /** A run as the API and the CLI show it. */
 export const ZApiRun = z
@@ -88,10 +88,10 @@ export const ZApiRun = z
     links: z.array(z.object({ label: z.string(), url: z.string() })),
     seq: z.int().describe("the run's latest event sequence number (the events stream's ids)"),
   })
-  .meta({ id: "Run" });
+  ;
 export type ApiRun = z.infer<typeof ZApiRun>;
 
-export const ZApiRunList = z.object({ runs: z.array(ZApiRun) }).meta({ id: "RunList" });
+export const ZApiRunList = z.object({ runs: z.array(ZApiRun) });
 
 /** GET /api/v1/runs query. */
 export const ZApiRunListQuery = z.strictObject({
@@ -109,9 +109,9 @@ const cmd = <K extends keyof typeof COMMANDS>(kind: K) => COMMANDS[kind].input.e
 /** POST /api/v1/runs/{ref}/commands: one of the core's commands (server/core/commands.ts). */
 export const ZApiCommandBody = z
   .discriminatedUnion("kind", [cmd("approve"), cmd("reject"), cmd("waive"), cmd("confirmWeight"), cmd("pause"), cmd("resume"), cmd("promote"), cmd("rollback"), cmd("abort")])
-  .meta({ id: "Command" });
+  ;
 
-export const ZApiCommandResult = z.object({ ok: z.literal(true), note: z.nullable(z.string()).describe("what the engine did, when it says") }).meta({ id: "CommandResult" });
+export const ZApiCommandResult = z.object({ ok: z.literal(true), note: z.nullable(z.string()).describe("what the engine did, when it says") });
 
 /** RFC 9457 problem details: every error of the API, with field errors where a field is at fault. */
 export const ZProblem = z
@@ -124,7 +124,7 @@ export const ZProblem = z
     errors: z.record(z.string(), z.array(z.string())).optional().describe("messages per field (a dotted path)"),
     instance: z.string().optional().describe("the request's path"),
   })
-  .meta({ id: "Problem" });
+  ;
 export type Problem = z.infer<typeof ZProblem>;
 
 /** The SSE events of GET /api/v1/runs/{ref}/events, documented one by one. */

@@ -153,6 +153,31 @@ export async function listRunRows(db: Db, filters: { service?: string; environme
   return rows.map((r) => ({ ...r, state: parseRunState(r.id, r.state) }));
 }
 
+/**
+ * Runs as the HTTP API shows them, newest first: by id or number, or filtered by services (slugs),
+ * environments and statuses (an empty or absent list = any).
+ */
+export async function findApiRunRows(
+  db: Db,
+  where: { id?: string; number?: number; services?: string[]; environments?: string[]; statuses?: string[] },
+  take = 20,
+) {
+  const rows = await db.releaseRun.findMany({
+    where: {
+      ...(where.id !== undefined ? { id: where.id } : {}),
+      ...(where.number !== undefined ? { number: where.number } : {}),
+      ...(where.services?.length ? { service: { slug: { in: where.services } } } : {}),
+      ...(where.environments?.length ? { environmentName: { in: where.environments } } : {}),
+      ...(where.statuses?.length ? { status: { in: where.statuses } } : {}),
+    },
+    include: { service: { select: { slug: true } }, createdBy: { select: { name: true } } },
+    orderBy: { createdAt: "desc" },
+    take,
+  });
+  return rows.map((r) => ({ ...r, state: parseRunState(r.id, r.state) }));
+}
+export type ApiRunRow = Awaited<ReturnType<typeof findApiRunRows>>[number];
+
 /** One run with what its page shows: service, creator, agent tasks with findings, decisions, rollback. */
 export async function loadRunForPage(db: Db, runId: string) {
   const run = await db.releaseRun.findUnique({
