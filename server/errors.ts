@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** existed, and no longer does (an expired or revoked share link) */
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   /** a body in a media type the route does not read (HTTP API: JSON only) */
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -17,6 +17,7 @@ export const PROBLEM_TITLES: Record<ErrorCode, string> = {
   FORBIDDEN: "Not allowed",
   NOT_FOUND: "Not found",
   CONFLICT: "Conflict with the run's state",
+  GONE: "No longer available",
   PAYLOAD_TOO_LARGE: "Request body too large",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   UNPROCESSABLE: "Idempotency key reused with another request",
