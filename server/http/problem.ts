@@ -79,8 +79,10 @@ export function apiRoute<A extends [Request, ...unknown[]]>(handler: (...args: A
         path = undefined;
       }
       const problem = toProblem(e, path);
-      // 401 tells the client how to authenticate (RFC 9110 §11.6.1).
-      return problemResponse(problem, problem.status === 401 ? { "www-authenticate": 'Bearer realm="flightdeck"' } : {});
+      // 401 tells the client how to authenticate (RFC 9110 §11.6.1). After a 413 the rest of the
+      // body is still on the wire, unread: the connection must not carry another request.
+      const headers: Record<string, string> = problem.status === 401 ? { "www-authenticate": 'Bearer realm="flightdeck"' } : problem.status === 413 ? { connection: "close" } : {};
+      return problemResponse(problem, headers);
     }
   };
 }

@@ -4,7 +4,7 @@ import type { SessionUser } from "../auth/session.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { makeUser } from "../testing/harness.ts";
-import { authenticateToken, createApiToken, listApiTokens, revokeApiToken, ZCreateApiTokenInput } from "./api-tokens.ts";
+import { authenticateToken, createApiToken, listApiTokens, LOCAL_ADMIN_ACTOR, localAdminActor, revokeApiToken, ZCreateApiTokenInput } from "./api-tokens.ts";
 
 const db = connectDb(inject("databaseUrl"));
 let admin: SessionUser;
@@ -41,7 +41,14 @@ describe("API tokens", () => {
     expect(audit.summary).toContain("checkout CI");
 
     const auth = await authenticateToken(db, bearer(created.token), "metrics:write");
-    expect(auth).toEqual({ id: created.id, name: "checkout CI", scopes: ["metrics:write", "signals:write"] });
+    expect(auth).toEqual({
+      id: created.id,
+      name: "checkout CI",
+      scopes: ["metrics:write", "signals:write"],
+      services: [],
+      environments: [],
+      user: { id: created.userId, name: "checkout CI (API token)", email: `token-${created.userId}@api-token.flightdeck.invalid`, role: "viewer" },
+    });
     expect(await authenticateToken(db, `bearer   ${created.token}`, "signals:write")).toMatchObject({ id: created.id });
   });
 
@@ -101,6 +108,24 @@ describe("API tokens", () => {
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => i.path.join("."))).toEqual(expect.arrayContaining(["name", "scopes.0"]));
     expect(ZCreateApiTokenInput.safeParse({ name: "ci", scopes: [] }).error?.issues[0]?.message).toBe("Choose at least one scope");
-    expect(ZCreateApiTokenInput.parse({ name: " ci ", scopes: ["runs:write", "runs:write"] })).toEqual({ name: "ci", scopes: ["runs:write"] });
+    expect(ZCreateApiTokenInput.parse({ name: " ci ", scopes: ["runs:write", "runs:write"] })).toEqual({ name: "ci", scopes: ["runs:write"], role: "release_manager", services: [], environments: [] });
+    // No scopes named (the CLI's admin command): create a run and follow it.
+    expect(ZCreateApiTokenInput.parse({ name: "ci" })).toMatchObject({ scopes: ["runs:read", "runs:write"], role: "release_manager" });
+    expect(ZCreateApiTokenInput.safeParse({ name: "ci", role: "root", environments: ["qa"] }).error?.issues.map((i) => i.path.join("."))).toEqual(["role", "environments.0"]);
+  });
+
+  it("gives each token an identity of its own with its role, which cannot sign in and is banned on revocation", async () => {
+    const created = await createApiToken(db, localAdminActor("deploy"), { name: "ci", role: "on_call", services: [], environments: ["staging"] });
+    const user = await db.user.findUniqueOrThrow({ where: { id: created.userId }, include: { accounts: true } });
+    expect(user).toMatchObject({ name: "ci (API token)", role: "on_call", banned: false });
+    expect(user.email.endsWith("@api-token.flightdeck.invalid")).toBe(true);
+    expect(user.accounts).toEqual([]);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "api_token.create", detail: { path: ["tokenId"], equals: created.id } } });
+    expect(audit).toMatchObject({ actorId: "local-admin:deploy", actorName: "deploy (flightdeck admin on the server)" });
+    expect(audit.summary).toContain("role on_call; only environments staging");
+    const listed = (await listApiTokens(db)).find((t) => t.id === created.id);
+    expect(listed).toMatchObject({ role: "on_call", environments: ["staging"], services: [] });
+    await revokeApiToken(db, LOCAL_ADMIN_ACTOR, { id: created.id });
+    expect((await db.user.findUniqueOrThrow({ where: { id: created.userId } })).banned).toBe(true);
   });
 });
