@@ -52,7 +52,12 @@ describe("the OpenAPI document", () => {
     const refs: string[] = [];
     const walk = (v: unknown) => {
       if (Array.isArray(v)) v.forEach(walk);
-      else if (isObj(v)) for (const [k, x] of Object.entries(v)) k === "$ref" && typeof x === "string" ? refs.push(x) : walk(x);
+      else if (isObj(v)) {
+        for (const [k, x] of Object.entries(v)) {
+          if (k === "$ref" && typeof x === "string") refs.push(x);
+          else walk(x);
+        }
+      }
     };
     walk(doc);
     expect(refs.length).toBeGreaterThan(10);
