@@ -1,7 +1,9 @@
 import type { RollbackState } from "@/server/core/types";
+import type { EmergencyContactView } from "@/server/contracts/runs-api";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { LocalTime } from "@/components/ui/local-time";
+import { EmergencyContactList } from "./emergency-contacts";
 import { humanize } from "./labels";
 
 const STEP_LABELS: Record<string, string> = {
@@ -20,8 +22,8 @@ const LOOK: Record<string, { tone: BadgeTone; icon: string }> = {
   skipped: { tone: "muted", icon: "–" },
 };
 
-/** The rollback procedure, step by step, and why it started. */
-export function RollbackProcedure({ rollback }: { rollback: RollbackState }) {
+/** The rollback procedure, step by step, why it started, and who to call (the procedure's emergency contacts). */
+export function RollbackProcedure({ rollback, contacts }: { rollback: RollbackState; contacts?: EmergencyContactView[] }) {
   return (
     <Card title="Rollback" id="rollback" className="border-red-300">
       <p className="text-sm text-slate-900">
@@ -46,6 +48,14 @@ export function RollbackProcedure({ rollback }: { rollback: RollbackState }) {
           );
         })}
       </ol>
+      {contacts ? (
+        <div className="mt-4">
+          <h3 id="rollback-contacts-title" className="text-sm font-semibold text-slate-900">
+            Emergency contacts
+          </h3>
+          <EmergencyContactList contacts={contacts} headingId="rollback-contacts-title" />
+        </div>
+      ) : null}
     </Card>
   );
 }

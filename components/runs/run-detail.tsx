@@ -11,6 +11,7 @@ import { Card } from "@/components/ui/card";
 import { Skeleton, SkeletonRows } from "@/components/ui/skeleton";
 import { RunWhatIfPanel } from "@/components/what-if/run-what-if-panel";
 import { DecisionsList } from "./decisions-list";
+import { EmergencyContacts } from "./emergency-contacts";
 import { PhaseTimeline } from "./phase-timeline";
 import { RollbackProcedure } from "./rollback-procedure";
 import { RunAbortSection } from "./run-abort-section";
@@ -70,7 +71,12 @@ function RunDetailBody({ runId }: { runId: string }) {
         <PhaseTimeline state={state} />
       </Card>
       <SuccessCriteria runId={view.id} criteria={view.criteria} />
-      {state.rollback ? <RollbackProcedure rollback={state.rollback} /> : null}
+      {/* Who to call sits with the rollback when there is one, otherwise just above the rollout's steps. */}
+      {state.rollback ? (
+        <RollbackProcedure rollback={state.rollback} contacts={view.emergencyContacts} />
+      ) : view.emergencyContacts ? (
+        <EmergencyContacts contacts={view.emergencyContacts} />
+      ) : null}
       <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
       <LiveMetrics run={view} />
       <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />

@@ -6,6 +6,7 @@ import { describeBlockingSeverity, GatePolicyForm } from "./gate-policy-form";
 import { AnalysisPolicyForm } from "./analysis-policy-form";
 import { ChecksConfigForm } from "./checks-config-form";
 import { EnvironmentConfigForm } from "./environment-config-form";
+import { ServiceContactsForm } from "./service-contacts-form";
 import { describeHook, describeRouter } from "./environment-config-values";
 
 const th = "py-2 pr-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-700";
@@ -76,6 +77,16 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
           </tbody>
         </table>
       </div>
+      {canManage && service.contacts ? (
+        <details className="mt-3 rounded-md border border-slate-200">
+          <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">
+            Emergency contacts ({service.contacts.length === 0 ? "none set" : service.contacts.map((c) => c.name).join(", ")})
+          </summary>
+          <div className="p-3">
+            <ServiceContactsForm serviceId={service.id} serviceName={service.name} contacts={service.contacts} />
+          </div>
+        </details>
+      ) : null}
       {canManage
         ? service.environments.map((env) => (
             <details key={env.id} className="mt-3 rounded-md border border-slate-200">

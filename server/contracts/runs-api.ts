@@ -42,6 +42,10 @@ const ZEvidenceRef = z.discriminatedUnion("kind", [
 ]);
 const ZCriterion = z.object({ id: z.enum(CRITERIA), label: z.string(), status: z.enum(["met", "failed", "missing", "pending"]), detail: z.string(), evidence: z.array(ZEvidenceRef) });
 
+/** One of the service's emergency contacts; `reach` is null for roles that cannot act on a run (viewers). */
+export const ZEmergencyContactView = z.object({ name: z.string(), role: z.string(), reach: z.nullable(z.string()) });
+export type EmergencyContactView = z.infer<typeof ZEmergencyContactView>;
+
 /** Everything the run page shows of one run. */
 export const ZRunView = z.object({
   id: z.string(),
@@ -74,6 +78,8 @@ export const ZRunView = z.object({
   audit: z.array(z.object({ id: z.string(), at: z.string(), actorName: z.string(), actorRole: z.string(), action: z.string(), summary: z.string() })),
   rollback: z.nullable(z.object({ reason: z.string(), requestedBy: z.string(), status: z.string(), startedAt: z.string(), finishedAt: z.nullable(z.string()) })),
   records: z.array(z.object({ version: z.int(), createdAt: z.string() })),
+  /** the service's emergency contacts in calling order, as the reader's role may see them; absent where no person reads it */
+  emergencyContacts: z.optional(z.array(ZEmergencyContactView)),
 });
 export type RunView = z.infer<typeof ZRunView>;
 

@@ -42,6 +42,8 @@ export const ZServiceItem = z.object({
   description: z.string(),
   currentVersion: z.string(),
   runbook: z.string(),
+  /** the service's emergency contacts in calling order; null for those who do not manage settings (the run page shows them to everyone) */
+  contacts: z.nullable(z.array(z.object({ name: z.string(), role: z.string(), reach: z.string() }))),
   environments: z.array(
     z.object({
       id: z.string(),

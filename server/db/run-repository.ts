@@ -2,6 +2,7 @@ import type { Db, Tx } from "./client.ts";
 import type { RunState } from "../core/types.ts";
 import { insertProjection } from "./run-projection.ts";
 import { ZRunState } from "./run-state-schema.ts";
+import { parseServiceContacts, type TServiceContact } from "./service-contacts-schema.ts";
 
 /**
  * The run repository: the only code that loads, locks and writes release runs and their state.
@@ -116,10 +117,13 @@ export async function trafficChangeInFlight(client: Db | Tx, runId: string): Pro
   return open > 0;
 }
 
-/** A run's state with its environment's check and hook settings, for the effect worker. */
-export async function loadRunWithSettings(db: Db, runId: string): Promise<{ state: RunState; checks: unknown; hooks: unknown }> {
-  const run = await db.releaseRun.findUniqueOrThrow({ where: { id: runId }, select: { state: true, environment: { select: { checks: true, hooks: true } } } });
-  return { state: parseRunState(runId, run.state), checks: run.environment.checks, hooks: run.environment.hooks };
+/** A run's state with its environment's check and hook settings and its service's emergency contacts, for the effect worker. */
+export async function loadRunWithSettings(db: Db, runId: string): Promise<{ state: RunState; checks: unknown; hooks: unknown; contacts: TServiceContact[] }> {
+  const run = await db.releaseRun.findUniqueOrThrow({
+    where: { id: runId },
+    select: { state: true, environment: { select: { checks: true, hooks: true } }, service: { select: { contacts: true } } },
+  });
+  return { state: parseRunState(runId, run.state), checks: run.environment.checks, hooks: run.environment.hooks, contacts: parseServiceContacts(run.service.contacts) };
 }
 
 /** Whether a run exists, and its number. */

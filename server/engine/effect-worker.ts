@@ -227,8 +227,17 @@ export class EffectWorker {
         return void (await finish(outcome.status, outcome.detail));
       }
       case "notify": {
-        const channels = await this.notify({ runId, severity: "critical", message: `${state.params.service} rolled back from ${state.params.targetVersion} to ${state.params.baselineVersion}: ${state.rollback?.reason ?? ""}` });
-        return void (await finish("done", channels.length > 0 ? `Stakeholders notified (${channels.join(", ")})` : "Written to the server log only: no notification channel is configured"));
+        // The procedure names who to reach: the service's emergency contacts go with the notification.
+        const contacts = run.contacts;
+        const channels = await this.notify({
+          runId,
+          severity: "critical",
+          message: `${state.params.service} rolled back from ${state.params.targetVersion} to ${state.params.baselineVersion}: ${state.rollback?.reason ?? ""}`,
+          ...(contacts.length > 0 ? { contacts } : {}),
+        });
+        // Names and roles only: the release record is read more widely than the call list.
+        const named = contacts.length > 0 ? `; emergency contacts named: ${contacts.map((c) => `${c.name} (${c.role})`).join(", ")}` : "; no emergency contacts are set for this service";
+        return void (await finish("done", channels.length > 0 ? `Stakeholders notified (${channels.join(", ")})${named}` : "Written to the server log only: no notification channel is configured"));
       }
       case "postmortem":
         await writeReleaseRecord(this.deps.db, runId, this.deps.clock(), this.deps.readRecordMaterial);

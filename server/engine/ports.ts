@@ -2,6 +2,7 @@ import type { WindowTotals } from "../core/analysis/triggers.ts";
 import type { AgentName, CheckPhase, Compliance, EnvironmentName, Risk, Severity, SubCheckRun } from "../core/types.ts";
 import type { ConfigChange } from "../core/record/config-diff.ts";
 import type { HookName, THook } from "../db/environment-config-schema.ts";
+import type { TServiceContact } from "../db/service-contacts-schema.ts";
 
 /** Where traffic is split: the service and environment of a run, and its two versions. */
 export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string };
@@ -65,7 +66,13 @@ export interface CheckRunner {
 }
 
 /** A message for the people following a run (webhooks, chat, the run page). */
-export type Notification = { runId: string; severity: "info" | "warning" | "critical"; message: string };
+export type Notification = {
+  runId: string;
+  severity: "info" | "warning" | "critical";
+  message: string;
+  /** the service's emergency contacts, named in a rollback's notification (procedure: notify on rollback); absent = none named */
+  contacts?: TServiceContact[];
+};
 
 export interface Notifier {
   /**

@@ -7,6 +7,7 @@ import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import type { TEnvironmentInput, TGatePolicyInput, TServiceInput } from "./schemas.ts";
 import { publicEnvironmentConfig } from "../db/environment-config-schema.ts";
+import { parseServiceContacts } from "../db/service-contacts-schema.ts";
 import type { ServiceItem } from "../contracts/services-api.ts";
 import { publicChecksConfig } from "./checks-config.ts";
 import { CHECK_CONFIG_KEYS } from "../adapters/checks/config-schemas.ts";
@@ -27,6 +28,7 @@ export async function listServices(db: Db, opts: { includeChecks?: boolean; incl
     description: s.description,
     currentVersion: s.currentVersion,
     runbook: s.runbook,
+    contacts: opts.includeConfig ? parseServiceContacts(s.contacts) : null,
     environments: s.environments.map((e) => ({
       id: e.id,
       name: e.name,

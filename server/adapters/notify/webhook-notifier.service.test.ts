@@ -45,6 +45,28 @@ describe("webhook notifier", () => {
     expect(section?.text.text).toContain("canary error rate 4.1% &gt; 1%");
   });
 
+  it("a rollback's notification names the emergency contacts and carries them as data", async () => {
+    const r = await receiver(() => ({ status: 200, body: "ok" }));
+    const { n } = notifier(r.url);
+    const contacts = [
+      { name: "Ana Ruiz", role: "On-call engineer", reach: "+1 555 0100 · PagerDuty checkout-primary" },
+      { name: "Bo <ops>", role: "Database owner", reach: "@bo on #checkout-db" },
+    ];
+    await expect(n.notify({ ...rollback, contacts })).resolves.toEqual(["webhook"]);
+    const payload = JSON.parse(r.deliveries[0]?.body ?? "{}") as SlackPayload;
+    // A receiver that pages people reads them as data, unchanged.
+    expect(payload.contacts).toEqual(contacts);
+    // People in chat see who to call, escaped like every other text.
+    expect(payload.text).toContain("Emergency contacts: Ana Ruiz (On-call engineer, +1 555 0100 · PagerDuty checkout-primary); Bo &lt;ops&gt; (Database owner, @bo on #checkout-db).");
+    expect(payload.blocks[1]?.text.text).toBe("*Emergency contacts*\n• *Ana Ruiz* (On-call engineer): +1 555 0100 · PagerDuty checkout-primary\n• *Bo &lt;ops&gt;* (Database owner): @bo on #checkout-db");
+
+    // Without contacts nothing is added.
+    await n.notify(rollback);
+    const plain = JSON.parse(r.deliveries[1]?.body ?? "{}") as SlackPayload;
+    expect(plain.contacts).toBeUndefined();
+    expect(plain.blocks).toHaveLength(1);
+  });
+
   it("retries a busy receiver and delivers once it answers", async () => {
     const r = await receiver((_d, i) => (i < 2 ? { status: 503 } : { status: 200 }));
     const { n, errors } = notifier(r.url);

@@ -1,4 +1,5 @@
 import type { Notification, Notifier } from "../../engine/ports.ts";
+import type { TServiceContact } from "../../db/service-contacts-schema.ts";
 import { assertWebhookEndpoint, postSignedJson, type WebhookEndpoint } from "../routers/webhook/signed-post.ts";
 
 /** Settings of a webhook notifier: a Slack-compatible incoming webhook (or any receiver of that shape). */
@@ -11,8 +12,12 @@ export type WebhookNotifierOptions = WebhookEndpoint & {
 
 /** A Slack block-kit section with markdown text. */
 type SectionBlock = { type: "section"; text: { type: "mrkdwn"; text: string } };
-/** The body posted: Slack's incoming-webhook shape. `text` is the fallback for notifications and old clients. */
-export type SlackPayload = { text: string; blocks: SectionBlock[] };
+/**
+ * The body posted: Slack's incoming-webhook shape. `text` is the fallback for notifications and
+ * old clients. `contacts` (a rollback's emergency contacts) is for receivers that page people
+ * themselves; Slack ignores it and shows the contacts' section block instead.
+ */
+export type SlackPayload = { text: string; blocks: SectionBlock[]; contacts?: TServiceContact[] };
 
 const SEVERITY_LABEL: Record<Notification["severity"], string> = {
   info: ":information_source: *Info*",
@@ -60,9 +65,15 @@ export class WebhookNotifier implements Notifier {
 export function slackPayload(n: Notification, runLink: string): SlackPayload {
   const message = n.message.length > MAX_MESSAGE_CHARS ? `${n.message.slice(0, MAX_MESSAGE_CHARS)}…` : n.message;
   const run = `<${runLink}|Run ${escapeMrkdwn(n.runId)}>`;
+  const contacts = n.contacts ?? [];
+  const blocks: SectionBlock[] = [{ type: "section", text: { type: "mrkdwn", text: `${SEVERITY_LABEL[n.severity]} · ${run}\n${escapeMrkdwn(message)}` } }];
+  // At most 10 contacts of ≤ 360 characters each: well inside a section's 3000.
+  if (contacts.length > 0) blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Emergency contacts*\n${contacts.map((c) => `• *${escapeMrkdwn(c.name)}* (${escapeMrkdwn(c.role)}): ${escapeMrkdwn(c.reach)}`).join("\n")}` } });
+  const named = contacts.length > 0 ? ` Emergency contacts: ${contacts.map((c) => `${c.name} (${c.role}, ${c.reach})`).join("; ")}.` : "";
   return {
-    text: `[${n.severity}] Run ${escapeMrkdwn(n.runId)}: ${escapeMrkdwn(message)}`,
-    blocks: [{ type: "section", text: { type: "mrkdwn", text: `${SEVERITY_LABEL[n.severity]} · ${run}\n${escapeMrkdwn(message)}` } }],
+    text: `[${n.severity}] Run ${escapeMrkdwn(n.runId)}: ${escapeMrkdwn(message)}${escapeMrkdwn(named)}`,
+    blocks,
+    ...(contacts.length > 0 ? { contacts } : {}),
   };
 }
 
