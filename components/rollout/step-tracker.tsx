@@ -21,10 +21,10 @@ function stepStatus(state: RunState, index: number): StepStatus {
 }
 
 /** The rollout's steps, the live traffic split and the hold countdown of the current step. */
-export function StepTracker({ runId, state, clockOffsetMs }: { runId: string; state: RunState; clockOffsetMs: number }) {
+export function StepTracker({ runId, state, clockOffsetMs, readOnly = false }: { runId: string; state: RunState; clockOffsetMs: number; readOnly?: boolean }) {
   const live = state.phase === "rollout" && (state.status === "running" || state.status === "paused");
   return (
-    <Card title="Rollout" id="rollout" actions={<RolloutControls runId={runId} state={state} />}>
+    <Card title="Rollout" id="rollout" actions={readOnly ? undefined : <RolloutControls runId={runId} state={state} />}>
       {state.stepIndex < 0 ? <p className="mb-3 text-sm text-slate-700">The rollout starts after the approval gate.</p> : null}
       <ol className="space-y-3">
         {state.steps.map((step, i) => {

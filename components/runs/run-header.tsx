@@ -5,12 +5,14 @@ import type { RunView } from "@/server/services/runs";
 import { useCan } from "@/components/auth/session-context";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/local-time";
+import { ShareLinkButton } from "@/components/share/share-link-dialog";
 import { RollbackDialog } from "./rollback-dialog";
 import { RunStatusBadge } from "./run-status-badge";
 
 /** Who, what, where — and the one unmistakable Roll back button. */
 export function RunHeader({ run }: { run: RunView }) {
   const canRollBack = useCan("run.rollback");
+  const canShare = useCan("run.create");
   const [open, setOpen] = useState(false);
   const { state } = run;
   const { params } = state;
@@ -68,14 +70,19 @@ export function RunHeader({ run }: { run: RunView }) {
           <span className="font-medium">Outcome:</span> {state.outcome}
         </p>
       ) : null}
-      {run.records.length > 0 ? (
+      {run.records.length > 0 || canShare ? (
         <div className="flex flex-wrap gap-2">
-          <a href={`/runs/${run.id}/record`} className={buttonClasses("secondary", "sm")}>
-            View release record
-          </a>
-          <a href={`/api/runs/${run.id}/record`} download className={buttonClasses("secondary", "sm")}>
-            <span aria-hidden="true">⬇</span> Download release record
-          </a>
+          {run.records.length > 0 ? (
+            <>
+              <a href={`/runs/${run.id}/record`} className={buttonClasses("secondary", "sm")}>
+                View release record
+              </a>
+              <a href={`/api/runs/${run.id}/record`} download className={buttonClasses("secondary", "sm")}>
+                <span aria-hidden="true">⬇</span> Download release record
+              </a>
+            </>
+          ) : null}
+          {canShare ? <ShareLinkButton target={{ kind: "run", runId: run.id }} what={`run #${run.number}`} /> : null}
         </div>
       ) : null}
     </div>

@@ -5,14 +5,16 @@ import { useServices } from "@/components/runs/run-queries";
 import { Alert } from "@/components/ui/alert";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import type { ApiTokenItem } from "@/server/services/api-tokens";
+import type { ShareLinkItem } from "@/server/services/share-links";
 import { ApiTokensSettings } from "./api-tokens-settings";
+import { ShareLinksSettings } from "./share-links-settings";
 import { ServiceCreateForm } from "./service-create-form";
 import { ServiceSettings } from "./services-settings";
 import { UserCreateForm } from "./user-create-form";
 import { UsersSettings, type UserRow } from "./users-settings";
 
 /** Services, environments and people (and, for admins, API tokens). Admins edit; everyone else reads. */
-export function SettingsView({ users, apiTokens }: { users: UserRow[]; apiTokens?: ApiTokenItem[] }) {
+export function SettingsView({ users, apiTokens, shareLinks }: { users: UserRow[]; apiTokens?: ApiTokenItem[]; shareLinks?: ShareLinkItem[] }) {
   const me = useSessionUser();
   const canManageSettings = useCan("settings.manage");
   const canManageUsers = useCan("users.manage");
@@ -42,6 +44,7 @@ export function SettingsView({ users, apiTokens }: { users: UserRow[]; apiTokens
         <UsersSettings users={users} canManage={canManageUsers} currentUserId={me.id} />
         {canManageUsers ? <UserCreateForm /> : null}
       </section>
+      {shareLinks ? <ShareLinksSettings links={shareLinks} services={services.data ?? []} /> : null}
       {canManageSettings && apiTokens ? <ApiTokensSettings tokens={apiTokens} /> : null}
     </div>
   );

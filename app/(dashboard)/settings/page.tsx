@@ -4,6 +4,7 @@ import { userFromHeaders } from "@/server/auth/session";
 import { can } from "@/server/core/permissions";
 import { db } from "@/server/db/client";
 import { listApiTokens } from "@/server/services/api-tokens";
+import { listShareLinks } from "@/server/services/share-links";
 import { listUsers } from "@/server/services/users";
 import { SettingsView } from "@/components/settings/settings-view";
 
@@ -14,6 +15,11 @@ export const metadata: Metadata = { title: "Settings" };
 export default async function SettingsPage() {
   const user = await userFromHeaders(await headers());
   const admin = user !== null && can(user.role, "settings.manage");
-  const [users, apiTokens] = await Promise.all([listUsers(db()), admin ? listApiTokens(db()) : Promise.resolve(undefined)]);
-  return <SettingsView users={users} apiTokens={apiTokens} />;
+  const shares = user !== null && can(user.role, "run.create");
+  const [users, apiTokens, shareLinks] = await Promise.all([
+    listUsers(db()),
+    admin ? listApiTokens(db()) : Promise.resolve(undefined),
+    shares ? listShareLinks(db()) : Promise.resolve(undefined),
+  ]);
+  return <SettingsView users={users} apiTokens={apiTokens} shareLinks={shareLinks} />;
 }
