@@ -24,7 +24,7 @@ test.describe("who may do what", () => {
     for (const kind of ["__proto__", "constructor", "toString", "deploy"]) {
       const res = await viewer.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind, reason: "not a command" } });
       expect(res.status(), kind).toBe(400);
-      expect((await res.json()).error).toMatch(/^Unknown command/);
+      expect((await res.json()).detail).toMatch(/^Unknown command/);
     }
     // Another site's form posting with the manager's cookie: text/plain is refused, and so is a foreign Origin.
     const forged = await page.request.post(`/api/v1/runs/${runId}/commands`, {
@@ -34,7 +34,7 @@ test.describe("who may do what", () => {
     expect(forged.status()).toBe(400);
     const foreign = await page.request.post(`/api/v1/runs/${runId}/commands`, { headers: { origin: "http://127.0.0.1:9" }, data: { kind: "abort", reason: "cross-site fetch" } });
     expect(foreign.status()).toBe(403);
-    expect((await foreign.json()).error).toMatch(/^Cross-site request refused/);
+    expect((await foreign.json()).detail).toMatch(/^Cross-site request refused/);
     const after = await (await viewer.request.get(`/api/runs/${runId}`)).json();
     expect(after.state).toEqual(before.state);
     await expectAccessible(viewer);
@@ -145,7 +145,7 @@ test.describe("bad input", () => {
     const runId = path.split("/").pop() ?? "";
     const res = await page.request.post(`/api/v1/runs/${runId}/commands`, { data: { kind: "promote", reason: "ship it now" } });
     expect(res.status()).toBe(409);
-    expect((await res.json()).error).toBe("Only a rollout step can be promoted.");
+    expect((await res.json()).detail).toBe("Only a rollout step can be promoted.");
   });
 });
 

@@ -202,7 +202,8 @@ describe("security signals", () => {
     await recordSignal(db, aggregator, token, input, 1_700_000_000_000);
     expect(aggregator.totals(runId)?.securitySignals).toContainEqual({ source: "waf", message: "SQL injection burst against /checkout", at: 1_700_000_000_000 });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { runId, action: "signal.received" } });
-    expect(audit.actorName).toBe('API token "waf"');
+    // Audited as the token's own identity (a user row named after the token), like any command.
+    expect(audit.actorName).toBe("waf (API token)");
     expect(audit.summary).toContain("(critical)");
   });
 
