@@ -43,6 +43,11 @@ export function ApiTokensSettings({ tokens }: { tokens: ApiTokenItem[] }) {
                     </th>
                     <td className={td}>
                       <ScopeList scopes={t.scopes} />
+                      <p className="mt-1 text-xs text-slate-700">
+                        {t.role ? `Acts as ${t.role.replace("_", " ")}` : "No identity (made before roles): metrics and signals only"}
+                        {t.services.length ? `; only ${t.services.join(", ")}` : ""}
+                        {t.environments.length ? `; only ${t.environments.join(", ")}` : ""}
+                      </p>
                     </td>
                     <td className={`${td} whitespace-nowrap`}>
                       <LocalTime value={t.createdAt} withSeconds={false} />
