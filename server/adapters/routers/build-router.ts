@@ -44,6 +44,8 @@ export async function buildRouter(config: RunnableRouterConfig, deps: RouterFact
     case "command": {
       // Nothing runs until the first weight change; the settings were validated when saved.
       const router = new CommandRouter({ command: config.command, timeoutSeconds: config.timeoutSeconds, workingDirectory: config.workingDirectory });
+      // Stopping does not wait for a command in flight: one slow kubectl must not hold up every
+      // other environment's router restart (the registry restarts them one at a time).
       return { router, stop: async () => {} };
     }
     default: {
