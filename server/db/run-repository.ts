@@ -261,3 +261,18 @@ export async function finishedRunIdsWithWindows(db: Db, environmentId: string, s
     LIMIT ${take}`;
   return rows.map((r) => r.id);
 }
+
+/** Runs named for share links and their lists: number, service name and environment, by id. */
+export function runLabels(db: Db | Tx, runIds: string[]) {
+  return db.releaseRun.findMany({ where: { id: { in: runIds } }, select: { id: true, number: true, serviceId: true, environmentName: true, service: { select: { name: true } } } });
+}
+
+/** A service's latest runs, newest first, as a shared service link lists them. */
+export function latestRunsOfService(db: Db, serviceId: string, take: number) {
+  return db.releaseRun.findMany({
+    where: { serviceId },
+    orderBy: { number: "desc" },
+    take,
+    select: { id: true, number: true, environmentName: true, baselineVersion: true, targetVersion: true, status: true, createdAt: true, finishedAt: true },
+  });
+}

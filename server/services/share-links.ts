@@ -5,6 +5,7 @@ import type { RunView } from "../contracts/runs-api.ts";
 import type { SharedRun, SharedTarget } from "../contracts/share-api.ts";
 import { writeAudit, type AuditActor } from "../db/audit-log.ts";
 import type { Db } from "../db/client.ts";
+import { latestRunsOfService, runLabels } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import { getRunView } from "./runs.ts";
 
@@ -66,7 +67,7 @@ export async function createShareLink(db: Db, actor: SessionUser, raw: TCreateSh
     let runId: string | null = null;
     let serviceId: string | null = null;
     if (input.target.kind === "run") {
-      const run = await tx.releaseRun.findUnique({ where: { id: input.target.runId }, select: { id: true, number: true, service: { select: { name: true } }, environmentName: true } });
+      const [run] = await runLabels(tx, [input.target.runId]);
       if (!run) throw new AppError("NOT_FOUND", { message: `run ${input.target.runId} not found`, userMessage: "No such run." });
       what = `run #${run.number} (${run.service.name}, ${run.environmentName})`;
       runId = run.id;
@@ -108,7 +109,7 @@ export async function listShareLinks(db: Db, now = Date.now()): Promise<ShareLin
   const runIds = rows.flatMap((r) => (r.runId ? [r.runId] : []));
   const serviceIds = rows.flatMap((r) => (r.serviceId ? [r.serviceId] : []));
   const [runs, services] = await Promise.all([
-    db.releaseRun.findMany({ where: { id: { in: runIds } }, select: { id: true, number: true, environmentName: true, service: { select: { name: true } } } }),
+    runLabels(db, runIds),
     db.service.findMany({ where: { id: { in: serviceIds } }, select: { id: true, name: true } }),
   ]);
   const runById = new Map(runs.map((r) => [r.id, r]));
@@ -166,7 +167,7 @@ export async function recordShareView(db: Db, link: OpenLink, runId: string | nu
 async function linkOpens(db: Db, link: OpenLink, runId: string): Promise<boolean> {
   if (link.runId) return link.runId === runId;
   if (!link.serviceId) return false;
-  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { serviceId: true } });
+  const [run] = await runLabels(db, [runId]);
   return run?.serviceId === link.serviceId;
 }
 
@@ -180,12 +181,7 @@ export async function sharedTarget(db: Db, link: OpenLink, runId: string | null,
   }
   const service = link.serviceId ? await db.service.findUnique({ where: { id: link.serviceId }, select: { name: true } }) : null;
   if (!link.serviceId || !service) throw new AppError("NOT_FOUND", { message: "shared service gone", userMessage: "The shared service no longer exists." });
-  const rows = await db.releaseRun.findMany({
-    where: { serviceId: link.serviceId },
-    orderBy: { number: "desc" },
-    take: SERVICE_RUNS_LISTED,
-    select: { id: true, number: true, environmentName: true, baselineVersion: true, targetVersion: true, status: true, createdAt: true, finishedAt: true },
-  });
+  const rows = await latestRunsOfService(db, link.serviceId, SERVICE_RUNS_LISTED);
   const runs = rows.map((r) => ({ id: r.id, number: r.number, environment: r.environmentName, baselineVersion: r.baselineVersion, targetVersion: r.targetVersion, status: r.status, createdAt: r.createdAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null }));
   let run: SharedRun | null = null;
   if (runId) {
