@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Counter, Histogram, Registry } from "prom-client";
 import { NO_FAULT, TAIL_SHARE, ZFault, type TFault } from "./fault.ts";
 
 /** How to build the demo checkout service. */
@@ -32,7 +33,7 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 export function createSampleApp(options: SampleAppOptions): SampleApp {
   const random = options.random ?? Math.random;
   const version = options.version;
-  const served = new Map<string, number>();
+  const requestMetrics = createRequestMetrics();
   let fault: TFault = NO_FAULT;
   let leaked: Buffer[] = [];
   let leakedBytes = 0;
@@ -70,7 +71,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   const app = async (req: IncomingMessage, res: ServerResponse, route: string) => {
     const method = req.method ?? "GET";
     if (route === "/healthz" && method === "GET") return json(res, 200, { status: "ok", version });
-    if (route === "/metrics" && method === "GET") return text(res, 200, metrics(version, served, leakedBytes), "text/plain; version=0.0.4");
+    if (route === "/metrics" && method === "GET") return text(res, 200, await metrics(version, requestMetrics.registry, leakedBytes), "text/plain; version=0.0.4");
     if (route === "/__fault") {
       // Fault injection is for the operator on this machine: never from another host, and
       // never through the router (which sets x-forwarded-for), whose clients may be anyone.
@@ -115,9 +116,11 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   return {
     handle(req, res) {
       const route = routeOf(req.url);
+      const started = performance.now();
       res.once("finish", () => {
-        const key = `${route}\u0000${res.statusCode}`;
-        served.set(key, (served.get(key) ?? 0) + 1);
+        const status = String(res.statusCode);
+        requestMetrics.served.inc({ route, status });
+        requestMetrics.duration.observe({ version, route, status }, (performance.now() - started) / 1000);
       });
       app(req, res, route).catch(() => {
         if (!res.headersSent) json(res, 500, { error: "internal error" });
@@ -136,7 +139,31 @@ function routeOf(url: string | undefined): string {
   return ["/", "/api/checkout", "/healthz", "/metrics", "/__fault"].includes(path) ? path : "other";
 }
 
-function metrics(version: string, served: Map<string, number>, leakedBytes: number): string {
+// Fine around the demo's 5–20 ms work time and up to its fault delays: a latency fault has to move
+// requests into other buckets for an analysis fed from Prometheus to see it (see
+// server/core/analysis/histogram-window.ts).
+const DURATION_BUCKETS_S = [0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10];
+
+/**
+ * The request metrics with prom-client, in a registry of this app's own (several apps may share a
+ * process in tests). The histogram carries the version, so a Prometheus that scrapes both versions
+ * can tell the canary from the baseline; its _count is the request counter Flightdeck's default
+ * queries read. `http_requests_total` keeps its labels (route, status) for the existing scrapers.
+ */
+function createRequestMetrics() {
+  const registry = new Registry();
+  const served = new Counter({ name: "http_requests_total", help: "Requests served, by route and status.", labelNames: ["route", "status"] as const, registers: [registry] });
+  const duration = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "Time to answer a request, by version, route and status code.",
+    labelNames: ["version", "route", "status"] as const,
+    buckets: DURATION_BUCKETS_S,
+    registers: [registry],
+  });
+  return { registry, served, duration };
+}
+
+async function metrics(version: string, registry: Registry, leakedBytes: number): Promise<string> {
   const cpu = process.cpuUsage();
   const lines = [
     "# HELP process_resident_memory_bytes Resident memory size in bytes.",
@@ -145,22 +172,14 @@ function metrics(version: string, served: Map<string, number>, leakedBytes: numb
     "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.",
     "# TYPE process_cpu_seconds_total counter",
     `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
-    "# HELP http_requests_total Requests served, by route and status.",
-    "# TYPE http_requests_total counter",
-  ];
-  for (const [key, count] of [...served].sort()) {
-    const [route, status] = key.split("\u0000");
-    lines.push(`http_requests_total{route="${route}",status="${status}"} ${count}`);
-  }
-  lines.push(
     "# HELP demo_fault_leaked_bytes Memory held by an injected memory fault.",
     "# TYPE demo_fault_leaked_bytes gauge",
     `demo_fault_leaked_bytes ${leakedBytes}`,
     "# HELP demo_build_info The version this process serves.",
     "# TYPE demo_build_info gauge",
     `demo_build_info{version="${version.replace(/["\\\n]/g, "_")}"} 1`,
-  );
-  return `${lines.join("\n")}\n`;
+  ];
+  return `${lines.join("\n")}\n${await registry.metrics()}`;
 }
 
 function page(version: string): string {
