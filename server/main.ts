@@ -20,6 +20,7 @@ import { ensureFirstAdmin, seedDemoService } from "./services/seed.ts";
 import { seedDemoFleetService, startDemo } from "./services/demo.ts";
 import { MetricsAggregator } from "./metrics/aggregator.ts";
 import { AnalysisLoop } from "./engine/analysis-loop.ts";
+import { PrometheusPoller } from "./metrics/prometheus-poller.ts";
 import { WeightReconciler } from "./engine/weight-reconciler.ts";
 import { RouterRegistry } from "./adapters/routers/registry.ts";
 import { buildRouter } from "./adapters/routers/build-router.ts";
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
     clock: () => Date.now(),
     onError,
   });
+  // Environments with a Prometheus metric source feed the same aggregator the routers do.
+  const prometheus = new PrometheusPoller({ db, sink: aggregator, clock: () => Date.now(), onError });
   const demo = cfg.FLIGHTDECK_DEMO
     ? await startDemo({ db, engine, aggregator, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, now: () => Date.now() }).catch((e: unknown) => {
         console.error("[flightdeck] demo fleet did not start:", e instanceof Error ? e.message : e);
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
   // (re-running agents, setting a weight) need the versions' addresses the routers know.
   engine.start();
   analysis.start();
+  prometheus.start();
   // After the engine: a router that forgot its weight (restarted with the process) gets the run's back.
   const reconciler = new WeightReconciler({ db, routerFor: (kind, target) => registry.routerFor(kind, target), onError });
   reconciler.start();
@@ -153,6 +157,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await reconciler.stop().catch(() => {});
+    prometheus.stop();
     await analysis.stop().catch(() => {});
     await engine.stop().catch(() => {});
     await demo?.stop().catch(() => {});
