@@ -5,6 +5,12 @@ export function GatePolicy({ policy }: { policy: Policy }) {
   const from = policy.blockingSeverityFrom ? ` (${policy.blockingSeverityFrom})` : "";
   return (
     <section className="text-sm text-slate-800" aria-label="Gate policy">
+      {policy.changeFreeze ? (
+        <p className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-amber-950">
+          <span className="font-medium">Created during a change freeze</span> (“{policy.changeFreeze.freezeReason}”, until {policy.changeFreeze.until.slice(0, 16).replace("T", " ")} UTC),
+          overridden by {policy.changeFreeze.overriddenBy}: {policy.changeFreeze.overrideReason}
+        </p>
+      ) : null}
       <p className="font-medium">Policy v{policy.version}</p>
       <ul className="mt-1 list-disc pl-5">
         <li>

@@ -5,11 +5,15 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createRunAction } from "@/server/actions/create-run";
 import { COMPLIANCES, ENVIRONMENTS, RISKS, STRATEGIES } from "@/server/core/types";
 import type { ServiceItem } from "@/server/services/services-and-environments";
+import { useCan } from "@/components/auth/session-context";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, controlClasses } from "@/components/ui/field";
+import { LocalTime } from "@/components/ui/local-time";
 import { EnvironmentRadios } from "./environment-radios";
 import { runsKey } from "./run-queries";
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const STRATEGY_HINTS: Record<string, string> = {
   canary: "5% → 50% → 100%, holding at each step",
@@ -27,6 +31,8 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const service = services.find((s) => s.id === serviceId);
+  const isAdmin = useCan("settings.manage");
+  const freezes = (service?.environments ?? []).flatMap((e) => (e.freeze ? [{ environment: e.name, ...e.freeze }] : []));
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -41,6 +47,7 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
       strategy: get("strategy"),
       risk: get("risk"),
       compliance: get("compliance"),
+      ...(get("freezeOverrideReason").trim() ? { freezeOverrideReason: get("freezeOverrideReason") } : {}),
     }).catch(() => null);
     if (result === null) {
       // The server is restarting or unreachable: say so and let the person try again.
@@ -87,6 +94,18 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
         )}
       </Field>
       <EnvironmentRadios values={ENVIRONMENTS} error={fieldErrors.environment} />
+      {freezes.map((f) => (
+        <Alert key={f.environment} tone="warning" title={f.inEffect ? `${capitalize(f.environment)} is frozen` : `${capitalize(f.environment)} freezes soon`}>
+          {f.inEffect ? "No releases into it until " : "From "}
+          <LocalTime value={f.inEffect ? f.endsAt : f.startsAt} withSeconds={false} />
+          {f.inEffect ? "" : <> to <LocalTime value={f.endsAt} withSeconds={false} /></>}: {f.reason}. {f.inEffect ? (isAdmin ? "As an admin you can override it with a reason below." : "Only an admin can override it.") : null}
+        </Alert>
+      ))}
+      {isAdmin && freezes.some((f) => f.inEffect) ? (
+        <Field label="Reason to release during the freeze (admins)" error={fieldErrors.freezeOverrideReason} hint="Only for a release into a frozen environment; shown on the gate, in the audit trail and in the release record.">
+          {(p) => <input {...p} name="freezeOverrideReason" type="text" maxLength={200} autoComplete="off" className={controlClasses} />}
+        </Field>
+      ) : null}
       <Field label="Target version" error={fieldErrors.targetVersion} hint="The version being released, e.g. 1.4.3 or v2.0.0-rc.1.">
         {(p) => <input {...p} name="targetVersion" type="text" autoComplete="off" spellCheck={false} className={`${controlClasses} font-mono`} />}
       </Field>

@@ -8,13 +8,15 @@ import type { ApiTokenItem } from "@/server/services/api-tokens";
 import type { ShareLinkItem } from "@/server/services/share-links";
 import { ApiTokensSettings } from "./api-tokens-settings";
 import { ShareLinksSettings } from "./share-links-settings";
+import type { FreezeItem } from "@/server/services/change-freezes";
+import { ChangeFreezesSettings } from "./change-freezes-settings";
 import { ServiceCreateForm } from "./service-create-form";
 import { ServiceSettings } from "./services-settings";
 import { UserCreateForm } from "./user-create-form";
 import { UsersSettings, type UserRow } from "./users-settings";
 
 /** Services, environments and people (and, for admins, API tokens). Admins edit; everyone else reads. */
-export function SettingsView({ users, apiTokens, shareLinks }: { users: UserRow[]; apiTokens?: ApiTokenItem[]; shareLinks?: ShareLinkItem[] }) {
+export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users: UserRow[]; apiTokens?: ApiTokenItem[]; shareLinks?: ShareLinkItem[]; freezes?: FreezeItem[] }) {
   const me = useSessionUser();
   const canManageSettings = useCan("settings.manage");
   const canManageUsers = useCan("users.manage");
@@ -44,6 +46,7 @@ export function SettingsView({ users, apiTokens, shareLinks }: { users: UserRow[
         <UsersSettings users={users} canManage={canManageUsers} currentUserId={me.id} />
         {canManageUsers ? <UserCreateForm /> : null}
       </section>
+      {canManageSettings && freezes ? <ChangeFreezesSettings freezes={freezes} services={services.data ?? []} /> : null}
       {shareLinks ? <ShareLinksSettings links={shareLinks} services={services.data ?? []} /> : null}
       {canManageSettings && apiTokens ? <ApiTokensSettings tokens={apiTokens} /> : null}
     </div>

@@ -63,6 +63,8 @@ export const ZServiceItem = z.object({
         }),
       ),
       router: z.string(),
+      /** the change freeze in effect, or the next one within a week (New run warns) */
+      freeze: z.nullable(z.object({ reason: z.string(), startsAt: z.string(), endsAt: z.string(), inEffect: z.boolean() })),
       checksConfigured: z.array(z.string()),
       /** each agent's configuration as pretty JSON, stored secrets replaced by a placeholder; only for those who manage settings */
       checks: z.record(z.string(), z.optional(z.string())),

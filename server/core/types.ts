@@ -190,7 +190,12 @@ export type Policy = {
   blockingChecks?: string[];
   /** extra gates and evidence the framework asks for, shown in the UI */
   complianceRules: string[];
+  /** the run was created during a change freeze, which an admin overrode (core/change-freeze.ts) */
+  changeFreeze?: ChangeFreezeNote;
 };
+
+/** A change freeze overridden to create a run: shown on the gate and in the release record. */
+export type ChangeFreezeNote = { freezeReason: string; until: string; overriddenBy: string; overrideReason: string };
 
 /** Parameters a run is created with. */
 export type RunParams = {

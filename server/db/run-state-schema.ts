@@ -67,6 +67,7 @@ const ZPolicy = z.object({
   blockingSeverityFrom: z.optional(z.string()),
   blockingChecks: z.optional(z.array(z.string())),
   complianceRules: z.array(z.string()),
+  changeFreeze: z.optional(z.object({ freezeReason: z.string(), until: z.string(), overriddenBy: z.string(), overrideReason: z.string() })),
 });
 
 // Ranges were validated when the run was created (core/policy.ts analysisFor); here the shape.

@@ -1,6 +1,7 @@
 import type { Db, Tx } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
 import { analysisFor, parseBlockingSeverity, policyFor } from "../core/policy.ts";
+import { freezeGate } from "./change-freezes.ts";
 import { scaledSteps } from "../core/strategy.ts";
 import type { EnvironmentName, RouterKind, RunStatus } from "../core/types.ts";
 import type { RunListItem, RunView } from "../contracts/runs-api.ts";
@@ -97,15 +98,18 @@ export async function createRun(
     await tx.$queryRaw`SELECT id FROM "environment" WHERE id = ${env.id} FOR UPDATE`;
     await deps.inCreation?.beforeInsert?.(tx);
     await refuseIfBusy(tx);
-    const { commitSha, commitAt, releaseNotes, links, ...params } = input;
+    const { commitSha, commitAt, releaseNotes, links, freezeOverrideReason, ...params } = input;
+    // A change freeze refuses the run, unless an admin overrides it: then the run's policy says so.
+    const changeFreeze = await freezeGate(tx, { environmentId: env.id, environment: input.environment, serviceName: env.service.name }, actor, freezeOverrideReason, deps.now);
+    if (changeFreeze) state.policy = { ...state.policy, changeFreeze };
     const created = await insertRun(tx, { serviceId: env.serviceId, environmentId: env.id, createdById: actor.id }, state, { commitSha, commitAt, releaseNotes, links });
     await writeAudit(tx, {
       actor,
       action: "run.create",
       runId: created.id,
-      summary: `Created run #${created.number}: ${env.service.slug} ${env.service.currentVersion} → ${input.targetVersion} in ${input.environment} (${input.strategy}, risk ${input.risk}, compliance ${input.compliance})${commitSha ? ` at commit ${commitSha.slice(0, 12)}` : ""}`,
+      summary: `Created run #${created.number}: ${env.service.slug} ${env.service.currentVersion} → ${input.targetVersion} in ${input.environment} (${input.strategy}, risk ${input.risk}, compliance ${input.compliance})${commitSha ? ` at commit ${commitSha.slice(0, 12)}` : ""}${changeFreeze ? `, overriding the change freeze “${changeFreeze.freezeReason}”: ${changeFreeze.overrideReason}` : ""}`,
       // The notes themselves stay on the run; the audit says that there were some.
-      detail: { ...params, ...(commitSha ? { commitSha } : {}), ...(commitAt ? { commitAt: commitAt.toISOString() } : {}), ...(releaseNotes ? { releaseNotesChars: releaseNotes.length } : {}), ...(links?.length ? { links } : {}) },
+      detail: { ...params, ...(changeFreeze ? { changeFreeze } : {}), ...(commitSha ? { commitSha } : {}), ...(commitAt ? { commitAt: commitAt.toISOString() } : {}), ...(releaseNotes ? { releaseNotesChars: releaseNotes.length } : {}), ...(links?.length ? { links } : {}) },
     });
     await deps.inCreation?.afterInsert?.(tx, created);
     return created;

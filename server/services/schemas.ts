@@ -23,6 +23,8 @@ export const ZCreateRunInput = z.object({
   /** release notes (Markdown) and links given when the run was created; empty by default */
   releaseNotes: z.string().max(20_000).optional(),
   links: z.array(z.object({ label: z.string().max(80), url: z.string().max(2000) })).max(20).optional(),
+  /** an admin's reason to release during a change freeze (services/change-freezes.ts checks it) */
+  freezeOverrideReason: z.string().max(200, "At most 200 characters").optional(),
 });
 export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
 

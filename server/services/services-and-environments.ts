@@ -1,3 +1,4 @@
+import { upcomingFreezes } from "./change-freezes.ts";
 import type { Db } from "../db/client.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import { parseBlockingSeverity } from "../core/policy.ts";
@@ -21,6 +22,7 @@ export type { ServiceItem } from "../contracts/services-api.ts";
  */
 export async function listServices(db: Db, opts: { includeChecks?: boolean; includeConfig?: boolean } = {}): Promise<ServiceItem[]> {
   const services = await db.service.findMany({ include: { environments: { orderBy: { name: "desc" } } }, orderBy: { name: "asc" } });
+  const freezes = await upcomingFreezes(db, services.flatMap((s) => s.environments.map((e) => e.id)));
   return services.map((s) => ({
     id: s.id,
     slug: s.slug,
@@ -36,6 +38,7 @@ export async function listServices(db: Db, opts: { includeChecks?: boolean; incl
       blockingSeverity: parseBlockingSeverity(e.blockingSeverity),
       analysisPolicy: parseAnalysisPolicy(e.analysisPolicy),
       router: e.router,
+      freeze: freezes.get(e.id) ?? null,
       // In the procedure's order (the database keeps JSON keys in its own order).
       checksConfigured: CHECK_CONFIG_KEYS.filter((k) => ((e.checks as Record<string, unknown> | null) ?? {})[k] !== undefined),
       checks: opts.includeChecks ? publicChecksConfig(e.checks) : {},

@@ -75,6 +75,15 @@ describe("the release record", () => {
     expect(recordToMarkdown(doc)).toContain("(`/tmp/report.json`)");
   });
 
+  it("says when a run was created during a change freeze, who overrode it and why", () => {
+    const state = atApprovalGate();
+    const frozen = { ...state, policy: { ...state.policy, changeFreeze: { freezeReason: "End of quarter", until: "2027-01-02T12:00:00.000Z", overriddenBy: "Ada Admin", overrideReason: "Payment outage fix cannot wait" } } };
+    const text = readable(buildReleaseRecord(recordInput(frozen)));
+    expect(text).toContain("### Change freeze");
+    expect(text).toContain("End of quarter | 2027-01-02 12:00 UTC | Ada Admin | Payment outage fix cannot wait");
+    expect(readable(buildReleaseRecord(recordInput(state)))).not.toContain("Change freeze");
+  });
+
   it("lists waivers with who waived what and why", () => {
     const gate = atApprovalGate({ environment: "production" }, { preDeploy: "not_configured" });
     const waived = feed(gate, [{ kind: "waive", actor: actors.manager, reason: "checks arrive next sprint" }]).state;

@@ -127,6 +127,21 @@ function approvalsSection(r: ReleaseRecordInput): RecordSection {
         title: "Waivers",
         blocks: [waived.length === 0 ? note("No blocker was waived.") : table("Waivers", ["blocker", "waived by", "time", "reason"], waived.map((w) => [w.message, w.by, utc(w.at), w.reason]))],
       },
+      ...(s.policy.changeFreeze
+        ? [
+            {
+              id: "change-freeze",
+              title: "Change freeze",
+              blocks: [
+                table(
+                  "Change freeze override",
+                  ["freeze", "in effect until", "overridden by", "reason"],
+                  [[s.policy.changeFreeze.freezeReason, `${s.policy.changeFreeze.until.slice(0, 16).replace("T", " ")} UTC`, s.policy.changeFreeze.overriddenBy, s.policy.changeFreeze.overrideReason]],
+                ),
+              ],
+            },
+          ]
+        : []),
     ],
   };
 }
