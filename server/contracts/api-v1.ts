@@ -40,6 +40,14 @@ export const ZApiCreateRunBody = z
     commitTime: z.iso.datetime({ offset: true, message: "An ISO 8601 date and time, e.g. 2026-12-04T15:04:05Z" }).optional().describe("when the commit was made"),
     releaseNotes: z.string().max(20_000, "At most 20,000 characters").regex(STORABLE, "Remove the control or unpaired characters").default("").describe("Markdown"),
     links: z.array(ZApiRunLink).max(20, "At most 20 links").default([]),
+    freezeOverrideReason: z
+      .string()
+      .trim()
+      .min(10, "Say why this release cannot wait (at least 10 characters)")
+      .max(200, "At most 200 characters")
+      .regex(STORABLE, "Remove the control or unpaired characters")
+      .optional()
+      .describe("release during a change freeze of the environment: admins only (a token with the admin role); refused with 409 without it"),
   })
   ;
 export type TApiCreateRunBody = z.infer<typeof ZApiCreateRunBody>;

@@ -112,7 +112,7 @@ describe("the OpenAPI document", () => {
     }
     // Every optional field of CreateRun that the document lists is one the route takes.
     const createRun = schemas.CreateRun as { properties: Obj };
-    const full = { service: "storefront", environment: "production", version: "2.3.1", strategy: "blue-green", risk: "high", compliance: "sox", commitSha: "abc1234", commitTime: "2026-12-04T10:00:00Z", releaseNotes: "notes", links: [{ label: "PR", url: "https://git.example/pr/1" }] };
+    const full = { service: "storefront", environment: "production", version: "2.3.1", strategy: "blue-green", risk: "high", compliance: "sox", commitSha: "abc1234", commitTime: "2026-12-04T10:00:00Z", releaseNotes: "notes", links: [{ label: "PR", url: "https://git.example/pr/1" }], freezeOverrideReason: "Payment outage fix cannot wait" };
     expect(Object.keys(createRun.properties).sort()).toEqual(Object.keys(full).sort());
     expect(VALIDATED_SCHEMAS.CreateRun.safeParse(full).success).toBe(true);
   });

@@ -190,6 +190,7 @@ export async function createApiRun(deps: ApiRunsDeps, token: AuthenticatedToken,
         ...(body.commitTime ? { commitAt: new Date(body.commitTime) } : {}),
         releaseNotes: body.releaseNotes,
         links: body.links,
+        ...(body.freezeOverrideReason ? { freezeOverrideReason: body.freezeOverrideReason } : {}),
       },
     );
     return answer(created.id, false);
