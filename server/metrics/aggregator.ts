@@ -83,10 +83,10 @@ type RunMetrics = {
 
 const isError = (status: number) => status >= 500 || status === 0;
 
-function add(acc: Accum, status: number, latencyMs: number): void {
-  acc.requests++;
-  if (isError(status)) acc.errors++;
-  acc.sketch.accept(Math.max(latencyMs, 0.001));
+function add(acc: Accum, status: number, latencyMs: number, count = 1): void {
+  acc.requests += count;
+  if (isError(status)) acc.errors += count;
+  acc.sketch.accept(Math.max(latencyMs, 0.001), count);
 }
 
 /** A side's running totals: the baseline's over the rollout, the canary's over the current step. */
@@ -160,6 +160,20 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
     if (o.side === "canary") add(run.batch, o.status, o.latencyMs);
     add(run.second[o.side], o.status, o.latencyMs);
     add(run.window[o.side], o.status, o.latencyMs);
+  }
+
+  /**
+   * `count` requests with the same status and latency at once, exactly as many `observeRequest`
+   * calls would record them (the sketch takes a weight): how histogram sources (OTLP) feed a
+   * bucket's requests without a loop as long as the traffic.
+   */
+  observeRequests(o: RequestObservation, count: number): void {
+    const run = this.runs.get(o.runId);
+    if (!run || !(count > 0) || !Number.isSafeInteger(count)) return;
+    add(running(run, o.side), o.status, o.latencyMs, count);
+    if (o.side === "canary") add(run.batch, o.status, o.latencyMs, count);
+    add(run.second[o.side], o.status, o.latencyMs, count);
+    add(run.window[o.side], o.status, o.latencyMs, count);
   }
 
   observeGauge(runId: string, side: Side, kind: "cpu" | "memory", percentOfLimit: number): void {
