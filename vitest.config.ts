@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: "service",
-          include: ["server/**/*.service.test.ts"],
+          include: ["server/**/*.service.test.ts", "cli/**/*.service.test.ts"],
           environment: "node",
           globalSetup: ["server/testing/global-setup.ts"],
           // Every test file: any connection beyond loopback fails at once (see loopback-only.ts).

@@ -80,7 +80,10 @@ const finalLine = (run: ApiRun | null, o: { outcome: string; timedOut: boolean }
 export function plainView(out: Writable, opts: { verbose: boolean; now?: () => Date }): ProgressView {
   const now = opts.now ?? (() => new Date());
   let last = "";
-  const say = (text: string) => out.write(`${now().toISOString()} ${text}\n`);
+  const say = (text: string) => {
+    const at = now().toISOString();
+    for (const line of text.split("\n")) out.write(`${at} ${line}\n`);
+  };
   return {
     event(e) {
       if (e.event === "run.changed" || e.event === "run.finished") {
