@@ -7,6 +7,7 @@ import { AnalysisPolicyForm } from "./analysis-policy-form";
 import { ChecksConfigForm } from "./checks-config-form";
 import { EnvironmentConfigForm } from "./environment-config-form";
 import { ServiceContactsForm } from "./service-contacts-form";
+import { MetricSourceSection } from "./metric-source-form";
 import { describeHook, describeRouter } from "./environment-config-values";
 
 const th = "py-2 pr-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-700";
@@ -107,6 +108,7 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
             </details>
           ))
         : null}
+      {canManage ? service.environments.map((env) => <MetricSourceSection key={`metric-source-${env.id}`} environmentId={env.id} label={env.name} />) : null}
       {canManage
         ? service.environments.map((env) => (
             <details key={`checks-${env.id}`} className="mt-3 rounded-md border border-slate-200">
