@@ -1,6 +1,6 @@
 "use client";
 import type { PublicRouterConfig } from "@/server/db/environment-config-schema";
-import { COMMAND_PLACEHOLDERS } from "@/server/db/environment-config-schema";
+import { COMMAND_PLACEHOLDERS } from "@/server/core/command-placeholders";
 import { controlClasses, Field } from "@/components/ui/field";
 
 type CommandRouterConfig = Extract<PublicRouterConfig, { kind: "command" }>;

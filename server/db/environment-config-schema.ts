@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { COMMAND_PLACEHOLDERS, PLACEHOLDER_PATTERN } from "../core/command-placeholders.ts";
 import { isEmptyConfig } from "../adapters/checks/check-io.ts";
 import { isEncryptedSecret } from "../secrets.ts";
 
@@ -79,14 +80,8 @@ const ZNginxRouter = z
   .refine((c) => c.baselineUpstream !== c.canaryUpstream, { message: "Baseline and canary must differ", path: ["canaryUpstream"] });
 const webhookRouter = <S extends z.ZodType>(secret: S) => z.object({ kind: z.literal("webhook"), url: ZWebhookUrl, secret });
 
-/**
- * What a command router's arguments may say: `{weight}` in an argument is replaced by the canary
- * percent, and so on. Each is replaced inside its own argument, once; nothing goes through a shell.
- */
-export const COMMAND_PLACEHOLDERS = ["weight", "baselineWeight", "service", "environment", "runId", "baselineVersion", "canaryVersion"] as const;
-export type CommandPlaceholder = (typeof COMMAND_PLACEHOLDERS)[number];
-/** `{name}` in an argument: a placeholder when the name is one of COMMAND_PLACEHOLDERS. */
-export const PLACEHOLDER_PATTERN = /\{([A-Za-z]+)\}/g;
+// The placeholders live in the core: the Settings form lists them without bundling this module.
+export { COMMAND_PLACEHOLDERS, PLACEHOLDER_PATTERN, type CommandPlaceholder } from "../core/command-placeholders.ts";
 /** Longest a command router's command may run per weight change; the rollout waits for it. */
 export const MAX_ROUTER_TIMEOUT_SECONDS = 300;
 
