@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRoleMap, type RoleMapping } from "./core/oidc-roles.ts";
 
 /**
  * Flightdeck's configuration, parsed once from the process environment. Nothing else in the
@@ -57,6 +58,39 @@ const ZEnv = z.object({
   FLIGHTDECK_NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Relax sign-in rate limits (end-to-end tests sign in many times a minute). */
   FLIGHTDECK_TEST_MODE: ZBool.default(false),
+  // Single sign-on (OpenID Connect). On only when issuer, client id and secret are all set; local
+  // e-mail/password accounts keep working either way.
+  /** The identity provider's issuer URL (its discovery document is <issuer>/.well-known/openid-configuration). */
+  FLIGHTDECK_OIDC_ISSUER: z.url().optional(),
+  /** The client id Flightdeck is registered under at the provider. */
+  FLIGHTDECK_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** That client's secret. */
+  FLIGHTDECK_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Text of the sign-in button: "Sign in with <label>". */
+  FLIGHTDECK_OIDC_LABEL: z.string().trim().min(1).max(60).default("Single sign-on"),
+  /** Scopes asked for (space-separated); add the one your provider needs to release the groups claim. */
+  FLIGHTDECK_OIDC_SCOPES: z.string().trim().min(1).default("openid email profile"),
+  /** The ID-token/userinfo claim listing the user's groups. */
+  FLIGHTDECK_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default("groups"),
+  /** group=role pairs, comma-separated; the most powerful mapped role wins, no mapped group = viewer. */
+  FLIGHTDECK_OIDC_ROLE_MAP: z
+    .string()
+    .default("")
+    .superRefine((v, ctx) => {
+      try {
+        parseRoleMap(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    }),
+}).superRefine((v, ctx) => {
+  // Half a configuration would silently leave everyone on local accounts: refuse to start instead.
+  const oidc = { FLIGHTDECK_OIDC_ISSUER: v.FLIGHTDECK_OIDC_ISSUER, FLIGHTDECK_OIDC_CLIENT_ID: v.FLIGHTDECK_OIDC_CLIENT_ID, FLIGHTDECK_OIDC_CLIENT_SECRET: v.FLIGHTDECK_OIDC_CLIENT_SECRET };
+  const set = Object.entries(oidc).filter(([, value]) => value !== undefined);
+  if (set.length === 0 || set.length === 3) return;
+  for (const [name, value] of Object.entries(oidc)) {
+    if (value === undefined) ctx.addIssue({ code: "custom", path: [name], message: `single sign-on needs ${Object.keys(oidc).join(", ")} together (${set.map(([n]) => n).join(", ")} set)` });
+  }
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -65,12 +99,40 @@ let cached: TEnv | undefined;
 
 /** The parsed configuration; throws a readable error listing every invalid variable. */
 export function env(): TEnv {
-  if (cached) return cached;
-  const parsed = ZEnv.safeParse(process.env);
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Parses a given environment (tests pass their own); throws like env(). */
+export function parseEnv(source: Record<string, string | undefined>): TEnv {
+  const parsed = ZEnv.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  cached = parsed.data;
-  return cached;
+  return parsed.data;
+}
+
+/** Single sign-on settings, resolved from the configuration; null when it is off. */
+export type OidcSettings = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  label: string;
+  scopes: string[];
+  groupsClaim: string;
+  roleMap: RoleMapping[];
+};
+
+export function oidcSettings(cfg: TEnv): OidcSettings | null {
+  if (!cfg.FLIGHTDECK_OIDC_ISSUER || !cfg.FLIGHTDECK_OIDC_CLIENT_ID || !cfg.FLIGHTDECK_OIDC_CLIENT_SECRET) return null;
+  return {
+    issuer: cfg.FLIGHTDECK_OIDC_ISSUER.replace(/\/+$/, ""),
+    clientId: cfg.FLIGHTDECK_OIDC_CLIENT_ID,
+    clientSecret: cfg.FLIGHTDECK_OIDC_CLIENT_SECRET,
+    label: cfg.FLIGHTDECK_OIDC_LABEL,
+    scopes: cfg.FLIGHTDECK_OIDC_SCOPES.split(/\s+/),
+    groupsClaim: cfg.FLIGHTDECK_OIDC_GROUPS_CLAIM,
+    roleMap: parseRoleMap(cfg.FLIGHTDECK_OIDC_ROLE_MAP),
+  };
 }

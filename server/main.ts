@@ -3,7 +3,7 @@ import { readRecordMaterial } from "./adapters/checks/release-record-material.ts
 import { createServer } from "node:http";
 import { CLIENT_ADDRESS_HEADER, clientAddress } from "./http/client-address.ts";
 import next from "next";
-import { env } from "./env.ts";
+import { env, oidcSettings } from "./env.ts";
 import { connectDb, disconnectDb } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { dataPath, persistentSecret, randomSecret, resolveDatabase } from "./boot.ts";
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const databaseUrl = await database.appUrl();
   const publicUrl = cfg.PUBLIC_URL ?? `http://${cfg.HOST === "0.0.0.0" ? "localhost" : cfg.HOST}:${cfg.PORT}`;
   const authSecret = cfg.BETTER_AUTH_SECRET ?? persistentSecret(cfg, "auth-secret", () => randomSecret(48)).value;
-  setRuntime({ databaseUrl, authSecret, publicUrl, testMode: cfg.FLIGHTDECK_TEST_MODE });
+  setRuntime({ databaseUrl, authSecret, publicUrl, testMode: cfg.FLIGHTDECK_TEST_MODE, oidc: oidcSettings(cfg) });
   const db = connectDb(databaseUrl);
 
   const admin = cfg.FLIGHTDECK_ADMIN_PASSWORD

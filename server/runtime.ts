@@ -1,3 +1,5 @@
+import type { OidcSettings } from "./env.ts";
+
 /**
  * Values resolved when the process starts (the embedded database's URL, the generated session
  * secret), shared between the custom server and Next's bundles through globalThis: Next loads
@@ -9,6 +11,8 @@ export type Runtime = {
   publicUrl: string;
   /** sign-in rate limits relaxed for end-to-end tests */
   testMode: boolean;
+  /** single sign-on (OpenID Connect); absent or null: local accounts only */
+  oidc?: OidcSettings | null;
 };
 
 const store = globalThis as unknown as { __flightdeckRuntime?: Runtime };

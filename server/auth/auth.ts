@@ -4,6 +4,7 @@ import { nextCookies } from "better-auth/next-js";
 import { db } from "../db/client.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/client-address.ts";
 import { runtime } from "../runtime.ts";
+import { oidcDatabaseHooks, oidcPlugins } from "./oidc.ts";
 
 function createAuth() {
   const rt = runtime();
@@ -20,6 +21,11 @@ function createAuth() {
       },
     },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
+    // Single sign-on may sign into an existing local account with the same e-mail only when the
+    // provider says it verified that address and the local account's address is verified (admins'
+    // accounts are; API-token identities are not). Otherwise the sign-in is refused, never merged.
+    account: { accountLinking: { enabled: true, trustedProviders: [], requireLocalEmailVerified: true } },
+    databaseHooks: rt.oidc ? oidcDatabaseHooks : undefined,
     // Who someone is in the audit trail and on approvals is for admins to say: an on-call user
     // renamed themselves to a spreadsheet formula, or could have taken another person's name.
     // Passwords stay the owner's to change.
@@ -29,7 +35,8 @@ function createAuth() {
     // on a header the client could rotate; without it every client shared one bucket.
     advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
     telemetry: { enabled: false },
-    plugins: [nextCookies()],
+    // nextCookies last: it must see the cookies every other plugin set.
+    plugins: [...(rt.oidc ? oidcPlugins(rt.oidc) : []), nextCookies()],
   });
 }
 
