@@ -1,0 +1,6 @@
+import { otlpMetricsRoute } from "@/server/adapters/metrics/otlp-route";
+
+export const dynamic = "force-dynamic";
+
+/** The OTLP/HTTP metrics receiver under the API's prefix (base URL …/api/v1/otlp); the same as /v1/metrics. */
+export const POST = otlpMetricsRoute;
