@@ -90,7 +90,7 @@ test.describe("who may do what", () => {
     await page.goto("/sign-in");
     await page.getByLabel("E-mail").fill(USERS.manager.email);
     await page.getByLabel("Password").fill("not-the-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByText("Wrong e-mail or password.")).toBeVisible();
     await expect(page).toHaveURL(/\/sign-in/);
   });
@@ -101,11 +101,11 @@ test.describe("who may do what", () => {
     for (let i = 0; i < 5; i++) {
       await page.getByLabel("E-mail").fill(email);
       await page.getByLabel("Password").fill(`guess-number-${i}-xx`);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await expect(page.getByText("Wrong e-mail or password.")).toBeVisible();
     }
     await page.getByLabel("Password").fill("guess-number-6-xx");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByText(/^Too many failed sign-ins for this account\. Try again in \d+ s\.$/)).toBeVisible();
     // The HTTP endpoint counts the same failures, and a forged X-Forwarded-For changes nothing.
     const res = await request.post("/api/auth/sign-in/email", { data: { email, password: "another-guess-xx" }, headers: { "x-forwarded-for": "203.0.113.50" } });
