@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { cli, fakeApi, fakeRun, json, RUN_ID, sse, startStream, TOKEN } from "./testing/fake-api.ts";
+import { spawnCli } from "./testing/spawn-cli.ts";
 
 /**
  * The CLI against a scripted API on loopback: what a pipeline sees (output, exit code) and what
@@ -237,22 +236,6 @@ describe("following through trouble", () => {
     expect(api.requests).toHaveLength(1);
   });
 });
-
-const BIN = fileURLToPath(new URL("../bin/flightdeck.mjs", import.meta.url));
-
-/** The real launcher in its own process: arguments, stdin, and the exit code as a shell sees them. */
-function spawnCli(argv: string[], opts: { env: Record<string, string>; stdin?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, CI: "", FLIGHTDECK_URL: "", FLIGHTDECK_TOKEN: "", ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? "");
-  });
-}
 
 describe("the flightdeck command itself", () => {
   it("metrics push reads the samples from stdin (-) and sends them for the run", async () => {
