@@ -276,3 +276,19 @@ export function latestRunsOfService(db: Db, serviceId: string, take: number) {
     select: { id: true, number: true, environmentName: true, baselineVersion: true, targetVersion: true, status: true, createdAt: true, finishedAt: true },
   });
 }
+
+/**
+ * Runs that finished in [from, to) (release health), optionally of one service (slug) and
+ * environment: status, times, commit time, whether the rollout began, and the rollback's times.
+ */
+export async function finishedRunsForHealth(db: Db, where: { from: Date; to: Date; service?: string; environment?: string }) {
+  const rows = await db.releaseRun.findMany({
+    where: {
+      finishedAt: { gte: where.from, lt: where.to },
+      ...(where.service ? { service: { slug: where.service } } : {}),
+      ...(where.environment ? { environmentName: where.environment } : {}),
+    },
+    select: { id: true, status: true, finishedAt: true, commitAt: true, state: true, rollback: { select: { startedAt: true, finishedAt: true } } },
+  });
+  return rows.map(({ state, ...r }) => ({ ...r, rolloutStarted: parseRunState(r.id, state).stepIndex >= 0 }));
+}
