@@ -104,7 +104,13 @@ const create: (o: CreateOptions) => Action = (o) => async (ctx) => {
   const body = await createBody(ctx, o);
   const client = ctx.client();
   const { key, source } = o.idempotencyKey !== undefined ? { key: o.idempotencyKey, source: "--idempotency-key" } : idempotencyKeyFor(ctx.env, { service: body.service ?? "", environment: body.environment ?? "", version: body.version ?? "" });
-  const { run, replay } = await postRun(client, body, key, (why) => ctx.err(why));
+  const { run, replay } = await postRun(client, body, key, (why) => ctx.err(why)).catch((e: unknown) => {
+    // 409: a run already holds this service and environment; say how to find and follow it.
+    if (e instanceof ApiProblemError && e.status === 409) {
+      throw new CliError(`${e.message}\n  Runs in progress there: flightdeck run list --service ${body.service} --environment ${body.environment} --status active\n  Follow one with: flightdeck run wait <number>`);
+    }
+    throw e;
+  });
   if (ctx.mode() === "json") {
     if (!o.wait) ctx.out(JSON.stringify(run, null, 2));
   } else {
