@@ -40,15 +40,27 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    // The production build, started the way `npm start` starts it, on its own embedded database.
-    command: "node --import tsx server/main.ts",
-    url: `${E2E.baseUrl}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: E2E.serverEnv,
-    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-  },
+  webServer: [
+    {
+      // The single sign-on tests' OpenID Connect provider, up before Flightdeck discovers it.
+      command: "node --import tsx playwright/fixtures/oidc-provider.ts",
+      url: `${E2E.oidc.issuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { E2E_OIDC_PORT: String(E2E.oidc.port), E2E_PORT: new URL(E2E.baseUrl).port },
+    },
+    {
+      // The production build, started the way `npm start` starts it, on its own embedded database.
+      command: "node --import tsx server/main.ts",
+      url: `${E2E.baseUrl}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: E2E.serverEnv,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    },
+  ],
 });

@@ -81,6 +81,7 @@ if (built) {
     E2E_DATA_DIR: path.join(dataDir, "data"),
     E2E_PORT: String(await freePort()),
     E2E_PG_PORT: String(await freePort()),
+    E2E_OIDC_PORT: String(await freePort()),
   });
   rmSync(dataDir, { recursive: true, force: true });
   if (existsSync(pwJson)) {
