@@ -139,10 +139,12 @@ function routeOf(url: string | undefined): string {
   return ["/", "/api/checkout", "/healthz", "/metrics", "/__fault"].includes(path) ? path : "other";
 }
 
-// Fine around the demo's 5–20 ms work time and up to its fault delays: a latency fault has to move
-// requests into other buckets for an analysis fed from Prometheus to see it (see
-// server/core/analysis/histogram-window.ts).
-const DURATION_BUCKETS_S = [0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10];
+/**
+ * The request histogram's bounds, seconds. Fine around the demo's 5–20 ms work time and up to its
+ * fault delays: a latency fault has to move requests into other buckets for an analysis fed from
+ * Prometheus to see it (server/core/analysis/histogram-window.ts).
+ */
+export const DURATION_BUCKETS_S = [0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10];
 
 /**
  * The request metrics with prom-client, in a registry of this app's own (several apps may share a
