@@ -11,6 +11,7 @@ export function AppHeader({ user }: { user: ViewerUser }) {
   const items: NavItem[] = [
     { href: "/runs", label: "Runs" },
     ...(can(user.role, "run.create") ? [{ href: "/runs/new", label: "New run" }] : []),
+    { href: "/release-health", label: "Release health" },
     { href: "/audit", label: "Audit" },
     { href: "/settings", label: "Settings" },
   ];
