@@ -15,8 +15,6 @@ type Intent = "test" | "save" | "remove";
 const HEADER_ROWS = 3;
 
 const QUERY_LABELS: Record<MetricSourceQueryName, { label: string; hint: string }> = {
-  // The server sends the defaults in this order (server/db/metric-source-schema.ts, which the
-  // browser does not load: it parses PromQL and knows how secrets are stored).
   requests: { label: "Requests", hint: "How many requests the side served over {window}: increase() of a counter, summed to one number." },
   errors: { label: "Errors", hint: "Of those, how many failed (5xx). No series means no errors." },
   latencyBuckets: { label: "Latency buckets", hint: "sum by (le) (increase(…_bucket[{window}])), in seconds: how the analysis sees latency." },
@@ -130,6 +128,8 @@ function MetricSourceForm({ view }: { view: MetricSourceView }) {
   }
 
   const storedHeaders = start?.headers ?? [];
+  // The server sends the defaults in the schema's order; the browser does not load the schema
+  // itself (it parses PromQL and knows how secrets are stored).
   const queryNames = Object.keys(view.defaults) as MetricSourceQueryName[];
   return (
     <div className="space-y-4">
@@ -144,7 +144,7 @@ function MetricSourceForm({ view }: { view: MetricSourceView }) {
           <Field label="Prometheus URL" error={err("url")} hint="Its base URL; the HTTP API is under /api/v1.">
             {(props) => <input {...props} name="url" type="url" defaultValue={start?.url ?? ""} placeholder="http://127.0.0.1:9090" className={controlClasses} autoComplete="off" />}
           </Field>
-          <Field label="Poll every (seconds)" error={err("intervalSeconds")} hint="5–300, default 15. A fault is seen one to two polls after it starts.">
+          <Field label="Poll every (seconds)" error={err("intervalSeconds")} hint="5–300, default 15. A fault is seen one to two polls after it starts; keep it under 45 s (60 s without canary data pauses a run).">
             {(props) => <input {...props} name="intervalSeconds" inputMode="numeric" defaultValue={String(start?.intervalSeconds ?? 15)} className={controlClasses} />}
           </Field>
           <Field label="Display window" error={err("window")} hint="For the quantiles and the test, e.g. 1m.">

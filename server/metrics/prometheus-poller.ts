@@ -29,6 +29,8 @@ type Polled = {
   carry: Record<Side, WindowCarry>;
   failures: number;
   retryAt: number;
+  /** said once per run: requests without histogram data cannot be observed */
+  warnedNoHistogram: boolean;
 };
 
 const SIDES: readonly Side[] = ["baseline", "canary"];
@@ -121,6 +123,7 @@ export class PrometheusPoller {
         carry: current?.carry ?? { baseline: NO_CARRY, canary: NO_CARRY },
         failures: 0,
         retryAt: 0,
+        warnedNoHistogram: current?.warnedNoHistogram ?? false,
       });
     }
     for (const runId of this.polled.keys()) if (!seen.has(runId)) this.polled.delete(runId);
@@ -162,6 +165,10 @@ export class PrometheusPoller {
       if (!answer?.ok || answer.window === null) return;
       const out = requestsFromWindow(answer.window, p.carry[side]);
       p.carry[side] = out.carry;
+      if (out.skipped === "no-histogram" && !p.warnedNoHistogram) {
+        p.warnedNoHistogram = true;
+        this.deps.onError("prometheus", new Error(`${p.subjects[side].service} ${side} ${p.subjects[side].version}: requests counted but the latencyBuckets query returned nothing; they are kept until it does`));
+      }
       for (const r of out.requests) this.deps.sink.observeRequest({ runId, side, status: r.status, latencyMs: r.latencyMs });
     });
     return true;
