@@ -354,6 +354,15 @@ describe("OTLP JSON as a Collector sends it", () => {
     expect(Date.now() - began).toBeLessThan(2_000);
   });
 
+  it("a run the analysis does not watch takes nothing, and the export says why", async () => {
+    freshAggregator();
+    aggregator.forget(runId);
+    const res = await post(JSON.stringify(jsonExport({ version: "1.1.0", start: nowNs(), counts: [3, 0], temporality: 1 })));
+    expect(await res.json()).toEqual({
+      partialSuccess: { rejectedDataPoints: "1", errorMessage: `1 data point rejected: the run of ${slug} rolling out in staging has no automated analysis (1)` },
+    });
+  });
+
   it("delta points with status ≥ 500 are errors", async () => {
     freshAggregator();
     const res = await post(JSON.stringify(jsonExport({ version: "1.0.0", start: nowNs(), counts: [4, 0], temporality: 1, status: 500 })));

@@ -20,9 +20,11 @@ import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA, type ExportResult, type TExp
  * reason, in the response's partial_success, and never stop the rest of the export.
  */
 
-/** A run the receiver may feed: in its rollout and watched by the aggregator. */
+/** A run in its rollout that the receiver may feed when the analysis watches it. */
 export type OtlpRun = {
   id: string;
+  /** whether the canary analysis watches it (the aggregator counts for it); a run without analysis takes no metrics */
+  analysed: boolean;
   /** the service's slug, matched against the resource's `service.name` */
   service: string;
   environment: string;
@@ -209,6 +211,10 @@ export async function receiveMetrics(request: TExportMetricsRequest, deps: Recei
           const run = runs.find((r) => r.service === service && r.environment === environment);
           if (!run) {
             rejected.add(`no run of ${service} is rolling out in ${environment}`);
+            continue;
+          }
+          if (!run.analysed) {
+            rejected.add(`the run of ${service} rolling out in ${environment} has no automated analysis`);
             continue;
           }
           const version = text(point, "version", "service.version") ?? text(resource, "service.version");

@@ -71,14 +71,14 @@ function decompress(body: Buffer, contentEncoding: string | null): Buffer {
   }
 }
 
-/** Runs the receiver may feed: in their rollout and watched by the aggregator, within the token's limits. */
+/** Runs in their rollout within the token's limits, and whether the analysis watches them (the aggregator counts for it). */
 async function feedableRuns(aggregator: MetricsAggregator, token: AuthenticatedToken): Promise<OtlpRun[]> {
   const rows = await runsInRollout(db());
   return rows
-    .filter((r) => aggregator.watching(r.id))
     .filter((r) => (token.services.length === 0 || token.services.includes(r.state.params.service)) && (token.environments.length === 0 || token.environments.includes(r.state.params.environment)))
     .map((r) => ({
       id: r.id,
+      analysed: aggregator.watching(r.id),
       service: r.state.params.service,
       environment: r.state.params.environment,
       baselineVersion: r.state.params.baselineVersion,
