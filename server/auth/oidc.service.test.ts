@@ -139,6 +139,12 @@ describe("signing in through the OpenID Connect provider", () => {
     expect(created.map((a) => a.summary)).toEqual(["Single sign-on created sso-manager@example.test as release manager (groups release-managers)"]);
     expect(created[0]?.detail).toMatchObject({ groups: ["release-managers", "everyone"], matchedGroups: ["release-managers"], role: "release_manager" });
     expect(await audits("user.sso_sign_in", "sso-manager@example.test")).toHaveLength(1);
+
+    // Signing out ends Flightdeck's session only: no detour to the provider's logout.
+    const out = await fetch(`${appUrl}/api/auth/sign-out`, { method: "POST", headers: { cookie: o.cookie, origin: appUrl }, redirect: "manual" });
+    expect(out.status).toBe(200);
+    expect(out.headers.get("location")).toBeNull();
+    expect(await signedInAs(o)).toBeNull();
   });
 
   it("someone in no mapped group is a viewer; someone in several groups gets the most powerful role", async () => {

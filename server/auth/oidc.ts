@@ -60,6 +60,9 @@ export function oidcPlugins(settings: OidcSettings): BetterAuthPlugin[] {
           clientSecret: settings.clientSecret,
           scopes: settings.scopes,
           pkce: true,
+          // Signing out of Flightdeck ends Flightdeck's session, not the person's session at the
+          // company's provider (which other applications share).
+          disableProviderLogout: true,
           // Identity comes from the ID token: never accept one that discovery cannot verify.
           requireIdTokenVerification: true,
           mapProfileToUser: async (profile) => {
