@@ -2,7 +2,7 @@
 import type { ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ReleaseHealthWeek } from "@/server/contracts/release-health-api";
-import { pct, span, weekLabel } from "./format";
+import { pct, plural, span, weekLabel } from "./format";
 
 /**
  * The three weekly charts of the release-health page. Recharts is most of the page's JavaScript,
@@ -90,7 +90,7 @@ export default function HealthCharts({ weeks }: { weeks: ReleaseHealthWeek[] }) 
         id="chart-deployments"
         title="Deployments per week"
         description="Releases that reached 100%, per week starting Monday (UTC)."
-        summary={`${total} releases over ${weeks.length} weeks${busiest && busiest.deployments > 0 ? `; the busiest week, starting ${weekName(busiest)}, had ${busiest.deployments}` : ""}.`}
+        summary={`${plural(total, "release")} over ${plural(weeks.length, "week")}${busiest && busiest.deployments > 0 ? `; the busiest week, starting ${weekName(busiest)}, had ${busiest.deployments}` : ""}.`}
         table={<WeekTable caption="Deployments per week" head={["Week starting (UTC)", "Releases"]} rows={weeks.map((w) => [weekName(w), w.deployments])} />}
       >
         <ResponsiveContainer width="100%" height="100%">
