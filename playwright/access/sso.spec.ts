@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { E2E } from "../fixtures/e2e-env";
-import { expect, expectAccessible, test } from "../fixtures/test";
+import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
 
 // Single sign-on through a real OpenID Connect provider (playwright/fixtures/oidc-provider.ts,
 // started as the first webServer): its own login and consent pages, then back to Flightdeck with
@@ -9,7 +9,7 @@ import { expect, expectAccessible, test } from "../fixtures/test";
 const ssoButton = (page: Page) => page.getByRole("button", { name: `Sign in with ${E2E.oidc.label}` });
 
 /** Clicks the SSO button and signs in at the provider as `login` (the provider accepts any password). */
-async function signInWithSso(page: Page, login: string): Promise<void> {
+async function signInAtProvider(page: Page, login: string): Promise<void> {
   // The provider's development pages import a web font; this machine reaches no internet.
   await page.route("https://fonts.googleapis.com/**", (route) => route.abort());
   await page.goto("/sign-in");
@@ -19,6 +19,10 @@ async function signInWithSso(page: Page, login: string): Promise<void> {
   await page.getByPlaceholder("and password").fill("any password");
   await page.getByRole("button", { name: "Sign-in" }).click();
   await page.getByRole("button", { name: "Continue" }).click(); // the provider's consent page
+}
+
+async function signInWithSso(page: Page, login: string): Promise<void> {
+  await signInAtProvider(page, login);
   await page.waitForURL(/\/runs$/);
 }
 
@@ -50,5 +54,18 @@ test.describe("single sign-on", () => {
     await expect(viewer.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
     await expect(viewer.getByRole("link", { name: "New run" })).toHaveCount(0);
     await viewerContext.close();
+  });
+
+  test("an address the provider has not verified does not open the local account that has it", async ({ page, browser }) => {
+    await signInAtProvider(page, "sso-impostor");
+    await page.waitForURL(/\/sign-in\?error=account_not_linked$/);
+    await expect(page.getByRole("main").getByRole("alert")).toContainText("A Flightdeck account with this e-mail already exists");
+    await page.goto("/runs");
+    await expect(page).toHaveURL(/\/sign-in/);
+    // the account itself is untouched: its owner still signs in with the password, as on-call
+    const owner = await browser.newPage();
+    await signIn(owner, USERS.onCall);
+    await expect(owner.getByRole("banner").getByText("on call", { exact: true })).toBeVisible();
+    await owner.close();
   });
 });
