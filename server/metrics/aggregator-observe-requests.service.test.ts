@@ -28,7 +28,7 @@ describe("MetricsAggregator.observeRequests", () => {
     const one = feed(false);
     const many = feed(true);
     const read = (a: MetricsAggregator) => ({
-      totals: a.totals("r", { p95: 100 }),
+      totals: a.totals("r", { "latency-p95": 100 }),
       input: a.takeAnalysisInput("r", { alpha: 0.01, triggers: [errorRateTrigger(), latencyTrigger(0.95)] }),
       second: a.rollSecond(),
       windows: a.rollWindows(true).map((w) => ({ ...w, latencySketch: Buffer.from(w.latencySketch).toString("base64") })),
