@@ -135,12 +135,33 @@ describe("flightdeck run create --wait against the real API", () => {
     expect((await db.releaseRun.count({ where: { serviceId: svc.id } }))).toBe(1);
   }, 90_000);
 
+  it("exits 3 when the run is rejected at its approval gate", async () => {
+    const svc = await makeService(db, { holdScale: 1 / 3_600_000 });
+    const waiting = spawnCli(["run", "create", "--service", svc.slug, "--environment", "staging", "--version", "1.3.0", "--wait"], { env: { ...env, CI: "true" } });
+    const run = await runOf(svc.slug);
+    await drive(String(run.number), (r) => r.waitingFor === "approval");
+    const rejected = await cli(["run", "reject", String(run.number), "--reason", "not during the sale"], { env });
+    expect(rejected.code, rejected.stderr).toBe(0);
+    const result = await waiting;
+    expect(result.code, result.stderr + result.stdout).toBe(3);
+    expect(result.stdout).toContain("waiting for approval");
+    expect(result.stdout).toMatch(/: rejected — Rejected at the approval gate by ci \(API token\): not during the sale/);
+  }, 60_000);
+
   it("prints the server's OpenAPI document, and the API's refusals readably", async () => {
     const doc = await cli(["openapi"], { env: { FLIGHTDECK_URL: api.url } });
     expect(doc.code).toBe(0);
     expect(JSON.parse(doc.stdout)).toMatchObject({ openapi: expect.stringMatching(/^3\.1/), paths: expect.objectContaining({ "/api/v1/runs": expect.anything() }) });
     const unknown = await cli(["run", "create", "--service", "no-such-service", "--environment", "staging", "--version", "1.0.1"], { env });
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('service: No service "no-such-service"') });
+    const svc = await makeService(db);
+    const first = await cli(["run", "create", "--service", svc.slug, "--environment", "production", "--version", "1.0.1"], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^\d+\n$/);
+    const busy = await cli(["run", "create", "--service", svc.slug, "--environment", "production", "--version", "1.0.2"], { env });
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(`Run #${first.stdout.trim()} is still in progress`);
+    expect(busy.stderr).toContain(`Runs in progress there: flightdeck run list --service ${svc.slug} --environment production --status active`);
     const missing = await cli(["run", "get", "999999"], { env });
     expect(missing).toMatchObject({ code: 1, stderr: "flightdeck: Not found (HTTP 404)\n  No run 999999.\n" });
   });

@@ -26,6 +26,7 @@ const FLAG_OF: Record<string, string> = {
   commitTime: "--commit-time",
   releaseNotes: "--notes",
   links: "--link",
+  freezeOverrideReason: "--freeze-override-reason",
 };
 const flagOf = (path: string) => {
   const [head, index] = path.split(".");
@@ -46,6 +47,7 @@ type CreateOptions = {
   notesFile?: string;
   link: string[];
   idempotencyKey?: string;
+  freezeOverrideReason?: string;
   wait?: boolean;
   timeout?: string;
   verbose?: boolean;
@@ -75,6 +77,7 @@ async function createBody(ctx: CliContext, o: CreateOptions) {
     ...(o.commitTime !== undefined ? { commitTime: o.commitTime } : {}),
     ...(releaseNotes !== undefined ? { releaseNotes } : {}),
     ...(o.link.length ? { links: o.link.map(parseLink) } : {}),
+    ...(o.freezeOverrideReason !== undefined ? { freezeOverrideReason: o.freezeOverrideReason } : {}),
   };
   const parsed = ZApiCreateRunBody.safeParse(raw);
   if (!parsed.success) {
@@ -105,9 +108,12 @@ const create: (o: CreateOptions) => Action = (o) => async (ctx) => {
   const client = ctx.client();
   const { key, source } = o.idempotencyKey !== undefined ? { key: o.idempotencyKey, source: "--idempotency-key" } : idempotencyKeyFor(ctx.env, { service: body.service ?? "", environment: body.environment ?? "", version: body.version ?? "" });
   const { run, replay } = await postRun(client, body, key, (why) => ctx.err(why)).catch((e: unknown) => {
-    // 409: a run already holds this service and environment; say how to find and follow it.
-    if (e instanceof ApiProblemError && e.status === 409) {
+    // 409: a run already holds this service and environment (say how to find and follow it), or a change freeze (how to override).
+    if (e instanceof ApiProblemError && e.status === 409 && /in progress/.test(e.problem?.detail ?? "")) {
       throw new CliError(`${e.message}\n  Runs in progress there: flightdeck run list --service ${body.service} --environment ${body.environment} --status active\n  Follow one with: flightdeck run wait <number>`);
+    }
+    if (e instanceof ApiProblemError && e.status === 409 && /frozen/.test(e.problem?.detail ?? "")) {
+      throw new CliError(`${e.message}\n  With an admin token: flightdeck run create … --freeze-override-reason "<why this cannot wait>"`);
     }
     throw e;
   });
@@ -237,6 +243,7 @@ export function runCommands(program: Command, runner: Runner): void {
     .option("--notes <markdown>", "release notes")
     .option("--notes-file <path>", "release notes from a file, or - for stdin")
     .option("--link <label=url>", "a link on the run (CI job, pull request); repeatable", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--freeze-override-reason <text>", "admins only: release during a change freeze, and why (at least 10 characters)")
     .option("--idempotency-key <key>", "default: from the CI job (GITHUB_RUN_ID + GITHUB_RUN_ATTEMPT, CI_JOB_ID, …), else random")
     .option("--wait", "follow the run to its end; the exit code says how it ended")
     .option("--timeout <duration>", "with --wait: stop waiting after this long (90s, 30m, 2h) and exit 4")
