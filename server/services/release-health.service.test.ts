@@ -1,20 +1,26 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { GET } from "../../app/api/release-health/route.ts";
+import { getAuth } from "../auth/auth.ts";
+import { ZReleaseHealth } from "../contracts/release-health-api.ts";
 import { createRun as newRunState } from "../core/testing.ts";
 import type { RunStatus } from "../core/types.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { insertRun } from "../db/run-repository.ts";
 import { toPublicError } from "../errors.ts";
+import { setRuntime } from "../runtime.ts";
 import { makeService, makeUser } from "../testing/harness.ts";
 import { getReleaseHealth } from "./release-health.ts";
 
 // Release health against the real PostgreSQL: runs stored with known times give known figures,
 // filtered by service, environment and period; a bad query is a field error.
-const db = connectDb(inject("databaseUrl"));
+const url = inject("databaseUrl");
+const db = connectDb(url);
 const H = 3_600_000;
 const D = 24 * H;
 const MIN = 60_000;
 const NOW = Date.now();
 let svc: Awaited<ReturnType<typeof makeService>>;
+let viewerCookie = "";
 
 type Stored = {
   status: RunStatus;
@@ -66,6 +72,12 @@ beforeAll(async () => {
     { status: "running", finishedAgo: null },
   ];
   for (const r of runs) await store(id, r);
+
+  // A signed-in viewer, through Better Auth as the sign-in page does it, for the route's tests.
+  setRuntime({ databaseUrl: url, authSecret: "release-health-test-secret-0123456789abcdef", publicUrl: "http://127.0.0.1:3000", testMode: true });
+  const viewer = await makeUser(db, "viewer");
+  const signedIn = await getAuth().api.signInEmail({ body: { email: viewer.email, password: "correct horse battery" }, headers: new Headers(), returnHeaders: true });
+  viewerCookie = signedIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 });
 afterAll(async () => {
   await disconnectDb();
@@ -117,5 +129,25 @@ describe("release health from stored runs", () => {
     expect(await ask({ period: "custom", from: day(1), to: day(-1) })).toMatchObject({ status: 400, fieldErrors: { to: ["The last day cannot be in the future"] } });
     expect(await ask({ period: "custom", from: day(366), to: day(0) })).toMatchObject({ status: 400, fieldErrors: { from: ["A period spans at most 366 days"] } });
     expect(await ask({ service: "no-such-service" })).toMatchObject({ status: 404, fieldErrors: { service: ["Unknown service"] } });
+  });
+});
+
+describe("GET /api/release-health", () => {
+  const get = (query: string, cookie = viewerCookie) => GET(new Request(`http://127.0.0.1:3000/api/release-health?${query}`, { headers: cookie ? { cookie } : {} }));
+
+  it("answers a signed-in viewer with the figures in the page's contract; empty parameters mean not given", async () => {
+    const res = await get(`service=${svc.slug}&environment=production&period=30d&from=&to=`);
+    expect(res.status).toBe(200);
+    const body = ZReleaseHealth.parse(await res.json());
+    expect(body).toMatchObject({ service: { slug: svc.slug }, deployments: { count: 5 }, changeFailure: { changes: 7, failed: 2 } });
+  });
+
+  it("refuses a signed-out request, and names the field of a bad query", async () => {
+    const signedOut = await get(`service=${svc.slug}`, "");
+    expect(signedOut.status).toBe(401);
+    expect(await signedOut.json()).toMatchObject({ error: "Please sign in." });
+    const bad = await get("period=custom&from=2026-01-01&to=2024-01-01");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ fieldErrors: { to: ["The last day must not be before the first"] } });
   });
 });

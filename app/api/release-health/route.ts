@@ -1,7 +1,8 @@
-import { requireUser } from "@/server/auth/session";
-import { db } from "@/server/db/client";
-import { json, route } from "@/server/http/route";
-import { getReleaseHealth } from "@/server/services/release-health";
+// Relative imports (not "@/"): the service test loads this route as it is, without Next's aliases.
+import { requireUser } from "../../../server/auth/session";
+import { db } from "../../../server/db/client";
+import { json, route } from "../../../server/http/route";
+import { getReleaseHealth } from "../../../server/services/release-health";
 
 export const dynamic = "force-dynamic";
 
