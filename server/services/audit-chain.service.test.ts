@@ -1,0 +1,190 @@
+import { createHash, randomUUID } from "node:crypto";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { entryHash, GENESIS_HASH } from "../core/audit-chain.ts";
+import { connectDb, disconnectDb, type Tx } from "../db/client.ts";
+import { writeAudit } from "../db/audit-log.ts";
+import { type AuditChainReport, chainHeadHeader, exportAuditTrail, runAuditVerify, sha256Hex, verifyAuditChain } from "./audit-chain.ts";
+
+// The tamper-evident audit trail against the real PostgreSQL. Other test files append to the
+// same table at the same time, so nothing here assumes it is alone: entries are found by a
+// unique marker, and tampering happens inside a transaction that is rolled back once verified.
+const db = connectDb(inject("databaseUrl"));
+const actor = { id: "system", name: "audit chain test", role: "system" };
+
+afterAll(async () => {
+  await disconnectDb();
+});
+
+/** Appends one entry in its own transaction; returns its id. */
+async function append(summary: string, detail: Record<string, unknown> = {}): Promise<bigint> {
+  const marker = randomUUID();
+  await db.$transaction((tx) => writeAudit(tx, { actor, action: "test.chain", summary, detail: { ...detail, marker } }));
+  const row = await db.auditEvent.findFirstOrThrow({ where: { detail: { path: ["marker"], equals: marker } } });
+  return row.id;
+}
+
+class RolledBack extends Error {
+  constructor(readonly report: AuditChainReport) {
+    super("rolled back on purpose");
+  }
+}
+
+/**
+ * Tampers as the table's owner would by hand (lifting the append-only trigger), verifies inside
+ * the same transaction, and rolls everything back so the shared trail stays intact.
+ */
+async function verifyAfterTampering(tamper: (tx: Tx) => Promise<void>): Promise<AuditChainReport> {
+  try {
+    await db.$transaction(
+      async (tx) => {
+        await tamper(tx);
+        throw new RolledBack(await verifyAuditChain(tx));
+      },
+      { timeout: 60_000 },
+    );
+  } catch (e) {
+    if (e instanceof RolledBack) return e.report;
+    throw e;
+  }
+  throw new Error("unreachable: the transaction always rolls back");
+}
+
+const liftGuard = (tx: Tx) => tx.$executeRawUnsafe("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete");
+
+describe("the audit chain", () => {
+  it("chains every append — Prisma or raw SQL, awkward details included — and verify re-computes each hash in TypeScript", async () => {
+    const a = await append("nested, unicode, key order", { zeta: 1, a: { y: [1, 2, { b: "é", a: "😀" }], x: null }, "ключ": "значение", "": "empty key", quote: 'say "hi"\n\ttab' });
+    const b = await append("numbers", { int: 10, float: 0.1 + 0.2, big: 1e21, small: 1e-7, neg: -0, max: Number.MAX_SAFE_INTEGER });
+    // Raw SQL, as psql would: numbers in forms JavaScript cannot keep (1.0, 1.50, 1e3), keys out
+    // of order, duplicate keys, escapes; and a forged prevHash/hash, which the trigger replaces.
+    const [raw] = await db.$queryRawUnsafe<{ id: bigint; prevHash: string; hash: string }[]>(
+      `INSERT INTO audit_event ("actorId", "actorName", "actorRole", action, summary, detail, "prevHash", hash)
+       VALUES ('system', 'psql', 'system', 'test.chain', 'by hand',
+               '{"b": 1.0, "a": 1e3, "c": 1.50, "dup": 1, "dup": 2, "u": "\\u00e9\\u0001", "n": {"z": [1.0, 2e-3], "a": {}}}'::jsonb,
+               'forged', 'forged')
+       RETURNING id, "prevHash", hash`,
+    );
+    expect(raw?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(raw?.prevHash).toMatch(/^[0-9a-f]{64}$/);
+
+    const mine = (await exportAuditTrail(db, { limit: 100_000 })).entries.filter((e) => [a, b, raw?.id].map(String).includes(e.id));
+    expect(mine).toHaveLength(3);
+    for (const e of mine) expect(entryHash(e.prevHash, e, sha256Hex), `entry #${e.id}`).toBe(e.hash);
+    expect(mine[2]?.detailText).toContain('"b": 1.0');
+
+    const report = await verifyAuditChain(db);
+    expect(report).toMatchObject({ ok: true });
+    expect(report.firstBroken).toBeUndefined();
+    expect(BigInt(report.head?.id ?? 0)).toBeGreaterThanOrEqual(raw?.id ?? 0n);
+    const { exitCode, text } = await runAuditVerify(db);
+    expect(exitCode).toBe(0);
+    expect(text).toMatch(/^Intact: \d+ entries, head [0-9a-f]{64} at #\d+$/);
+  });
+
+  it("keeps one chain without forks when 20 transactions append at once", async () => {
+    const marker = randomUUID();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        db.$transaction(async (tx) => {
+          await writeAudit(tx, { actor, action: "test.chain.concurrent", summary: `writer ${i}`, detail: { marker, i } });
+          // Hold the transaction open a little, so the appends really overlap.
+          await tx.$executeRaw`SELECT pg_sleep(0.01)`;
+        }, { maxWait: 30_000 }),
+      ),
+    );
+    const rows = await db.auditEvent.findMany({ where: { detail: { path: ["marker"], equals: marker } }, orderBy: { id: "asc" } });
+    expect(rows).toHaveLength(20);
+    // Each follows exactly the entry before it by id, whoever wrote that one.
+    for (const r of rows) {
+      const before = await db.auditEvent.findFirst({ where: { id: { lt: r.id } }, orderBy: { id: "desc" } });
+      expect(r.prevHash, `entry #${r.id}`).toBe(before?.hash ?? GENESIS_HASH);
+    }
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("names an entry edited by hand as the owner (hash mismatch) — that entry, not the ones around it", async () => {
+    await append("before");
+    const edited = await append("Approved the gate");
+    await append("after");
+    const report = await verifyAfterTampering(async (tx) => {
+      await liftGuard(tx);
+      await tx.$executeRaw`UPDATE audit_event SET summary = 'Rejected the gate' WHERE id = ${edited}`;
+    });
+    expect(report.ok).toBe(false);
+    expect(report.firstBroken).toMatchObject({ id: String(edited), action: "test.chain", reason: "hash mismatch" });
+    expect(report.firstBroken?.at).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // Editing only the detail is caught the same way.
+    const detailOnly = await verifyAfterTampering(async (tx) => {
+      await liftGuard(tx);
+      await tx.$executeRaw`UPDATE audit_event SET detail = detail || '{"reason": "changed"}'::jsonb WHERE id = ${edited}`;
+    });
+    expect(detailOnly.firstBroken).toMatchObject({ id: String(edited), reason: "hash mismatch" });
+
+    // The rollback left the trail as it was.
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("catches an entry re-hashed after editing, at the entry after it (prev mismatch)", async () => {
+    const edited = await append("Approved the gate");
+    const next = await append("after");
+    const report = await verifyAfterTampering(async (tx) => {
+      await liftGuard(tx);
+      await tx.$executeRaw`UPDATE audit_event SET summary = 'Rejected the gate',
+        hash = audit_chain_hash("prevHash", id, at, "actorId", "actorName", "actorRole", action, "runId", 'Rejected the gate', detail) WHERE id = ${edited}`;
+    });
+    const after = await db.auditEvent.findFirstOrThrow({ where: { id: { gt: edited } }, orderBy: { id: "asc" } });
+    expect(after.id).toBeLessThanOrEqual(next);
+    expect(report.firstBroken).toMatchObject({ id: String(after.id), reason: "prev mismatch" });
+  });
+
+  it("catches a deleted entry at the one after it, and deleted newest entries as missing", async () => {
+    const deleted = await append("to be deleted");
+    await append("after");
+    const report = await verifyAfterTampering(async (tx) => {
+      await liftGuard(tx);
+      await tx.$executeRaw`DELETE FROM audit_event WHERE id = ${deleted}`;
+    });
+    const after = await db.auditEvent.findFirstOrThrow({ where: { id: { gt: deleted } }, orderBy: { id: "asc" } });
+    expect(report.firstBroken).toMatchObject({ id: String(after.id), reason: "prev mismatch" });
+
+    // The newest entry has no successor to betray it; the chain head still names it.
+    let newest = 0n;
+    const tail = await verifyAfterTampering(async (tx) => {
+      await writeAudit(tx, { actor, action: "test.chain", summary: "newest, then deleted" });
+      const [row] = await tx.$queryRaw<{ id: bigint }[]>`SELECT max(id) AS id FROM audit_event`;
+      newest = row?.id ?? 0n;
+      await liftGuard(tx);
+      await tx.$executeRaw`DELETE FROM audit_event WHERE id = ${newest}`;
+    });
+    expect(tail.firstBroken).toEqual({ id: String(newest), at: null, action: null, reason: "missing" });
+    const { exitCode, text } = await runAuditVerify(db);
+    expect([exitCode, text.startsWith("Intact")]).toEqual([0, true]);
+  });
+
+  it("exports a copy an auditor can check on its own, from the JSON alone", async () => {
+    await append("exported", { n: 1.5, s: "ü" });
+    const exported = await exportAuditTrail(db, { limit: 12 });
+    const copy = JSON.parse(JSON.stringify(exported)) as typeof exported;
+    expect(copy.entries).toHaveLength(12);
+    expect(chainHeadHeader(copy.chain.head)).toMatch(/^\d+:[0-9a-f]{64}$/);
+
+    // The auditor's own re-computation, written from the algorithm's description alone.
+    const sha = (t: string) => createHash("sha256").update(t, "utf8").digest("hex");
+    const field = (v: string | null) => (v === null ? "-\n" : `${Buffer.byteLength(v, "utf8")}:${v}\n`);
+    let prev = copy.entries[0]?.prevHash ?? "";
+    for (const e of copy.entries) {
+      expect(e.prevHash).toBe(prev);
+      const text = `flightdeck-audit-v1\n${e.prevHash}\n` + [e.id, e.at, e.actorId, e.actorName, e.actorRole, e.action, e.runId, e.summary, e.detailText].map(field).join("");
+      expect(sha(text), `entry #${e.id}`).toBe(e.hash);
+      expect(e.detail).toEqual(JSON.parse(e.detailText));
+      prev = e.hash;
+    }
+    expect(copy.chain.head).toEqual({ id: copy.entries.at(-1)?.id, hash: prev });
+    expect(copy.chain.algorithm).toContain("sha256");
+
+    // A changed copy no longer checks out.
+    const forged = { ...copy.entries[10], summary: "something else" };
+    expect(sha(`flightdeck-audit-v1\n${forged.prevHash}\n` + [forged.id, forged.at, forged.actorId, forged.actorName, forged.actorRole, forged.action, forged.runId, forged.summary, forged.detailText].map((v) => field(v ?? null)).join(""))).not.toBe(forged.hash);
+  });
+});
