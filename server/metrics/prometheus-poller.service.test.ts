@@ -25,7 +25,8 @@ import { testMetricSource, updateMetricSource, type MetricSourceTestResult } fro
 
 // The real programs: Debian's Prometheus on loopback scraping two demo sample-service processes
 // every second, the built-in router sending traffic to them, the engine and the analysis loop.
-// The router's own observations go nowhere: everything the analysis sees comes from Prometheus.
+// The router's own observations go through the poller's router sink, as in main.ts, which drops
+// those of runs Prometheus feeds: everything the analysis sees comes from Prometheus.
 const SECRET = "prometheus-test-master-secret";
 const url = inject("databaseUrl");
 const db = connectDb(url);
@@ -71,7 +72,7 @@ beforeAll(async () => {
   admin = await makeUser(db, "admin");
   rm = await makeUser(db, "release_manager");
   svc = await makeService(db, { router: "builtin", holdScale: 1 });
-  fleet = await startDemoFleet({ baselineVersion: "1.0.0", canaryVersion: "1.1.0", routerPort: 0, rps: 150, sink: { observeRequest: () => {} }, log: () => {} });
+  fleet = await startDemoFleet({ baselineVersion: "1.0.0", canaryVersion: "1.1.0", routerPort: 0, rps: 150, sink: poller.routerSink(aggregator), log: () => {} });
   registry.register(svc.slug, "staging", "builtin", fleet.router);
   prometheus = await startPrometheus(svc.slug, [fleet.services.baseline.port, fleet.services.canary.port].map((p) => `127.0.0.1:${p}`));
   await updateMetricSource(db, admin, { environmentId: envId(), metricSource: ZMetricSourceInput.parse({ kind: "prometheus", url: prometheus.url, intervalSeconds: 5, window: "30s" }) }, (v) => encryptSecret(v, SECRET));
@@ -167,6 +168,7 @@ describe("Prometheus as a metric source", () => {
         const t = aggregator.totals(run.id);
         return t && t.canary.requests > 20 && t.baseline.requests > 100 ? t : null;
       }, 30_000);
+      expect(poller.feeds(run.id)).toBe(true);
       expect(totals.canary.errors).toBe(0);
       expect(totals.canary.latencyMs.p95).toBeGreaterThan(5);
       await new Promise((r) => setTimeout(r, 12_000));

@@ -34,7 +34,8 @@ type Polled = {
 };
 
 const SIDES: readonly Side[] = ["baseline", "canary"];
-const REFRESH_MS = 5_000;
+// As often as the analysis loop looks for runs: a router's requests are dropped for a run only once it is known here.
+const REFRESH_MS = 1_000;
 const TICK_MS = 500;
 const MAX_BACKOFF_MS = 300_000;
 /** Windows older than this many intervals are not caught up after an outage: the evidence is stale. */
@@ -70,6 +71,19 @@ export class PrometheusPoller {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * Whether Prometheus is this run's request source. A router in front of the same service sees the
+   * same requests: its observations must then be dropped (see `routerSink`), or each would count twice.
+   */
+  feeds(runId: string): boolean {
+    return this.polled.has(runId);
+  }
+
+  /** The sink to give routers: everything to `sink`, except requests of runs Prometheus feeds. */
+  routerSink(sink: ObservationSink): ObservationSink {
+    return { observeRequest: (o) => (this.feeds(o.runId) ? undefined : sink.observeRequest(o)) };
   }
 
   /** One round: which runs to poll, then every window that is due (public for tests). */
