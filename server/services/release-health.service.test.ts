@@ -148,6 +148,6 @@ describe("GET /api/release-health", () => {
     expect(await signedOut.json()).toMatchObject({ error: "Please sign in." });
     const bad = await get("period=custom&from=2026-01-01&to=2024-01-01");
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ fieldErrors: { to: ["The last day must not be before the first"] } });
+    expect(await bad.json()).toMatchObject({ error: "The last day must not be before the first.", fieldErrors: { to: ["The last day must not be before the first"] } });
   });
 });

@@ -11,8 +11,13 @@ import { AppError } from "../errors.ts";
 
 const ROLLING_DAYS: Record<Exclude<HealthPeriodChoice, "custom">, number> = { "7d": 7, "30d": 30, "90d": 90 };
 
+// The page has no form to highlight for a query it read from the URL, so the message itself says what to correct.
 const invalid = (fieldErrors: Record<string, string[]>, why: string) =>
-  new AppError("BAD_REQUEST", { message: `release health query: ${why}`, userMessage: "Please correct the highlighted fields.", fieldErrors });
+  new AppError("BAD_REQUEST", {
+    message: `release health query: ${why}`,
+    userMessage: `${Object.values(fieldErrors).flat().join(". ")}.`.replace(/\.\.$/, "."),
+    fieldErrors,
+  });
 
 /**
  * The period a choice means at `now`: the last 7/30/90 days up to now, or whole UTC days from
