@@ -62,6 +62,17 @@ describe("the server's database role", () => {
     expect((await owner.query("SELECT summary FROM audit_event WHERE id = $1", [id])).rows[0]).toEqual({ summary: "appended by the app role" });
   });
 
+  it("appends chained entries (any prevHash or hash it sends is replaced) and reads but cannot change the chain head", async () => {
+    const { rows } = await app.query<{ prevHash: string; hash: string }>(
+      `INSERT INTO audit_event ("actorId", "actorName", "actorRole", action, summary, "prevHash", hash) VALUES ('system', 'test', 'system', 'test.append', 'forged hashes', 'forged', 'forged') RETURNING "prevHash", hash`,
+    );
+    expect(rows[0]?.prevHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await outcome(app, `UPDATE audit_chain_head SET "lastHash" = 'forged'`)).toBe("42501");
+    expect(await outcome(app, "SELECT * FROM audit_chain_head")).toBe("ok"); // verify reads it
+    expect(await outcome(app, "DELETE FROM audit_chain_head")).toBe("42501");
+  });
+
   it("cannot create tables, touch the migrations' bookkeeping or make roles", async () => {
     expect(await outcome(app, "CREATE TABLE sneaky (x int)")).toBe("42501");
     expect(await outcome(app, "SELECT * FROM _prisma_migrations")).toBe("42501");

@@ -33,6 +33,10 @@ export async function ensureAppRole(ownerUrl: string, password: string): Promise
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}`);
     // The audit trail: read and append only. The migrations' bookkeeping: nothing.
     await client.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM ${APP_ROLE}`);
+    // The chain head is written by the chain trigger alone (it runs as the owner): the app role
+    // could otherwise point it elsewhere and make the next appends look like a break. Verify reads it.
+    await client.query(`REVOKE ALL ON audit_chain_head FROM ${APP_ROLE}`);
+    await client.query(`GRANT SELECT ON audit_chain_head TO ${APP_ROLE}`);
     await client.query(`REVOKE ALL ON _prisma_migrations FROM ${APP_ROLE}`);
     await client.query("COMMIT");
   } catch (e) {
