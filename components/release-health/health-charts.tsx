@@ -7,7 +7,7 @@ import { pct, plural, span, weekLabel } from "./format";
 /**
  * The three weekly charts of the release-health page. Recharts is most of the page's JavaScript,
  * so this module is loaded on its own (next/dynamic in release-health-view.tsx). Each chart
- * draws in `currentColor`, so the theme's text colour (flipped in dark mode) colours it, and
+ * draws in `currentColor` of its frame's text colour class (flipped in dark mode), and
  * each has the same numbers as a table for screen readers and anyone who prefers one.
  */
 
@@ -21,14 +21,14 @@ type Row = ReleaseHealthWeek & { label: string; leadTimeHours: number | null; fa
 /** Week label with a note when the period cuts the week short. */
 const weekName = (w: ReleaseHealthWeek) => `${weekLabel(w.start)}${w.days < 7 ? ` (${Number(w.days.toFixed(1))} days)` : ""}`;
 
-function ChartCard({ id, title, description, summary, table, children }: { id: string; title: string; description: string; summary: string; table: ReactNode; children: ReactNode }) {
+function ChartCard({ id, title, description, summary, table, tone, children }: { id: string; title: string; description: string; summary: string; table: ReactNode; tone: string; children: ReactNode }) {
   return (
     <section aria-labelledby={id} className="min-w-0 space-y-2 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <h3 id={id} className="text-base font-semibold text-slate-900">
         {title}
       </h3>
       <p className="text-xs text-slate-700">{description}</p>
-      <div style={{ height: HEIGHT }}>
+      <div style={{ height: HEIGHT }} className={tone}>
         {children}
       </div>
       <p className="sr-only">{summary}</p>
@@ -88,13 +88,14 @@ export default function HealthCharts({ weeks }: { weeks: ReleaseHealthWeek[] }) 
     <div className="grid gap-3 lg:grid-cols-3">
       <ChartCard
         id="chart-deployments"
+        tone="text-blue-700"
         title="Deployments per week"
         description="Releases that reached 100%, per week starting Monday (UTC)."
         summary={`${plural(total, "release")} over ${plural(weeks.length, "week")}${busiest && busiest.deployments > 0 ? `; the busiest week, starting ${weekName(busiest)}, had ${busiest.deployments}` : ""}.`}
         table={<WeekTable caption="Deployments per week" head={["Week starting (UTC)", "Releases"]} rows={weeks.map((w) => [weekName(w), w.deployments])} />}
       >
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} margin={MARGIN} className="text-blue-700" title="Deployments per week">
+          <BarChart data={rows} margin={MARGIN} title="Deployments per week">
             <CartesianGrid stroke="#e2e8f0" vertical={false} />
             {xAxis}
             <YAxis tick={TICK} width={32} allowDecimals={false} />
@@ -106,13 +107,14 @@ export default function HealthCharts({ weeks }: { weeks: ReleaseHealthWeek[] }) 
 
       <ChartCard
         id="chart-lead-time"
+        tone="text-blue-700"
         title="Lead time trend"
         description="Median hours from commit to release, per week (UTC); weeks without a release that carries a commit time are gaps."
         summary={led.length > 0 ? `Weekly median lead time from ${span(Math.min(...led.map((w) => w.leadTimeMedianMs ?? 0)))} to ${span(Math.max(...led.map((w) => w.leadTimeMedianMs ?? 0)))}.` : "No release in the period carries a commit time."}
         table={<WeekTable caption="Median lead time per week" head={["Week starting (UTC)", "Median lead time"]} rows={weeks.map((w) => [weekName(w), span(w.leadTimeMedianMs)])} />}
       >
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={rows} margin={MARGIN} className="text-blue-700" title="Median lead time per week">
+          <LineChart data={rows} margin={MARGIN} title="Median lead time per week">
             <CartesianGrid stroke="#e2e8f0" vertical={false} />
             {xAxis}
             <YAxis tick={TICK} width={40} unit=" h" />
@@ -124,6 +126,7 @@ export default function HealthCharts({ weeks }: { weeks: ReleaseHealthWeek[] }) 
 
       <ChartCard
         id="chart-failure-rate"
+        tone="text-red-700"
         title="Change failure rate"
         description="Changes rolled back or failed ÷ changes that started the rollout, per week (UTC), in %."
         summary={failing.length > 0 ? `${failing.length} of ${weeks.length} weeks had a failed change; the worst, starting ${weekName(failing.reduce((a, b) => ((b.failureRate ?? 0) > (a.failureRate ?? 0) ? b : a)))}, had ${pct(Math.max(...failing.map((w) => w.failureRate ?? 0)))}.` : "No failed change in the period."}
@@ -136,7 +139,7 @@ export default function HealthCharts({ weeks }: { weeks: ReleaseHealthWeek[] }) 
         }
       >
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} margin={MARGIN} className="text-red-700" title="Change failure rate per week">
+          <BarChart data={rows} margin={MARGIN} title="Change failure rate per week">
             <CartesianGrid stroke="#e2e8f0" vertical={false} />
             {xAxis}
             <YAxis tick={TICK} width={40} unit="%" domain={[0, 100]} />
