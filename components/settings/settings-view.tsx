@@ -7,6 +7,7 @@ import { SkeletonRows } from "@/components/ui/skeleton";
 import type { ApiTokenItem } from "@/server/services/api-tokens";
 import type { ShareLinkItem } from "@/server/services/share-links";
 import { ApiTokensSettings } from "./api-tokens-settings";
+import { AuditChainPanel } from "./audit-chain-panel";
 import { ShareLinksSettings } from "./share-links-settings";
 import type { FreezeItem } from "@/server/services/change-freezes";
 import { ChangeFreezesSettings } from "./change-freezes-settings";
@@ -49,6 +50,7 @@ export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users:
       {canManageSettings && freezes ? <ChangeFreezesSettings freezes={freezes} services={services.data ?? []} /> : null}
       {shareLinks ? <ShareLinksSettings links={shareLinks} services={services.data ?? []} /> : null}
       {canManageSettings && apiTokens ? <ApiTokensSettings tokens={apiTokens} /> : null}
+      {canManageSettings ? <AuditChainPanel /> : null}
     </div>
   );
 }
