@@ -41,6 +41,9 @@ const isPermanent = (e: unknown) => e instanceof ApiProblemError && e.status >= 
 
 class TimedOut extends Error {}
 
+/** The run finished but its data is not a run this CLI can read (a newer server?): asking again would loop. */
+class UnreadableRun extends CliError {}
+
 export async function followRun(opts: FollowOptions): Promise<FollowResult> {
   const reconnectDelayMs = opts.reconnectDelayMs ?? 1_000;
   const maxStreamFailures = opts.maxStreamFailures ?? 3;
@@ -105,6 +108,9 @@ export async function followRun(opts: FollowOptions): Promise<FollowResult> {
           if (message.event === "run.changed" || message.event === "run.finished") {
             const run = ZApiRun.safeParse(data);
             if (run.success) lastRun = run.data;
+            else if (message.event === "run.finished") {
+              throw new UnreadableRun(`The run finished, but the server described it in a shape this CLI does not read (${run.error.issues[0]?.path.join(".") ?? ""}: ${run.error.issues[0]?.message ?? ""}); is the CLI older than the server? See \`flightdeck run get ${opts.ref}\`.`);
+            }
           }
           opts.onEvent({ event: message.event, id, data });
           if (message.event === "run.finished" && lastRun && TERMINAL.has(lastRun.status)) {
@@ -116,7 +122,7 @@ export async function followRun(opts: FollowOptions): Promise<FollowResult> {
       opts.onNotice(lastId !== null ? `The event stream closed before the run ended; resuming after event ${lastId}.` : "The event stream closed before the run ended; reconnecting.");
     } catch (e) {
       if (timedOut) throw new TimedOut();
-      if (isPermanent(e)) throw e;
+      if (isPermanent(e) || e instanceof UnreadableRun) throw e;
       const why = abort.signal.aborted ? "no data, not even a keep-alive, for too long" : e instanceof Error ? e.message : String(e);
       opts.onNotice(`The event stream dropped (${why}); ${lastId !== null ? `resuming after event ${lastId}` : "reconnecting"}.`);
     } finally {

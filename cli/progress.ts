@@ -7,7 +7,7 @@ import type { RunEvent } from "./follow.ts";
  * lines (one per change) in CI logs, or NDJSON for machines. All three say the same things.
  */
 
-export type Writable = { write: (text: string) => unknown };
+export type Writable = { write: (text: string) => unknown; columns?: number };
 
 export type ProgressView = {
   event: (e: RunEvent) => void;
@@ -134,9 +134,12 @@ export function ttyView(out: Writable, opts: { verbose: boolean; color: boolean 
   };
   const draw = () => {
     if (!run) return;
-    const lines = [paint("1", runTitle(run)), `  ${progressLine(run)}`, `  canary traffic ${bar(run.canaryPercent)}`];
+    const lines = [runTitle(run), `  ${progressLine(run)}`, `  canary traffic ${bar(run.canaryPercent)}`];
     if (verdict) lines.push(`  ${verdict}`);
-    out.write(lines.join("\n") + "\n");
+    // A line wider than the terminal wraps, and the redraw would then climb too few lines: cut it.
+    const width = out.columns && out.columns > 20 ? out.columns - 1 : null;
+    const fitted = lines.map((l) => (width && l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    out.write(fitted.map((l, i) => (i === 0 ? paint("1", l) : l)).join("\n") + "\n");
     drawn = lines.length;
   };
   const above = (text: string) => {
