@@ -34,7 +34,10 @@ function ChartCard({ id, title, description, summary, table, tone, children }: {
       <p className="sr-only">{summary}</p>
       <details className="text-sm">
         <summary className="cursor-pointer rounded text-slate-800 underline focus-visible:outline-2 focus-visible:outline-blue-700">{title}: show as a table</summary>
-        <div className="mt-2 overflow-x-auto">{table}</div>
+        {/* Focusable so a keyboard can scroll a table wider than a phone. */}
+        <div className="mt-2 overflow-x-auto rounded focus-visible:outline-2 focus-visible:outline-blue-700" role="region" aria-label={`${title}, table`} tabIndex={0}>
+          {table}
+        </div>
       </details>
     </section>
   );
