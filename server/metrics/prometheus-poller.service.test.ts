@@ -209,4 +209,34 @@ describe("Prometheus as a metric source", () => {
     await fleet.clearFault("canary");
     expect(["latency-p95", "latency-p99"]).toContain(s.rollback?.trigger);
   }, 90_000);
+  it("survives Prometheus going away: says why, backs off, and catches up the windows it missed", async () => {
+    const run = await canaryHolding();
+    const setUrl = (u: string) =>
+      updateMetricSource(db, admin, { environmentId: envId(), metricSource: ZMetricSourceInput.parse({ kind: "prometheus", url: u, intervalSeconds: 5, window: "30s" }) }, (v) => encryptSecret(v, SECRET));
+    try {
+      const baseline = () => aggregator.totals(run.id)?.baseline.requests ?? 0;
+      // One window's worth, measured: the jump at a normal poll.
+      const first = await eventually(async () => (baseline() > 0 ? baseline() : null), 20_000);
+      const second = await eventually(async () => (baseline() > first ? baseline() : null), 20_000);
+      const perWindow = second - first;
+
+      const closed = await freePort();
+      pollerErrors.length = 0;
+      await setUrl(`http://127.0.0.1:${closed}`);
+      const complaint = await eventually(async () => pollerErrors.find((e) => e.includes("connection refused")), 20_000);
+      expect(complaint).toContain(`connection refused by 127.0.0.1:${closed} (is Prometheus listening there?); retrying in 5 s`);
+      await new Promise((r) => setTimeout(r, 10_000));
+      const during = baseline();
+
+      await setUrl(prometheus.url);
+      // The missed windows come in at once (Prometheus kept the samples), not one per poll.
+      const caughtUp = await eventually(async () => (baseline() - during >= 1.8 * perWindow ? baseline() : null), 6_000);
+      expect(caughtUp - during).toBeGreaterThanOrEqual(1.8 * perWindow);
+      expect((await state(run.id)).status).not.toBe("rolled_back");
+    } finally {
+      await setUrl(prometheus.url);
+      await engine.dispatch(run.id, { kind: "rollback", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
+      await eventually(async () => ((await state(run.id)).status === "rolled_back" ? true : null), 20_000);
+    }
+  }, 120_000);
 });
