@@ -214,6 +214,30 @@ describe("following through trouble", () => {
     expect(result.stdout).toContain("running · rollout · step 2/3 at 50%");
   });
 
+  it("reads frames split across packets with CRLF line ends, and treats a silent stream (no keep-alive) as dropped", async () => {
+    let streams = 0;
+    const api = await server(async (req, res) => {
+      streams++;
+      startStream(res);
+      if (streams === 1) {
+        res.write(sse("run.changed", ROLLOUT, 5));
+        return; // then silence on an open connection: a half-open socket, or a proxy that swallows keep-alives
+      }
+      const text = (sse("run.notification", { severity: "warning", message: "p99 close to the limit", at: "x" }) + sse("run.finished", fakeRun({ seq: 9, status: "succeeded", phase: "done" }), 9)).replaceAll("\n", "\r\n");
+      for (let i = 0; i < text.length; i += 5) {
+        res.write(text.slice(i, i + 5));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      res.end();
+    });
+    const result = await cli(["run", "wait", "42"], { env: api.env, follow: { idleTimeoutMs: 300 } });
+    expect(result.code).toBe(0);
+    expect(api.requests.map((r) => r.headers["last-event-id"])).toEqual([undefined, "5"]);
+    expect(result.stdout).toContain("The event stream dropped (no data, not even a keep-alive, for too long); resuming after event 5.");
+    expect(result.stdout).toContain("warning: p99 close to the limit");
+    expect(result.stdout).toContain("#42 storefront 2.3.1 → staging: released");
+  });
+
   it("falls back to polling the run when the stream keeps failing, and still exits by the outcome", async () => {
     let polls = 0;
     const api = await server((req, res) => {

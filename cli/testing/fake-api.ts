@@ -77,7 +77,7 @@ export function startStream(res: ServerResponse) {
 }
 
 /** Runs the CLI in this process as the launcher would, with captured output. */
-export async function cli(argv: string[], opts: { env?: Record<string, string>; stdin?: string; tty?: boolean } = {}) {
+export async function cli(argv: string[], opts: { env?: Record<string, string>; stdin?: string; tty?: boolean; follow?: CliIo["follow"] } = {}) {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
@@ -87,7 +87,7 @@ export async function cli(argv: string[], opts: { env?: Record<string, string>; 
     stdout: { write: (s: string) => (stdout += s), isTTY: opts.tty ?? false },
     stderr: { write: (s: string) => (stderr += s) },
     // A fake server drops a stream in milliseconds; the real pauses are seconds.
-    follow: { reconnectDelayMs: 20, pollIntervalMs: 20, idleTimeoutMs: 2_000, maxPollFailures: 3 },
+    follow: { reconnectDelayMs: 20, pollIntervalMs: 20, idleTimeoutMs: 2_000, maxPollFailures: 3, ...opts.follow },
   };
   const code = await main(io);
   return { code, stdout, stderr };
