@@ -26,11 +26,11 @@ const QUERY_LABELS: Record<MetricSourceQueryName, { label: string; hint: string 
 /** The form's fields → the actions' input; numbers left as typed when they are not numbers, so the server names the field. */
 export function toMetricSourceInput(values: Record<string, string>, queryNames: MetricSourceQueryName[]) {
   const interval = values.intervalSeconds?.trim() ?? "";
+  // Rows are sent by position so the server's field errors (headers.<i>.…) land on the right row;
+  // only empty rows at the end are unused slots and dropped.
   const headers: { name: string; value: string }[] = [];
-  for (let i = 0; i < HEADER_ROWS; i++) {
-    const name = values[`headers.${i}.name`]?.trim() ?? "";
-    if (name !== "") headers.push({ name, value: values[`headers.${i}.value`] ?? "" });
-  }
+  for (let i = 0; i < HEADER_ROWS; i++) headers.push({ name: values[`headers.${i}.name`]?.trim() ?? "", value: values[`headers.${i}.value`] ?? "" });
+  while (headers.length > 0 && headers[headers.length - 1]?.name === "" && headers[headers.length - 1]?.value === "") headers.pop();
   return {
     kind: "prometheus",
     url: values.url?.trim() ?? "",
