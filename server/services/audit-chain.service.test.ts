@@ -1,8 +1,13 @@
 import { createHash, randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { entryHash, GENESIS_HASH } from "../core/audit-chain.ts";
 import { connectDb, disconnectDb, type Tx } from "../db/client.ts";
 import { writeAudit } from "../db/audit-log.ts";
+import { PrismaClient } from "../db/generated/client.ts";
 import { type AuditChainReport, chainHeadHeader, exportAuditTrail, runAuditVerify, sha256Hex, verifyAuditChain } from "./audit-chain.ts";
 
 // The tamper-evident audit trail against the real PostgreSQL. Other test files append to the
@@ -186,5 +191,47 @@ describe("the audit chain", () => {
     // A changed copy no longer checks out.
     const forged = { ...copy.entries[10], summary: "something else" };
     expect(sha(`flightdeck-audit-v1\n${forged.prevHash}\n` + [forged.id, forged.at, forged.actorId, forged.actorName, forged.actorRole, forged.action, forged.runId, forged.summary, forged.detailText].map((v) => field(v ?? null)).join(""))).not.toBe(forged.hash);
+  });
+});
+
+describe("the audit chain migration", () => {
+  it("chains the entries written before it, in id order, and appends after them", async () => {
+    // A scratch database on the same server, migrated up to just before the chain.
+    const url = new URL(inject("databaseUrl"));
+    const name = `audit_backfill_${randomUUID().replaceAll("-", "")}`;
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const scratchUrl = new URL(url);
+    scratchUrl.pathname = `/${name}`;
+    const scratch = new pg.Client({ connectionString: scratchUrl.toString() });
+    await scratch.connect();
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: scratchUrl.toString() }) });
+    try {
+      const dir = path.resolve("prisma/migrations");
+      const migrations = readdirSync(dir).filter((d) => /^\d+_/.test(d)).sort();
+      const chain = migrations.indexOf("20261206120000_audit_chain");
+      for (const m of migrations.slice(0, chain)) await scratch.query(readFileSync(path.join(dir, m, "migration.sql"), "utf8"));
+      await scratch.query(`INSERT INTO audit_event ("actorId", "actorName", "actorRole", action, summary, detail) VALUES
+        ('u1', 'Ada', 'admin', 'run.create', 'first', '{"b": 1.0, "a": "é"}'),
+        ('u2', 'Bob', 'viewer', 'run.approve', 'second', '{}'),
+        ('engine', 'Flightdeck engine', 'system', 'run.finish', 'third', '{"n": [1e3, {"z": null}]}')`);
+      await scratch.query(readFileSync(path.join(dir, migrations[chain] ?? "", "migration.sql"), "utf8"));
+
+      const before = await verifyAuditChain(prisma);
+      expect(before).toMatchObject({ ok: true, entries: 3, head: { id: "3" } });
+      const first = await prisma.auditEvent.findFirstOrThrow({ orderBy: { id: "asc" } });
+      expect(first.prevHash).toBe(GENESIS_HASH);
+
+      await prisma.$transaction((tx) => writeAudit(tx, { actor, action: "test.chain", summary: "after the migration" }));
+      expect(await verifyAuditChain(prisma)).toMatchObject({ ok: true, entries: 4, head: { id: "4" } });
+      // The append-only guard is back on after the backfill.
+      await expect(scratch.query("UPDATE audit_event SET summary = 'x' WHERE id = 1")).rejects.toThrow(/append-only/);
+    } finally {
+      await prisma.$disconnect();
+      await scratch.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });
