@@ -4,11 +4,15 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { GET } from "../../app/api/audit/route.ts";
+import { getAuth } from "../auth/auth.ts";
 import { entryHash, GENESIS_HASH } from "../core/audit-chain.ts";
 import { connectDb, disconnectDb, type Tx } from "../db/client.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import { PrismaClient } from "../db/generated/client.ts";
-import { type AuditChainReport, chainHeadHeader, exportAuditTrail, runAuditVerify, sha256Hex, verifyAuditChain } from "./audit-chain.ts";
+import { setRuntime } from "../runtime.ts";
+import { makeUser } from "../testing/harness.ts";
+import { type AuditChainReport, type AuditExport, chainHeadHeader, exportAuditTrail, runAuditVerify, sha256Hex, verifyAuditChain } from "./audit-chain.ts";
 
 // The tamper-evident audit trail against the real PostgreSQL. Other test files append to the
 // same table at the same time, so nothing here assumes it is alone: entries are found by a
@@ -233,5 +237,35 @@ describe("the audit chain migration", () => {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     }
+  });
+});
+
+describe("GET /api/audit exports", () => {
+  it("carry the chain head in a header, and each entry's prevHash and hash (CSV and JSON); the list stays as it was", async () => {
+    setRuntime({ databaseUrl: inject("databaseUrl"), authSecret: "audit-chain-test-secret-0123456789abcdef", publicUrl: "http://127.0.0.1:3000", testMode: true });
+    const viewer = await makeUser(db, "viewer");
+    const signedIn = await getAuth().api.signInEmail({ body: { email: viewer.email, password: "correct horse battery" }, headers: new Headers(), returnHeaders: true });
+    const cookie = signedIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const get = (query: string, headers: Record<string, string> = { cookie }) => GET(new Request(`http://127.0.0.1:3000/api/audit${query}`, { headers }));
+    await append("=HYPERLINK(\"http://x\") in an export");
+
+    const json = await get("?format=json");
+    expect(json.status).toBe(200);
+    const body = (await json.json()) as AuditExport;
+    expect(json.headers.get("x-audit-chain-head")).toBe(`${body.chain.head?.id}:${body.chain.head?.hash}`);
+    const last = body.entries.at(-1);
+    expect(body.chain.head).toEqual({ id: last?.id, hash: last?.hash });
+    expect(last).toMatchObject({ prevHash: expect.stringMatching(/^[0-9a-f]{64}$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const csv = await get("?format=csv");
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect(csv.headers.get("x-audit-chain-head")).toMatch(/^\d+:[0-9a-f]{64}$/);
+    const text = await csv.text();
+    expect(text.split("\r\n")[0]).toBe('"id","at","actorId","actor","role","action","run","summary","detail","prevHash","hash"');
+    expect(text).toContain(`"'=HYPERLINK(""http://x"") in an export"`); // still neutralised for spreadsheets
+
+    const list = (await (await get("")).json()) as Record<string, unknown>[];
+    expect(Object.keys(list[0] ?? {}).sort()).toEqual(["action", "actorName", "actorRole", "at", "id", "runId", "summary"]);
+    expect((await get("?format=json", {})).status).toBe(401);
   });
 });

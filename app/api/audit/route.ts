@@ -1,9 +1,10 @@
-import { requireUser } from "@/server/auth/session";
-import { db } from "@/server/db/client";
-import { toCsv } from "@/server/http/csv";
-import { json, route } from "@/server/http/route";
-import { chainHeadHeader, exportAuditTrail } from "@/server/services/audit-chain";
-import { listAudit } from "@/server/services/services-and-environments";
+// Relative imports (not "@/"): the service test loads this route as it is, without Next's aliases.
+import { requireUser } from "../../../server/auth/session";
+import { db } from "../../../server/db/client";
+import { toCsv } from "../../../server/http/csv";
+import { json, route } from "../../../server/http/route";
+import { chainHeadHeader, exportAuditTrail } from "../../../server/services/audit-chain";
+import { listAudit } from "../../../server/services/services-and-environments";
 
 export const dynamic = "force-dynamic";
 
