@@ -8,7 +8,7 @@ import { clearActiveRuns } from "../runs/helpers";
 function cli(args: string[], env: Record<string, string> = {}): { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [path.resolve("bin/flightdeck.mjs"), ...args], {
     // The admin commands find the server's embedded database the way an operator's shell would.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", FLIGHTDECK_DATA_DIR: E2E.serverEnv.FLIGHTDECK_DATA_DIR, EMBEDDED_PG_PORT: E2E.serverEnv.EMBEDDED_PG_PORT, CI: "1", ...env },
+    env: { ...process.env, FLIGHTDECK_DATA_DIR: E2E.serverEnv.FLIGHTDECK_DATA_DIR, EMBEDDED_PG_PORT: E2E.serverEnv.EMBEDDED_PG_PORT, CI: "1", FLIGHTDECK_URL: "", FLIGHTDECK_TOKEN: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -292,3 +292,9 @@ export async function finishedRunsForHealth(db: Db, where: { from: Date; to: Dat
   });
   return rows.map(({ state, ...r }) => ({ ...r, rolloutStarted: parseRunState(r.id, state).stepIndex >= 0 }));
 }
+
+/** The version the environment's latest run released (or tried to), for Settings' "test the queries" default. */
+export async function latestTargetVersion(db: Db, environmentId: string): Promise<string | null> {
+  const latest = await db.releaseRun.findFirst({ where: { environmentId }, orderBy: { createdAt: "desc" }, select: { targetVersion: true } });
+  return latest?.targetVersion ?? null;
+}

@@ -4,6 +4,7 @@ import { can } from "../core/permissions.ts";
 import type { Db } from "../db/client.ts";
 import { Prisma } from "../db/generated/client.ts";
 import { writeAudit } from "../db/audit-log.ts";
+import { latestTargetVersion } from "../db/run-repository.ts";
 import {
   DEFAULT_PROMETHEUS_QUERIES,
   parseStoredMetricSource,
@@ -97,14 +98,14 @@ function withoutSecrets(source: TStoredMetricSource | null): MetricSourceView["m
 export async function readMetricSource(db: Db, actor: SessionUser, environmentId: string): Promise<MetricSourceView> {
   requireAdmin(actor, "metric source");
   const env = await environmentOf(db, environmentId);
-  const latest = await db.releaseRun.findFirst({ where: { environmentId: env.id }, orderBy: { createdAt: "desc" }, select: { targetVersion: true } });
+  const latestVersion = await latestTargetVersion(db, env.id);
   return {
     environmentId: env.id,
     service: env.service.slug,
     environment: env.name,
     metricSource: withoutSecrets(parseStoredMetricSource(env.metricSource)),
     defaults: DEFAULT_PROMETHEUS_QUERIES,
-    suggestedVersions: { baseline: env.service.currentVersion, canary: latest?.targetVersion ?? env.service.currentVersion },
+    suggestedVersions: { baseline: env.service.currentVersion, canary: latestVersion ?? env.service.currentVersion },
   };
 }
 

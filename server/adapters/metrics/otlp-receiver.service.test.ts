@@ -15,7 +15,7 @@ import { MetricsAggregator } from "../../metrics/aggregator.ts";
 import { createApiToken } from "../../services/api-tokens.ts";
 import { eventually, makeEngine, makeService, makeUser, runInput, startRun } from "../../testing/harness.ts";
 import { listenOnLoopback } from "../../testing/loopback-server.ts";
-import { MAX_OTLP_BODY_BYTES, otlpMetricsRoute } from "./otlp-route.ts";
+import { MAX_OTLP_BODY_BYTES, otlpMetricsRoute } from "../../http/otlp-route.ts";
 
 /**
  * The OTLP/HTTP receiver over a real HTTP server on loopback (the handler the Next routes

@@ -1,4 +1,4 @@
-import { otlpMetricsRoute } from "@/server/adapters/metrics/otlp-route";
+import { otlpMetricsRoute } from "@/server/http/otlp-route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,12 +1,12 @@
 import { gunzipSync } from "node:zlib";
-import { appContext } from "../../context.ts";
-import { db } from "../../db/client.ts";
-import { runsInRollout } from "../../db/run-repository.ts";
-import { AppError, toPublicError } from "../../errors.ts";
-import type { MetricsAggregator } from "../../metrics/aggregator.ts";
-import { authenticateToken, type AuthenticatedToken } from "../../services/api-tokens.ts";
-import { decodeJsonRequest, decodeProtobufRequest, encodeJsonResponse, encodeProtobufResponse, encodeProtobufStatus, OtlpDecodeError } from "./otlp-codec.ts";
-import { CumulativeStreams, receiveMetrics, type OtlpRun } from "./otlp-receiver.ts";
+import { appContext } from "../context.ts";
+import { db } from "../db/client.ts";
+import { runsInRollout } from "../db/run-repository.ts";
+import { AppError, toPublicError } from "../errors.ts";
+import type { MetricsAggregator } from "../metrics/aggregator.ts";
+import { authenticateToken, type AuthenticatedToken } from "../services/api-tokens.ts";
+import { decodeJsonRequest, decodeProtobufRequest, encodeJsonResponse, encodeProtobufResponse, encodeProtobufStatus, OtlpDecodeError } from "../adapters/metrics/otlp-codec.ts";
+import { CumulativeStreams, receiveMetrics, type OtlpRun } from "../adapters/metrics/otlp-receiver.ts";
 
 /**
  * The OTLP/HTTP metrics receiver (`POST /v1/metrics`, OTLP's default path, and
