@@ -76,6 +76,12 @@ describe("the audit chain", () => {
     expect(raw?.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(raw?.prevHash).toMatch(/^[0-9a-f]{64}$/);
 
+    // An id given by hand that would land inside the chain is re-drawn, so id order stays chain order.
+    const [old] = await db.$queryRawUnsafe<{ id: bigint }[]>(
+      `INSERT INTO audit_event (id, "actorId", "actorName", "actorRole", action, summary) VALUES (${a}, 'system', 'psql', 'system', 'test.chain', 'old id') RETURNING id`,
+    );
+    expect(old?.id).toBeGreaterThan(raw?.id ?? 0n);
+
     const mine = (await exportAuditTrail(db, { limit: 100_000 })).entries.filter((e) => [a, b, raw?.id].map(String).includes(e.id));
     expect(mine).toHaveLength(3);
     for (const e of mine) expect(entryHash(e.prevHash, e, sha256Hex), `entry #${e.id}`).toBe(e.hash);
