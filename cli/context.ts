@@ -3,7 +3,11 @@ import { inCi, type CliEnv } from "./env.ts";
 import type { FollowOptions } from "./follow.ts";
 import type { Writable } from "./progress.ts";
 
-/** What the CLI is given by its launcher (bin/flightdeck.mjs) or a test: nothing is read from the process itself. */
+/**
+ * What the CLI is given by its launcher (bin/flightdeck.mjs) or a test; the API commands read
+ * nothing from the process itself. (`flightdeck admin` reads the server's configuration,
+ * server/env.ts, because it must find the database exactly as the server does.)
+ */
 export type CliIo = {
   argv: string[];
   env: Record<string, string | undefined>;

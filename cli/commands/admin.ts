@@ -92,7 +92,7 @@ const createUserAction: (o: UserOptions) => Action = (o) => async (ctx) => {
   return EXIT.ok;
 };
 
-const list = (o: Option, values: readonly string[]) => o.choices(values as string[]).argParser((v: string, all: string[] | undefined) => [...(all ?? []), v]).default([]);
+const list = (o: Option, values: readonly string[], meaning: string) => o.choices(values as string[]).argParser((v: string, all: string[] | undefined) => [...(all ?? []), v]).default([], meaning);
 
 export function adminCommands(program: Command, runner: Runner): void {
   const admin = program.command("admin").description("bootstrap on the server's machine, straight on its database (DATABASE_URL or the embedded PostgreSQL of `npm start`)");
@@ -103,9 +103,9 @@ export function adminCommands(program: Command, runner: Runner): void {
     .description("create an API token and print it once (audited)")
     .option("--name <name>", "what it is for, e.g. ci (required)")
     .addOption(new Option("--role <role>", "the role it acts with; default release_manager with runs:write, else viewer").choices(ROLES as readonly string[] as string[]))
-    .addOption(list(new Option("--scope <scope>", "repeatable; default runs:read and runs:write"), API_TOKEN_SCOPES))
-    .option("--service <slug>", "limit it to this service; repeatable (default: every service)", (v: string, all: string[]) => [...all, v], [] as string[])
-    .addOption(list(new Option("--environment <name>", "limit it to this environment; repeatable (default: both)"), ENVIRONMENTS))
+    .addOption(list(new Option("--scope <scope>", "what it may do; repeatable"), API_TOKEN_SCOPES, "runs:read and runs:write"))
+    .addOption(new Option("--service <slug>", "limit it to this service; repeatable").argParser((v: string, all: string[]) => [...all, v]).default([], "every service"))
+    .addOption(list(new Option("--environment <name>", "limit it to this environment; repeatable"), ENVIRONMENTS, "both"))
     .action((o: TokenOptions, cmd: Command) => runner(cmd, createToken(o)));
   admin
     .command("user")

@@ -3,7 +3,7 @@ import { ZApiCommandResult, ZApiCreateRunBody, ZApiRun, ZApiRunList, type ApiRun
 import { COMPLIANCES, ENVIRONMENTS, RISKS, RUN_STATUSES, STRATEGIES } from "../../server/core/types.ts";
 import { ApiProblemError, CliError, type ApiClient } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
-import { EXIT, type ExitCode } from "../exit-codes.ts";
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from "../exit-codes.ts";
 import { idempotencyKeyFor } from "../idempotency.ts";
 import { progressLine, runTitle } from "../progress.ts";
 import { readInput } from "../read-input.ts";
@@ -188,14 +188,14 @@ const list: (o: ListOptions) => Action = (o) => async (ctx) => {
 
 /** The commands a run takes from the CLI, with whether the API requires a reason (server/core/commands.ts). */
 const COMMANDS = {
-  approve: { kind: "approve", reason: "optional", says: "Approve the run at its gate" },
-  reject: { kind: "reject", reason: "required", says: "Reject the run at its gate (it ends)" },
-  waive: { kind: "waive", reason: "required", says: "Waive the gate's waivable blockers" },
-  promote: { kind: "promote", reason: "required", says: "Skip the remaining holds: full traffic to the new version" },
-  pause: { kind: "pause", reason: "optional", says: "Pause the rollout where it is" },
-  resume: { kind: "resume", reason: "none", says: "Resume a paused run" },
-  rollback: { kind: "rollback", reason: "required", says: "Roll the run back to the baseline" },
-  abort: { kind: "abort", reason: "required", says: "Abort the run" },
+  approve: { kind: "approve", reason: "optional", says: "approve the run at its gate" },
+  reject: { kind: "reject", reason: "required", says: "reject the run at its gate (it ends)" },
+  waive: { kind: "waive", reason: "required", says: "waive the gate's waivable blockers" },
+  promote: { kind: "promote", reason: "required", says: "skip the remaining holds: full traffic to the new version" },
+  pause: { kind: "pause", reason: "optional", says: "pause the rollout where it is" },
+  resume: { kind: "resume", reason: "none", says: "resume a paused run" },
+  rollback: { kind: "rollback", reason: "required", says: "roll the run back to the baseline" },
+  abort: { kind: "abort", reason: "required", says: "abort the run" },
 } as const;
 
 const command: (name: keyof typeof COMMANDS, r: string, o: { reason?: string }) => Action = (name, r, o) => async (ctx) => {
@@ -242,12 +242,13 @@ export function runCommands(program: Command, runner: Runner): void {
     .option("--commit-time <iso>", "when it was committed, ISO 8601 (e.g. 2026-12-04T15:04:05Z)")
     .option("--notes <markdown>", "release notes")
     .option("--notes-file <path>", "release notes from a file, or - for stdin")
-    .option("--link <label=url>", "a link on the run (CI job, pull request); repeatable", (v: string, all: string[]) => [...all, v], [] as string[])
+    .addOption(new Option("--link <label=url>", "a link on the run (CI job, pull request); repeatable").argParser((v: string, all: string[]) => [...all, v]).default([], "none"))
     .option("--freeze-override-reason <text>", "admins only: release during a change freeze, and why (at least 10 characters)")
     .option("--idempotency-key <key>", "default: from the CI job (GITHUB_RUN_ID + GITHUB_RUN_ATTEMPT, CI_JOB_ID, …), else random")
     .option("--wait", "follow the run to its end; the exit code says how it ended")
     .option("--timeout <duration>", "with --wait: stop waiting after this long (90s, 30m, 2h) and exit 4")
     .option("--verbose", "with --wait: also print the check agents' log lines")
+    .addHelpText("after", `\n${EXIT_CODES_HELP}\n`)
     .action((o: CreateOptions, cmd: Command) => runner(cmd, create(o)));
   run
     .command("get <ref>")
@@ -266,6 +267,7 @@ export function runCommands(program: Command, runner: Runner): void {
     .description("follow a run to its end; the exit code says how it ended")
     .option("--timeout <duration>", "stop waiting after this long (90s, 30m, 2h) and exit 4")
     .option("--verbose", "also print the check agents' log lines")
+    .addHelpText("after", `\n${EXIT_CODES_HELP}\n`)
     .action((r: string, o: { timeout?: string; verbose?: boolean }, cmd: Command) => runner(cmd, wait(r, o)));
   for (const name of Object.keys(COMMANDS) as (keyof typeof COMMANDS)[]) {
     const spec = COMMANDS[name];
