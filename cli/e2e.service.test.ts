@@ -8,6 +8,7 @@ import { ZApiRun, type ApiRun } from "../server/contracts/api-v1.ts";
 import { connectDb, disconnectDb } from "../server/db/client.ts";
 import { Engine } from "../server/engine/engine.ts";
 import { MetricsAggregator } from "../server/metrics/aggregator.ts";
+import { runAuditVerify } from "../server/services/audit-chain.ts";
 import { fanOut, runEventHub } from "../server/realtime/event-hub.ts";
 import { eventually, makeService } from "../server/testing/harness.ts";
 import { startApiServer } from "./testing/api-server.ts";
@@ -185,5 +186,14 @@ describe("flightdeck admin", () => {
     expect(limited).toMatchObject({ code: 1, stdout: "" });
     expect(limited.stderr).toContain("Nothing was created: Unknown service: no-such-service.");
     expect(await db.apiToken.count()).toBe(tokens);
+  }, 60_000);
+
+  it("audit verify says what the audit chain check finds, and exits by it", async () => {
+    const verified = await spawnCli(["admin", "audit", "verify"], { env: { DATABASE_URL: databaseUrl } });
+    // Other test files may break the shared database's chain on purpose: the CLI must say exactly what the check says.
+    const expected = await runAuditVerify(db);
+    expect(verified.stdout.trim()).toMatch(/^(Intact: \d+ entries|Broken at entry #\d+)/);
+    expect(verified.stdout.trim().split(":")[0]).toBe(expected.text.split(":")[0]);
+    expect(verified.code).toBe(expected.exitCode);
   }, 60_000);
 });

@@ -92,6 +92,15 @@ const createUserAction: (o: UserOptions) => Action = (o) => async (ctx) => {
   return EXIT.ok;
 };
 
+/** Re-computes the audit trail's hash chain (server/services/audit-chain.ts): exit 0 intact, 1 broken. */
+const verifyAudit: Action = async (ctx) => {
+  const { withServerDatabase } = await import("../admin-db.ts");
+  const { runAuditVerify } = await import("../../server/services/audit-chain.ts");
+  const result = await withServerDatabase(ctx.err, (db) => runAuditVerify(db));
+  ctx.out(ctx.mode() === "json" ? JSON.stringify(result.report, null, 2) : result.text);
+  return result.exitCode === 0 ? EXIT.ok : EXIT.error;
+};
+
 const list = (o: Option, values: readonly string[], meaning: string) => o.choices(values as string[]).argParser((v: string, all: string[] | undefined) => [...(all ?? []), v]).default([], meaning);
 
 export function adminCommands(program: Command, runner: Runner): void {
@@ -107,6 +116,12 @@ export function adminCommands(program: Command, runner: Runner): void {
     .addOption(new Option("--service <slug>", "limit it to this service; repeatable").argParser((v: string, all: string[]) => [...all, v]).default([], "every service"))
     .addOption(list(new Option("--environment <name>", "limit it to this environment; repeatable"), ENVIRONMENTS, "both"))
     .action((o: TokenOptions, cmd: Command) => runner(cmd, createToken(o)));
+  admin
+    .command("audit")
+    .description("the audit trail")
+    .command("verify")
+    .description("re-compute the audit trail's hash chain: exit 0 intact, 1 broken (or not checked), naming the first broken entry")
+    .action((_o: unknown, cmd: Command) => runner(cmd, verifyAudit));
   admin
     .command("user")
     .description("users")
