@@ -12,6 +12,11 @@ export type DemoControl = {
   setFault(side: "baseline" | "canary", fault: TFault): Promise<void>;
   /** stages a new run's versions on the fleet (restarts a process that plays another version) */
   prepare(target: RunTarget): Promise<void>;
+  /**
+   * Ends the demo's own rehearsal run (the canary `npm start` shows on first start) when someone
+   * asks for a real release where it runs, and waits until it has ended; nothing otherwise.
+   */
+  yieldRehearsal(where: { service: string; environment: string }, requestedBy: string): Promise<void>;
 };
 
 /**

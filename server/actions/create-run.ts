@@ -14,6 +14,6 @@ export async function createRunAction(input: unknown): Promise<ActionResult<{ id
     const parsed = ZCreateRunInput.parse(input);
     const ctx = appContext();
     const demo = ctx.demo;
-    return createRun({ db: db(), engine: ctx.engine, globalHoldScale: ctx.globalHoldScale, now: Date.now(), ...(demo ? { prepare: (t) => demo.prepare(t) } : {}) }, user, parsed);
+    return createRun({ db: db(), engine: ctx.engine, globalHoldScale: ctx.globalHoldScale, now: Date.now(), ...(demo ? { prepare: (t) => demo.prepare(t), yieldRehearsal: (w, by) => demo.yieldRehearsal(w, by) } : {}) }, user, parsed);
   });
 }

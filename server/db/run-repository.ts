@@ -90,6 +90,12 @@ export function activeRunIn(client: Db | Tx, environmentId: string, activeStatus
   return client.releaseRun.findFirst({ where: { environmentId, status: { in: activeStatuses } }, select: { number: true } });
 }
 
+/** The run in progress in an environment, with its state, or null. */
+export async function activeRunWithState(db: Db, environmentId: string, activeStatuses: string[]): Promise<{ id: string; number: number; state: RunState } | null> {
+  const row = await db.releaseRun.findFirst({ where: { environmentId, status: { in: activeStatuses } }, select: { id: true, number: true, state: true } });
+  return row ? { id: row.id, number: row.number, state: parseRunState(row.id, row.state) } : null;
+}
+
 /** Runs whose hold deadline has passed, for the engine's ticker. */
 export async function dueRunIds(db: Db, now: number, take = 50): Promise<string[]> {
   const due = await db.releaseRun.findMany({ where: { deadlineAt: { lte: new Date(now) }, status: "running" }, select: { id: true }, take });
@@ -297,4 +303,10 @@ export async function finishedRunsForHealth(db: Db, where: { from: Date; to: Dat
 export async function latestTargetVersion(db: Db, environmentId: string): Promise<string | null> {
   const latest = await db.releaseRun.findFirst({ where: { environmentId }, orderBy: { createdAt: "desc" }, select: { targetVersion: true } });
   return latest?.targetVersion ?? null;
+}
+
+/** A run's status as stored (denormalised from its state), or null when there is no such run. */
+export async function runStatusOf(db: Db, runId: string): Promise<string | null> {
+  const row = await db.releaseRun.findUnique({ where: { id: runId }, select: { status: true } });
+  return row?.status ?? null;
 }

@@ -53,7 +53,7 @@ export const createRunRoute = apiRoute(async (req: Request) => {
   const ctx = appContext();
   const demo = ctx.demo;
   const { run, replay } = await createApiRun(
-    { db: db(), engine: ctx.engine, globalHoldScale: ctx.globalHoldScale, now: Date.now(), baseUrl: baseUrl(req), ...(demo ? { prepare: (t) => demo.prepare(t) } : {}) },
+    { db: db(), engine: ctx.engine, globalHoldScale: ctx.globalHoldScale, now: Date.now(), baseUrl: baseUrl(req), ...(demo ? { prepare: (t) => demo.prepare(t), yieldRehearsal: (w, by) => demo.yieldRehearsal(w, by) } : {}) },
     token,
     value,
     key,

@@ -25,6 +25,7 @@ export type ApiRunsDeps = {
   /** the dashboard's address, for each run's `url` */
   baseUrl: string;
   prepare?: (target: RunTarget) => Promise<void>;
+  yieldRehearsal?: (where: { service: string; environment: string }, requestedBy: string) => Promise<void>;
 };
 
 const notFound = (ref: string) => new AppError("NOT_FOUND", { message: `run ${ref.slice(0, 60)} not found`, userMessage: `No run ${ref.slice(0, 60)}.` });
@@ -165,6 +166,7 @@ export async function createApiRun(deps: ApiRunsDeps, token: AuthenticatedToken,
         globalHoldScale: deps.globalHoldScale,
         now: deps.now,
         ...(deps.prepare ? { prepare: deps.prepare } : {}),
+        ...(deps.yieldRehearsal ? { yieldRehearsal: deps.yieldRehearsal } : {}),
         ...(idempotencyKey !== null
           ? {
               inCreation: {

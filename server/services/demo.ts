@@ -5,10 +5,13 @@ import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { DemoControl } from "../context.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import type { Db } from "../db/client.ts";
-import { activeRunVersions, countActiveRuns } from "../db/run-repository.ts";
+import { activeRunVersions, activeRunWithState, countActiveRuns, runStatusOf } from "../db/run-repository.ts";
+import { writeAudit } from "../db/audit-log.ts";
+import { possibleCommands } from "../core/command-states.ts";
+import { TERMINAL_STATUSES } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
-import { ACTIVE_STATUSES, createRun, type RunTarget } from "./runs.ts";
+import { ACTIVE_STATUSES, createRun, runCommand, type RunTarget } from "./runs.ts";
 import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
 import { parseLimits } from "../db/environment-config-schema.ts";
 
@@ -26,6 +29,10 @@ export function resourceLimits(stored: unknown, defaults: ResourceLimits = DEMO_
 
 /** The demo fleet's service: staging runs on the built-in router in front of real processes. */
 export const DEMO_SERVICE = "storefront";
+/** Who ends the demo's rehearsal in the audit trail and the run's decisions. */
+const DEMO_ACTOR = { id: "system:demo", name: "Flightdeck demo", email: "demo@flightdeck.invalid", role: "admin" as const };
+/** Longest a release request waits for the rehearsal to finish rolling back before it is refused as busy. */
+const REHEARSAL_YIELD_MS = 60_000;
 const DEMO_ENVIRONMENT = "staging";
 
 const RUNBOOK = `### Runbook — storefront (demo)
@@ -171,11 +178,18 @@ export async function startDemo(deps: {
   if (!active && deps.autoRun !== false) {
     const admin = await db.user.findFirst({ where: { role: "admin" }, orderBy: { createdAt: "asc" } });
     if (admin) {
-      await createRun(
+      const run = await createRun(
         { db, engine: deps.engine, globalHoldScale: deps.globalHoldScale, now: deps.now() },
         { id: admin.id, name: admin.name, email: admin.email, role: "admin" },
         { serviceId: service.id, environment: DEMO_ENVIRONMENT, targetVersion: canaryVersion, strategy: "canary", risk: "low", compliance: "none" },
       );
+      // Marked in the audit trail (it survives restarts): the rehearsal yields to a real release.
+      await writeAudit(db, {
+        actor: DEMO_ACTOR,
+        action: "demo.rehearsal",
+        runId: run.id,
+        summary: `Run #${run.number} is the demo's rehearsal of ${DEMO_SERVICE} ${canaryVersion}: it makes way for any release requested for ${DEMO_SERVICE} in ${DEMO_ENVIRONMENT}`,
+      });
     }
   }
   // A fault is for one rehearsal: once no run is rolling out on the fleet, clear it, so the next
@@ -216,6 +230,10 @@ export async function startDemo(deps: {
       if (target.service !== DEMO_SERVICE || target.environment !== DEMO_ENVIRONMENT) return;
       await Promise.all([fleet.playVersion("baseline", target.baselineVersion), fleet.playVersion("canary", target.targetVersion)]);
     },
+    yieldRehearsal: async (where, requestedBy) => {
+      if (where.service !== DEMO_SERVICE || where.environment !== DEMO_ENVIRONMENT) return;
+      await endRehearsal(db, deps.engine, service.id, requestedBy);
+    },
   };
   const stop = async () => {
     clearInterval(sweeper);
@@ -223,4 +241,30 @@ export async function startDemo(deps: {
     await fleet.stop();
   };
   return { control, url: fleet.url, stop };
+}
+
+/**
+ * `npm start` shows a canary on first start by releasing the demo's next version itself (the
+ * rehearsal). When someone asks for a real release of the demo service there — from New run, the
+ * API or the CLI — the rehearsal makes way instead of refusing them as busy: it is aborted before
+ * traffic moved, else rolled back (the built-in router reverts at once), and the request waits
+ * until it has ended. Only a run the demo marked as its rehearsal is ever ended this way.
+ */
+export async function endRehearsal(db: Db, engine: Engine, serviceId: string, requestedBy: string): Promise<void> {
+  const env = await db.environment.findFirst({ where: { serviceId, name: DEMO_ENVIRONMENT }, select: { id: true } });
+  if (!env) return;
+  const active = await activeRunWithState(db, env.id, ACTIVE_STATUSES);
+  if (!active) return;
+  const marked = await db.auditEvent.count({ where: { runId: active.id, action: "demo.rehearsal" } });
+  if (marked === 0) return;
+  const possible = possibleCommands(active.state);
+  const kind = possible.includes("abort") ? "abort" : possible.includes("rollback") ? "rollback" : null;
+  const reason = `The demo's rehearsal makes way for a release requested by ${requestedBy}`;
+  if (kind) await runCommand(engine, DEMO_ACTOR, { kind, runId: active.id, reason }).catch(() => {}); // already ending: wait below
+  const until = Date.now() + REHEARSAL_YIELD_MS;
+  while (Date.now() < until) {
+    const status = await runStatusOf(db, active.id);
+    if (status === null || (TERMINAL_STATUSES as readonly string[]).includes(status)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -34,6 +34,8 @@ export async function createRun(
     globalHoldScale: number;
     now: number;
     prepare?: (target: RunTarget) => Promise<void>;
+    /** the demo's rehearsal makes way for a real release (server/services/demo.ts) */
+    yieldRehearsal?: (where: { service: string; environment: string }, requestedBy: string) => Promise<void>;
     /**
      * Runs inside the creation's transaction: `beforeInsert` under the environment's lock, before
      * the busy check (the API answers a retried request there); `afterInsert` with the new run
@@ -70,6 +72,7 @@ export async function createRun(
       });
     }
   };
+  await deps.yieldRehearsal?.({ service: env.service.slug, environment: input.environment }, actor.name);
   await refuseIfBusy(db);
   await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion: env.service.currentVersion, targetVersion: input.targetVersion });
   const policy = policyFor(input.risk, input.compliance, input.environment, { blockingSeverity: parseBlockingSeverity(env.blockingSeverity) });
