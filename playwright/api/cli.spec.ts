@@ -49,7 +49,7 @@ test.describe("the CLI in a pipeline", () => {
     const [outcome] = await Promise.all([released.done, confirmEachWeight()]);
     expect(outcome.code, outcome.stdout + outcome.stderr).toBe(0);
     // CI output: plain timestamped lines, the run's number and how it ended.
-    expect(outcome.stdout).toMatch(/^\d\d:\d\d:\d\d .*Run #\d+/m);
+    expect(outcome.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z #\d+ checkout 1\.8\.0/m);
     expect(outcome.stdout).toMatch(/released/i);
 
     // A run rolled back by the on-call engineer ends the pipeline with exit code 2.

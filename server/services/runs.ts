@@ -88,8 +88,9 @@ export async function createRun(
       compliance: input.compliance,
       router: env.router as RouterKind,
       createdBy: actor.id,
-      // Automated routers observe both versions, so the canary is judged by the analysis.
-      analysis: env.router === "manual" ? null : analysisFor(input.environment, parseLimits(env.limits), parseAnalysisPolicy(env.analysisPolicy)),
+      // Automated routers observe both versions, and a metric source (Prometheus) reports them: then
+      // the canary is judged by the analysis. A manual router with no metric source has nothing to judge by.
+      analysis: env.router === "manual" && env.metricSource === null ? null : analysisFor(input.environment, parseLimits(env.limits), parseAnalysisPolicy(env.analysisPolicy)),
     },
     policy,
     steps,
