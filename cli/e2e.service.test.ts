@@ -98,7 +98,7 @@ async function drive(ref: string, stop: (run: ApiRun) => boolean): Promise<ApiRu
 describe("flightdeck run create --wait against the real API", () => {
   it("follows a run to its release, printing its progress, and exits 0", async () => {
     const svc = await makeService(db, { holdScale: 1 / 3_600_000 }); // every hold at the 1 s floor
-    const waiting = spawnCli(["run", "create", "--service", svc.slug, "--environment", "staging", "--version", "1.1.0", "--commit-sha", "abc1234", "--wait", "--timeout", "2m"], { env: { ...env, CI: "true" } });
+    const waiting = spawnCli(["run", "create", "--service", svc.slug, "--environment", "staging", "--version", "1.1.0", "--risk", "medium", "--commit-sha", "abc1234", "--wait", "--timeout", "2m"], { env: { ...env, CI: "true" } });
     const run = await runOf(svc.slug);
     expect(run).toMatchObject({ version: "1.1.0", commitSha: "abc1234", createdBy: "ci (API token)" });
     await drive(String(run.number), (r) => r.status === "succeeded");
@@ -116,7 +116,7 @@ describe("flightdeck run create --wait against the real API", () => {
   it("exits 2 when the run is rolled back, and a retried create with the same job's key follows the same run", async () => {
     const svc = await makeService(db, { holdScale: 1 / 3_600_000 });
     const job = { ...env, CI: "true", GITHUB_RUN_ID: "777", GITHUB_RUN_ATTEMPT: "1", GITHUB_REPOSITORY: "acme/shop" };
-    const args = ["run", "create", "--service", svc.slug, "--environment", "staging", "--version", "1.2.0", "--wait", "--json"];
+    const args = ["run", "create", "--service", svc.slug, "--environment", "staging", "--version", "1.2.0", "--risk", "medium", "--wait", "--json"];
     const waiting = spawnCli(args, { env: job });
     const run = await runOf(svc.slug);
     await drive(String(run.number), (r) => r.phase === "rollout" && r.canaryPercent > 0);
@@ -138,7 +138,7 @@ describe("flightdeck run create --wait against the real API", () => {
 
   it("exits 3 when the run is rejected at its approval gate", async () => {
     const svc = await makeService(db, { holdScale: 1 / 3_600_000 });
-    const waiting = spawnCli(["run", "create", "--service", svc.slug, "--environment", "staging", "--version", "1.3.0", "--wait"], { env: { ...env, CI: "true" } });
+    const waiting = spawnCli(["run", "create", "--service", svc.slug, "--environment", "staging", "--version", "1.3.0", "--risk", "medium", "--wait"], { env: { ...env, CI: "true" } });
     const run = await runOf(svc.slug);
     await drive(String(run.number), (r) => r.waitingFor === "approval");
     const rejected = await cli(["run", "reject", String(run.number), "--reason", "not during the sale"], { env });

@@ -236,7 +236,7 @@ export function runCommands(program: Command, runner: Runner): void {
     .addOption(choices(new Option("--environment <name>", "where to release (required)"), ENVIRONMENTS))
     .option("--version <version>", "the version to release (required); the current one becomes the baseline")
     .addOption(choices(new Option("--strategy <strategy>", "default canary"), STRATEGIES))
-    .addOption(choices(new Option("--risk <level>", "default medium"), RISKS))
+    .addOption(choices(new Option("--risk <level>", "default low (staging needs no approver; production always one)"), RISKS))
     .addOption(choices(new Option("--compliance <regime>", "default none"), COMPLIANCES))
     .option("--commit-sha <sha>", "the commit being released (7–40 hex characters)")
     .option("--commit-time <iso>", "when it was committed, ISO 8601 (e.g. 2026-12-04T15:04:05Z)")

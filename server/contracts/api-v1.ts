@@ -29,7 +29,9 @@ export const ZApiCreateRunBody = z
     environment: z.enum(ENVIRONMENTS, { message: "staging or production" }),
     version: ZVersion.describe("the version to release; the service's current version is the baseline"),
     strategy: z.enum(STRATEGIES, { message: "canary, blue-green, rolling or immediate" }).default("canary"),
-    risk: z.enum(RISKS, { message: "low, medium, high or critical" }).default("medium"),
+    // Low unless the pipeline says otherwise: staging then needs no approver, production still
+    // needs one (the policy asks it at every risk); a risky change is declared, not assumed.
+    risk: z.enum(RISKS, { message: "low, medium, high or critical" }).default("low").describe("default low: no approver in staging, one in production; medium and high need one in staging too, critical two"),
     compliance: z.enum(COMPLIANCES, { message: "none, sox, gdpr, hipaa or pci" }).default("none"),
     commitSha: z
       .string()

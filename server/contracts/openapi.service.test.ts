@@ -77,8 +77,11 @@ describe("the OpenAPI document", () => {
         if (path === "/api/v1/openapi.json") continue;
         expect((API_TOKEN_SCOPES as readonly string[]).includes(String(op["x-flightdeck-scope"])), where).toBe(true);
         expect(op.security, where).toEqual([{ bearer: [] }]);
+        // The OTLP receiver answers as the OTLP specification says (google.rpc.Status), which exporters read.
+        const otlp = path.endsWith("/otlp/v1/metrics");
         for (const [status, response] of Object.entries(responses)) {
-          if (Number(status) >= 400) expect(response.content, `${where} ${status}`).toEqual({ "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } });
+          if (Number(status) >= 400 && !otlp) expect(response.content, `${where} ${status}`).toEqual({ "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } });
+          if (Number(status) >= 400 && otlp) expect(String(response.description), `${where} ${status}`).toMatch(/google\.rpc\.Status/);
         }
         expect(Object.keys(responses), where).toEqual(expect.arrayContaining(["401", "403"]));
       }

@@ -168,6 +168,32 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/otlp/v1/metrics": {
+        post: {
+          operationId: "exportOtlpMetrics",
+          summary: "OpenTelemetry metrics in (OTLP/HTTP); also served at /v1/metrics, the exporters' default path",
+          description:
+            "An OTLP ExportMetricsServiceRequest (opentelemetry-proto v1.5 metrics), protobuf or JSON, optionally gzip, at most 4 MiB. HTTP server duration histograms (explicit and exponential) of the run rolling out for the resource's service.name and deployment.environment feed its analysis; the side is the data point's service.version (or flightdeck.side). Answers follow the OTLP specification (ExportMetricsServiceResponse with partial_success; errors as google.rpc.Status), not problem details.",
+          tags: ["ingest"],
+          security: bearer,
+          "x-flightdeck-scope": "metrics:write",
+          requestBody: {
+            required: true,
+            content: {
+              "application/x-protobuf": { schema: { type: "string", format: "binary", description: "opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest" } },
+              "application/json": { schema: { type: "object", description: "ExportMetricsServiceRequest in OTLP's JSON encoding" } },
+            },
+          },
+          responses: {
+            "200": { description: "ExportMetricsServiceResponse; partial_success counts and explains the data points that fed nothing" },
+            "400": { description: "Undecodable body (google.rpc.Status)" },
+            "401": { description: "No or invalid token (google.rpc.Status)" },
+            "403": { description: "Token without metrics:write (google.rpc.Status)" },
+            "413": { description: "Body over 4 MiB, compressed or not (google.rpc.Status)" },
+            "415": { description: "Neither protobuf nor JSON (google.rpc.Status)" },
+          },
+        },
+      },
       "/api/v1/signals": {
         post: {
           operationId: "postSignal",

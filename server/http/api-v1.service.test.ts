@@ -129,7 +129,7 @@ async function run(res: Response, status = 201): Promise<ApiRun> {
 }
 
 describe("creating runs", () => {
-  it("creates and starts a run with commit, notes and links; defaults canary/medium/none; Location points at it; audited as the token's identity", async () => {
+  it("creates and starts a run with commit, notes and links; defaults canary/low/none; Location points at it; audited as the token's identity", async () => {
     const svc = await makeService(db);
     const t = await token();
     const res = await call("/api/v1/runs", {
@@ -138,7 +138,7 @@ describe("creating runs", () => {
     });
     const created = await run(res);
     expect(res.headers.get("location")).toBe(`/api/v1/runs/${created.id}`);
-    expect(created).toMatchObject({ service: svc.slug, environment: "staging", version: "2.3.1", baselineVersion: "1.0.0", strategy: "canary", risk: "medium", compliance: "none", commitSha: "abcdef1234567", commitAt: "2026-12-04T09:00:00.000Z", releaseNotes: "# Fixes\n- checkout", createdBy: "ci (API token)" });
+    expect(created).toMatchObject({ service: svc.slug, environment: "staging", version: "2.3.1", baselineVersion: "1.0.0", strategy: "canary", risk: "low", compliance: "none", commitSha: "abcdef1234567", commitAt: "2026-12-04T09:00:00.000Z", releaseNotes: "# Fixes\n- checkout", createdBy: "ci (API token)" });
     expect(created.links).toEqual([{ label: "CI job", url: "https://ci.example/jobs/1" }]);
     expect(created.url).toBe(`${base}/runs/${created.id}`);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { runId: created.id, action: "run.create" } });
@@ -149,7 +149,7 @@ describe("creating runs", () => {
   it("answers a retried request with the same run (200, Idempotent-Replay), and 10 concurrent retries create one run", async () => {
     const svc = await makeService(db);
     const t = await token();
-    const body = { service: svc.slug, environment: "production", version: "1.1.0" };
+    const body = { service: svc.slug, environment: "production", version: "1.1.0", risk: "medium" };
     const first = await run(await call("/api/v1/runs", { token: t.token, body, headers: { "idempotency-key": "deploy-42-attempt" } }));
     const again = await call("/api/v1/runs", { token: t.token, body, headers: { "idempotency-key": "deploy-42-attempt" } });
     expect(again.headers.get("idempotent-replay")).toBe("true");
@@ -169,15 +169,15 @@ describe("creating runs", () => {
   it("refuses the same key with another body (422), and another caller's same key is its own", async () => {
     const svc = await makeService(db);
     const t = await token();
-    await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" }, headers: { "idempotency-key": "k1" } }));
-    const p = await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.2.0" }, headers: { "idempotency-key": "k1" } }), 422);
+    await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" }, headers: { "idempotency-key": "k1" } }));
+    const p = await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.2.0", risk: "medium" }, headers: { "idempotency-key": "k1" } }), 422);
     expect(p.detail).toMatch(/different request body/);
     expect(await db.releaseRun.count({ where: { serviceId: svc.id } })).toBe(1);
     // Another token with the same key is another caller: its request is new (and the environment is busy: 409).
     const other = await token({ name: "other ci" });
-    const busy = await problem(await call("/api/v1/runs", { token: other.token, body: { service: svc.slug, environment: "staging", version: "1.2.0" }, headers: { "idempotency-key": "k1" } }), 409);
+    const busy = await problem(await call("/api/v1/runs", { token: other.token, body: { service: svc.slug, environment: "staging", version: "1.2.0", risk: "medium" }, headers: { "idempotency-key": "k1" } }), 409);
     expect(busy.detail).toMatch(/^Run #\d+ is still in progress/);
-    await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" }, headers: { "idempotency-key": "has space" } }), 400);
+    await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" }, headers: { "idempotency-key": "has space" } }), 400);
   });
 
   it("refuses bad input with problem details naming each field, and writes nothing", async () => {
@@ -198,7 +198,7 @@ describe("creating runs", () => {
     expect(big.detail).toMatch(/too large/);
     const notes = await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", releaseNotes: "x".repeat(20_001) } }), 400);
     expect(notes.errors?.releaseNotes).toEqual(["At most 20,000 characters"]);
-    const noService = await problem(await call("/api/v1/runs", { token: t.token, body: { service: "no-such-service", environment: "staging", version: "1.1.0" } }), 404);
+    const noService = await problem(await call("/api/v1/runs", { token: t.token, body: { service: "no-such-service", environment: "staging", version: "1.1.0", risk: "medium" } }), 404);
     expect(noService.errors).toEqual({ service: ['No service "no-such-service"'] });
     const same = await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.0.0" } }), 400);
     expect(same.errors?.version?.[0]).toMatch(/already the current version/);
@@ -212,7 +212,7 @@ describe("token scopes, roles and limits", () => {
     const reader = await token({ name: "reader", scopes: ["runs:read"] });
     const writer = await token({ name: "writer", scopes: ["runs:write"] });
     const metrics = await token({ name: "metrics", scopes: ["metrics:write"] });
-    const body = { service: svc.slug, environment: "staging", version: "1.1.0" };
+    const body = { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" };
     expect((await problem(await call("/api/v1/runs", { token: reader.token, body }), 403)).detail).toBe("This API token lacks the runs:write scope.");
     const created = await run(await call("/api/v1/runs", { token: writer.token, body }));
     await problem(await call(`/api/v1/runs/${created.id}`, { token: writer.token }), 403);
@@ -226,7 +226,7 @@ describe("token scopes, roles and limits", () => {
   it("a revoked token is refused at once (401), and its identity can act no more", async () => {
     const svc = await makeService(db);
     const t = await token();
-    const created = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" } }));
+    const created = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" } }));
     await revokeApiToken(db, admin, { id: t.id });
     await problem(await call(`/api/v1/runs/${created.id}`, { token: t.token }), 401);
     const r = await problem(await call(`/api/v1/runs/${created.id}/commands`, { token: t.token, body: { kind: "abort", reason: "revoked token" } }), 401);
@@ -238,13 +238,13 @@ describe("token scopes, roles and limits", () => {
     const svc = await makeService(db);
     const other = await makeService(db);
     const viewer = await token({ name: "viewer ci", role: "viewer" });
-    const viewerNo = await problem(await call("/api/v1/runs", { token: viewer.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" } }), 403);
+    const viewerNo = await problem(await call("/api/v1/runs", { token: viewer.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" } }), 403);
     expect(viewerNo.detail).toBe("This API token's role (viewer) may not create runs.");
     const limited = await token({ name: "limited", services: [svc.slug], environments: ["staging"] });
-    await problem(await call("/api/v1/runs", { token: limited.token, body: { service: other.slug, environment: "staging", version: "1.1.0" } }), 403);
-    await problem(await call("/api/v1/runs", { token: limited.token, body: { service: svc.slug, environment: "production", version: "1.1.0" } }), 403);
-    const mine = await run(await call("/api/v1/runs", { token: limited.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" } }));
-    const theirs = await run(await call("/api/v1/runs", { token: (await token()).token, body: { service: other.slug, environment: "staging", version: "1.1.0" } }));
+    await problem(await call("/api/v1/runs", { token: limited.token, body: { service: other.slug, environment: "staging", version: "1.1.0", risk: "medium" } }), 403);
+    await problem(await call("/api/v1/runs", { token: limited.token, body: { service: svc.slug, environment: "production", version: "1.1.0", risk: "medium" } }), 403);
+    const mine = await run(await call("/api/v1/runs", { token: limited.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" } }));
+    const theirs = await run(await call("/api/v1/runs", { token: (await token()).token, body: { service: other.slug, environment: "staging", version: "1.1.0", risk: "medium" } }));
     await problem(await call(`/api/v1/runs/${theirs.id}`, { token: limited.token }), 403);
     await problem(await call(`/api/v1/runs/${theirs.id}/commands`, { token: limited.token, body: { kind: "abort", reason: "not mine" } }), 403);
     const listed = (await (await call("/api/v1/runs?limit=100", { token: limited.token })).json()) as { runs: ApiRun[] };
@@ -264,8 +264,8 @@ describe("reading and commanding runs", () => {
   it("lists newest first with filters and a limit, and gets a run by id or by number", async () => {
     const svc = await makeService(db);
     const t = await token();
-    const a = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" } }));
-    const b = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "production", version: "1.1.0" } }));
+    const a = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" } }));
+    const b = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "production", version: "1.1.0", risk: "medium" } }));
     const list = (await (await call(`/api/v1/runs?service=${svc.slug}`, { token: t.token })).json()) as { runs: ApiRun[] };
     expect(list.runs.map((r) => r.id)).toEqual([b.id, a.id]);
     const staging = (await (await call(`/api/v1/runs?service=${svc.slug}&environment=staging&status=active&limit=1`, { token: t.token })).json()) as { runs: ApiRun[] };
@@ -281,7 +281,7 @@ describe("reading and commanding runs", () => {
   it("commands a run with a token, as the token's identity in the audit trail; unknown kinds and fields are 400, wrong state 409", async () => {
     const svc = await makeService(db);
     const t = await token({ name: "deploy bot" });
-    const created = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" } }));
+    const created = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" } }));
     await eventually(async () => (await run(await call(`/api/v1/runs/${created.id}`, { token: t.token }), 200)).phase === "approval");
     expect((await problem(await call(`/api/v1/runs/${created.number}/commands`, { token: t.token, body: { kind: "deploy" } }), 400)).detail).toBe('Unknown command "deploy".');
     expect((await problem(await call(`/api/v1/runs/${created.number}/commands`, { token: t.token, body: { kind: "abort", reason: "x", force: 1 } }), 400)).errors).toMatchObject({ force: ["Unknown field"], reason: [expect.stringMatching(/at least 3/)] });
@@ -346,7 +346,7 @@ describe("the run's event stream", () => {
   it("streams the run's state and live events with increasing ids, resumes after Last-Event-ID, and ends with run.finished", async () => {
     const svc = await makeService(db);
     const t = await token();
-    const created = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0" } }));
+    const created = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "staging", version: "1.1.0", risk: "medium" } }));
     const res = await call(`/api/v1/runs/${created.id}/events`, { token: t.token });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
