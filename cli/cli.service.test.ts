@@ -290,3 +290,25 @@ describe("the flightdeck command itself", () => {
     expect(result.stdout).toContain("rolled back — Rolled back: errors");
   });
 });
+
+describe("CI output", () => {
+  it("prints the analysis when its verdict or step changes, and an unchanged one at most every 30 s", async () => {
+    const { plainView } = await import("./progress.ts");
+    let t = Date.parse("2026-12-04T10:00:00Z");
+    let text = "";
+    const view = plainView({ write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream as never, { verbose: false, now: () => new Date(t) });
+    const analysis = (verdict: string, n: number, stepIndex = 0) => view.event({ event: "run.analysis", data: { verdict, stepIndex, summary: `needs ${n} more canary requests` } } as never);
+    for (let i = 0; i < 20; i++, t += 1_000) analysis("insufficient", 700 - i);
+    analysis("healthy", 0);
+    t += 31_000;
+    analysis("healthy", 0);
+    analysis("healthy", 0, 1);
+    const lines = text.trim().split("\n");
+    expect(lines).toEqual([
+      "2026-12-04T10:00:00.000Z analysis (step 1): insufficient — needs 700 more canary requests",
+      "2026-12-04T10:00:20.000Z analysis (step 1): healthy — needs 0 more canary requests",
+      "2026-12-04T10:00:51.000Z analysis (step 1): healthy — needs 0 more canary requests",
+      "2026-12-04T10:00:51.000Z analysis (step 2): healthy — needs 0 more canary requests",
+    ]);
+  });
+});

@@ -76,10 +76,15 @@ const finalLine = (run: ApiRun | null, o: { outcome: string; timedOut: boolean }
       ? `${runTitle(run)}: ${o.outcome}${run.outcomeReason ? ` — ${run.outcomeReason}` : ""}\n${run.url}`
       : o.outcome;
 
+/** How often a CI log repeats an unchanged analysis verdict (with its latest numbers). */
+const ANALYSIS_REPEAT_MS = 30_000;
+
 /** CI logs: one timestamped line per change, never a control character. */
 export function plainView(out: Writable, opts: { verbose: boolean; now?: () => Date }): ProgressView {
   const now = opts.now ?? (() => new Date());
   let last = "";
+  let lastAnalysis = "";
+  let lastAnalysisAt = 0;
   const say = (text: string) => {
     const at = now().toISOString();
     for (const line of text.split("\n")) out.write(`${at} ${line}\n`);
@@ -95,7 +100,18 @@ export function plainView(out: Writable, opts: { verbose: boolean; now?: () => D
         return;
       }
       const line = eventLine(e, opts.verbose);
-      if (line) say(line);
+      if (!line) return;
+      if (e.event === "run.analysis") {
+        // The analysis reports every second; a CI log gets a line when the verdict or step changes,
+        // else one every 30 s with the latest numbers.
+        const a = ZAnalysis.safeParse(e.data);
+        const key = a.success ? `${a.data.stepIndex ?? ""}|${a.data.verdict}` : line;
+        const at = now().getTime();
+        if (key === lastAnalysis && at - lastAnalysisAt < ANALYSIS_REPEAT_MS) return;
+        lastAnalysis = key;
+        lastAnalysisAt = at;
+      }
+      say(line);
     },
     notice: (message) => say(message),
     finish: (run, o) => say(finalLine(run, o)),
