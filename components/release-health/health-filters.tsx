@@ -1,5 +1,5 @@
 "use client";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { buttonClasses } from "@/components/ui/button";
 import { controlClasses } from "@/components/ui/field";
 import { HEALTH_PERIODS, type HealthPeriodChoice } from "@/server/contracts/release-health-api";
@@ -17,6 +17,17 @@ export function HealthFiltersBar({ filters, services, onChange }: { filters: Hea
   const [to, setTo] = useState(filters.to ?? utcDate(Date.now()));
   const [problem, setProblem] = useState<string | null>(null);
   const custom = filters.period === "custom";
+  // The URL (and so `filters`) catches up after a navigation: two choices made before it does must
+  // both count, so each change builds on the latest one asked for, not on the props.
+  const latest = useRef(filters);
+  useEffect(() => {
+    latest.current = filters;
+  }, [filters]);
+  const change = (patch: Partial<HealthFilters>) => {
+    const next = { ...latest.current, ...patch };
+    latest.current = next;
+    onChange(next);
+  };
 
   const select = (id: string, label: string, value: string, options: { value: string; label: string }[], set: (v: string) => void, all?: string) => (
     <div className="min-w-40 flex-1 sm:flex-none">
@@ -39,14 +50,14 @@ export function HealthFiltersBar({ filters, services, onChange }: { filters: Hea
     if (!from || !to) return setProblem("Choose both days.");
     if (to < from) return setProblem("The last day must not be before the first.");
     setProblem(null);
-    onChange({ ...filters, period: "custom", from, to });
+    change({ period: "custom", from, to });
   };
 
   return (
     <div role="search" aria-label="Choose what to measure" className="space-y-3">
       <div className="flex flex-wrap items-end gap-3">
-        {select("health-service", "Service", filters.service ?? "", services.map((s) => ({ value: s.slug, label: s.name })), (v) => onChange({ ...filters, service: v || undefined }), "All services")}
-        {select("health-environment", "Environment", filters.environment ?? "", ENVIRONMENTS.map((e) => ({ value: e, label: e })), (v) => onChange({ ...filters, environment: v || undefined }), "All environments")}
+        {select("health-service", "Service", filters.service ?? "", services.map((s) => ({ value: s.slug, label: s.name })), (v) => change({ service: v || undefined }), "All services")}
+        {select("health-environment", "Environment", filters.environment ?? "", ENVIRONMENTS.map((e) => ({ value: e, label: e })), (v) => change({ environment: v || undefined }), "All environments")}
         {select(
           "health-period",
           "Period",
@@ -54,7 +65,7 @@ export function HealthFiltersBar({ filters, services, onChange }: { filters: Hea
           HEALTH_PERIODS.map((p) => ({ value: p, label: PERIOD_LABELS[p] })),
           (v) => {
             const period = v as HealthPeriodChoice;
-            onChange(period === "custom" ? { ...filters, period, from, to } : { ...filters, period, from: undefined, to: undefined });
+            change(period === "custom" ? { period, from, to } : { period, from: undefined, to: undefined });
           },
         )}
       </div>

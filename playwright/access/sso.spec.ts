@@ -44,7 +44,7 @@ test.describe("single sign-on", () => {
     const header = manager.getByRole("banner");
     await expect(header.getByText("Sam Manager")).toBeVisible();
     await expect(header.getByText("release manager")).toBeVisible();
-    await expect(manager.getByRole("link", { name: "New run" })).toBeVisible();
+    await expect(manager.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New run" })).toBeVisible();
     await managerContext.close();
 
     const viewerContext = await browser.newContext();
