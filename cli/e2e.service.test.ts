@@ -11,7 +11,7 @@ import { MetricsAggregator } from "../server/metrics/aggregator.ts";
 import { runAuditVerify } from "../server/services/audit-chain.ts";
 import { fanOut, runEventHub } from "../server/realtime/event-hub.ts";
 import { eventually, makeService } from "../server/testing/harness.ts";
-import { startApiServer } from "./testing/api-server.ts";
+import { startApiServer } from "../server/testing/api-v1-server.ts";
 import { cli } from "./testing/fake-api.ts";
 import { spawnCli } from "./testing/spawn-cli.ts";
 

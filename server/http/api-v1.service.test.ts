@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
@@ -13,10 +11,9 @@ import { Engine } from "../engine/engine.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { fanOut, runEventHub } from "../realtime/event-hub.ts";
 import { createApiToken, revokeApiToken, type TCreateApiTokenInput } from "../services/api-tokens.ts";
-import { listenOnLoopback } from "../testing/loopback-server.ts";
+import { startApiServer } from "../testing/api-v1-server.ts";
 import { eventually, makeService, makeUser } from "../testing/harness.ts";
-import { createRunRoute, getRunRoute, listRunsRoute, MAX_RUN_BODY_BYTES, runCommandRoute, runEventsRoute } from "./api-v1.ts";
-import { metricsRoute, signalsRoute } from "./api-v1-ingest.ts";
+import { MAX_RUN_BODY_BYTES } from "./api-v1.ts";
 
 /**
  * The HTTP API v1 over a real HTTP server on loopback, with the route handlers the Next routes
@@ -39,50 +36,6 @@ const engine = new Engine({
   onError: () => {},
 });
 
-type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
-const ROUTES: { pattern: RegExp; methods: Record<string, Handler> }[] = [
-  { pattern: /^\/api\/v1\/runs$/, methods: { GET: listRunsRoute, POST: createRunRoute } },
-  { pattern: /^\/api\/v1\/runs\/([^/]+)$/, methods: { GET: getRunRoute } },
-  { pattern: /^\/api\/v1\/runs\/([^/]+)\/commands$/, methods: { POST: runCommandRoute } },
-  { pattern: /^\/api\/v1\/runs\/([^/]+)\/events$/, methods: { GET: runEventsRoute } },
-  { pattern: /^\/api\/v1\/metrics$/, methods: { POST: metricsRoute } },
-  { pattern: /^\/api\/v1\/signals$/, methods: { POST: signalsRoute } },
-];
-
-/** Node's request → the fetch Request a Next route handler gets, and its Response back, streamed. */
-async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-  const route = ROUTES.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);
-  const handler = route?.r.methods[req.method ?? "GET"];
-  if (!route?.m || !handler) {
-    res.writeHead(404).end();
-    return;
-  }
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-  const aborted = new AbortController();
-  res.on("close", () => aborted.abort());
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const request = new Request(url, {
-    method: req.method ?? "GET",
-    headers,
-    signal: aborted.signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
-  } as RequestInit);
-  const response = await handler(request, { params: Promise.resolve({ id: decodeURIComponent(route.m[1] ?? "") }) });
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.flushHeaders();
-  if (response.body) {
-    const reader = response.body.getReader();
-    try {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) res.write(r.value);
-    } catch {
-      // the client went away
-    }
-  }
-  res.end();
-}
-
 let base = "";
 let close: () => Promise<void> = async () => {};
 let admin: SessionUser;
@@ -91,14 +44,8 @@ beforeAll(async () => {
   admin = await makeUser(db, "admin");
   setAppContext({ engine, globalHoldScale: 1, aggregator: new MetricsAggregator(() => Date.now()), demo: null });
   engine.start();
-  const server = createServer((req, res) => {
-    serve(req, res).catch((e: unknown) => {
-      console.error("[test server] handler threw", e);
-      res.destroy();
-    });
-  });
-  const listening = await listenOnLoopback(server);
-  base = `http://127.0.0.1:${listening.port}`;
+  const listening = await startApiServer();
+  base = listening.url;
   close = listening.close;
 });
 afterAll(async () => {

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { buildOpenApiDocument } from "../../server/contracts/openapi.ts";
-import { createRunRoute, getRunRoute, listRunsRoute, runCommandRoute, runEventsRoute } from "../../server/http/api-v1.ts";
-import { metricsRoute } from "../../server/http/api-v1-ingest.ts";
-import { listenOnLoopback } from "../../server/testing/loopback-server.ts";
+import { buildOpenApiDocument } from "../contracts/openapi.ts";
+import { createRunRoute, getRunRoute, listRunsRoute, runCommandRoute, runEventsRoute } from "../http/api-v1.ts";
+import { metricsRoute, signalsRoute } from "../http/api-v1-ingest.ts";
+import { listenOnLoopback } from "./loopback-server.ts";
 
 /**
  * The HTTP API v1 on a real HTTP server on loopback: the route handlers that app/api/v1/**
- * exports, mounted on Node's http server (Next itself is too heavy to start per test file). The
- * same adapter as server/http/api-v1.service.test.ts; what the CLI talks to is the real code.
+ * exports, mounted on Node's http server (Next itself is too heavy to start per test file), for the
+ * API's own service tests and the CLI's: what they talk to is the real code.
  */
 
 type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
@@ -18,6 +18,7 @@ const ROUTES: { pattern: RegExp; methods: Record<string, Handler> }[] = [
   { pattern: /^\/api\/v1\/runs\/([^/]+)\/commands$/, methods: { POST: runCommandRoute } },
   { pattern: /^\/api\/v1\/runs\/([^/]+)\/events$/, methods: { GET: runEventsRoute } },
   { pattern: /^\/api\/v1\/metrics$/, methods: { POST: metricsRoute } },
+  { pattern: /^\/api\/v1\/signals$/, methods: { POST: signalsRoute } },
   // As app/api/v1/openapi.json/route.ts answers.
   { pattern: /^\/api\/v1\/openapi\.json$/, methods: { GET: async () => new Response(JSON.stringify(buildOpenApiDocument()), { headers: { "content-type": "application/json" } }) } },
 ];
