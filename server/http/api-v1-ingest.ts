@@ -1,8 +1,8 @@
 import { appContext } from "../context.ts";
 import { db } from "../db/client.ts";
 import { authenticateToken } from "../services/api-tokens.ts";
-import { applyMetricsBatch, MAX_METRICS_BODY_BYTES, MAX_SIGNAL_BODY_BYTES, parseMetricsBatch, parseSignal, readBodyText, recordSignal } from "../services/ingest.ts";
-import { apiJson, apiRoute } from "./problem.ts";
+import { applyMetricsBatch, MAX_METRICS_BODY_BYTES, MAX_SIGNAL_BODY_BYTES, parseMetricsBatch, parseSignal, recordSignal } from "../services/ingest.ts";
+import { apiJson, apiRoute, readLimitedBody } from "./problem.ts";
 
 /**
  * Metric ingest for services and load balancers that Flightdeck's router does not see:
@@ -13,7 +13,7 @@ import { apiJson, apiRoute } from "./problem.ts";
  */
 export const metricsRoute = apiRoute(async (req: Request) => {
   await authenticateToken(db(), req.headers.get("authorization"), "metrics:write");
-  const batch = parseMetricsBatch(await readBodyText(req, MAX_METRICS_BODY_BYTES));
+  const batch = parseMetricsBatch(await readLimitedBody(req, MAX_METRICS_BODY_BYTES));
   return apiJson(await applyMetricsBatch(db(), appContext().aggregator, batch), 202);
 });
 
@@ -25,7 +25,7 @@ export const metricsRoute = apiRoute(async (req: Request) => {
  */
 export const signalsRoute = apiRoute(async (req: Request) => {
   const token = await authenticateToken(db(), req.headers.get("authorization"), "signals:write");
-  const input = parseSignal(await readBodyText(req, MAX_SIGNAL_BODY_BYTES));
+  const input = parseSignal(await readLimitedBody(req, MAX_SIGNAL_BODY_BYTES));
   await recordSignal(db(), appContext().aggregator, token, input);
   return apiJson({ accepted: true }, 202);
 });

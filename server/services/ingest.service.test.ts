@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionUser } from "../auth/session.ts";
 import { disconnectDb } from "../db/client.ts";
 import { AppError } from "../errors.ts";
+import { readLimitedBody } from "../http/problem.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
 import { createApiToken, authenticateToken, type AuthenticatedToken } from "./api-tokens.ts";
@@ -10,7 +11,6 @@ import {
   MAX_METRICS_BODY_BYTES,
   parseMetricsBatch,
   parseSignal,
-  readBodyText,
   recordSignal,
   validateMetricsBatch,
 } from "./ingest.ts";
@@ -184,15 +184,15 @@ describe("request bodies", () => {
 
   it("refuses a body over 1 MiB with 413, by its declared length or while streaming it", async () => {
     const big = "x".repeat(MAX_METRICS_BODY_BYTES + 1);
-    expect((await appError(() => readBodyText(post(big), MAX_METRICS_BODY_BYTES))).status).toBe(413);
+    expect((await appError(() => readLimitedBody(post(big), MAX_METRICS_BODY_BYTES))).status).toBe(413);
     const stream = new ReadableStream<Uint8Array>({
       start(c) {
         for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(64 * 1024));
         c.close();
       },
     });
-    expect((await appError(() => readBodyText(post(stream), MAX_METRICS_BODY_BYTES))).status).toBe(413);
-    expect(await readBodyText(post("ok ✓"), MAX_METRICS_BODY_BYTES)).toBe("ok ✓");
+    expect((await appError(() => readLimitedBody(post(stream), MAX_METRICS_BODY_BYTES))).status).toBe(413);
+    expect(await readLimitedBody(post("ok ✓"), MAX_METRICS_BODY_BYTES)).toBe("ok ✓");
   });
 });
 

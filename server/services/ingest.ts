@@ -93,30 +93,6 @@ function reasons(error: z.ZodError): Record<string, string[]> {
   return out;
 }
 
-/**
- * A request body as text, refusing more than `maxBytes` (413) before it is all in memory: the
- * declared length is checked first, then the stream is cut off as soon as it passes the limit.
- */
-export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", { message: `body over ${maxBytes} bytes`, userMessage: `Request body too large (at most ${maxBytes} bytes).` });
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString("utf8");
-}
 
 function parseJson(text: string): unknown {
   try {
