@@ -1,13 +1,9 @@
 "use client";
-import { useState } from "react";
-import { useRouter } from "next/navigation";
 import { revokeShareLinkAction } from "@/server/actions/revoke-share-link";
 import type { ShareLinkItem } from "@/server/services/share-links";
-import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { Dialog } from "@/components/ui/dialog";
+import { ConfirmActionButton } from "@/components/ui/confirm-action-button";
 import { LocalTime } from "@/components/ui/local-time";
 import { ShareLinkButton } from "@/components/share/share-link-dialog";
 
@@ -90,46 +86,14 @@ export function ShareLinksSettings({ links, services }: { links: ShareLinkItem[]
 }
 
 function RevokeShareLinkButton({ id, what }: { id: string; what: string }) {
-  const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const close = () => {
-    setError(null);
-    setOpen(false);
-  };
-  async function revoke() {
-    setPending(true);
-    setError(null);
-    try {
-      const result = await revokeShareLinkAction({ id });
-      if (!result.ok) return setError(result.error);
-      close();
-      router.refresh();
-    } catch {
-      setError("Flightdeck could not be reached. Try again.");
-    } finally {
-      setPending(false);
-    }
-  }
   return (
-    <>
-      <Button variant="secondary" size="sm" onClick={() => setOpen(true)} aria-label={`Revoke the link to ${what}`}>
-        Revoke
-      </Button>
-      <Dialog open={open} onClose={close} title="Revoke this link?" description={`Whoever holds the link to ${what} loses access at their next update, within seconds. This cannot be undone.`}>
-        <div className="space-y-4">
-          {error ? <Alert tone="error">{error}</Alert> : null}
-          <div className="flex flex-wrap justify-end gap-2">
-            <Button variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button variant="danger" pending={pending} onClick={() => void revoke()}>
-              Revoke link
-            </Button>
-          </div>
-        </div>
-      </Dialog>
-    </>
+    <ConfirmActionButton
+      label="Revoke"
+      ariaLabel={`Revoke the link to ${what}`}
+      title="Revoke this link?"
+      description={`Whoever holds the link to ${what} loses access at their next update, within seconds. This cannot be undone.`}
+      confirmLabel="Revoke link"
+      action={() => revokeShareLinkAction({ id })}
+    />
   );
 }
