@@ -2,6 +2,7 @@ import { z } from "zod";
 import { COMMANDS } from "../core/commands.ts";
 import { COMPLIANCES, ENVIRONMENTS, PHASES, RISKS, RUN_STATUSES, STRATEGIES, WAITING_FOR } from "../core/types.ts";
 import { ZVersion } from "../services/schemas.ts";
+import { STORABLE, UNSTORABLE_MESSAGE } from "../core/storable-text.ts";
 
 /**
  * The HTTP API v1's requests and responses, one schema each: the routes validate with them and
@@ -9,12 +10,10 @@ import { ZVersion } from "../services/schemas.ts";
  * Schema output), so the document cannot drift from what the routes accept.
  */
 
-// A NUL or a lone UTF-16 surrogate cannot be stored (PostgreSQL refuses them).
-const STORABLE = /^[^\u0000\uD800-\uDFFF]*(?:(?:[\uD800-\uDBFF][\uDC00-\uDFFF])[^\u0000\uD800-\uDFFF]*)*$/;
 
 /** A link on a run (CI job, pull request, change ticket): http(s) only, so a link never runs script. */
 export const ZApiRunLink = z.strictObject({
-  label: z.string().trim().min(1, "Give the link a label").max(80, "At most 80 characters").regex(STORABLE, "Remove the control or unpaired characters"),
+  label: z.string().trim().min(1, "Give the link a label").max(80, "At most 80 characters").regex(STORABLE, UNSTORABLE_MESSAGE),
   url: z
     .string()
     .max(2000, "At most 2,000 characters")
@@ -40,14 +39,14 @@ export const ZApiCreateRunBody = z
       .optional()
       .describe("the commit being released"),
     commitTime: z.iso.datetime({ offset: true, message: "An ISO 8601 date and time, e.g. 2026-12-04T15:04:05Z" }).optional().describe("when the commit was made"),
-    releaseNotes: z.string().max(20_000, "At most 20,000 characters").regex(STORABLE, "Remove the control or unpaired characters").default("").describe("Markdown"),
+    releaseNotes: z.string().max(20_000, "At most 20,000 characters").regex(STORABLE, UNSTORABLE_MESSAGE).default("").describe("Markdown"),
     links: z.array(ZApiRunLink).max(20, "At most 20 links").default([]),
     freezeOverrideReason: z
       .string()
       .trim()
       .min(10, "Say why this release cannot wait (at least 10 characters)")
       .max(200, "At most 200 characters")
-      .regex(STORABLE, "Remove the control or unpaired characters")
+      .regex(STORABLE, UNSTORABLE_MESSAGE)
       .optional()
       .describe("release during a change freeze of the environment: admins only (a token with the admin role); refused with 409 without it"),
   })

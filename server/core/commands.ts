@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Permission } from "./permissions.ts";
 import type { CommandKind } from "./command-states.ts";
 import type { Actor } from "./types.ts";
+import { STORABLE, UNSTORABLE_MESSAGE } from "./storable-text.ts";
 
 /**
  * Every command a person can send to a run, declared once: who may send it, what it carries and
@@ -11,9 +12,7 @@ import type { Actor } from "./types.ts";
  * decide.
  */
 
-// A NUL or a lone UTF-16 surrogate cannot be stored (PostgreSQL refuses them): refused here, by name.
-const STORABLE = /^[^\u0000\uD800-\uDFFF]*(?:(?:[\uD800-\uDBFF][\uDC00-\uDFFF])[^\u0000\uD800-\uDFFF]*)*$/;
-const storable = (s: z.ZodString) => s.regex(STORABLE, "Remove the control or unpaired characters");
+const storable = (s: z.ZodString) => s.regex(STORABLE, UNSTORABLE_MESSAGE);
 const ZReason = storable(z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500, "At most 500 characters"));
 const ZOptionalReason = storable(z.string().trim().max(500, "At most 500 characters")).default("");
 /** A run id as it arrives in a URL or form: a UUID. */

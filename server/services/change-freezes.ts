@@ -5,6 +5,7 @@ import type { ChangeFreezeNote } from "../core/types.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { AppError } from "../errors.ts";
+import { STORABLE, UNSTORABLE_MESSAGE } from "../core/storable-text.ts";
 
 /**
  * Change freezes per environment, scheduled by admins in Settings. A run into a frozen environment
@@ -14,10 +15,8 @@ import { AppError } from "../errors.ts";
  * half-way (roll it back if it must not finish).
  */
 
-// A NUL or a lone UTF-16 surrogate cannot be stored (PostgreSQL refuses them).
-const STORABLE = /^[^\u0000\uD800-\uDFFF]*(?:(?:[\uD800-\uDBFF][\uDC00-\uDFFF])[^\u0000\uD800-\uDFFF]*)*$/;
 const ZReasonText = (min: number, what: string) =>
-  z.string("Give a reason").trim().min(min, `Say ${what} (at least ${min} characters)`).max(200, "At most 200 characters").regex(STORABLE, "Remove the control or unpaired characters");
+  z.string("Give a reason").trim().min(min, `Say ${what} (at least ${min} characters)`).max(200, "At most 200 characters").regex(STORABLE, UNSTORABLE_MESSAGE);
 
 export const ZScheduleFreezeInput = z.object({
   environmentId: z.uuid("Choose an environment"),

@@ -8,6 +8,7 @@ import type { Db } from "../db/client.ts";
 import { latestRunsOfService, runLabels } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import { getRunView } from "./runs.ts";
+import { STORABLE, UNSTORABLE_MESSAGE } from "../core/storable-text.ts";
 
 /**
  * Read-only links for stakeholders without an account. A link opens one run, or every release of
@@ -26,15 +27,13 @@ const TOKEN_FORMAT = /^fds_[A-Za-z0-9_-]{43}$/;
 /** Runs a service link lists, newest first. */
 const SERVICE_RUNS_LISTED = 20;
 
-// A NUL or a lone UTF-16 surrogate cannot be stored (PostgreSQL refuses them).
-const STORABLE = /^[^\u0000\uD800-\uDFFF]*(?:(?:[\uD800-\uDBFF][\uDC00-\uDFFF])[^\u0000\uD800-\uDFFF]*)*$/;
 
 export const ZCreateShareLinkInput = z.object({
   target: z.discriminatedUnion("kind", [z.object({ kind: z.literal("run"), runId: z.uuid("Unknown run") }), z.object({ kind: z.literal("service"), serviceId: z.uuid("Unknown service") })], {
     message: "Share a run or a service",
   }),
   expiresInHours: z.coerce.number("Choose how long the link works").int("Whole hours").min(1, "At least 1 hour").max(MAX_EXPIRY_HOURS, "At most 30 days"),
-  label: z.string().trim().max(80, "At most 80 characters").regex(STORABLE, "Remove the control or unpaired characters").default(""),
+  label: z.string().trim().max(80, "At most 80 characters").regex(STORABLE, UNSTORABLE_MESSAGE).default(""),
 });
 export type TCreateShareLinkInput = z.input<typeof ZCreateShareLinkInput>;
 
