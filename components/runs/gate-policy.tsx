@@ -1,3 +1,4 @@
+import { utcMinute } from "@/server/core/change-freeze";
 import type { Policy } from "@/server/core/types";
 
 /** The policy the gate applied, as the judge (server/core/judge.ts) reads it: what blocks, what may be waived. */
@@ -7,7 +8,7 @@ export function GatePolicy({ policy }: { policy: Policy }) {
     <section className="text-sm text-slate-800" aria-label="Gate policy">
       {policy.changeFreeze ? (
         <p className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-amber-950">
-          <span className="font-medium">Created during a change freeze</span> (“{policy.changeFreeze.freezeReason}”, until {policy.changeFreeze.until.slice(0, 16).replace("T", " ")} UTC),
+          <span className="font-medium">Created during a change freeze</span> (“{policy.changeFreeze.freezeReason}”, until {utcMinute(policy.changeFreeze.until)} UTC),
           overridden by {policy.changeFreeze.overriddenBy}: {policy.changeFreeze.overrideReason}
         </p>
       ) : null}

@@ -40,15 +40,16 @@ export function freezeWindowProblems(window: { startsAt: number; endsAt: number 
   if (window.endsAt <= now) add("endsAt", "Must be in the future");
   if (window.startsAt - now > MAX_SCHEDULE_AHEAD_DAYS * DAY_MS) add("startsAt", "Schedule at most a year ahead");
   const overlapping = existing.find((w) => w.startsAt < window.endsAt && window.startsAt < w.endsAt);
-  if (overlapping) add("startsAt", `Overlaps the freeze “${overlapping.reason}” (${iso(overlapping.startsAt)} to ${iso(overlapping.endsAt)} UTC); change that one instead`);
+  if (overlapping) add("startsAt", `Overlaps the freeze “${overlapping.reason}” (${utcMinute(overlapping.startsAt)} to ${utcMinute(overlapping.endsAt)} UTC); change that one instead`);
   return Object.keys(problems).length > 0 ? problems : null;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+/** A moment as freezes, overrides and links say it: "2027-01-02 12:00" (UTC, to the minute). */
+export const utcMinute = (at: number | string | Date) => new Date(at).toISOString().slice(0, 16).replace("T", " ");
 
 /** The sentence a refused run creation says. */
 export function frozenMessage(environment: string, service: string, freeze: FreezeWindow): string {
-  return `${capitalize(environment)} of ${service} is frozen until ${iso(freeze.endsAt)} UTC: “${freeze.reason}”. An admin can override the freeze with a reason.`;
+  return `${capitalize(environment)} of ${service} is frozen until ${utcMinute(freeze.endsAt)} UTC: “${freeze.reason}”. An admin can override the freeze with a reason.`;
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

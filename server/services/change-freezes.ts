@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { SessionUser } from "../auth/session.ts";
-import { activeFreeze, currentOrNextFreeze, freezeWindowProblems, frozenMessage, type FreezeWindow } from "../core/change-freeze.ts";
+import { activeFreeze, currentOrNextFreeze, freezeWindowProblems, frozenMessage, utcMinute, type FreezeWindow } from "../core/change-freeze.ts";
 import type { ChangeFreezeNote } from "../core/types.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import type { Db, Tx } from "../db/client.ts";
@@ -63,7 +63,7 @@ export async function scheduleFreeze(db: Db, actor: SessionUser, raw: unknown, n
     await writeAudit(tx, {
       actor,
       action: "freeze.schedule",
-      summary: `Scheduled a change freeze on ${env.service.slug}/${env.name} from ${utc(input.startsAt)} to ${utc(input.endsAt)} UTC: ${input.reason}`,
+      summary: `Scheduled a change freeze on ${env.service.slug}/${env.name} from ${utcMinute(input.startsAt)} to ${utcMinute(input.endsAt)} UTC: ${input.reason}`,
       detail: { freezeId: row.id, environmentId: env.id, startsAt: input.startsAt.toISOString(), endsAt: input.endsAt.toISOString() },
     });
     return { id: row.id };
@@ -140,4 +140,3 @@ export async function freezeGate(
   return { freezeReason: freeze.reason, until: new Date(freeze.endsAt).toISOString(), overriddenBy: actor.name, overrideReason: reason.data };
 }
 
-const utc = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");

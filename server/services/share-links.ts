@@ -9,6 +9,7 @@ import { latestRunsOfService, runLabels } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import { getRunView } from "./runs.ts";
 import { STORABLE, UNSTORABLE_MESSAGE } from "../core/storable-text.ts";
+import { utcMinute } from "../core/change-freeze.ts";
 
 /**
  * Read-only links for stakeholders without an account. A link opens one run, or every release of
@@ -83,7 +84,7 @@ export async function createShareLink(db: Db, actor: SessionUser, raw: TCreateSh
       actor,
       action: "share.create",
       runId,
-      summary: `Created a read-only link to ${what}, valid until ${expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC${input.label ? ` ("${input.label}")` : ""}`,
+      summary: `Created a read-only link to ${what}, valid until ${utcMinute(expiresAt)} UTC${input.label ? ` ("${input.label}")` : ""}`,
       detail: { linkId: row.id, runId, serviceId, expiresAt: expiresAt.toISOString() },
     });
     return { id: row.id, token, expiresAt: expiresAt.toISOString() };

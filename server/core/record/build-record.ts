@@ -8,6 +8,7 @@ import { RECORD_FORMAT, type Block, type Span, type RecordDocument, type RecordF
 import type { ReleaseRecordInput } from "./input.ts";
 import { postMortemSection } from "./post-mortem.ts";
 import { code, fact, note, paragraph, status, strong, table, text, utc, words } from "./spans.ts";
+import { utcMinute } from "../change-freeze.ts";
 
 /** Findings per agent listed in full; beyond this they are counted. */
 const FINDINGS_PER_AGENT = 25;
@@ -136,7 +137,7 @@ function approvalsSection(r: ReleaseRecordInput): RecordSection {
                 table(
                   "Change freeze override",
                   ["freeze", "in effect until", "overridden by", "reason"],
-                  [[s.policy.changeFreeze.freezeReason, `${s.policy.changeFreeze.until.slice(0, 16).replace("T", " ")} UTC`, s.policy.changeFreeze.overriddenBy, s.policy.changeFreeze.overrideReason]],
+                  [[s.policy.changeFreeze.freezeReason, `${utcMinute(s.policy.changeFreeze.until)} UTC`, s.policy.changeFreeze.overriddenBy, s.policy.changeFreeze.overrideReason]],
                 ),
               ],
             },
