@@ -38,6 +38,7 @@ CREATE TABLE "server_instance" (
     "address" TEXT NOT NULL DEFAULT '',
     "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "heartbeatAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "state" JSONB NOT NULL DEFAULT '{}',
 
     CONSTRAINT "server_instance_pkey" PRIMARY KEY ("id")
 );
