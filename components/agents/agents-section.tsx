@@ -22,3 +22,18 @@ export function AgentsSection({ phase, state, tasks }: { phase: CheckPhase; stat
 }
 
 export { CHECK_PHASES };
+
+/**
+ * The run's checks, phase by phase: the target of the page's "Checks" link (#checks). Loaded on
+ * its own (next/dynamic in run-detail.tsx), below the fold and out of the first load.
+ */
+export function ChecksSection({ state, tasks }: { state: RunState; tasks: RunView["tasks"] }) {
+  if (state.agents.length === 0) return null;
+  return (
+    <div id="checks" className="space-y-5">
+      {CHECK_PHASES.map((phase) => (
+        <AgentsSection key={phase} phase={phase} state={state} tasks={tasks} />
+      ))}
+    </div>
+  );
+}

@@ -1,26 +1,52 @@
 "use client";
+import dynamic from "next/dynamic";
 import { useCallback } from "react";
+import { TERMINAL_STATUSES } from "@/server/core/types";
 import type { NotificationEvent } from "@/server/realtime/event-map";
-import { AgentsSection, CHECK_PHASES } from "@/components/agents/agents-section";
 import { LiveMetrics } from "@/components/analysis/live-metrics";
-import { FaultInjectionPanel } from "@/components/demo/fault-injection-panel";
 import { QueryError } from "@/components/query/query-error";
 import { useRunEvents } from "@/components/realtime/use-run-events";
 import { StepTracker } from "@/components/rollout/step-tracker";
 import { Card } from "@/components/ui/card";
 import { Skeleton, SkeletonRows } from "@/components/ui/skeleton";
-import { RunWhatIfPanel } from "@/components/what-if/run-what-if-panel";
-import { DecisionsList } from "./decisions-list";
 import { EmergencyContacts } from "./emergency-contacts";
 import { PhaseTimeline } from "./phase-timeline";
 import { RollbackProcedure } from "./rollback-procedure";
 import { RunAbortSection } from "./run-abort-section";
-import { RunAuditList } from "./run-audit-list";
+import { RunAbout } from "./run-about";
 import { RunFeedbackProvider, useRunFeedback } from "./run-feedback";
 import { RunHeader } from "./run-header";
+import { RunSectionNav, type RunSection } from "./run-section-nav";
 import { SuccessCriteria } from "./success-criteria";
-import { useRun } from "./run-queries";
+import { useRun, type CachedRun } from "./run-queries";
 import { WhatNeedsYou } from "./what-needs-you";
+
+// Below the fold, each loads on its own once the run is on screen: the run page's first load
+// stays within its 200 KB budget (issue 11), and the summary never waits for them.
+const lazy = (label: string) => ({ ssr: false, loading: () => <SkeletonRows rows={2} label={label} /> });
+const ChecksSection = dynamic(() => import("@/components/agents/agents-section").then((m) => m.ChecksSection), lazy("Loading checks…"));
+const FaultInjectionPanel = dynamic(() => import("@/components/demo/fault-injection-panel").then((m) => m.FaultInjectionPanel), { ssr: false });
+const RunWhatIfPanel = dynamic(() => import("@/components/what-if/run-what-if-panel").then((m) => m.RunWhatIfPanel), { ssr: false });
+const DecisionsList = dynamic(() => import("./decisions-list").then((m) => m.DecisionsList), lazy("Loading decisions…"));
+const RunAuditList = dynamic(() => import("./run-audit-list").then((m) => m.RunAuditList), lazy("Loading the audit trail…"));
+
+/** The page's sections in page order, for its navigation: only those the page shows for this run. */
+function sectionsOf(view: CachedRun): RunSection[] {
+  const { state } = view;
+  const whatIf = state.params.router !== "manual" && Boolean(state.params.analysis) && TERMINAL_STATUSES.includes(state.status);
+  return [
+    { id: "live-metrics", label: "Metrics" },
+    { id: "rollout", label: "Rollout" },
+    ...(state.rollback ? [{ id: "rollback", label: "Rollback" }] : view.emergencyContacts ? [{ id: "emergency-contacts", label: "Contacts" }] : []),
+    { id: "success-criteria", label: "Criteria" },
+    { id: "phases", label: "Phases" },
+    ...(state.agents.length > 0 ? [{ id: "checks", label: "Checks" }] : []),
+    ...(whatIf ? [{ id: "what-if", label: "What if" }] : []),
+    { id: "decisions", label: "Decisions" },
+    { id: "audit", label: "Audit" },
+    { id: "about", label: "About" },
+  ];
+}
 
 /** The run page: everything about one run, live. */
 export function RunDetail({ runId }: { runId: string }) {
@@ -62,33 +88,36 @@ function RunDetailBody({ runId }: { runId: string }) {
   const view = run.data;
   const { state } = view;
   return (
-    <div className="space-y-5">
+    // Anchored sections stop below the sticky summary (the whole summary on a desktop, its first line on a phone).
+    <div className="space-y-5 [&_[id]]:scroll-mt-20 md:[&_[id]]:scroll-mt-64">
       {run.isError ? <QueryError error={run.error} onRetry={() => void run.refetch()} stale /> : null}
-      <RunHeader run={view} />
-      {/* What a person must do comes right under the header: on a phone it is the first thing seen. */}
-      <WhatNeedsYou runId={view.id} state={state} />
-      <Card title="Phases" id="phases">
-        <PhaseTimeline state={state} />
-      </Card>
-      <SuccessCriteria runId={view.id} criteria={view.criteria} />
-      {/* Who to call sits with the rollback when there is one, otherwise just above the rollout's steps. */}
+      {/* Read in seconds: state, key numbers, what is needed and Roll back; then the charts and the verdict; then the details. */}
+      <RunHeader run={view}>
+        <RunSectionNav sections={sectionsOf(view)} />
+      </RunHeader>
+      {/* The controls for what the summary says the run needs, right under it. */}
+      {state.waitingFor ? <WhatNeedsYou runId={view.id} state={state} /> : null}
+      <RunAbortSection runId={view.id} state={state} />
+      <LiveMetrics run={view} />
+      <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
+      {/* Who to call sits with the rollback when there is one, otherwise just under the rollout's steps. */}
       {state.rollback ? (
         <RollbackProcedure rollback={state.rollback} contacts={view.emergencyContacts} />
       ) : view.emergencyContacts ? (
         <EmergencyContacts contacts={view.emergencyContacts} />
       ) : null}
-      <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
-      <LiveMetrics run={view} />
-      <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
       <FaultInjectionPanel runId={view.id} state={state} />
-      {CHECK_PHASES.map((phase) => (
-        <AgentsSection key={phase} phase={phase} state={state} tasks={view.tasks} />
-      ))}
+      <SuccessCriteria runId={view.id} criteria={view.criteria} />
+      <Card title="Phases" id="phases">
+        <PhaseTimeline state={state} />
+      </Card>
+      <ChecksSection state={state} tasks={view.tasks} />
+      <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
       <div className="grid gap-5 lg:grid-cols-2">
         <DecisionsList decisions={view.decisions} />
         <RunAuditList audit={view.audit} />
       </div>
-      <RunAbortSection runId={view.id} state={state} />
+      <RunAbout run={view} />
     </div>
   );
 }

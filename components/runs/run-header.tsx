@@ -1,90 +1,92 @@
 "use client";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { possibleCommands } from "@/server/core/command-states";
-import type { RunView } from "@/server/services/runs";
-import { useCan } from "@/components/auth/session-context";
+import { needsYou } from "@/server/core/run-summary";
+import { TERMINAL_STATUSES } from "@/server/core/types";
+import { useCan, useSessionUser } from "@/components/auth/session-context";
 import { Button, buttonClasses } from "@/components/ui/button";
-import { LocalTime } from "@/components/ui/local-time";
-import { ShareLinkButton } from "@/components/share/share-link-dialog";
+import type { CachedRun } from "./run-queries";
+import { pauseNote, RunKeyNumbers } from "./run-key-numbers";
 import { RollbackDialog } from "./rollback-dialog";
 import { RunStatusBadge } from "./run-status-badge";
 
-/** Who, what, where — and the one unmistakable Roll back button. */
-export function RunHeader({ run }: { run: RunView }) {
+/**
+ * The run's sticky summary, read in seconds: who and what, status, the key numbers (step and
+ * hold, traffic split, verdict), the one thing the run needs, and the one unmistakable Roll back
+ * button for those allowed. On a desktop the whole summary stays in view while the page scrolls;
+ * on a phone (where four sticky lines would cover a quarter of every screenful) only its first
+ * line does — the box is `display: contents` there, so that line sticks to the page itself.
+ * Nothing heavy is imported here: it is in every first load of the run page. `children` come
+ * last (the page's section links).
+ */
+export function RunHeader({ run, children }: { run: CachedRun; children?: ReactNode }) {
   const canRollBack = useCan("run.rollback");
-  const canShare = useCan("run.create");
+  const user = useSessionUser();
   const [open, setOpen] = useState(false);
   const { state } = run;
   const { params } = state;
   const showRollback = canRollBack && possibleCommands(state).includes("rollback");
-  const facts: [string, string][] = [
-    ["Environment", run.environment],
-    ["Strategy", params.strategy],
-    ["Risk", params.risk],
-    ["Compliance", params.compliance],
-    ["Created by", run.createdBy.name],
-  ];
+  const ended = TERMINAL_STATUSES.includes(state.status);
+  const next = needsYou(state, user, run.createdBy.name, pauseNote(run.decisions));
+  // Instructions link to the controls: the gate's panel under the summary, or Resume in the rollout.
+  const target = state.waitingFor ? "#needs-you" : state.status === "paused" ? "#rollout" : null;
+
   return (
-    <div className="space-y-3">
-      <div className="flex flex-wrap items-start justify-between gap-3">
-        <div className="space-y-1">
-          <div className="flex flex-wrap items-center gap-3">
-            <h1 className="text-2xl font-semibold text-slate-900">Run #{run.number}</h1>
+    <div className="contents md:sticky md:top-0 md:z-20 md:block md:rounded-lg md:border md:border-slate-300 md:bg-white md:p-4 md:shadow-md">
+      <div className="flex items-center justify-between gap-3 max-md:sticky max-md:top-0 max-md:z-20 max-md:-mx-4 max-md:border-b max-md:border-slate-300 max-md:bg-slate-50 max-md:px-4 max-md:py-2">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+            <h1 className="text-xl font-semibold text-slate-900 sm:text-2xl">Run #{run.number}</h1>
             <span data-testid="run-status">
               <RunStatusBadge status={state.status} />
             </span>
           </div>
-          <p className="text-slate-800">
+          <p className="truncate text-sm text-slate-800">
             <span className="font-medium">{run.service.name}</span>{" "}
-            <span className="font-mono text-sm">
+            <span className="font-mono">
               {params.baselineVersion} <span aria-hidden="true">→</span>
               <span className="sr-only">to</span> {params.targetVersion}
-            </span>
+            </span>{" "}
+            · {run.environment}
           </p>
         </div>
         {showRollback ? (
           <>
-            <Button variant="danger" size="lg" onClick={() => setOpen(true)} className="w-full shadow-md sm:w-auto">
+            <Button variant="danger" size="lg" onClick={() => setOpen(true)} className="shrink-0 shadow-md">
               <span aria-hidden="true">↩</span> Roll back
             </Button>
             <RollbackDialog runId={run.id} open={open} onClose={() => setOpen(false)} />
           </>
         ) : null}
       </div>
-      <dl className="flex flex-wrap gap-x-6 gap-y-1 text-sm">
-        {facts.map(([k, v]) => (
-          <div key={k} className="flex gap-1">
-            <dt className="text-slate-700">{k}:</dt>
-            <dd className="font-medium text-slate-900">{v}</dd>
-          </div>
-        ))}
-        <div className="flex gap-1">
-          <dt className="text-slate-700">Created:</dt>
-          <dd className="font-medium text-slate-900">
-            <LocalTime value={run.createdAt} />
-          </dd>
+      <dl className="mt-1 grid grid-cols-2 gap-x-4 gap-y-3 text-sm md:mt-3 md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_minmax(0,1.4fr)_minmax(0,1.4fr)]">
+        <RunKeyNumbers state={state} clockOffsetMs={run.clockOffsetMs} />
+        <div className="col-span-2 min-w-0 md:col-span-1">
+          <dt className="text-xs font-medium uppercase tracking-wide text-slate-700">{ended ? "Outcome" : "What's next"}</dt>
+          {ended ? (
+            <dd className="text-slate-900">
+              <span className="line-clamp-3">{state.outcome ?? "The run has ended."}</span>
+              {run.records.length > 0 ? (
+                <a href={`/runs/${run.id}/record`} className={buttonClasses("secondary", "sm", "mt-1")}>
+                  View release record
+                </a>
+              ) : null}
+            </dd>
+          ) : (
+            <dd data-testid="run-next" className={next.yours ? "font-medium text-slate-900" : "text-slate-900"}>
+              {next.yours && target ? (
+                <a href={target} className="rounded-sm text-blue-800 underline underline-offset-2 hover:text-blue-950">
+                  {next.text}
+                  <span aria-hidden="true"> ↓</span>
+                </a>
+              ) : (
+                next.text
+              )}
+            </dd>
+          )}
         </div>
       </dl>
-      {state.outcome ? (
-        <p className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900">
-          <span className="font-medium">Outcome:</span> {state.outcome}
-        </p>
-      ) : null}
-      {run.records.length > 0 || canShare ? (
-        <div className="flex flex-wrap gap-2">
-          {run.records.length > 0 ? (
-            <>
-              <a href={`/runs/${run.id}/record`} className={buttonClasses("secondary", "sm")}>
-                View release record
-              </a>
-              <a href={`/api/runs/${run.id}/record`} download className={buttonClasses("secondary", "sm")}>
-                <span aria-hidden="true">⬇</span> Download release record
-              </a>
-            </>
-          ) : null}
-          {canShare ? <ShareLinkButton target={{ kind: "run", runId: run.id }} what={`run #${run.number}`} /> : null}
-        </div>
-      ) : null}
+      {children}
     </div>
   );
 }

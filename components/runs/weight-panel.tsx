@@ -1,5 +1,6 @@
 "use client";
 import { confirmWeightAction } from "@/server/actions/confirm-weight";
+import { whoMay } from "@/server/core/run-summary";
 import type { RunState } from "@/server/core/types";
 import { useCan } from "@/components/auth/session-context";
 import { Button } from "@/components/ui/button";
@@ -17,7 +18,10 @@ export function WeightPanel({ runId, state }: { runId: string; state: RunState }
   const percent = state.status === "rolling_back" ? 0 : (state.steps[state.stepIndex]?.percent ?? 0);
   return (
     <div className="space-y-3">
-      <p className="text-base font-medium text-slate-900">Set canary traffic to {percent}% in your deploy tool, then confirm</p>
+      {/* An instruction only for those who may follow it (issue 11); the others read what is awaited. */}
+      <p className="text-base font-medium text-slate-900">
+        {canConfirm ? `Set canary traffic to ${percent}% in your deploy tool, then confirm` : `Waiting for ${percent}% of traffic on the canary to be confirmed`}
+      </p>
       <p className="text-sm text-slate-700">
         {state.status === "rolling_back"
           ? "Rolling back: every request must go to the baseline again."
@@ -36,7 +40,7 @@ export function WeightPanel({ runId, state }: { runId: string; state: RunState }
           Confirm {percent}% applied
         </Button>
       ) : (
-        <p className="text-sm text-slate-700">Waiting for someone who may confirm traffic changes.</p>
+        <p className="text-sm text-slate-700">{whoMay("run.confirmWeight", { capital: true })} confirms it once the deploy tool has moved the traffic.</p>
       )}
     </div>
   );

@@ -1,42 +1,46 @@
 "use client";
+import dynamic from "next/dynamic";
 import type { RunState } from "@/server/core/types";
 import { AnalysisWaitPanel } from "@/components/analysis/analysis-wait-panel";
+import { useSessionUser } from "@/components/auth/session-context";
 import { Card } from "@/components/ui/card";
-import { ApprovalPanel } from "./approval-panel";
-import { WaiverPanel } from "./waiver-panel";
+import { SkeletonRows } from "@/components/ui/skeleton";
 import { WeightPanel } from "./weight-panel";
+
+// The gate's panels (policy, blockers, approvals) matter before the rollout only: not in the first load of a run under way.
+const ApprovalPanel = dynamic(() => import("./approval-panel").then((m) => m.ApprovalPanel), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading the approval gate…" />,
+});
+const WaiverPanel = dynamic(() => import("./waiver-panel").then((m) => m.WaiverPanel), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading the blockers…" />,
+});
 
 /** The gate in play: the approval gate before rollout, verification after it. */
 export function openGate(state: RunState) {
   return state.phase === "post_deploy" ? state.verification : state.gate;
 }
 
-/** The one place that says what the run is waiting on a person for, with the buttons to do it. */
+/**
+ * The controls for what the run is waiting on a person for, right under the summary (which says
+ * it in one line). Rendered only while the run waits; a viewer reads what it waits for, with no buttons.
+ */
 export function WhatNeedsYou({ runId, state }: { runId: string; state: RunState }) {
+  const viewer = useSessionUser().role === "viewer";
   const waiting = state.waitingFor;
+  if (!waiting) return null;
   return (
-    <Card title="What needs you" id="needs-you" className={waiting ? "border-amber-400 ring-1 ring-amber-300" : ""}>
+    <Card title={viewer ? "What the run is waiting for" : "What needs you"} id="needs-you" className="border-amber-400 ring-1 ring-amber-300">
       {waiting === "waiver" ? (
         <WaiverPanel runId={runId} gate={openGate(state)} policy={state.policy} />
       ) : waiting === "approval" ? (
         <ApprovalPanel runId={runId} state={state} />
       ) : waiting === "weight_confirmation" ? (
         <WeightPanel runId={runId} state={state} />
-      ) : waiting === "evidence" || waiting === "analysis" ? (
-        <AnalysisWaitPanel runId={runId} state={state} />
       ) : (
-        <p className="text-sm text-slate-700">{idleText(state)}</p>
+        <AnalysisWaitPanel runId={runId} state={state} />
       )}
     </Card>
   );
-}
-
-function idleText(state: RunState): string {
-  if (state.status === "succeeded") return "Nothing: the release is done.";
-  if (state.status === "rolled_back" || state.status === "failed" || state.status === "aborted") return "Nothing: the run has ended.";
-  if (state.status === "paused") return "The rollout is paused. Resume it when you are ready, or roll back.";
-  if (state.status === "rolling_back") return "The rollback procedure is running; nothing needs you right now.";
-  if (state.phase === "rollout" && !state.params.analysis) return "The canary is holding. No automated analysis watches it: keep an eye on your own dashboards.";
-  if (state.phase === "rollout") return "The canary is holding while the analysis watches it. Nothing needs you right now.";
-  return "Checks are running. Nothing needs you right now.";
 }

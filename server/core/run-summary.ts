@@ -24,10 +24,11 @@ const ROLE_NOUNS: Record<Exclude<Role, "admin">, string> = {
   viewer: "viewer",
 };
 
-/** The roles that may act, in words ("a release manager or on-call engineer"); admins go without saying. */
-export function whoMay(permission: Permission): string {
+/** The roles that may act, in words ("a release manager or on-call engineer"); admins go without saying. `capital` starts a sentence. */
+export function whoMay(permission: Permission, { capital = false } = {}): string {
   const roles = (Object.keys(ROLE_NOUNS) as (keyof typeof ROLE_NOUNS)[]).filter((r) => can(r, permission)).map((r) => ROLE_NOUNS[r]);
-  return roles.length === 0 ? "an admin" : `a ${roles.join(" or ")}`;
+  const words = roles.length === 0 ? "an admin" : `a ${roles.join(" or ")}`;
+  return capital ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : words;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
