@@ -23,12 +23,21 @@ import { WhatNeedsYou } from "./what-needs-you";
 
 // Below the fold, each loads on its own once the run is on screen: the run page's first load
 // stays within its 200 KB budget (issue 11), and the summary never waits for them.
-const lazy = (label: string) => ({ ssr: false, loading: () => <SkeletonRows rows={2} label={label} /> });
-const ChecksSection = dynamic(() => import("@/components/agents/agents-section").then((m) => m.ChecksSection), lazy("Loading checks…"));
+// (Next wants each options object written out literally.)
+const ChecksSection = dynamic(() => import("@/components/agents/agents-section").then((m) => m.ChecksSection), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading checks…" />,
+});
 const FaultInjectionPanel = dynamic(() => import("@/components/demo/fault-injection-panel").then((m) => m.FaultInjectionPanel), { ssr: false });
 const RunWhatIfPanel = dynamic(() => import("@/components/what-if/run-what-if-panel").then((m) => m.RunWhatIfPanel), { ssr: false });
-const DecisionsList = dynamic(() => import("./decisions-list").then((m) => m.DecisionsList), lazy("Loading decisions…"));
-const RunAuditList = dynamic(() => import("./run-audit-list").then((m) => m.RunAuditList), lazy("Loading the audit trail…"));
+const DecisionsList = dynamic(() => import("./decisions-list").then((m) => m.DecisionsList), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading decisions…" />,
+});
+const RunAuditList = dynamic(() => import("./run-audit-list").then((m) => m.RunAuditList), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading the audit trail…" />,
+});
 
 /** The page's sections in page order, for its navigation: only those the page shows for this run. */
 function sectionsOf(view: CachedRun): RunSection[] {
@@ -113,10 +122,9 @@ function RunDetailBody({ runId }: { runId: string }) {
       </Card>
       <ChecksSection state={state} tasks={view.tasks} />
       <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
-      <div className="grid gap-5 lg:grid-cols-2">
-        <DecisionsList decisions={view.decisions} />
-        <RunAuditList audit={view.audit} />
-      </div>
+      {/* One above the other, full width: side by side they would share a top, and the section links could not tell them apart. */}
+      <DecisionsList decisions={view.decisions} />
+      <RunAuditList audit={view.audit} />
       <RunAbout run={view} />
     </div>
   );
