@@ -1,6 +1,7 @@
 import type { RunTarget } from "./services/runs.ts";
 import type { Engine } from "./engine/engine.ts";
 import type { MetricsAggregator } from "./metrics/aggregator.ts";
+import type { MetricsForwarder } from "./metrics/metrics-forwarder.ts";
 import type { TFault } from "../demo/fault.ts";
 
 /** Fault injection into the demo fleet's versions (present only when the demo runs). */
@@ -29,6 +30,8 @@ export type AppContext = {
   globalHoldScale: number;
   /** live request metrics of runs (routers and the ingest API write, the analysis reads) */
   aggregator: MetricsAggregator;
+  /** samples of runs another instance analyses go to it through the metric inbox; absent: a lone process */
+  forwarder?: MetricsForwarder;
   /** the demo fleet, when FLIGHTDECK_DEMO is on and it started; else null */
   demo: DemoControl | null;
   /** re-reads the environments' router settings and starts/stops routers to match (after a Settings change); absent in the bench harness */

@@ -25,6 +25,11 @@ import { WeightReconciler } from "./engine/weight-reconciler.ts";
 import { RouterRegistry } from "./adapters/routers/registry.ts";
 import { buildRouter } from "./adapters/routers/build-router.ts";
 import { isDatabaseDown } from "./errors.ts";
+import { ClusterBus } from "./realtime/cluster-bus.ts";
+import { MetricsForwarder } from "./metrics/metrics-forwarder.ts";
+import { InstancePresence } from "./services/instance-presence.ts";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
 
 /**
  * The one Flightdeck process: database (embedded unless DATABASE_URL), migrations, Next.js,
@@ -88,8 +93,16 @@ async function main(): Promise<void> {
   };
   const registry = new RouterRegistry();
   const aggregator = new MetricsAggregator(() => Date.now());
-  // The same events to the dashboard's sockets and to the API's event streams (SSE).
-  const publish = fanOut(publisherFor(io), runEventHub().publish);
+  // Several instances may share the database (README, "Running several instances"): this one's id
+  // names its analysis leases, its bus messages and its server_instance row.
+  const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // The same events to the dashboard's sockets and to the API's event streams (SSE), on this
+  // instance and, through the bus, on every other one.
+  const bus = new ClusterBus({ databaseUrl, instanceId, deliver: fanOut(publisherFor(io), runEventHub().publish), onError });
+  await bus.start();
+  const publish = bus.publish;
+  // Samples of runs another instance analyses are sent to it (the metric inbox).
+  const forwarder = new MetricsForwarder({ db, aggregator, onError });
   const engine = new Engine({
     runRollbackHook: runHook,
     readRecordMaterial,
@@ -112,9 +125,11 @@ async function main(): Promise<void> {
     publish,
     clock: () => Date.now(),
     onError,
+    lease: { owner: instanceId },
   });
-  // Environments with a Prometheus metric source feed the same aggregator the routers do.
-  const prometheus = new PrometheusPoller({ db, sink: aggregator, clock: () => Date.now(), onError });
+  // Environments with a Prometheus metric source feed the same aggregator the routers do; only the
+  // run's analysis owner polls, so each window is counted once.
+  const prometheus = new PrometheusPoller({ db, sink: aggregator, clock: () => Date.now(), onError, owns: (runId) => analysis.owns(runId) });
   const demo = cfg.FLIGHTDECK_DEMO
     ? await startDemo({ db, engine, aggregator, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, now: () => Date.now() }).catch((e: unknown) => {
         console.error("[flightdeck] demo fleet did not start:", e instanceof Error ? e.message : e);
@@ -123,7 +138,7 @@ async function main(): Promise<void> {
     : null;
   // Routers configured in Settings; after the demo fleet, whose environment keeps its own router.
   const reloadRouters = async () => {
-    const report = await registry.syncFromDb(db, (config) => buildRouter(config, { sink: prometheus.routerSink(aggregator), onVerifyError: (e) => onError("router.verify", e) }));
+    const report = await registry.syncFromDb(db, (config) => buildRouter(config, { sink: prometheus.routerSink(forwarder.sink), onVerifyError: (e) => onError("router.verify", e) }));
     for (const key of report.started) console.log(`[flightdeck] router for ${key} started`);
     for (const key of report.stopped) console.log(`[flightdeck] router for ${key} stopped`);
   };
@@ -132,11 +147,14 @@ async function main(): Promise<void> {
   // (re-running agents, setting a weight) need the versions' addresses the routers know.
   engine.start();
   analysis.start();
+  forwarder.start();
   prometheus.start();
+  const presence = new InstancePresence({ db, id: instanceId, address: publicUrl, onError });
+  presence.start();
   // After the engine: a router that forgot its weight (restarted with the process) gets the run's back.
   const reconciler = new WeightReconciler({ db, routerFor: (kind, target) => registry.routerFor(kind, target), onError });
   reconciler.start();
-  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, demo: demo?.control ?? null, reloadRouters });
+  setAppContext({ engine, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, aggregator, forwarder, demo: demo?.control ?? null, reloadRouters });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -158,10 +176,14 @@ async function main(): Promise<void> {
     force.unref();
     await reconciler.stop().catch(() => {});
     prometheus.stop();
+    await forwarder.stop().catch(() => {});
+    // Releases this instance's analysis leases: another instance takes the runs within a second.
     await analysis.stop().catch(() => {});
     await engine.stop().catch(() => {});
     await demo?.stop().catch(() => {});
     await registry.stopManaged().catch(() => {});
+    await presence.stop().catch(() => {});
+    await bus.stop().catch(() => {});
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await new Promise<void>((resolve) => http.close(() => resolve()));
     await app.close().catch(() => {});

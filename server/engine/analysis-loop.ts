@@ -8,6 +8,9 @@ import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import type { Publish } from "../realtime/event-map.ts";
 import type { DispatchResult } from "./deps.ts";
 import { runsInRollout } from "../db/run-repository.ts";
+import { acquireAnalysisLeases, releaseAnalysisLeases } from "../db/analysis-lease-repository.ts";
+import { drainMetricInbox } from "../db/metric-inbox-repository.ts";
+import { applyInboxPayload } from "../metrics/metrics-forwarder.ts";
 
 type Deps = {
   db: Db;
@@ -18,7 +21,18 @@ type Deps = {
   onError: (where: string, e: unknown) => void;
   /** how often the canary is evaluated (ms); the rollback latency budget starts here */
   evaluateEveryMs?: number;
+  /**
+   * With several instances on one database: this instance's id. The loop then analyses only the
+   * runs whose `analysis_lease` it holds (taken when free or expired, renewed every second, given
+   * up on stop) and drains their metric inbox. Absent: every run, as a lone process (tests).
+   */
+  lease?: { owner: string; ttlMs?: number };
 };
+
+/** How long a lease lasts unrenewed: another instance takes the run over this long after its owner dies (plus one refresh). */
+export const ANALYSIS_LEASE_TTL_MS = 5_000;
+/** Stop acting this long before our own view of the lease runs out: the database's clock decides, ours only approximates it. */
+const LEASE_MARGIN_MS = 500;
 
 type Watched = {
   state: RunState;
@@ -71,8 +85,17 @@ export class AnalysisLoop {
   private lastActiveRefresh = 0;
   private lastSecond = 0;
   private busy = false;
+  /** lease mode: our clock's last moment the leases taken at the last refresh surely still hold */
+  private leaseValidUntil = 0;
+  /** lease mode: the runs whose leases we held at the last refresh */
+  private leased = new Set<string>();
 
   constructor(private readonly deps: Deps) {}
+
+  /** Whether this instance analyses the run now (with leases: holds its lease). */
+  owns(runId: string): boolean {
+    return this.watched.has(runId);
+  }
 
   start(): void {
     const every = this.deps.evaluateEveryMs ?? 250;
@@ -90,7 +113,14 @@ export class AnalysisLoop {
     const t = this.timer;
     this.timer = null;
     if (t) clearTimeout(t);
+    while (this.busy) await new Promise((r) => setTimeout(r, 20));
     await this.persistWindows(true);
+    // Handing over on a clean stop: the next instance takes the runs at its next refresh, not after the TTL.
+    if (this.deps.lease) {
+      this.watched.clear();
+      this.leased.clear();
+      await releaseAnalysisLeases(this.deps.db, this.deps.lease.owner);
+    }
   }
 
   /** One evaluation round (public for tests). */
@@ -100,6 +130,11 @@ export class AnalysisLoop {
     try {
       const now = this.deps.clock();
       if (now - this.lastActiveRefresh >= ACTIVE_REFRESH_MS) await this.refreshActive(now);
+      if (this.deps.lease && this.watched.size > 0) {
+        // Our renewals failed for too long (database away, process stalled): another instance may own the runs now.
+        if (this.deps.clock() > this.leaseValidUntil) return;
+        await this.drainInbox();
+      }
       for (const [runId, w] of this.watched) await this.evaluate(runId, w, now);
       if (now - this.lastSecond >= 1_000) {
         this.lastSecond = now;
@@ -113,13 +148,37 @@ export class AnalysisLoop {
     }
   }
 
+  /** Samples other instances received for our runs, in the order they sent them. */
+  private async drainInbox(): Promise<void> {
+    for (;;) {
+      const batches = await drainMetricInbox(this.deps.db, [...this.watched.keys()]);
+      for (const b of batches) {
+        if (b.payload) applyInboxPayload(this.deps.aggregator, b.runId, b.payload);
+        else this.deps.onError("analysis.inbox", new Error(`metric inbox row ${b.id} of run ${b.runId} does not parse; dropped`));
+      }
+      if (batches.length < 500) return;
+    }
+  }
+
   private async refreshActive(now: number): Promise<void> {
     this.lastActiveRefresh = now;
-    const rows = await runsInRollout(this.deps.db);
+    const rows = (await runsInRollout(this.deps.db)).filter((r) => r.state.params.analysis);
+    let owned: Set<string> | null = null;
+    const lease = this.deps.lease;
+    if (lease) {
+      const ttl = lease.ttlMs ?? ANALYSIS_LEASE_TTL_MS;
+      const before = this.deps.clock();
+      // Leases of runs that left the rollout go first, so nobody waits for them to expire.
+      const leaving = [...this.leased].filter((id) => !rows.some((r) => r.id === id));
+      await releaseAnalysisLeases(this.deps.db, lease.owner, leaving);
+      owned = await acquireAnalysisLeases(this.deps.db, lease.owner, rows.map((r) => r.id), ttl);
+      this.leased = owned;
+      this.leaseValidUntil = before + ttl - LEASE_MARGIN_MS;
+    }
     const seen = new Set<string>();
     for (const row of rows) {
       const state = row.state;
-      if (!state.params.analysis) continue;
+      if (owned && !owned.has(row.id)) continue;
       seen.add(row.id);
       this.deps.aggregator.startStep(row.id, state.stepIndex);
       const w = this.watched.get(row.id);
@@ -129,6 +188,11 @@ export class AnalysisLoop {
     for (const runId of this.watched.keys()) {
       if (seen.has(runId)) continue;
       this.watched.delete(runId);
+      if (owned && rows.some((r) => r.id === runId)) {
+        // Still rolling out, but another instance holds its lease now: its counts are no longer ours to keep.
+        this.deps.aggregator.forget(runId);
+        continue;
+      }
       // Keep counting a little after the run leaves the rollout so the charts show the revert.
       setTimeout(() => {
         if (!this.watched.has(runId)) this.deps.aggregator.forget(runId);

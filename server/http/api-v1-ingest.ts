@@ -14,7 +14,8 @@ import { apiJson, apiRoute, readLimitedBody } from "./problem.ts";
 export const metricsRoute = apiRoute(async (req: Request) => {
   await authenticateToken(db(), req.headers.get("authorization"), "metrics:write");
   const batch = parseMetricsBatch(await readLimitedBody(req, MAX_METRICS_BODY_BYTES));
-  return apiJson(await applyMetricsBatch(db(), appContext().aggregator, batch), 202);
+  const ctx = appContext();
+  return apiJson(await applyMetricsBatch(db(), ctx.aggregator, batch, ctx.forwarder), 202);
 });
 
 /**
@@ -26,6 +27,7 @@ export const metricsRoute = apiRoute(async (req: Request) => {
 export const signalsRoute = apiRoute(async (req: Request) => {
   const token = await authenticateToken(db(), req.headers.get("authorization"), "signals:write");
   const input = parseSignal(await readLimitedBody(req, MAX_SIGNAL_BODY_BYTES));
-  await recordSignal(db(), appContext().aggregator, token, input);
+  const ctx = appContext();
+  await recordSignal(db(), ctx.aggregator, token, input, Date.now(), ctx.forwarder);
   return apiJson({ accepted: true }, 202);
 });

@@ -4,6 +4,7 @@ import { db } from "../db/client.ts";
 import { runsInRollout } from "../db/run-repository.ts";
 import { AppError, toPublicError } from "../errors.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
+import type { MetricsForwarder } from "../metrics/metrics-forwarder.ts";
 import { authenticateToken, type AuthenticatedToken } from "../services/api-tokens.ts";
 import { decodeJsonRequest, decodeProtobufRequest, encodeJsonResponse, encodeProtobufResponse, encodeProtobufStatus, OtlpDecodeError } from "../adapters/metrics/otlp-codec.ts";
 import { CumulativeStreams, receiveMetrics, type OtlpRun } from "../adapters/metrics/otlp-receiver.ts";
@@ -72,13 +73,15 @@ function decompress(body: Buffer, contentEncoding: string | null): Buffer {
 }
 
 /** Runs in their rollout within the token's limits, and whether the analysis watches them (the aggregator counts for it). */
-async function feedableRuns(aggregator: MetricsAggregator, token: AuthenticatedToken): Promise<OtlpRun[]> {
-  const rows = await runsInRollout(db());
-  return rows
-    .filter((r) => (token.services.length === 0 || token.services.includes(r.state.params.service)) && (token.environments.length === 0 || token.environments.includes(r.state.params.environment)))
-    .map((r) => ({
+async function feedableRuns(aggregator: MetricsAggregator, forwarder: MetricsForwarder | undefined, token: AuthenticatedToken): Promise<OtlpRun[]> {
+  const rows = (await runsInRollout(db())).filter(
+    (r) => (token.services.length === 0 || token.services.includes(r.state.params.service)) && (token.environments.length === 0 || token.environments.includes(r.state.params.environment)),
+  );
+  // With several instances, a run another instance analyses is fed too: the forwarder's sink sends it there.
+  const elsewhere = await Promise.all(rows.map((r) => (aggregator.watching(r.id) || !forwarder ? false : forwarder.analysedElsewhere(r.id))));
+  return rows.map((r, i) => ({
       id: r.id,
-      analysed: aggregator.watching(r.id),
+      analysed: aggregator.watching(r.id) || elsewhere[i] === true,
       service: r.state.params.service,
       environment: r.state.params.environment,
       baselineVersion: r.state.params.baselineVersion,
@@ -95,8 +98,8 @@ export async function otlpMetricsRoute(req: Request): Promise<Response> {
     const token = await authenticateToken(db(), req.headers.get("authorization"), "metrics:write");
     const body = decompress(await readBytes(req), req.headers.get("content-encoding"));
     const request = encoding === "protobuf" ? decodeProtobufRequest(body) : decodeJsonRequest(body.toString("utf8"));
-    const aggregator = appContext().aggregator;
-    const result = await receiveMetrics(request, { runs: () => feedableRuns(aggregator, token), sink: aggregator, streams: streams(), now: Date.now() });
+    const { aggregator, forwarder } = appContext();
+    const result = await receiveMetrics(request, { runs: () => feedableRuns(aggregator, forwarder, token), sink: forwarder?.sink ?? aggregator, streams: streams(), now: Date.now() });
     return encoding === "protobuf"
       ? new Response(encodeProtobufResponse(result), { status: 200, headers: { "content-type": "application/x-protobuf", "cache-control": "no-store" } })
       : new Response(encodeJsonResponse(result), { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" } });

@@ -17,6 +17,12 @@ type Deps = {
   timeoutMs?: number;
   /** the secret header values are encrypted under; default the session secret (server/secrets.ts) */
   masterSecret?: string;
+  /**
+   * With several instances: whether this one analyses the run (holds its analysis lease). Only the
+   * owner polls, so every window is counted once and lands in the aggregator that analyses it.
+   * Absent: every run (a lone process).
+   */
+  owns?: (runId: string) => boolean;
 };
 
 type Polled = {
@@ -51,6 +57,8 @@ const MAX_CATCH_UP_WINDOWS = 10;
  */
 export class PrometheusPoller {
   private readonly polled = new Map<string, Polled>();
+  /** runs whose environment has a Prometheus source, polled here or by the instance that owns them */
+  private sourced = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private lastRefresh = 0;
   private busy = false;
@@ -78,7 +86,7 @@ export class PrometheusPoller {
    * same requests: its observations must then be dropped (see `routerSink`), or each would count twice.
    */
   feeds(runId: string): boolean {
-    return this.polled.has(runId);
+    return this.sourced.has(runId);
   }
 
   /** The sink to give routers: everything to `sink`, except requests of runs Prometheus feeds. */
@@ -108,19 +116,26 @@ export class PrometheusPoller {
     const sources = new Map<string, string>();
     for (const e of environments) if (e.metricSource !== null) sources.set(`${e.service.slug}\u0000${e.name}`, JSON.stringify(e.metricSource));
     const seen = new Set<string>();
+    const sourced = new Set<string>();
     for (const run of runs) {
       const p = run.state.params;
       const sourceJson = sources.get(`${p.service}\u0000${p.environment}`);
       if (!sourceJson || !p.analysis) continue;
+      sourced.add(run.id);
+      if (this.deps.owns && !this.deps.owns(run.id)) continue;
       seen.add(run.id);
       const current = this.polled.get(run.id);
       if (current?.sourceJson === sourceJson) continue;
       let source: TMetricSource;
       try {
         const stored = parseStoredMetricSource(JSON.parse(sourceJson));
-        if (!stored) continue;
+        if (!stored) {
+          sourced.delete(run.id);
+          continue;
+        }
         source = usableMetricSource(stored, this.deps.masterSecret);
       } catch (e) {
+        sourced.delete(run.id);
         this.deps.onError("prometheus", new Error(`${p.service} ${p.environment}: the stored metric source is unusable (${e instanceof Error ? e.message : String(e)}); save it again in Settings`));
         continue;
       }
@@ -141,6 +156,7 @@ export class PrometheusPoller {
       });
     }
     for (const runId of this.polled.keys()) if (!seen.has(runId)) this.polled.delete(runId);
+    this.sourced = sourced;
   }
 
   private async pollDue(runId: string, p: Polled): Promise<void> {

@@ -6,6 +6,16 @@ import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import type { RequestObservation } from "../metrics/types.ts";
 import { tokenActor, type AuthenticatedToken } from "./api-tokens.ts";
 import { writeAudit } from "../db/audit-log.ts";
+import type { MetricInboxPayload } from "../db/metric-inbox-repository.ts";
+
+/**
+ * With several instances: whether another instance analyses a run, and how to send it samples
+ * (server/metrics/metrics-forwarder.ts). Absent: a lone process, whose aggregator is the only one.
+ */
+export type RemoteAnalysis = {
+  analysedElsewhere(runId: string): Promise<boolean>;
+  send(runId: string, payload: MetricInboxPayload): Promise<void>;
+};
 
 /** Largest metrics body accepted: 1 MiB holds a 10,000-sample batch with room to spare. */
 export const MAX_METRICS_BODY_BYTES = 1024 * 1024;
@@ -126,13 +136,29 @@ export function parseSignal(text: string): TSignalInput {
 }
 
 /**
- * 404 for a run that does not exist, 409 for one whose rollout the aggregator is not watching
- * (asked after the database answers, so a run that left the rollout meanwhile is refused).
+ * 404 for a run that does not exist, 409 for one whose rollout no instance analyses (asked after
+ * the database answers, so a run that left the rollout meanwhile is refused). "local" when this
+ * instance's aggregator counts it, "remote" when another instance holds its analysis.
  */
-async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: string): Promise<void> {
+async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: string, remote?: RemoteAnalysis): Promise<"local" | "remote"> {
   const run = await findRunRef(db, runId);
   if (!run) throw new AppError("NOT_FOUND", { message: `ingest: run ${runId} not found`, userMessage: "Unknown run" });
-  if (!aggregator.watching(runId)) throw new AppError("CONFLICT", { message: `ingest: run ${runId} not watched`, userMessage: "Run is not rolling out" });
+  if (aggregator.watching(runId)) return "local";
+  if (remote && (await remote.analysedElsewhere(runId))) return "remote";
+  throw new AppError("CONFLICT", { message: `ingest: run ${runId} not watched`, userMessage: "Run is not rolling out" });
+}
+
+/** A validated batch as one metric inbox payload, for the instance that analyses the run. */
+function inboxPayloadOf(batch: TMetricsBatch): MetricInboxPayload {
+  const p: Required<Omit<MetricInboxPayload, "signals">> = { requests: [], gauges: [], conversions: [], vitals: [] };
+  const at = Date.now();
+  for (const s of batch.samples) {
+    if (s.type === "request") p.requests.push({ side: s.side, status: s.status, latencyMs: s.latencyMs, at });
+    else if (s.type === "gauge") p.gauges.push({ side: s.side, resource: s.resource, percentOfLimit: s.percentOfLimit });
+    else if (s.type === "conversion") p.conversions.push({ side: s.side, attempts: s.attempts, conversions: s.conversions });
+    else p.vitals.push({ side: s.side, name: s.name, value: s.value });
+  }
+  return p;
 }
 
 /**
@@ -140,8 +166,12 @@ async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: s
  * applied in one synchronous loop, so no other request sees half a batch. One observation
  * object is reused for every request sample (the aggregator does not keep it).
  */
-export async function applyMetricsBatch(db: Db, aggregator: MetricsAggregator, batch: TMetricsBatch): Promise<{ accepted: number }> {
-  await requireWatchedRun(db, aggregator, batch.runId);
+export async function applyMetricsBatch(db: Db, aggregator: MetricsAggregator, batch: TMetricsBatch, remote?: RemoteAnalysis): Promise<{ accepted: number }> {
+  if ((await requireWatchedRun(db, aggregator, batch.runId, remote)) === "remote" && remote) {
+    // Another instance analyses the run: the batch goes to it whole, in one inbox row.
+    await remote.send(batch.runId, inboxPayloadOf(batch));
+    return { accepted: batch.samples.length };
+  }
   const runId = batch.runId;
   const request: RequestObservation = { runId, side: "baseline", status: 0, latencyMs: 0 };
   for (const s of batch.samples) {
@@ -174,8 +204,8 @@ export async function applyMetricsBatch(db: Db, aggregator: MetricsAggregator, b
  * Records a security signal (a WAF or breach alert) against a rolling-out run: audited first,
  * then handed to the analysis, whose security trigger rolls the run back.
  */
-export async function recordSignal(db: Db, aggregator: MetricsAggregator, token: AuthenticatedToken, input: TSignalInput, now = Date.now()): Promise<void> {
-  await requireWatchedRun(db, aggregator, input.runId);
+export async function recordSignal(db: Db, aggregator: MetricsAggregator, token: AuthenticatedToken, input: TSignalInput, now = Date.now(), remote?: RemoteAnalysis): Promise<void> {
+  const where = await requireWatchedRun(db, aggregator, input.runId, remote);
   await db.$transaction((tx) =>
     writeAudit(tx, {
       actor: tokenActor(token),
@@ -185,5 +215,7 @@ export async function recordSignal(db: Db, aggregator: MetricsAggregator, token:
       detail: { source: input.source, message: input.message, severity: input.severity ?? null, at: new Date(now).toISOString() },
     }),
   );
-  aggregator.observeSignal(input.runId, { source: input.source, message: input.message, at: now });
+  const signal = { source: input.source, message: input.message, at: now };
+  if (where === "remote" && remote) await remote.send(input.runId, { signals: [signal] });
+  else aggregator.observeSignal(input.runId, signal);
 }
