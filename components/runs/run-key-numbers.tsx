@@ -29,7 +29,7 @@ function StepCell({ state, clockOffsetMs }: { state: RunState; clockOffsetMs: nu
     <div className="min-w-0">
       <dt className={TERM}>{step ? "Step" : "Phase"}</dt>
       {step ? (
-        <dd className="text-slate-900">
+        <dd data-testid="run-step" className="text-slate-900">
           <span className="font-semibold">
             {state.stepIndex + 1} of {state.steps.length}
           </span>{" "}

@@ -1,0 +1,61 @@
+"use client";
+import dynamic from "next/dynamic";
+import { LiveMetrics } from "@/components/analysis/live-metrics";
+import { StepTracker } from "@/components/rollout/step-tracker";
+import { Card } from "@/components/ui/card";
+import { SkeletonRows } from "@/components/ui/skeleton";
+import { EmergencyContacts } from "./emergency-contacts";
+import { PhaseTimeline } from "./phase-timeline";
+import { RollbackProcedure } from "./rollback-procedure";
+import { RunAbout } from "./run-about";
+import type { CachedRun } from "./run-queries";
+import { SuccessCriteria } from "./success-criteria";
+
+// Far down the page, each of these loads on its own again.
+// (Next wants each options object written out literally.)
+const ChecksSection = dynamic(() => import("@/components/agents/agents-section").then((m) => m.ChecksSection), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading checks…" />,
+});
+const FaultInjectionPanel = dynamic(() => import("@/components/demo/fault-injection-panel").then((m) => m.FaultInjectionPanel), { ssr: false });
+const RunWhatIfPanel = dynamic(() => import("@/components/what-if/run-what-if-panel").then((m) => m.RunWhatIfPanel), { ssr: false });
+const DecisionsList = dynamic(() => import("./decisions-list").then((m) => m.DecisionsList), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading decisions…" />,
+});
+const RunAuditList = dynamic(() => import("./run-audit-list").then((m) => m.RunAuditList), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading the audit trail…" />,
+});
+
+/**
+ * The run page under its summary: the live charts and the verdict with its evidence, then the
+ * details in the order the section links list them (run-detail.tsx sectionsOf). Loaded with
+ * next/dynamic, out of the page's first load.
+ */
+export default function RunSections({ run: view }: { run: CachedRun }) {
+  const { state } = view;
+  return (
+    <>
+      <LiveMetrics run={view} />
+      <StepTracker runId={view.id} state={state} clockOffsetMs={view.clockOffsetMs} />
+      {/* Who to call sits with the rollback when there is one, otherwise just under the rollout's steps. */}
+      {state.rollback ? (
+        <RollbackProcedure rollback={state.rollback} contacts={view.emergencyContacts} />
+      ) : view.emergencyContacts ? (
+        <EmergencyContacts contacts={view.emergencyContacts} />
+      ) : null}
+      <FaultInjectionPanel runId={view.id} state={state} />
+      <SuccessCriteria runId={view.id} criteria={view.criteria} />
+      <Card title="Phases" id="phases">
+        <PhaseTimeline state={state} />
+      </Card>
+      <ChecksSection state={state} tasks={view.tasks} />
+      <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
+      {/* One above the other, full width: side by side they would share a top, and the section links could not tell them apart. */}
+      <DecisionsList decisions={view.decisions} />
+      <RunAuditList audit={view.audit} />
+      <RunAbout run={view} />
+    </>
+  );
+}
