@@ -11,9 +11,14 @@ export class ApiError extends Error {
 
 /**
  * GETs JSON from our own API with the session cookie and reads it with the response's schema
- * (server/contracts/): non-2xx, or an answer that does not parse, becomes an ApiError.
+ * (server/contracts/): non-2xx, or an answer that does not parse, becomes an ApiError. The schema
+ * may be given as a loader (`() => import(…)`): zod then stays out of the page's first load and
+ * arrives while the request is under way (the run page's 200 KB budget).
  */
-export async function fetchJson<S extends z.ZodMiniType>(url: string, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+export async function fetchJson<S extends z.ZodMiniType>(url: string, schema: S | (() => Promise<S>), signal?: AbortSignal): Promise<z.output<S>> {
+  const schemaLoaded = typeof schema === "function" ? schema() : Promise.resolve(schema);
+  // Awaited below; until then a failed load must not count as an unhandled rejection.
+  void schemaLoaded.catch(() => undefined);
   let res: Response;
   try {
     res = await fetch(url, { credentials: "same-origin", cache: "no-store", signal });
@@ -31,7 +36,8 @@ export async function fetchJson<S extends z.ZodMiniType>(url: string, schema: S,
     }
     throw new ApiError(res.status, message);
   }
-  const parsed = schema.safeParse(await res.json().catch(() => undefined));
+  const body: unknown = await res.json().catch(() => undefined);
+  const parsed = (await schemaLoaded).safeParse(body);
   if (!parsed.success) throw new ApiError(res.status, "The server's answer could not be read. Reload the page; if it persists, the server and this page are different versions.");
   return parsed.data;
 }

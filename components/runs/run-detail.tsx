@@ -79,7 +79,7 @@ function RunDetailBody({ runId }: { runId: string }) {
   const { state } = view;
   return (
     // Anchored sections stop below the sticky summary (the whole summary on a desktop, its first line on a phone).
-    <div className="space-y-5 [&_[id]]:scroll-mt-20 md:[&_[id]]:scroll-mt-64">
+    <div className="space-y-5 [&_[id]]:scroll-mt-[calc(var(--run-summary-h,5rem)+0.75rem)]">
       {run.isError ? <QueryError error={run.error} onRetry={() => void run.refetch()} stale /> : null}
       {/* Read in seconds: state, key numbers, what is needed and Roll back; then the charts and the verdict; then the details. */}
       <RunHeader run={view}>

@@ -1,5 +1,5 @@
 "use client";
-import { useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { possibleCommands } from "@/server/core/command-states";
 import { needsYou } from "@/server/core/run-summary";
 import { TERMINAL_STATUSES } from "@/server/core/types";
@@ -9,6 +9,33 @@ import type { CachedRun } from "./run-queries";
 import { pauseNote, RunKeyNumbers } from "./run-key-numbers";
 import { RollbackDialog } from "./rollback-dialog";
 import { RunStatusBadge } from "./run-status-badge";
+
+/**
+ * Publishes the height of what stays in view (the whole summary on a desktop, its first line on
+ * a phone) as --run-summary-h, so that a section opened by its link starts below it, not under it.
+ */
+function useStickyHeight() {
+  const box = useRef<HTMLDivElement>(null);
+  const line = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const root = document.documentElement;
+    // `display: contents` (phone) has no box of its own: then the first line is what sticks.
+    const update = () => {
+      const height = box.current?.getBoundingClientRect().height || line.current?.getBoundingClientRect().height || 0;
+      root.style.setProperty("--run-summary-h", `${Math.ceil(height)}px`);
+    };
+    const observer = new ResizeObserver(update);
+    for (const el of [box.current, line.current]) if (el) observer.observe(el);
+    window.addEventListener("resize", update);
+    update();
+    return () => {
+      observer.disconnect();
+      window.removeEventListener("resize", update);
+      root.style.removeProperty("--run-summary-h");
+    };
+  }, []);
+  return [box, line] as const;
+}
 
 /**
  * The run's sticky summary, read in seconds: who and what, status, the key numbers (step and
@@ -30,10 +57,11 @@ export function RunHeader({ run, children }: { run: CachedRun; children?: ReactN
   const next = needsYou(state, user, run.createdBy.name, pauseNote(run.decisions));
   // Instructions link to the controls: the gate's panel under the summary, or Resume in the rollout.
   const target = state.waitingFor ? "#needs-you" : state.status === "paused" ? "#rollout" : null;
+  const [summaryBox, firstLine] = useStickyHeight();
 
   return (
-    <div className="contents md:sticky md:top-0 md:z-20 md:block md:rounded-lg md:border md:border-slate-300 md:bg-white md:p-4 md:shadow-md">
-      <div className="flex items-center justify-between gap-3 max-md:sticky max-md:top-0 max-md:z-20 max-md:-mx-4 max-md:border-b max-md:border-slate-300 max-md:bg-slate-50 max-md:px-4 max-md:py-2">
+    <div ref={summaryBox} className="contents md:sticky md:top-0 md:z-20 md:block md:rounded-lg md:border md:border-slate-300 md:bg-white md:p-4 md:shadow-md">
+      <div ref={firstLine} className="flex items-center justify-between gap-3 max-md:sticky max-md:top-0 max-md:z-20 max-md:-mx-4 max-md:border-b max-md:border-slate-300 max-md:bg-slate-50 max-md:px-4 max-md:py-2">
         <div className="min-w-0">
           <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
             <h1 className="text-xl font-semibold text-slate-900 sm:text-2xl">Run #{run.number}</h1>
@@ -86,7 +114,7 @@ export function RunHeader({ run, children }: { run: CachedRun; children?: ReactN
           )}
         </div>
       </dl>
-      {children}
+      {children ? <div className="max-md:mb-5">{children}</div> : null}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 import type { PauseNote } from "@/server/core/run-summary";
 import type { RunState } from "@/server/core/types";
-import { verdictLook } from "@/components/analysis/evaluations";
+import { verdictLook } from "@/components/analysis/verdict-look";
 import { HoldCountdown } from "@/components/rollout/hold-countdown";
 import { Badge } from "@/components/ui/badge";
 import { formatLocal } from "@/components/ui/local-time";

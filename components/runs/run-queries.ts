@@ -1,8 +1,13 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { ZRunList, ZRunView, type RunView } from "@/server/contracts/runs-api";
-import { ZServiceList } from "@/server/contracts/services-api";
+import type { RunView } from "@/server/contracts/runs-api";
 import { fetchJson } from "@/components/query/fetch-json";
+
+// The response schemas load with their own chunk while the first request is under way: zod is not
+// in the first load of the pages that list or show runs (issue 11's 200 KB budget).
+const runList = () => import("@/server/contracts/runs-api").then((m) => m.ZRunList);
+const runView = () => import("@/server/contracts/runs-api").then((m) => m.ZRunView);
+const serviceList = () => import("@/server/contracts/services-api").then((m) => m.ZServiceList);
 
 /** A run as cached: the server's view plus how far the server clock is ahead of ours. */
 export type CachedRun = RunView & { clockOffsetMs: number };
@@ -22,7 +27,7 @@ export function useRuns(filters: RunFilters) {
   for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
   return useQuery({
     queryKey: runsKey(filters),
-    queryFn: ({ signal }) => fetchJson(`/api/runs?${params.toString()}`, ZRunList, signal),
+    queryFn: ({ signal }) => fetchJson(`/api/runs?${params.toString()}`, runList, signal),
     placeholderData: keepPreviousData,
     refetchInterval: SAFETY_POLL_MS,
   });
@@ -33,7 +38,7 @@ export function useRun(id: string) {
     queryKey: runKey(id),
     queryFn: async ({ signal }): Promise<CachedRun> => {
       const sentAt = Date.now();
-      const view = await fetchJson(`/api/runs/${id}`, ZRunView, signal);
+      const view = await fetchJson(`/api/runs/${id}`, runView, signal);
       // serverNow was read mid-request: compare it with our clock at the midpoint.
       const clockOffsetMs = view.serverNow - (sentAt + Date.now()) / 2;
       return { ...view, clockOffsetMs };
@@ -45,7 +50,7 @@ export function useRun(id: string) {
 export function useServices() {
   return useQuery({
     queryKey: servicesKey,
-    queryFn: ({ signal }) => fetchJson("/api/services", ZServiceList, signal),
+    queryFn: ({ signal }) => fetchJson("/api/services", serviceList, signal),
     staleTime: 60_000,
   });
 }
