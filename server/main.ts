@@ -49,7 +49,11 @@ async function main(): Promise<void> {
   const admin = cfg.FLIGHTDECK_ADMIN_PASSWORD
     ? { value: cfg.FLIGHTDECK_ADMIN_PASSWORD, created: false }
     : persistentSecret(cfg, "first-admin-password", () => randomSecret(12));
-  const adminCreated = await ensureFirstAdmin(db, cfg.FLIGHTDECK_ADMIN_EMAIL, admin.value);
+  // Several instances starting together on an empty database race for the first admin: the loser finds it made.
+  const adminCreated = await ensureFirstAdmin(db, cfg.FLIGHTDECK_ADMIN_EMAIL, admin.value).catch(async (e: unknown) => {
+    if ((await db.user.count()) > 0) return false;
+    throw e;
+  });
   if (cfg.FLIGHTDECK_DEMO) {
     await seedDemoService(db);
     await seedDemoFleetService(db);

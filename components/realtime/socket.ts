@@ -11,7 +11,10 @@ let socket: FlightdeckSocket | null = null;
  */
 export function getSocket(): FlightdeckSocket | null {
   if (typeof window === "undefined") return null;
-  socket ??= io({ withCredentials: true, reconnectionDelayMax: 5_000 });
+  // WebSocket first: its handshake and traffic stay on one connection, so behind a load balancer
+  // over several instances no sticky sessions are needed (README, "Running several instances").
+  // Long-polling remains the fallback where WebSocket is blocked; that needs a sticky balancer.
+  socket ??= io({ withCredentials: true, reconnectionDelayMax: 5_000, transports: ["websocket", "polling"], tryAllTransports: true });
   return socket;
 }
 

@@ -120,6 +120,11 @@ export class WeightReconciler {
       async (tx) => {
         const state = await lockRunState(tx, runId, { skipLocked: true });
         if (!state || heldWeight(state) !== percent || (await trafficChangeInFlight(tx, runId))) return null;
+        // Another instance sharing this router may have just corrected it (we waited for its lock): read it again.
+        if (served !== null && router.servedWeight) {
+          const now = await router.servedWeight(target);
+          if (now === null || (now.runId === runId && now.percent === percent)) return null;
+        }
         await router.setWeight(target, percent);
         const verified = await router.verifyWeight(target, percent);
         const summary = summaryOf(`${target.service}/${target.environment}`, runId, percent, served, verified);
