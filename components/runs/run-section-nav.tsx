@@ -4,12 +4,14 @@ import { useEffect, useState } from "react";
 /** A section of the run page the navigation links to; `id` is its element's id (and the URL's #fragment). */
 export type RunSection = { id: string; label: string };
 
-// A section is "being read" once its top has passed this fraction of the window (under the sticky summary).
+// A section is "being read" once its top has passed this fraction of the window, or the bottom of
+// the sticky summary (--run-summary-h, run-header.tsx) where a section opened by its link starts.
 const READING_LINE = 0.35;
 
 /** The section being read: the last one, in page order, whose top is above the reading line. */
 function sectionInView(ids: string[]): string | null {
-  const line = window.innerHeight * READING_LINE;
+  const summary = Number.parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--run-summary-h")) || 0;
+  const line = Math.max(window.innerHeight * READING_LINE, summary + 24);
   let current: string | null = null;
   for (const id of ids) {
     const el = document.getElementById(id);
