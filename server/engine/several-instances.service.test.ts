@@ -178,8 +178,23 @@ describe("several instances on one database", () => {
     const survivor = instances.find((i) => i.id !== owner);
     if (!victim || !survivor) throw new Error("expected two instances");
 
+    // A viewer on the instance about to die.
+    const viewer = await connect(victim.port);
+    expect((await viewer.timeout(5_000).emitWithAck("run:join", runId)).ok).toBe(true);
+    const lostConnection = new Promise<void>((resolve) => viewer.once("disconnect", () => resolve()));
+
     await kill9(victim.child);
     const killedAt = Date.now();
+    await lostConnection;
+    viewer.close();
+    // It reconnects to the survivor (as through the balancer): the join answers the run's current
+    // sequence number, so the page refetches whatever it missed, and the new owner's evaluations stream in.
+    const again = await connect(survivor.port);
+    const analyses: string[] = [];
+    again.on("run:analysis", (e) => analyses.push(e.at));
+    const dbSeq = (await h.db.releaseRun.findUniqueOrThrow({ where: { id: runId }, select: { seq: true } })).seq;
+    const rejoined = await again.timeout(5_000).emitWithAck("run:join", runId);
+    expect(rejoined.ok && rejoined.seq >= dbSeq && dbSeq > 0).toBe(true);
     const resumed = await eventually(async () => {
       const e = await h.db.analysisEvaluation.findFirst({ where: { runId, at: { gt: new Date(killedAt) } }, orderBy: { at: "asc" } });
       return e;
@@ -193,6 +208,8 @@ describe("several instances on one database", () => {
     expect(s.stepPhase).toBe("holding");
     // It keeps evaluating: more evaluations after the first one of the new owner.
     await eventually(async () => (await h.db.analysisEvaluation.count({ where: { runId, at: { gt: resumed.at } } })) >= 2, 10_000);
+    await eventually(async () => analyses.length >= 2, 10_000);
+    again.close();
     await h.engine.dispatch(runId, { kind: "rollback", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
   }, 120_000);
 });
