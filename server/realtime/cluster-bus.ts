@@ -91,7 +91,8 @@ export class ClusterBus {
   };
 
   private async connectListener(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+    // Named, so an operator (or a test) can tell the bus's connections apart in pg_stat_activity.
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: "flightdeck-bus-listen" });
     client.on("notification", (msg) => {
       if (msg.channel === EVENT_CHANNEL && msg.payload) this.receive(msg.payload);
     });
@@ -197,7 +198,7 @@ export class ClusterBus {
 
   private async senderClient(): Promise<pg.Client> {
     if (this.sender) return this.sender;
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: "flightdeck-bus-send" });
     client.on("error", () => {
       if (this.sender === client) this.sender = null;
     });
