@@ -22,7 +22,7 @@ export function AgentCard({ agent, task }: { agent: AgentState; task: Task | und
   const progress = Math.round(task?.progress ?? (["passed", "failed"].includes(status) ? 100 : 0));
   const summary = agent.summary || task?.summary || "";
   return (
-    <article id={`agent-card-${agent.agent}`} data-status={status} aria-labelledby={`agent-${agent.phase}-${agent.agent}`} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+    <article id={`agent-card-${agent.agent}`} data-status={status} aria-labelledby={`agent-${agent.phase}-${agent.agent}`} className="min-w-0 space-y-3 rounded-lg border border-slate-200 bg-white p-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h3 id={`agent-${agent.phase}-${agent.agent}`} className="font-mono text-sm font-semibold text-slate-900">
           {agent.agent}

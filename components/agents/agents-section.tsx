@@ -12,7 +12,8 @@ export function AgentsSection({ phase, state, tasks }: { phase: CheckPhase; stat
   if (agents.length === 0) return null;
   return (
     <Card title={`${phaseLabel(phase)} checks`} id={`agents-${phase}`}>
-      <div className="grid gap-3 lg:grid-cols-2 xl:grid-cols-3">
+      {/* minmax(0, 1fr): a long log line wraps inside its card instead of widening the page on a phone. */}
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-3 lg:grid-cols-2 xl:grid-cols-3">
         {agents.map((a) => (
           <AgentCard key={a.agent} agent={a} task={tasks.find((t) => t.phase === a.phase && t.agent === a.agent)} />
         ))}
