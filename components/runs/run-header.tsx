@@ -69,7 +69,7 @@ export function RunHeader({ run, children }: { run: CachedRun; children?: ReactN
               <RunStatusBadge status={state.status} />
             </span>
           </div>
-          <p className="truncate text-sm text-slate-800">
+          <p className="text-sm break-words text-slate-800">
             <span className="font-medium">{run.service.name}</span>{" "}
             <span className="font-mono">
               {params.baselineVersion} <span aria-hidden="true">→</span>
