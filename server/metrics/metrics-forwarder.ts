@@ -1,8 +1,8 @@
 import type { Db } from "../db/client.ts";
 import { analysisOwner } from "../db/analysis-lease-repository.ts";
-import { appendMetricSamples, emptyInboxPayload, type InboxRequest, type MetricInboxPayload } from "../db/metric-inbox-repository.ts";
+import { appendMetricSamples, emptyInboxPayload, type MetricInboxPayload } from "../db/metric-inbox-repository.ts";
 import type { MetricsAggregator } from "./aggregator.ts";
-import type { ObservationSink, RequestObservation } from "./types.ts";
+import type { ObservationSink, RequestObservation, Side } from "./types.ts";
 
 /** Feeds one drained inbox batch to the owner's aggregator, in the order it was sent. */
 export function applyInboxPayload(aggregator: MetricsAggregator, runId: string, payload: MetricInboxPayload): void {
@@ -19,6 +19,12 @@ export function applyInboxPayload(aggregator: MetricsAggregator, runId: string, 
   for (const v of payload.vitals ?? []) aggregator.observeVital(runId, v.side, v.name, v.value);
   for (const s of payload.signals ?? []) aggregator.observeSignal(runId, s);
 }
+
+/** What routers, OTLP and the demo fleet feed: requests (one or a weighted bucket) and gauges. */
+export type ForwardingSink = ObservationSink & {
+  observeRequests(o: RequestObservation, count: number): void;
+  observeGauge(runId: string, side: Side, kind: "cpu" | "memory", percentOfLimit: number): void;
+};
 
 type Deps = {
   db: Db;
@@ -44,7 +50,7 @@ const MAX_BUFFERED = 20_000;
  */
 export class MetricsForwarder {
   private readonly owners = new Map<string, { elsewhere: boolean; at: number; pending?: Promise<boolean> }>();
-  private readonly buffered = new Map<string, InboxRequest[]>();
+  private readonly buffered = new Map<string, Required<Pick<MetricInboxPayload, "requests" | "gauges">>>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -99,10 +105,25 @@ export class MetricsForwarder {
    * The sink for routers and OTLP on this instance: the local aggregator when it analyses the run,
    * else the run's buffer (flushed to the inbox if another instance analyses it).
    */
-  readonly sink: ObservationSink & { observeRequests(o: RequestObservation, count: number): void } = {
+  readonly sink: ForwardingSink = {
     observeRequest: (o) => this.observe(o, 1),
     observeRequests: (o, count) => this.observe(o, count),
+    observeGauge: (runId, side, kind, percentOfLimit) => {
+      if (this.deps.aggregator.watching(runId)) return this.deps.aggregator.observeGauge(runId, side, kind, percentOfLimit);
+      if (!Number.isFinite(percentOfLimit)) return;
+      const list = this.bufferOf(runId).gauges;
+      if (list.length < MAX_BUFFERED) list.push({ side, resource: kind, percentOfLimit: Math.min(Math.max(percentOfLimit, 0), 10_000) });
+    },
   };
+
+  private bufferOf(runId: string): Required<Pick<MetricInboxPayload, "requests" | "gauges">> {
+    let b = this.buffered.get(runId);
+    if (!b) {
+      b = { requests: [], gauges: [] };
+      this.buffered.set(runId, b);
+    }
+    return b;
+  }
 
   private observe(o: RequestObservation, count: number): void {
     if (this.deps.aggregator.watching(o.runId)) {
@@ -111,11 +132,7 @@ export class MetricsForwarder {
       return;
     }
     if (!(count > 0) || !Number.isSafeInteger(count) || !Number.isFinite(o.latencyMs) || !(o.status >= 0 && o.status <= 599)) return;
-    let list = this.buffered.get(o.runId);
-    if (!list) {
-      list = [];
-      this.buffered.set(o.runId, list);
-    }
+    const list = this.bufferOf(o.runId).requests;
     if (list.length >= MAX_BUFFERED) return;
     list.push({ side: o.side, status: o.status, latencyMs: Math.min(Math.max(o.latencyMs, 0), 600_000), ...(count === 1 ? {} : { count }), at: Date.now() });
   }
@@ -125,14 +142,15 @@ export class MetricsForwarder {
     if (this.buffered.size === 0) return;
     const batches = [...this.buffered];
     this.buffered.clear();
-    for (const [runId, requests] of batches) {
+    const now = Date.now();
+    for (const [runId, at] of this.owners) if (now - at.at > 60_000) this.owners.delete(runId);
+    for (const [runId, payload] of batches) {
       if (this.deps.aggregator.watching(runId)) {
         // Became ours meanwhile (a takeover): count them here.
-        applyInboxPayload(this.deps.aggregator, runId, { requests });
+        applyInboxPayload(this.deps.aggregator, runId, payload);
         continue;
       }
       if (!(await this.analysedElsewhere(runId))) continue;
-      const payload: MetricInboxPayload = { requests };
       if (!emptyInboxPayload(payload)) await this.send(runId, payload);
     }
   }

@@ -10,7 +10,7 @@ import { writeAudit } from "../db/audit-log.ts";
 import { possibleCommands } from "../core/command-states.ts";
 import { TERMINAL_STATUSES } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { MetricsAggregator } from "../metrics/aggregator.ts";
+import type { ForwardingSink } from "../metrics/metrics-forwarder.ts";
 import { ACTIVE_STATUSES, createRun, runCommand, type RunTarget } from "./runs.ts";
 import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
 import { parseLimits } from "../db/environment-config-schema.ts";
@@ -153,7 +153,8 @@ export function nextPatch(version: string): string {
 export async function startDemo(deps: {
   db: Db;
   engine: Engine;
-  aggregator: MetricsAggregator;
+  /** where the fleet's requests and gauges go: the aggregator, or (several instances) the forwarder's sink */
+  aggregator: ForwardingSink;
   registry: RouterRegistry;
   globalHoldScale: number;
   rps: number;
