@@ -22,12 +22,12 @@ async function expectNoHorizontalOverflow(page: Page): Promise<void> {
   expect(scroll, "page width").toBeLessThanOrEqual(width);
 }
 
-/** Opens the run fresh (scrolled to the top) and waits for the summary. */
+/** Opens the run fresh (scrolled to the top) and waits for the summary, with traffic on the canary (the demo moves 5% → 50% → 100% by itself). */
 async function openRun(page: Page, path: string): Promise<void> {
   await page.goto(path);
   await expect(page.getByRole("heading", { level: 1, name: /^Run #\d+/ })).toBeVisible();
-  await expect(page.getByTestId("run-split")).toHaveText(/canary 5%/);
-  await expect(page.getByTestId("run-step")).toHaveText(/^\d+ of \d+ · 5% canary/);
+  await expect(page.getByTestId("run-split")).toHaveText(/^baseline \d+% · canary [1-9]\d*%/);
+  await expect(page.getByTestId("run-step")).toHaveText(/^\d+ of \d+ · \d+% canary/);
   expect(await page.evaluate(() => window.scrollY)).toBe(0);
 }
 
@@ -76,8 +76,10 @@ test.describe("the run page, read in seconds", () => {
     await expect(page).toHaveURL(/#audit$/);
     await expect(page.locator("#audit")).toBeInViewport();
 
-    // A link to a section opens it, on a phone too, and the phone's first line (status, Roll back) stays in view.
+    // A link to a section opens it (a fresh load, not a jump within the page), on a phone too, and
+    // the phone's first line (status, Roll back) stays in view.
     await page.setViewportSize(PHONE);
+    await page.goto("/runs");
     await page.goto(`${path}#decisions`);
     await expect(page.locator("#decisions")).toBeInViewport({ timeout: 10_000 });
     await expect(runStatus(page)).toBeInViewport();
@@ -89,7 +91,7 @@ test.describe("the run page, read in seconds", () => {
     test.setTimeout(240_000);
     await signIn(page, USERS.manager);
     const path = await createRunViaForm(page, { environment: "staging", targetVersion: "2.3.1", risk: "low", service: STOREFRONT });
-    await expect(page.getByTestId("run-split")).toHaveText(/canary 5%/, { timeout: 180_000 });
+    await expect(page.getByTestId("run-split")).toHaveText(/canary [1-9]\d*%/, { timeout: 180_000 });
 
     const viewer = await pageAs(browser, USERS.viewer);
     await viewer.setViewportSize(PHONE);
