@@ -212,4 +212,24 @@ describe("several instances on one database", () => {
     again.close();
     await h.engine.dispatch(runId, { kind: "rollback", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
   }, 120_000);
+
+  it("hands a run over at once when its owner stops cleanly (SIGTERM)", async () => {
+    await spawnInstance();
+    const alive = instances.filter((i) => i.child.exitCode === null && i.child.signalCode === null);
+    expect(alive).toHaveLength(2);
+    const runId = await holdingCanary();
+    const owner = await eventually(() => analysisOwner(h.db, runId), 10_000);
+    const leaving = alive.find((i) => i.id === owner);
+    const staying = alive.find((i) => i.id !== owner);
+    if (!leaving || !staying) throw new Error("expected two instances");
+    const exited = new Promise<number | null>((resolve) => leaving.child.once("exit", (code) => resolve(code)));
+    const stoppedAt = Date.now();
+    leaving.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await eventually(async () => ((await analysisOwner(h.db, runId)) === staying.id ? true : null), 10_000);
+    const seconds = (Date.now() - stoppedAt) / 1000;
+    console.log(`[several instances] analysis handed over ${seconds.toFixed(1)} s after SIGTERM`);
+    expect(seconds).toBeLessThan(3);
+    await h.engine.dispatch(runId, { kind: "rollback", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
+  }, 120_000);
 });
