@@ -55,8 +55,8 @@ export function RunHeader({ run, children }: { run: CachedRun; children?: ReactN
   const showRollback = canRollBack && possibleCommands(state).includes("rollback");
   const ended = TERMINAL_STATUSES.includes(state.status);
   const next = needsYou(state, user, run.createdBy.name, pauseNote(run.decisions));
-  // Instructions link to the controls: the gate's panel under the summary, or Resume in the rollout.
-  const target = state.waitingFor ? "#needs-you" : state.status === "paused" ? "#rollout" : null;
+  // Instructions link to the controls: Resume in the rollout, or the panel under the summary.
+  const target = state.status === "paused" ? "#rollout" : state.waitingFor ? "#needs-you" : null;
   const [summaryBox, firstLine] = useStickyHeight();
 
   return (

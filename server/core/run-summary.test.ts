@@ -51,6 +51,9 @@ describe("the summary's line on what the run needs", () => {
       expect(line.text).not.toMatch(/when you are ready/);
     }
     expect(needsYou(paused, viewer, "Carl Creator", { ...pause, reason: "" }).text).toMatch(/^Paused by Otto On-call at 14:03:10: no reason given/);
+    // Paused while the step waits for evidence: the pause is still what the line says.
+    const waiting = { ...paused, waitingFor: "evidence" as const };
+    expect(needsYou(waiting, viewer, "Carl Creator", pause).text).toMatch(/^Paused by Otto On-call at 14:03:10: incident in payments — a release manager can resume it$/);
   });
 
   it("says nothing needs a person while the canary holds", () => {

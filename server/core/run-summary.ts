@@ -111,6 +111,8 @@ function idleLine(state: RunState): string {
  * duties excludes; `pause` is who paused the run (always shown while it is paused).
  */
 export function needsYou(state: RunState, reader: SummaryReader, creatorName: string, pause: PauseNote | null): NeedsYou {
+  // A pause outranks what the step was waiting for (a canary short of evidence can be paused too): nothing moves until someone resumes.
+  if (state.status === "paused") return pausedLine(reader, pause);
   switch (state.waitingFor) {
     case "approval":
       return approvalLine(state, reader, creatorName);
@@ -122,7 +124,7 @@ export function needsYou(state: RunState, reader: SummaryReader, creatorName: st
     case "analysis":
       return analysisLine(state, reader);
     case null:
-      return state.status === "paused" ? pausedLine(reader, pause) : { text: idleLine(state), yours: false };
+      return { text: idleLine(state), yours: false };
     default: {
       const never: never = state.waitingFor;
       return never;
