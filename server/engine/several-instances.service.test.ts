@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 describe("several instances on one database", () => {
-  it("delivers events published on one instance to a browser connected to another, once each and in order", async () => {
+  it("delivers events published on one instance to a browser and an API event stream on another, once each and in order", async () => {
     const b = instances[0];
     if (!b) throw new Error("no instance");
     const svc = await makeService(h.db);
@@ -113,6 +113,28 @@ describe("several instances on one database", () => {
     const logs: AgentLogEvent[] = [];
     socket.on("run:changed", (e) => changes.push(e));
     socket.on("run:log", (e) => logs.push(e));
+
+    // An API client following the run's Server-Sent Events on the same instance.
+    const admin = await makeUser(h.db, "admin");
+    const { token } = await createApiToken(h.db, { id: admin.id, name: admin.name, role: admin.role }, { name: "events", scopes: ["runs:read"] });
+    const sse = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${b.port}/api/v1/runs/${run.id}/events`, { headers: { authorization: `Bearer ${token}` }, signal: sse.signal });
+    expect(res.status).toBe(200);
+    let streamed = "";
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      try {
+        const reader = res.body?.getReader();
+        for (;;) {
+          const next = await reader?.read();
+          if (!next || next.done) break;
+          streamed += decoder.decode(next.value, { stream: true });
+        }
+      } catch {
+        // aborted at the end of the test
+      }
+    })();
+    await eventually(async () => streamed.includes("event: run.changed"), 10_000);
 
     // "Instance A": this test process, publishing through its own bus connection as an engine would.
     const here: DomainEvent[] = [];
@@ -133,8 +155,12 @@ describe("several instances on one database", () => {
       expect(ours[0]?.line).toBe(`é${long}`);
       // Delivered where it was published too, exactly once (and this bus hears the instances' engines as well).
       expect(here.filter((e) => e.kind === "runChanged" && e.event.seq > 1_000)).toHaveLength(40);
+      // The SSE stream on the same instance carried it too.
+      await eventually(async () => streamed.includes("id: 1020\n") && streamed.includes(long), 10_000);
     } finally {
       socket.close();
+      sse.abort();
+      await reading;
       await a.stop();
     }
   }, 60_000);

@@ -3,7 +3,7 @@
  * must not need): `node --import tsx server/testing/instance-process.ts <databaseUrl> <port> <authSecret>`.
  * It runs what main.ts runs for a cluster member — the engine, the analysis loop with its lease,
  * the metric forwarder, the cross-instance event bus, socket.io with real session auth — and serves
- * the real API v1 metrics route at POST /api/v1/metrics. Prints `instance ready <id>` once listening.
+ * the real API v1 metrics route at POST /api/v1/metrics and event stream at GET /api/v1/runs/<id>/events. Prints `instance ready <id>` once listening.
  */
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -16,6 +16,7 @@ import { connectDb } from "../db/client.ts";
 import { AnalysisLoop } from "../engine/analysis-loop.ts";
 import { Engine } from "../engine/engine.ts";
 import { metricsRoute } from "../http/api-v1-ingest.ts";
+import { runEventsRoute } from "../http/api-v1.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { MetricsForwarder } from "../metrics/metrics-forwarder.ts";
 import { ClusterBus } from "../realtime/cluster-bus.ts";
@@ -33,7 +34,30 @@ const db = connectDb(url);
 const instanceId = `test-instance:${process.pid}:${randomUUID().slice(0, 8)}`;
 const onError = (where: string, e: unknown) => console.error(`[instance ${process.pid}] ${where}:`, e);
 
+/** The run's API event stream (SSE), streamed through to the Node response. */
+function serveEvents(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, runId: string): void {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  const abort = new AbortController();
+  res.on("close", () => abort.abort());
+  runEventsRoute(new Request(`${publicUrl}${req.url ?? ""}`, { headers, signal: abort.signal }), { params: Promise.resolve({ id: runId }) })
+    .then(async (r) => {
+      res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "text/plain" });
+      if (!r.body) return void res.end();
+      const reader = r.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        res.write(value);
+      }
+      res.end();
+    })
+    .catch(() => res.destroy());
+}
+
 const http = createServer((req, res) => {
+  const events = /^\/api\/v1\/runs\/([0-9a-f-]{36})\/events$/.exec(req.url ?? "");
+  if (req.method === "GET" && events?.[1]) return serveEvents(req, res, events[1]);
   if (req.method !== "POST" || req.url !== "/api/v1/metrics") return void res.writeHead(404).end();
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
