@@ -97,6 +97,8 @@ export class ClusterBus {
       if (msg.channel === EVENT_CHANNEL && msg.payload) this.receive(msg.payload);
     });
     client.on("error", (e) => {
+      // Ending our own connections on stop is no error to report.
+      if (this.stopped) return;
       this.opts.onError("realtime.bus", e);
       this.scheduleReconnect(client);
     });
