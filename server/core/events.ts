@@ -30,8 +30,10 @@ export type RunCommand = Extract<RunEvent, { actor: Actor }>;
 export type RunEffect =
   | { kind: "runAgents"; phase: CheckPhase; agents: AgentName[] }
   | { kind: "cancelAgents"; reason: string }
-  | { kind: "setWeight"; stepIndex: number; percent: number }
-  | { kind: "rollbackStep"; step: RollbackStepKind; percent: number }
+  /** `region`: a region-by-region run's step shifts traffic on that region's router */
+  | { kind: "setWeight"; stepIndex: number; percent: number; region?: string }
+  /** `regions`: a region-by-region run's routers that go back to 0%, in order */
+  | { kind: "rollbackStep"; step: RollbackStepKind; percent: number; regions?: string[] }
   | { kind: "writeRecord" }
   /** `forStatus`: the run status the message was written in (set when stored; the page drops it once the run has left that status) */
   | { kind: "notify"; severity: "info" | "warning" | "critical"; message: string; forStatus?: RunStatus };
@@ -44,4 +46,6 @@ export type DecisionRecord = {
   verdict: "advance" | "hold" | "insufficient" | "rollback" | "approve" | "reject" | "block" | "waive" | "fail" | "succeed" | "pause" | "resume" | "promote" | "abort";
   reason: string;
   evidence: Record<string, string | number | boolean | null>;
+  /** the region the verdict belongs to (region-by-region runs) */
+  region?: string | null;
 };

@@ -2,7 +2,7 @@ import type { RunEvent } from "./events.ts";
 import { findAgent, startChecks } from "./agents.ts";
 import { blockersFor, judgeAgent } from "./judge.ts";
 import { startRollback } from "./rollback.ts";
-import { enterStep } from "./rollout.ts";
+import { nextStep } from "./rollout.ts";
 import { finish, refuse, unchanged, type Transition, type TransitionDraft } from "./transition.ts";
 import type { Actor, GateState } from "./types.ts";
 import { approveRefusal } from "./command-states.ts";
@@ -81,7 +81,8 @@ function maybePassGate(t: TransitionDraft, kind: GateState["kind"]): void {
     const p = t.state.params;
     // The team hears that traffic is about to move before it does (a success criterion).
     t.effects.push({ kind: "notify", severity: "info", message: `${p.service} ${p.targetVersion} is rolling out to ${p.environment} (${p.strategy}, from ${p.baselineVersion}); follow it live in Flightdeck.` });
-    enterStep(t, 0);
+    // nextStep from step -1: step 0, or, for a region-by-region run, its first region's window first.
+    nextStep(t);
   } else {
     t.decide({ trigger: "verification", verdict: "advance", reason: "Post-deploy verification passed or waived", evidence: {} });
     t.state.phase = "record";

@@ -10,7 +10,7 @@ export type IsoDay = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 export type RegionWindow = { days: number[]; from: string; to: string };
 
 /** What a region is, as the wave plan needs it. */
-export type RegionSpec = { name: string; wave: number; timeZone: string; windows: RegionWindow[] };
+export type RegionSpec = { name: string; wave: number; timeZone: string; windows: RegionWindow[]; /** router kind (manual: an operator confirms) */ router?: string };
 
 /** Whether regions already released are rolled back when a later region fails. */
 export type RegionPolicy = { rollbackReleasedRegions: boolean };
@@ -232,7 +232,7 @@ export function windowProblems(windows: RegionWindow[]): Record<string, string[]
 export function wavePlan(regions: RegionSpec[], policy: RegionPolicy = DEFAULT_REGION_POLICY): RegionPlan {
   const ordered = [...regions].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
   return {
-    regions: ordered.map((r) => ({ name: r.name, wave: r.wave, timeZone: r.timeZone, windows: r.windows, state: "pending", startedAt: null, endedAt: null, reason: null })),
+    regions: ordered.map((r) => ({ name: r.name, wave: r.wave, timeZone: r.timeZone, windows: r.windows, ...(r.router ? { router: r.router } : {}), state: "pending", startedAt: null, endedAt: null, reason: null })),
     policy,
   };
 }

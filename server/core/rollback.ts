@@ -1,6 +1,7 @@
 import type { RunEvent } from "./events.ts";
 import { cancelRunningAgents } from "./agents.ts";
 import { finish, refuse, unchanged, type Transition, type TransitionDraft } from "./transition.ts";
+import { failRegion } from "./regions.ts";
 import { ROLLBACK_STEPS, type Actor } from "./types.ts";
 
 /** Rolling back: the procedure's rollback steps one after the other, and aborting before traffic moved. */
@@ -11,6 +12,7 @@ export function startRollback(t: TransitionDraft, reason: string, actor: Actor |
     t.effects.push({ kind: "cancelAgents", reason: "rolling back" });
     cancelRunningAgents(t);
   }
+  const regionsBack = failRegions(t, reason);
   s.status = "rolling_back";
   s.waitingFor = null;
   s.holdEndsAt = null;
@@ -26,7 +28,7 @@ export function startRollback(t: TransitionDraft, reason: string, actor: Actor |
     trigger: trigger ?? "operator",
     verdict: "rollback",
     reason: actor ? `Rollback by ${actor.name}: ${reason}` : `Automatic rollback: ${reason}`,
-    evidence: { canaryPercent: s.canaryPercent, step: s.stepIndex },
+    evidence: { canaryPercent: s.canaryPercent, step: s.stepIndex, ...(regionsBack ? { regions: regionsBack.join(", ") } : {}) },
   });
   t.effects.push({ kind: "notify", severity: "critical", message: `Rolling back ${s.params.service} ${s.params.targetVersion}: ${reason}` });
   runNextRollbackStep(t);
@@ -54,7 +56,40 @@ function runNextRollbackStep(t: TransitionDraft): void {
     t.effects.push({ kind: "notify", severity: "critical", message: `Set ${s.params.service} canary traffic to 0% now and confirm in Flightdeck.` });
     return;
   }
-  t.effects.push({ kind: "rollbackStep", step: next.kind, percent: 0 });
+  const regions = next.kind === "revert_traffic" ? rolledBackRegions(s) : null;
+  t.effects.push({ kind: "rollbackStep", step: next.kind, percent: 0, ...(regions ? { regions } : {}) });
+}
+
+/**
+ * A region-by-region run rolls back its current region and stops the waves; the regions already
+ * released go back too when the policy says so, or when no region is under way (a person rolls
+ * the whole run back between waves). Returns the regions whose routers go to 0%, or null.
+ */
+function failRegions(t: TransitionDraft, reason: string): string[] | null {
+  const s = t.state;
+  const plan = s.regionPlan;
+  if (!plan) return null;
+  s.regionWait = null;
+  const active = plan.regions.find((r) => r.state === "active");
+  if (active) {
+    const failed = failRegion(plan, active.name, reason, t.now);
+    s.regionPlan = failed.plan;
+    return failed.rollBack;
+  }
+  const released = plan.regions.filter((r) => r.state === "released").map((r) => r.name).reverse();
+  s.regionPlan = {
+    ...plan,
+    regions: plan.regions.map((r) =>
+      r.state === "released" ? { ...r, state: "rolledBack", endedAt: t.now, reason: `rolled back: ${reason}` } : r.state === "pending" ? { ...r, state: "skipped", endedAt: t.now, reason: "not started: the run was rolled back" } : r,
+    ),
+  };
+  return released;
+}
+
+/** The regions a rollback reverts: failed and rolled back ones, newest wave first. */
+function rolledBackRegions(s: TransitionDraft["state"]): string[] | null {
+  if (!s.regionPlan) return null;
+  return s.regionPlan.regions.filter((r) => r.state === "failed" || r.state === "rolledBack").map((r) => r.name).reverse();
 }
 
 export function onRollbackStepFinished(t: TransitionDraft, kind: string, status: "done" | "failed" | "skipped", detail: string): Transition {

@@ -2,6 +2,7 @@ import type { RunEvent } from "./events.ts";
 import { startChecks } from "./agents.ts";
 import { onRollbackStepFinished, startRollback } from "./rollback.ts";
 import { refuse, unchanged, type Transition, type TransitionDraft } from "./transition.ts";
+import { regionNext, releaseRegion, startRegion } from "./regions.ts";
 import type { Actor, AnalysisSnapshot, RolloutStep, RunState } from "./types.ts";
 
 /**
@@ -21,13 +22,20 @@ export function enterStep(t: TransitionDraft, index: number): void {
   t.state.analysis = null;
   t.state.holdEndsAt = null;
   t.state.pausedRemainingMs = null;
-  if (t.state.params.router === "manual") {
+  if (routerOf(t.state, step) === "manual") {
     // Manual router: the team's own deploy tool moves traffic; an operator confirms it.
     t.state.waitingFor = "weight_confirmation";
-    t.effects.push({ kind: "notify", severity: "info", message: `Set ${t.state.params.service} canary traffic to ${step.percent}% (${step.label}) and confirm in Flightdeck.` });
+    const where = step.region ? ` in ${step.region}` : "";
+    t.effects.push({ kind: "notify", severity: "info", message: `Set ${t.state.params.service} canary traffic${where} to ${step.percent}% (${step.label}) and confirm in Flightdeck.` });
   } else {
-    t.effects.push({ kind: "setWeight", stepIndex: index, percent: step.percent });
+    t.effects.push({ kind: "setWeight", stepIndex: index, percent: step.percent, ...(step.region ? { region: step.region } : {}) });
   }
+}
+
+/** The router kind that moves this step's traffic: its region's own router, else the environment's. */
+export function routerOf(state: RunState, step: RolloutStep | undefined): string {
+  const region = step?.region ? state.regionPlan?.regions.find((r) => r.name === step.region) : undefined;
+  return region?.router ?? state.params.router;
 }
 
 export function onWeightApplied(t: TransitionDraft, percent: number, actor: Actor | null): Transition {
@@ -67,6 +75,12 @@ export function onRouterFailed(t: TransitionDraft, e: Extract<RunEvent, { kind: 
 export function onTick(t: TransitionDraft): Transition {
   const s = t.state;
   const step = currentStep(s);
+  if (s.regionWait) {
+    // The next region's window was due to open: look again (nextStep waits on if it has not).
+    if (s.status !== "running" || s.holdEndsAt === null || s.holdEndsAt > t.now) return unchanged(s);
+    nextStep(t);
+    return t.done();
+  }
   if (s.status !== "running" || s.stepPhase !== "holding" || s.holdEndsAt === null || s.holdEndsAt > t.now || !step) {
     return unchanged(s);
   }
@@ -116,6 +130,8 @@ export function onAnalysis(t: TransitionDraft, stepIndex: number, result: Analys
   if (s.phase !== "rollout" || stepIndex !== s.stepIndex || s.stepPhase !== "holding" || !step || s.status === "rolling_back") {
     return unchanged(s);
   }
+  // Between waves the last region is released; its analysis has had its say.
+  if (s.regionWait) return unchanged(s);
   const previous = s.analysis?.verdict ?? null;
   s.analysis = result;
   // The trigger that decided a rollback or hold, in its own words; the step's summary otherwise.
@@ -150,8 +166,32 @@ export function onAnalysis(t: TransitionDraft, stepIndex: number, result: Analys
 }
 
 export function nextStep(t: TransitionDraft): void {
-  const next = t.state.stepIndex + 1;
-  if (next < t.state.steps.length) {
+  const s = t.state;
+  const next = s.stepIndex + 1;
+  const current = currentStep(s);
+  const upcoming = s.steps[next];
+  if (s.regionPlan && current?.region && upcoming?.region !== current.region && s.regionPlan.regions.some((r) => r.name === current.region && r.state === "active")) {
+    s.regionPlan = releaseRegion(s.regionPlan, current.region, t.now);
+    t.decide({ trigger: "region", verdict: "advance", reason: `${current.region} released: all its steps passed; it stays at 100%`, evidence: { region: current.region } });
+  }
+  if (upcoming) {
+    if (s.regionPlan && upcoming.region && s.regionPlan.regions.some((r) => r.name === upcoming.region && r.state === "pending")) {
+      // The next region starts only inside its own window, on its own clock.
+      const plan = s.regionPlan;
+      const what = regionNext(plan, t.now);
+      if (what.kind === "wait" && what.region.name === upcoming.region) {
+        const already = s.regionWait?.region === upcoming.region && s.regionWait.until === what.until;
+        s.regionWait = { region: upcoming.region, until: what.until, message: what.message };
+        s.stepPhase = "holding";
+        s.holdEndsAt = what.until;
+        s.waitingFor = null;
+        if (!already) t.decide({ trigger: "region-window", verdict: "hold", reason: what.message, evidence: { region: upcoming.region, until: what.until }, region: upcoming.region });
+        return;
+      }
+      s.regionWait = null;
+      s.regionPlan = startRegion(plan, upcoming.region, t.now);
+      t.decide({ trigger: "region", verdict: "advance", reason: `${upcoming.region} starts (wave ${plan.regions.find((r) => r.name === upcoming.region)?.wave ?? "?"})`, evidence: { region: upcoming.region }, region: upcoming.region });
+    }
     enterStep(t, next);
     return;
   }

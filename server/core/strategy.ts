@@ -50,3 +50,11 @@ export function scaledSteps(
 
 /** Default hold scale per environment: staging holds are 1/60 of production's. */
 export const DEFAULT_HOLD_SCALE: Record<EnvironmentName, number> = { staging: 1 / 60, production: 1 };
+
+/**
+ * A region-by-region run's steps: the strategy's steps for each region in wave order, each
+ * labelled with and bound to its region (its weights go to that region's router).
+ */
+export function regionSteps(steps: RolloutStep[], regions: { name: string }[]): RolloutStep[] {
+  return regions.flatMap((r) => steps.map((s) => ({ ...s, label: `${r.name}: ${s.label}`, region: r.name })));
+}

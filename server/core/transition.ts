@@ -30,7 +30,8 @@ export class TransitionDraft {
     this.state = structuredClone(prev);
   }
   decide(d: Omit<DecisionRecord, "stepIndex"> & { stepIndex?: number | null }): void {
-    this.decisions.push({ stepIndex: d.stepIndex ?? (this.state.stepIndex >= 0 ? this.state.stepIndex : null), ...d });
+    const region = this.state.steps[this.state.stepIndex]?.region;
+    this.decisions.push({ stepIndex: d.stepIndex ?? (this.state.stepIndex >= 0 ? this.state.stepIndex : null), ...(region ? { region } : {}), ...d });
   }
   done(): Transition {
     return { state: this.state, effects: this.effects, decisions: this.decisions, rejected: null, note: this.note };

@@ -1,3 +1,4 @@
+import type { RegionPlan } from "./regions.ts";
 import type { AnalysisConfig, Verdict } from "./analysis/triggers.ts";
 
 /**
@@ -147,9 +148,12 @@ export type GateState = {
 
 /** One step of a rollout; the run persists the index of the current one. */
 export type RolloutStep =
-  | { kind: "setWeight"; label: string; percent: number; holdMs: number }
-  | { kind: "switch"; label: string; percent: number; holdMs: number }
-  | { kind: "batch"; label: string; percent: number; holdMs: number };
+  | { kind: "setWeight"; label: string; percent: number; holdMs: number; region?: string }
+  | { kind: "switch"; label: string; percent: number; holdMs: number; region?: string }
+  | { kind: "batch"; label: string; percent: number; holdMs: number; region?: string };
+
+/** A region-by-region run between waves: the next region's window is closed until `until` (null: never opens). */
+export type RegionWait = { region: string; until: number | null; message: string };
 
 /** Where the current step is: traffic being shifted, or holding at its weight. */
 export type StepPhase = "shifting" | "holding";
@@ -256,4 +260,8 @@ export type RunState = {
   finishedAt: number | null;
   /** why the run ended as it did */
   outcome: string | null;
+  /** region-by-region runs (issue 15): the regions in wave order with each one's state; absent otherwise */
+  regionPlan?: RegionPlan | null;
+  /** set while the run waits for the next region's window */
+  regionWait?: RegionWait | null;
 };

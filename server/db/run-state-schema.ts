@@ -55,7 +55,26 @@ const ZGate = z.object({
   rejected: z.nullable(z.object({ by: z.string(), reason: z.string(), at: ZEpochMs })),
 });
 
-const ZStep = z.object({ kind: z.enum(["setWeight", "switch", "batch"]), label: z.string(), percent: z.number().check(z.gte(0), z.lte(100)), holdMs: z.number().check(z.nonnegative()) });
+const ZStep = z.object({ kind: z.enum(["setWeight", "switch", "batch"]), label: z.string(), percent: z.number().check(z.gte(0), z.lte(100)), holdMs: z.number().check(z.nonnegative()), region: z.optional(z.string()) });
+
+// Region-by-region runs (issue 15): the wave plan and the wait for a region's window.
+const ZRegionPlan = z.object({
+  regions: z.array(
+    z.object({
+      name: z.string(),
+      wave: z.number(),
+      timeZone: z.string(),
+      windows: z.array(z.object({ days: z.array(z.number()), from: z.string(), to: z.string() })),
+      router: z.optional(z.string()),
+      state: z.enum(["pending", "active", "released", "failed", "rolledBack", "skipped"]),
+      startedAt: z.nullable(ZEpochMs),
+      endedAt: z.nullable(ZEpochMs),
+      reason: z.nullable(z.string()),
+    }),
+  ),
+  policy: z.object({ rollbackReleasedRegions: z.boolean() }),
+});
+const ZRegionWait = z.object({ region: z.string(), until: z.nullable(ZEpochMs), message: z.string() });
 
 const ZPolicy = z.object({
   version: z.int().check(z.positive()),
@@ -141,6 +160,8 @@ export const ZRunState = z.object({
   startedAt: z.nullable(ZEpochMs),
   finishedAt: z.nullable(ZEpochMs),
   outcome: z.nullable(z.string()),
+  regionPlan: z.optional(z.nullable(ZRegionPlan)),
+  regionWait: z.optional(z.nullable(ZRegionWait)),
 });
 
 // The schema and the core's type must not drift apart: this fails to compile if they do.
