@@ -51,7 +51,8 @@ function runNextRollbackStep(t: TransitionDraft): void {
     return;
   }
   next.status = "running";
-  if (next.kind === "revert_traffic" && s.params.router === "manual") {
+  const manual = s.regionPlan ? (rolledBackRegions(s) ?? []).every((name) => (s.regionPlan?.regions.find((r) => r.name === name)?.router ?? s.params.router) === "manual") : s.params.router === "manual";
+  if (next.kind === "revert_traffic" && manual) {
     s.waitingFor = "weight_confirmation";
     t.effects.push({ kind: "notify", severity: "critical", message: `Set ${s.params.service} canary traffic to 0% now and confirm in Flightdeck.` });
     return;

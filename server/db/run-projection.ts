@@ -16,7 +16,7 @@ export async function insertProjection(tx: Tx, runId: string, state: RunState): 
     data: [state.gate, state.verification].map((g) => ({ runId, kind: g.kind, status: g.status, requiredApprovals: g.requiredApprovals })),
   });
   await tx.rolloutStep.createMany({
-    data: state.steps.map((s, index) => ({ runId, index, kind: s.kind, label: s.label, percent: s.percent, holdMs: s.holdMs, status: "pending" })),
+    data: state.steps.map((s, index) => ({ runId, index, kind: s.kind, label: s.label, percent: s.percent, holdMs: s.holdMs, status: "pending", region: s.region ?? null })),
   });
 }
 
@@ -44,6 +44,8 @@ export async function persistTransition(
       deadlineAt: deadline === null ? null : new Date(deadline),
       finishedAt: next.finishedAt === null ? null : new Date(next.finishedAt),
       outcomeReason: next.outcome,
+      // Region-by-region runs: the plan's states, queryable without parsing the state (issue 15).
+      ...(next.regionPlan ? { regionPlan: next.regionPlan as unknown as object } : {}),
     },
   });
   if (next.status === "succeeded" && prev.status !== "succeeded" && next.params.environment === "production") {
@@ -58,7 +60,7 @@ export async function persistTransition(
   await projectRollback(tx, runId, prev, next, now);
   if (decisions.length > 0) {
     await tx.decision.createMany({
-      data: decisions.map((d) => ({ runId, stepIndex: d.stepIndex, trigger: d.trigger, verdict: d.verdict, reason: d.reason, evidence: d.evidence })),
+      data: decisions.map((d) => ({ runId, stepIndex: d.stepIndex, trigger: d.trigger, verdict: d.verdict, reason: d.reason, evidence: d.evidence, region: d.region ?? null })),
     });
   }
   if (effects.length > 0) {

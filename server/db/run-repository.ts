@@ -78,6 +78,7 @@ export async function insertRun(
       phase: state.phase,
       state: state as unknown as object,
       policy: state.policy as unknown as object,
+      ...(state.regionPlan ? { regionPlan: state.regionPlan as unknown as object } : {}),
     },
     select: { id: true, number: true },
   });

@@ -128,6 +128,32 @@ export class EffectWorker {
     return loadRunWithSettings(this.deps.db, runId);
   }
 
+  /** A region-by-region rollback: each listed region's router back to 0%, newest wave first; done only if all are. */
+  private async revertRegions(runId: string, state: RunState, regions: string[], finish: (status: "done" | "failed", detail: string) => Promise<unknown>): Promise<void> {
+    const results: string[] = [];
+    let ok = true;
+    for (const region of regions) {
+      const kind = routerKindOf(state, region);
+      const target = { ...this.target(runId, state), region };
+      const router = this.deps.routerFor(kind, target);
+      if (!router) {
+        ok = false;
+        results.push(`${region}: no ${kind} router is running`);
+        continue;
+      }
+      try {
+        await router.setWeight(target, 0);
+        const verified = await router.verifyWeight(target, 0);
+        ok &&= verified;
+        results.push(verified ? `${region}: canary weight 0%, verified` : `${region}: router did not confirm 0%`);
+      } catch (e) {
+        ok = false;
+        results.push(`${region}: ${String((e as Error)?.message ?? e)}`);
+      }
+    }
+    await finish(ok ? "done" : "failed", results.join("; "));
+  }
+
   private target(runId: string, state: RunState): RouteTarget {
     const p = state.params;
     return { runId, service: p.service, environment: p.environment, baseline: p.baselineVersion, canary: p.targetVersion };
@@ -151,13 +177,16 @@ export class EffectWorker {
         return;
       case "setWeight": {
         const state = (await this.loadRun(runId)).state;
-        const target = this.target(runId, state);
-        const router = this.deps.routerFor(state.params.router, target);
+        // A region-by-region run's step moves its own region's router (issue 15).
+        const target = { ...this.target(runId, state), ...(effect.region ? { region: effect.region } : {}) };
+        const kind = routerKindOf(state, effect.region);
+        const where = `${target.service}/${target.environment}${effect.region ? ` in ${effect.region}` : ""}`;
+        const router = this.deps.routerFor(kind, target);
         if (!router) {
           // Just after a restart the configured routers may still be starting: retry the effect
           // a few times before telling the run its router is missing.
-          if (attempts < ROUTER_WAIT_ATTEMPTS) throw new Error(`no ${state.params.router} router running yet for ${target.service}/${target.environment}`);
-          await this.dispatch(runId, { kind: "routerFailed", stepIndex: effect.stepIndex, error: `no ${state.params.router} router is running for ${target.service}/${target.environment}` });
+          if (attempts < ROUTER_WAIT_ATTEMPTS) throw new Error(`no ${kind} router running yet for ${where}`);
+          await this.dispatch(runId, { kind: "routerFailed", stepIndex: effect.stepIndex, error: `no ${kind} router is running for ${where}` });
           return;
         }
         try {
@@ -170,7 +199,7 @@ export class EffectWorker {
         return;
       }
       case "rollbackStep":
-        return this.rollbackStep(runId, effect.step, attempts);
+        return this.rollbackStep(runId, effect.step, attempts, effect.regions);
       case "writeRecord":
         await writeReleaseRecord(this.deps.db, runId, this.deps.clock(), this.deps.readRecordMaterial);
         await this.dispatch(runId, { kind: "recordWritten" });
@@ -199,13 +228,14 @@ export class EffectWorker {
     return channels;
   }
 
-  private async rollbackStep(runId: string, step: RollbackStepKind, attempt: number): Promise<void> {
+  private async rollbackStep(runId: string, step: RollbackStepKind, attempt: number, regions?: string[]): Promise<void> {
     const run = await this.loadRun(runId);
     const state = run.state;
     const finish = (status: "done" | "failed" | "skipped", detail: string) =>
       this.dispatch(runId, { kind: "rollbackStepFinished", step, status, detail });
     switch (step) {
       case "revert_traffic": {
+        if (regions) return void (await this.revertRegions(runId, state, regions, finish));
         const target = this.target(runId, state);
         const router = this.deps.routerFor(state.params.router, target);
         if (!router) return void (await finish("failed", `no ${state.params.router} router is running for ${target.service}/${target.environment}`));
@@ -261,4 +291,10 @@ export class EffectWorker {
     }
     return this.deps.runRollbackHook(hook, name, ctx);
   }
+}
+
+/** The router kind that moves a region's traffic (its own), or the environment's. */
+function routerKindOf(state: RunState, region: string | undefined): string {
+  const entry = region ? state.regionPlan?.regions.find((r) => r.name === region) : undefined;
+  return entry?.router ?? state.params.router;
 }

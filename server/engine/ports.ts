@@ -5,7 +5,8 @@ import type { HookName, THook } from "../db/environment-config-schema.ts";
 import type { TServiceContact } from "../db/service-contacts-schema.ts";
 
 /** Where traffic is split: the service and environment of a run, and its two versions. */
-export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string };
+/** `region`: a region-by-region run's step, moved by that region's own router (issue 15). */
+export type RouteTarget = { runId: string; service: string; environment: EnvironmentName; baseline: string; canary: string; region?: string };
 
 /** What a router serves now: the run its split belongs to (null: none since it started) and the canary's percent. */
 export type ServedWeight = { runId: string | null; percent: number };

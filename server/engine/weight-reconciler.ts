@@ -94,10 +94,23 @@ export class WeightReconciler {
   }
 
   private async reconcile(runId: string, state: RunState, boot: boolean): Promise<WeightCorrection | null> {
-    const percent = heldWeight(state);
+    if (!state.regionPlan) return this.reconcileOne(runId, state, boot, state.params.router, targetOf(runId, state), heldWeight);
+    // A region-by-region run: every region it has touched keeps its weight on its own router —
+    // a released region 100%, the active one the step's (issue 15).
+    let last: WeightCorrection | null = null;
+    for (const region of state.regionPlan.regions) {
+      if (region.state !== "active" && region.state !== "released") continue;
+      const target = { ...targetOf(runId, state), region: region.name };
+      const done = await this.reconcileOne(runId, state, boot, region.router ?? state.params.router, target, (s) => regionHeldWeight(s, region.name));
+      last = done ?? last;
+    }
+    return last;
+  }
+
+  private async reconcileOne(runId: string, state: RunState, boot: boolean, kind: string, target: RouteTarget, held: (s: RunState) => number | null): Promise<WeightCorrection | null> {
+    const percent = held(state);
     if (percent === null) return null;
-    const target = targetOf(runId, state);
-    const router = this.deps.routerFor(state.params.router, target);
+    const router = this.deps.routerFor(kind, target);
     if (!router) return null;
     // Reading a router mid-change (an nginx reload) would see a weight on its way out.
     if (await trafficChangeInFlight(this.deps.db, runId)) return null;
@@ -108,18 +121,18 @@ export class WeightReconciler {
     } else if (!boot) {
       return null;
     }
-    return this.reapply(runId, percent, router, target, served);
+    return this.reapply(runId, percent, router, target, served, held);
   }
 
   /**
    * Re-applies under the run's row lock, after checking again that the run still holds this weight
    * and that no traffic change started meanwhile: the engine needs that lock to start one.
    */
-  private reapply(runId: string, percent: number, router: TrafficRouter, target: RouteTarget, served: ServedWeight | null): Promise<WeightCorrection | null> {
+  private reapply(runId: string, percent: number, router: TrafficRouter, target: RouteTarget, served: ServedWeight | null, held: (s: RunState) => number | null): Promise<WeightCorrection | null> {
     return this.deps.db.$transaction(
       async (tx) => {
         const state = await lockRunState(tx, runId, { skipLocked: true });
-        if (!state || heldWeight(state) !== percent || (await trafficChangeInFlight(tx, runId))) return null;
+        if (!state || held(state) !== percent || (await trafficChangeInFlight(tx, runId))) return null;
         // Another instance sharing this router may have just corrected it (we waited for its lock): read it again.
         if (served !== null && router.servedWeight) {
           const now = await router.servedWeight(target);
@@ -127,7 +140,7 @@ export class WeightReconciler {
         }
         await router.setWeight(target, percent);
         const verified = await router.verifyWeight(target, percent);
-        const summary = summaryOf(`${target.service}/${target.environment}`, runId, percent, served, verified);
+        const summary = summaryOf(`${target.service}/${target.environment}${target.region ? ` in ${target.region}` : ""}`, runId, percent, served, verified);
         await writeAudit(tx, {
           actor: ENGINE_AUDIT_ACTOR,
           action: "router.weight_reconciled",
@@ -142,6 +155,14 @@ export class WeightReconciler {
       { timeout: 15_000 },
     );
   }
+}
+
+/** What one region's router must serve: 100% once released, the held step weight while active, else nothing to keep. */
+function regionHeldWeight(state: RunState, region: string): number | null {
+  const held = heldWeight(state);
+  const entry = state.regionPlan?.regions.find((r) => r.name === region);
+  if (held === null || !entry) return null;
+  return entry.state === "released" ? 100 : entry.state === "active" ? held : null;
 }
 
 function targetOf(runId: string, state: RunState): RouteTarget {

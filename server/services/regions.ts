@@ -66,7 +66,7 @@ export async function listRegions(db: Db, serviceId: string, environment: string
 export async function regionPlanFor(db: Pick<Db, "environment">, environmentId: string): Promise<RegionPlan | null> {
   const env = await db.environment.findUnique({ where: { id: environmentId }, include: { regions: true } });
   if (!env || env.regions.length === 0) return null;
-  const specs: RegionSpec[] = env.regions.map((r) => ({ name: r.name, wave: r.wave, timeZone: r.timeZone, windows: parseWindows(r.window) }));
+  const specs: RegionSpec[] = env.regions.map((r) => ({ name: r.name, wave: r.wave, timeZone: r.timeZone, windows: parseWindows(r.window), router: storedRouter(r)?.kind ?? "manual" }));
   return wavePlan(specs, parseRegionPolicy(env.regionPolicy));
 }
 

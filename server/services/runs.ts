@@ -2,7 +2,8 @@ import type { Db, Tx } from "../db/client.ts";
 import { createRunState } from "../core/decide.ts";
 import { analysisFor, parseBlockingSeverity, policyFor } from "../core/policy.ts";
 import { freezeGate } from "./change-freezes.ts";
-import { scaledSteps } from "../core/strategy.ts";
+import { regionSteps, scaledSteps } from "../core/strategy.ts";
+import { regionPlanFor } from "./regions.ts";
 import type { EnvironmentName, RouterKind, RunStatus } from "../core/types.ts";
 import type { RunListItem, RunView } from "../contracts/runs-api.ts";
 
@@ -76,7 +77,11 @@ export async function createRun(
   await refuseIfBusy(db);
   await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion: env.service.currentVersion, targetVersion: input.targetVersion });
   const policy = policyFor(input.risk, input.compliance, input.environment, { blockingSeverity: parseBlockingSeverity(env.blockingSeverity) });
-  const steps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
+  // An environment with regions goes region by region: the strategy's steps in each, in wave order (issue 15).
+  const regionPlan = await regionPlanFor(db, env.id);
+  const strategySteps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
+  const steps = regionPlan ? regionSteps(strategySteps, regionPlan.regions) : strategySteps;
+  const observed = env.router !== "manual" || env.metricSource !== null || (regionPlan?.regions.some((r) => r.router !== "manual") ?? false);
   const state = createRunState(
     {
       service: env.service.slug,
@@ -90,12 +95,13 @@ export async function createRun(
       createdBy: actor.id,
       // Automated routers observe both versions, and a metric source (Prometheus) reports them: then
       // the canary is judged by the analysis. A manual router with no metric source has nothing to judge by.
-      analysis: env.router === "manual" && env.metricSource === null ? null : analysisFor(input.environment, parseLimits(env.limits), parseAnalysisPolicy(env.analysisPolicy)),
+      analysis: !observed ? null : analysisFor(input.environment, parseLimits(env.limits), parseAnalysisPolicy(env.analysisPolicy)),
     },
     policy,
     steps,
     deps.now,
   );
+  if (regionPlan) state.regionPlan = regionPlan;
   const run = await db.$transaction(async (tx) => {
     // Again under the environment's row lock: two creations that both passed the check above
     // (`prepare` can take seconds) must not both start a release here.

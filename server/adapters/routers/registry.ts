@@ -5,7 +5,7 @@ import { parseRouterConfig } from "../../db/environment-config-schema.ts";
 import type { ManagedRouter, RunnableRouterConfig } from "./build-router.ts";
 
 /** Builds and starts a router from an environment's settings (factory.ts's `buildRouter`, bound to its deps). */
-export type BuildRouter = (config: RunnableRouterConfig, where: { service: string; environment: string }) => Promise<ManagedRouter>;
+export type BuildRouter = (config: RunnableRouterConfig, where: { service: string; environment: string; region?: string }) => Promise<ManagedRouter>;
 
 /** What one `syncFromDb` did, by `service/environment`. */
 export type RouterSyncReport = { started: string[]; stopped: string[]; failed: { key: string; error: string }[] };
@@ -30,21 +30,23 @@ export class RouterRegistry {
   // Syncs run one at a time: two overlapping ones could start the same router twice.
   private syncing: Promise<unknown> = Promise.resolve();
 
-  register(service: string, environment: string, kind: RouterKind, router: TrafficRouter, upstreams?: Upstreams): void {
-    this.routers.set(`${service}/${environment}`, { kind, router, ...(upstreams ? { upstreams } : {}) });
+  /** `region`: the router of one region of the environment (region-by-region runs); none: the environment's own. */
+  register(service: string, environment: string, kind: RouterKind, router: TrafficRouter, upstreams?: Upstreams, region?: string): void {
+    this.routers.set(keyOf(service, environment, region), { kind, router, ...(upstreams ? { upstreams } : {}) });
   }
 
-  /** Where the baseline and the canary answer directly, when this environment's router knows it. */
-  upstreams(service: string, environment: string): Upstreams | null {
-    return this.routers.get(`${service}/${environment}`)?.upstreams ?? null;
+  /** Where the baseline and the canary answer directly, when this environment's (or region's) router knows it. */
+  upstreams(service: string, environment: string, region?: string): Upstreams | null {
+    return this.routers.get(keyOf(service, environment, region))?.upstreams ?? null;
   }
 
-  unregister(service: string, environment: string): void {
-    this.routers.delete(`${service}/${environment}`);
+  unregister(service: string, environment: string, region?: string): void {
+    this.routers.delete(keyOf(service, environment, region));
   }
 
+  /** The router for a run's step: its region's when the step has one, else the environment's. */
   routerFor(kind: string, target: RouteTarget): TrafficRouter | null {
-    const entry = this.routers.get(`${target.service}/${target.environment}`);
+    const entry = this.routers.get(keyOf(target.service, target.environment, target.region));
     return entry && entry.kind === kind ? entry.router : null;
   }
 
@@ -70,11 +72,18 @@ export class RouterRegistry {
 
   private async sync(db: Db, build: BuildRouter, log: (message: string) => void): Promise<RouterSyncReport> {
     const report: RouterSyncReport = { started: [], stopped: [], failed: [] };
-    const rows = await db.environment.findMany({ select: { name: true, routerConfig: true, service: { select: { slug: true } } } });
-    const wanted = new Map<string, { service: string; environment: string; config: RunnableRouterConfig }>();
+    const rows = await db.environment.findMany({
+      select: { name: true, routerConfig: true, service: { select: { slug: true } }, regions: { select: { name: true, router: true, routerConfig: true } } },
+    });
+    const wanted = new Map<string, { service: string; environment: string; region?: string; config: RunnableRouterConfig }>();
     for (const row of rows) {
       const config = parseRouterConfig(row.routerConfig);
-      if (config && config.kind !== "manual") wanted.set(`${row.service.slug}/${row.name}`, { service: row.service.slug, environment: row.name, config });
+      if (config && config.kind !== "manual") wanted.set(keyOf(row.service.slug, row.name), { service: row.service.slug, environment: row.name, config });
+      // Each region of the environment runs its own router (issue 15).
+      for (const region of row.regions) {
+        const regional = region.router === "manual" ? null : parseRouterConfig(region.routerConfig);
+        if (regional && regional.kind !== "manual") wanted.set(keyOf(row.service.slug, row.name, region.name), { service: row.service.slug, environment: row.name, region: region.name, config: regional });
+      }
     }
 
     for (const [key, entry] of this.routers) {
@@ -90,7 +99,7 @@ export class RouterRegistry {
       const current = this.routers.get(key);
       if (current) continue; // unchanged, or registered by the demo fleet
       try {
-        const managed = await build(want.config, { service: want.service, environment: want.environment });
+        const managed = await build(want.config, { service: want.service, environment: want.environment, ...(want.region ? { region: want.region } : {}) });
         this.routers.set(key, { kind: want.config.kind, router: managed.router, upstreams: upstreamsOf(want.config), managed: { fingerprint: fingerprint(want.config), stop: managed.stop } });
         report.started.push(key);
       } catch (e) {
@@ -100,6 +109,11 @@ export class RouterRegistry {
     }
     return report;
   }
+}
+
+/** `service/environment`, or `service/environment@region` for a region's own router. */
+function keyOf(service: string, environment: string, region?: string): string {
+  return region ? `${service}/${environment}@${region}` : `${service}/${environment}`;
 }
 
 function upstreamsOf(config: RunnableRouterConfig): Upstreams | undefined {
