@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type MouseEvent } from "react";
 
 /** A section of the run page the navigation links to; `id` is its element's id (and the URL's #fragment). */
 export type RunSection = { id: string; label: string };
@@ -21,31 +21,55 @@ function sectionInView(ids: string[]): string | null {
 }
 
 /**
- * A link to the page's #fragment, opened once its element exists. The run is fetched in the
- * browser and some sections load on their own, so the browser's own jump on load finds nothing:
- * this one waits (at most 10 s) for the element, then scrolls to it.
+ * Scrolls to the element with this id once it exists, then calls `then` with it. The run is
+ * fetched in the browser and the sections under the summary load as their own chunk, so a link
+ * followed on load, or clicked in the first instant, finds nothing yet: this waits (at most 10 s)
+ * for the element. Returns a function that stops waiting.
  */
+function scrollWhenPresent(id: string, then: (el: HTMLElement) => void = () => {}): () => void {
+  const open = () => {
+    const el = document.getElementById(id);
+    if (!el) return false;
+    el.scrollIntoView({ block: "start" });
+    then(el);
+    return true;
+  };
+  if (open()) return () => {};
+  const observer = new MutationObserver(() => {
+    if (open()) stop();
+  });
+  const giveUp = setTimeout(() => observer.disconnect(), 10_000);
+  const stop = () => {
+    observer.disconnect();
+    clearTimeout(giveUp);
+  };
+  observer.observe(document.body, { childList: true, subtree: true });
+  return stop;
+}
+
+/** A link to the page's #fragment, opened once its element exists (the browser's own jump on load finds nothing). */
 function useDeepLink() {
   useEffect(() => {
     const id = decodeURIComponent(window.location.hash.slice(1));
-    if (!id) return;
-    const open = () => {
-      const el = document.getElementById(id);
-      if (!el) return false;
-      el.scrollIntoView({ block: "start" });
-      return true;
-    };
-    if (open()) return;
-    const observer = new MutationObserver(() => {
-      if (open()) observer.disconnect();
-    });
-    observer.observe(document.body, { childList: true, subtree: true });
-    const giveUp = setTimeout(() => observer.disconnect(), 10_000);
-    return () => {
-      observer.disconnect();
-      clearTimeout(giveUp);
-    };
+    return id ? scrollWhenPresent(id) : undefined;
   }, []);
+}
+
+/**
+ * Opens a section from its link: the URL takes its #fragment (so it can be shared), the section
+ * scrolls to just below the sticky summary, once it has loaded, and takes focus, so the keyboard
+ * and screen readers continue there (the browser's own jump does neither when the section is
+ * still loading: the hash changed and the page stayed at the top).
+ */
+function openSection(e: MouseEvent<HTMLAnchorElement>, id: string): void {
+  if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  e.preventDefault();
+  window.history.pushState(null, "", `#${id}`);
+  window.dispatchEvent(new HashChangeEvent("hashchange"));
+  scrollWhenPresent(id, (el) => {
+    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.focus({ preventScroll: true });
+  });
 }
 
 /**
@@ -85,6 +109,7 @@ export function RunSectionNav({ sections }: { sections: RunSection[] }) {
           <li key={s.id}>
             <a
               href={`#${s.id}`}
+              onClick={(e) => openSection(e, s.id)}
               aria-current={active === s.id ? "location" : undefined}
               className="block rounded-md border border-slate-300 bg-white px-2.5 py-1 text-slate-800 hover:border-blue-700 hover:text-blue-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 aria-[current=location]:border-blue-700 aria-[current=location]:bg-blue-50 aria-[current=location]:font-semibold aria-[current=location]:text-blue-900"
             >
