@@ -12,6 +12,7 @@ import { RunHeader } from "./run-header";
 import { RunSectionNav, type RunSection } from "./run-section-nav";
 import { useRun, type CachedRun } from "./run-queries";
 import { WhatNeedsYou } from "./what-needs-you";
+import { RegionPanel } from "@/components/regions/region-panel";
 
 // The first load is the summary and what the run needs (the 200 KB budget of issue 11): the
 // charts, the evidence and the details under them load as one chunk once the run is on screen.
@@ -88,6 +89,7 @@ function RunDetailBody({ runId }: { runId: string }) {
       {/* The controls for what the summary says the run needs, right under it. */}
       {state.waitingFor ? <WhatNeedsYou runId={view.id} state={state} /> : null}
       <RunAbortSection runId={view.id} state={state} />
+      <RegionPanel state={state} />
       {/* Everything under the summary loads on its own (one chunk, after the run is on screen). */}
       <RunSections run={view} />
     </div>
