@@ -35,7 +35,7 @@ export async function writeReleaseRecord(db: Db, runId: string, now: number, rea
     agents: state.agents.map((a) => ({ ...a, findings: findingsOf(a.agent, a.phase) })),
     criteria: await runCriteria(db, { id: runId, state, runbook: run.service.runbook }, { writingRecord: true }),
     approvals: run.gates.flatMap((g) => g.approvals.map((a) => ({ gate: g.kind, decision: a.decision, by: a.userName, at: a.createdAt.toISOString(), reason: a.reason }))),
-    decisions: run.decisions.map((d) => ({ at: d.createdAt.toISOString(), verdict: d.verdict, trigger: d.trigger, reason: d.reason, evidence: d.evidence as Record<string, unknown> })),
+    decisions: run.decisions.map((d) => ({ at: d.createdAt.toISOString(), verdict: d.verdict, trigger: d.trigger, reason: d.reason, evidence: d.evidence as Record<string, unknown>, region: d.region })),
     configChanges: material.configChanges,
     releaseNotes: material.releaseNotes,
     runbook: run.service.runbook,

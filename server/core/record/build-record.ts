@@ -51,6 +51,8 @@ export function buildReleaseRecord(r: ReleaseRecordInput): RecordDocument {
       subsections: [],
     },
   ];
+  const regions = regionsSection(r);
+  if (regions) sections.splice(sections.findIndex((x) => x.id === "decisions"), 0, regions);
   if (s.rollback) sections.push(postMortemSection(r, s.rollback));
   return {
     format: RECORD_FORMAT,
@@ -184,4 +186,62 @@ function rollbackProgress(s: RunState): string {
 
 function clip(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+const REGION_OUTCOME: Record<string, string> = {
+  pending: "not reached",
+  active: "in progress",
+  released: "released",
+  failed: "failed, rolled back",
+  rolledBack: "rolled back (a later region failed)",
+  skipped: "not started",
+};
+
+/**
+ * A region-by-region run: one subsection per region in wave order — its steps, its verdicts and
+ * their evidence, and whether it was rolled back (issue 15). Null for a run without regions.
+ */
+function regionsSection(r: ReleaseRecordInput): RecordSection | null {
+  const plan = r.state.regionPlan;
+  if (!plan || plan.regions.length === 0) return null;
+  return {
+    id: "regions",
+    title: "Regions",
+    blocks: [
+      paragraph(
+        `Released wave by wave; a failing region stops the waves${plan.policy.rollbackReleasedRegions ? " and rolls back the regions already released" : " and the regions already released keep the release"}.`,
+      ),
+      table(
+        "Regions",
+        ["wave", "region", "time zone", "outcome", "why"],
+        plan.regions.map((g) => [String(g.wave), [code(g.name)], g.timeZone, [status(g.state, REGION_OUTCOME[g.state] ?? g.state)], g.reason ?? "—"]),
+      ),
+    ],
+    subsections: plan.regions.map((g): RecordSubsection => {
+      const steps = r.state.steps.filter((x) => x.region === g.name);
+      const decisions = r.decisions.filter((d) => d.region === g.name);
+      return {
+        id: `region-${g.name}`,
+        title: `${g.name} — ${REGION_OUTCOME[g.state] ?? g.state}`,
+        blocks: [
+          { kind: "facts", facts: [fact("Wave", String(g.wave)), fact("Time zone", g.timeZone), fact("Started", g.startedAt === null ? "—" : utc(g.startedAt)), fact("Ended", g.endedAt === null ? "—" : utc(g.endedAt)), fact("Rolled back", g.state === "failed" || g.state === "rolledBack" ? "yes" : "no")] },
+          table(`Steps in ${g.name}`, ["step", "canary", "hold"], steps.map((x) => [x.label, `${x.percent}%`, `${Math.round(x.holdMs / 1000)} s`])),
+          decisions.length === 0
+            ? note(`No verdicts in ${g.name}.`)
+            : table(
+                `Verdicts in ${g.name}`,
+                ["time", "verdict", "trigger", "reason", "evidence"],
+                decisions.map((d) => [utc(d.at), [status(d.verdict)], [code(d.trigger)], d.reason, evidenceText(d.evidence)]),
+              ),
+        ],
+      };
+    }),
+  };
+}
+
+function evidenceText(evidence: Record<string, unknown>): string {
+  const text = Object.entries(evidence)
+    .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join(", ");
+  return text.length > EVIDENCE_CHARS ? `${text.slice(0, EVIDENCE_CHARS)}…` : text || "—";
 }

@@ -16,6 +16,8 @@ export type RecordDecision = {
   reason: string;
   /** the numbers behind the verdict, as stored (JSON object) */
   evidence: Record<string, unknown>;
+  /** the region it belongs to (region-by-region runs) */
+  region?: string | null;
 };
 
 /** Everything a release record says, gathered by the engine. */
