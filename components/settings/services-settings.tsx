@@ -6,6 +6,7 @@ import { describeBlockingSeverity, GatePolicyForm } from "./gate-policy-form";
 import { AnalysisPolicyForm } from "./analysis-policy-form";
 import { ChecksConfigForm } from "./checks-config-form";
 import { EnvironmentConfigForm } from "./environment-config-form";
+import { RegionsSettings } from "@/components/regions/regions-settings";
 import { ServiceContactsForm } from "./service-contacts-form";
 import { MetricSourceSection } from "./metric-source-form";
 import { describeHook, describeRouter } from "./environment-config-values";
@@ -94,6 +95,7 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
               <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Configure {env.name}: router, rollback hooks, limits</summary>
               <div className="p-3">
                 {env.config ? <EnvironmentConfigForm serviceId={service.id} serviceName={service.name} name={env.name} config={env.config} /> : null}
+                <details className="mt-4 rounded-md border border-slate-200"><summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">Regions of {env.name}</summary><div className="p-3"><RegionsSettings serviceId={service.id} serviceName={service.name} environment={env.name === "production" ? "production" : "staging"} /></div></details>
               </div>
             </details>
           ))
