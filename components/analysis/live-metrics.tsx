@@ -1,6 +1,6 @@
 "use client";
 import dynamic from "next/dynamic";
-import { useMemo } from "react";
+import { memo, useDeferredValue, useMemo } from "react";
 import type { AnalysisConfig } from "@/server/core/analysis/triggers";
 import { markersWithin, rollingTotals, stepMarkers, toChartRows } from "@/components/charts/chart-rows";
 import { useRunAnalysis, useRunMetrics } from "@/components/charts/use-run-metrics";
@@ -13,10 +13,15 @@ import { EvidenceHistory } from "./evidence-history";
 import { RollbackWhy } from "./rollback-why";
 
 // Recharts is most of the run page's JavaScript: the charts load on their own, once there is data.
-const RunCharts = dynamic(() => import("@/components/charts/run-charts"), {
-  ssr: false,
-  loading: () => <SkeletonRows rows={3} label="Loading charts…" />,
-});
+// Memoised: a render for anything else on the page (a countdown, an event) leaves the charts alone.
+const RunCharts = memo(
+  dynamic(() => import("@/components/charts/run-charts"), {
+    ssr: false,
+    loading: () => <SkeletonRows rows={3} label="Loading charts…" />,
+  }),
+);
+
+const NO_POINTS: never[] = [];
 
 /**
  * "Live metrics": baseline vs canary charts and the analysis's evidence, for runs an automated
@@ -38,8 +43,11 @@ export function LiveMetrics({ run }: { run: CachedRun }) {
 function LiveMetricsBody({ run, config }: { run: CachedRun; config: AnalysisConfig }) {
   const { state } = run;
   const metrics = useRunMetrics(run.id);
-  const analysis = useRunAnalysis(run.id).data ?? null;
-  const points = useMemo(() => metrics.data ?? [], [metrics.data]);
+  const liveAnalysis = useRunAnalysis(run.id).data ?? null;
+  // A point and an evaluation arrive every second: the charts redraw as a deferred (interruptible)
+  // render, so the page stays responsive, and idle between points, on a slow or busy machine.
+  const points = useDeferredValue(metrics.data ?? NO_POINTS);
+  const analysis = useDeferredValue(liveAnalysis);
   const rows = useMemo(() => toChartRows(points), [points]);
   const allMarkers = useMemo(() => stepMarkers(run.decisions), [run.decisions]);
   const markers = useMemo(() => markersWithin(allMarkers, rows), [allMarkers, rows]);
