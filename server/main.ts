@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     : null;
   // Routers configured in Settings; after the demo fleet, whose environment keeps its own router.
   const reloadRouters = async () => {
-    const report = await registry.syncFromDb(db, (config) => buildRouter(config, { sink: prometheus.routerSink(forwarder.sink), onVerifyError: (e) => onError("router.verify", e) }));
+    const report = await registry.syncFromDb(db, (config, where) => buildRouter(config, { sink: prometheus.routerSink(forwarder.sink), onVerifyError: (e) => onError("router.verify", e) }, where));
     for (const key of report.started) console.log(`[flightdeck] router for ${key} started`);
     for (const key of report.stopped) console.log(`[flightdeck] router for ${key} stopped`);
   };

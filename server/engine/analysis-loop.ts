@@ -180,7 +180,7 @@ export class AnalysisLoop {
       const state = row.state;
       if (owned && !owned.has(row.id)) continue;
       seen.add(row.id);
-      this.deps.aggregator.startStep(row.id, state.stepIndex);
+      this.deps.aggregator.startStep(row.id, state.stepIndex, state.steps[state.stepIndex]?.region ?? null);
       const w = this.watched.get(row.id);
       if (w && w.state.stepIndex === state.stepIndex) w.state = state;
       else this.watched.set(row.id, { state, lastVerdict: null, lastDispatch: 0, lastStored: 0, session: null, unstored: [], storedAny: false });
@@ -222,6 +222,7 @@ export class AnalysisLoop {
         data: {
           runId,
           stepIndex: w.state.stepIndex,
+          region: w.state.steps[w.state.stepIndex]?.region ?? null,
           at: new Date(now),
           verdict: result.verdict,
           summary: result.summary,

@@ -8,6 +8,8 @@ import type { ObservationSink, RequestObservation, Side } from "./types.ts";
 /** Persisted every 10 s per run and side: counts plus the latency sketch, never raw requests. */
 export type MetricWindowRow = {
   runId: string;
+  /** a region-by-region run's region the window belongs to */
+  region?: string;
   side: Side;
   windowStart: Date;
   windowMs: number;
@@ -69,6 +71,8 @@ const WINDOW_MS = 10_000;
 
 type RunMetrics = {
   stepIndex: number;
+  /** a region-by-region run's current region: requests tagged with another region are not this step's evidence */
+  region: string | null;
   /** baseline since the run's rollout began: the reference the canary is judged against */
   baseline: Accum;
   /** canary since the current step began */
@@ -82,6 +86,11 @@ type RunMetrics = {
 };
 
 const isError = (status: number) => status >= 500 || status === 0;
+
+/** A released region's router still sends its traffic to the canary: only the current region's requests count. */
+function sameRegion(run: RunMetrics, o: RequestObservation): boolean {
+  return run.region === null || o.region === undefined || o.region === run.region;
+}
 
 function add(acc: Accum, status: number, latencyMs: number, count = 1): void {
   acc.requests += count;
@@ -121,11 +130,14 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
   constructor(private readonly clock: () => number) {}
 
   /** Starts (or restarts) counting a run's canary from a new step; the baseline keeps counting. */
-  startStep(runId: string, stepIndex: number): void {
+  startStep(runId: string, stepIndex: number, region: string | null = null): void {
     const now = this.clock();
     const run = this.runs.get(runId);
     if (run) {
       if (run.stepIndex === stepIndex) return;
+      // A new region is judged on its own traffic: its baseline starts afresh too.
+      if (run.region !== region) run.baseline = emptyAccum();
+      run.region = region;
       run.stepIndex = stepIndex;
       run.canary = emptyAccum();
       run.batch = emptyAccum();
@@ -134,6 +146,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
     }
     this.runs.set(runId, {
       stepIndex,
+      region,
       baseline: emptyAccum(),
       canary: emptyAccum(),
       batch: emptyAccum(),
@@ -155,7 +168,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
 
   observeRequest(o: RequestObservation): void {
     const run = this.runs.get(o.runId);
-    if (!run) return;
+    if (!run || !sameRegion(run, o)) return;
     add(running(run, o.side), o.status, o.latencyMs);
     if (o.side === "canary") add(run.batch, o.status, o.latencyMs);
     add(run.second[o.side], o.status, o.latencyMs);
@@ -169,7 +182,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
    */
   observeRequests(o: RequestObservation, count: number): void {
     const run = this.runs.get(o.runId);
-    if (!run || !(count > 0) || !Number.isSafeInteger(count)) return;
+    if (!run || !sameRegion(run, o) || !(count > 0) || !Number.isSafeInteger(count)) return;
     add(running(run, o.side), o.status, o.latencyMs, count);
     if (o.side === "canary") add(run.batch, o.status, o.latencyMs, count);
     add(run.second[o.side], o.status, o.latencyMs, count);
@@ -303,6 +316,7 @@ export class MetricsAggregator implements ObservationSink, MetricSource {
         if (acc.requests === 0 && acc.cpu.length === 0 && acc.memory.length === 0 && acc.attempts === 0) continue;
         rows.push({
           runId,
+          ...(run.region ? { region: run.region } : {}),
           side,
           windowStart: new Date(run.windowStart),
           windowMs: now - run.windowStart,

@@ -8,6 +8,8 @@ export type RequestObservation = {
   /** HTTP status; 5xx and failed connections (status 502/504 from the router) count as errors */
   status: number;
   latencyMs: number;
+  /** the region whose router saw it (a region's own router); a region-by-region run's analysis counts only its current region's */
+  region?: string;
 };
 
 /**

@@ -24,10 +24,11 @@ export type RouterFactoryDeps = {
 };
 
 /** Builds and starts the router an environment's settings describe. Throws when it cannot start. */
-export async function buildRouter(config: RunnableRouterConfig, deps: RouterFactoryDeps): Promise<ManagedRouter> {
+export async function buildRouter(config: RunnableRouterConfig, deps: RouterFactoryDeps, where: { region?: string } = {}): Promise<ManagedRouter> {
   switch (config.kind) {
     case "builtin": {
-      const router = new BuiltinRouter({ listenPort: config.listenPort, upstreams: { baseline: config.baselineUrl, canary: config.canaryUrl }, sink: deps.sink });
+      // A region's router tags what it observes with the region, so each region is judged on its own traffic.
+      const router = new BuiltinRouter({ listenPort: config.listenPort, upstreams: { baseline: config.baselineUrl, canary: config.canaryUrl }, sink: deps.sink, ...(where.region ? { region: where.region } : {}) });
       await router.start();
       return { router, stop: () => router.stop() };
     }

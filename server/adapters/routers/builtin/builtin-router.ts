@@ -18,6 +18,8 @@ export type BuiltinRouterOptions = {
   upstreams: Record<Side, string>;
   /** Receives one observation per proxied request while a run is active. */
   sink: ObservationSink;
+  /** the region this router serves (a region's own router): its observations say so */
+  region?: string;
   /** Monotonic milliseconds used for latencies; default `performance.now` (sub-millisecond). */
   clock?: () => number;
   /** Uniform [0, 1) draw that places new clients; default `Math.random`. */
@@ -168,7 +170,7 @@ export class BuiltinRouter implements TrafficRouter {
     const observe = (status: number) => {
       if (observed) return;
       observed = true;
-      if (runId !== null) this.options.sink.observeRequest({ runId, side, status, latencyMs: this.clock() - started });
+      if (runId !== null) this.options.sink.observeRequest({ runId, side, status, latencyMs: this.clock() - started, ...(this.options.region ? { region: this.options.region } : {}) });
     };
     res.once("finish", () => observe(errorStatus ?? res.statusCode));
     // A response cut off mid-body counts as the error it was. A client that hung up on a healthy
