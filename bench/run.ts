@@ -17,6 +17,7 @@ import { analysisFor } from "../server/core/policy.ts";
 import { benchAa, type AaFigures } from "./aa.ts";
 import { startControlRoom, type ControlRoom } from "./control-room.ts";
 import { benchFanout } from "./fanout.ts";
+import { benchFlags } from "./flags.ts";
 import { benchIngest } from "./ingest.ts";
 import { cleanupAll, PROJECT_ROOT, quantileOf } from "./lib.ts";
 import { benchRollback, type ScenarioName, type ScenarioResult } from "./rollback.ts";
@@ -33,9 +34,10 @@ type Results = {
   router_restart: { weight_restored_s: number | null };
   simulated: SimulatedFigures["simulated"] | null;
   low_traffic: SimulatedFigures["low_traffic"] | null;
+  flags: { rollback_propagation_s: number | null; evaluations_per_s: number | null };
 };
 
-const PHASES = ["aa", "router", "fanout", "rollback", "ingest", "router_restart", "simulated"] as const;
+const PHASES = ["aa", "router", "fanout", "rollback", "ingest", "router_restart", "simulated", "flags"] as const;
 type Phase = (typeof PHASES)[number];
 
 /** The keys of bench-results.json each phase writes; a run rewrites only its phases' keys. */
@@ -47,6 +49,7 @@ const KEYS: Record<Phase, (keyof Results)[]> = {
   ingest: ["ingest"],
   router_restart: ["router_restart"],
   simulated: ["simulated", "low_traffic"],
+  flags: ["flags"],
 };
 
 /** Issue 9's three-step run: 5% for 30 min, 50% for 2 h, 100% for 1 h, at 200 req/s in all. */
@@ -69,6 +72,7 @@ const CONFIG = {
   fanout: { viewers: 1_000, events: 50, intervalMs: 100 },
   ingest: { batchSize: 5_000, concurrency: 4, durationMs: 5_000, warmupMs: 1_000 },
   router_restart: { percent: 5, capSeconds: 30, clients: 4 },
+  flags: { clients: 100, throughputMs: 5_000, capSeconds: 30 },
   simulated: {
     seeds: 200,
     detectionRps: 10,
@@ -99,6 +103,7 @@ const results: Results = {
   router_restart: { weight_restored_s: null },
   simulated: null,
   low_traffic: null,
+  flags: { rollback_propagation_s: null, evaluations_per_s: null },
 };
 const notes: string[] = [];
 const failures: Partial<Record<Phase, string>> = {};
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
   });
 
   let room: ControlRoom | null = null;
-  if (selected.has("rollback") || selected.has("ingest")) {
+  if (selected.has("rollback") || selected.has("ingest") || selected.has("flags")) {
     try {
       log(`── control room: embedded PostgreSQL, migrations, Engine, AnalysisLoop`);
       room = await startControlRoom(log);
@@ -195,6 +200,7 @@ async function main(): Promise<void> {
       log(`control room FAILED: ${message}`);
       if (selected.has("rollback")) failures.rollback = `control room did not start: ${message}`;
       if (selected.has("ingest")) failures.ingest = `control room did not start: ${message}`;
+      if (selected.has("flags")) failures.flags = `control room did not start: ${message}`;
     }
   }
   if (room) {
@@ -216,6 +222,10 @@ async function main(): Promise<void> {
       const i = await benchIngest(r, CONFIG.ingest, log);
       results.ingest = { samples_per_s: round(i.samples_per_s, 0) };
       notes.push(...i.notes);
+    });
+    await phase("flags", selected, async () => {
+      const f = await benchFlags(r.db, CONFIG.flags, log);
+      results.flags = { rollback_propagation_s: round(f.rollback_propagation_s, 3), evaluations_per_s: round(f.evaluations_per_s, 0) };
     });
     if (r.errors.length > 0) notes.push(`control room: ${r.errors.length} engine/analysis errors, first: ${String(r.errors[0]?.error)}`);
   }
@@ -278,6 +288,13 @@ function printTable(): void {
       "≤ 5 s",
       check(results.router_restart.weight_restored_s, (v) => v <= 5),
     ],
+    [
+      `flags: rollback propagation, ${CONFIG.flags.clients} OFREP clients`,
+      fmt(results.flags.rollback_propagation_s, " s", 3) + (failures.flags ? ` (${failures.flags})` : ""),
+      "≤ 2 s",
+      check(results.flags.rollback_propagation_s, (v) => v <= 2),
+    ],
+    ["flags: OFREP evaluations/s", fmt(results.flags.evaluations_per_s, "", 0), "(measured)", check(results.flags.evaluations_per_s, (v) => v > 0)],
     ...simulatedRows(results.simulated && results.low_traffic ? { simulated: results.simulated, low_traffic: results.low_traffic } : null, failures.simulated),
   ];
   const headers = ["Figure", "Measured", "Target"];
