@@ -5,7 +5,7 @@
  * cleans up its processes (fleet, nginx, PostgreSQL, children), even on failure.
  *
  *   npm run bench                      all phases
- *   npm run bench -- --only router,aa  some phases (aa, router, fanout, rollback, ingest, router_restart, simulated)
+ *   npm run bench -- --only router,aa  some phases (aa, router, fanout, rollback, ingest, router_restart, simulated, flags, cluster)
  *   npm run bench -- --full-steps      simulated three-step runs at the procedure's full step lengths (slow)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import { simulateCanary } from "../server/core/analysis/simulate.ts";
 import { analysisFor } from "../server/core/policy.ts";
 import { benchAa, type AaFigures } from "./aa.ts";
+import { benchCluster } from "./cluster.ts";
 import { startControlRoom, type ControlRoom } from "./control-room.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchFlags } from "./flags.ts";
@@ -35,9 +36,10 @@ type Results = {
   simulated: SimulatedFigures["simulated"] | null;
   low_traffic: SimulatedFigures["low_traffic"] | null;
   flags: { rollback_propagation_s: number | null; evaluations_per_s: number | null };
+  cluster: { instances: number; viewers: number; p99_ms: number | null; takeover_s: number | null; lost_events: number | null; double_steps: number | null };
 };
 
-const PHASES = ["aa", "router", "fanout", "rollback", "ingest", "router_restart", "simulated", "flags"] as const;
+const PHASES = ["aa", "router", "fanout", "rollback", "ingest", "router_restart", "simulated", "flags", "cluster"] as const;
 type Phase = (typeof PHASES)[number];
 
 /** The keys of bench-results.json each phase writes; a run rewrites only its phases' keys. */
@@ -50,6 +52,7 @@ const KEYS: Record<Phase, (keyof Results)[]> = {
   router_restart: ["router_restart"],
   simulated: ["simulated", "low_traffic"],
   flags: ["flags"],
+  cluster: ["cluster"],
 };
 
 /** Issue 9's three-step run: 5% for 30 min, 50% for 2 h, 100% for 1 h, at 200 req/s in all. */
@@ -70,6 +73,7 @@ const CONFIG = {
   aa: { runs: 200, minutes: 30, canaryRps: 10, baselineRps: 190, errorRate: 0.001, medianMs: 9.5, sigma: 0.35, evaluateEveryMs: 250 },
   router: { rate: 1_500, blockMs: 1_000, blocksEach: 8, connections: 50, throughputMs: 5_000 },
   fanout: { viewers: 1_000, events: 50, intervalMs: 100 },
+  cluster: { instances: 3, viewers: 1_000, holdSeconds: 45, intervalMs: 100 },
   ingest: { batchSize: 5_000, concurrency: 4, durationMs: 5_000, warmupMs: 1_000 },
   router_restart: { percent: 5, capSeconds: 30, clients: 4 },
   flags: { clients: 100, throughputMs: 5_000, capSeconds: 30 },
@@ -99,6 +103,7 @@ const results: Results = {
   aa: { runs: 0, false_rollbacks: null },
   router: { added_p99_ms: null, nginx_added_p99_ms: null, rps: null, nginx_rps: null },
   fanout: { viewers: 0, p99_ms: null },
+  cluster: { instances: 3, viewers: 0, p99_ms: null, takeover_s: null, lost_events: null, double_steps: null },
   ingest: { samples_per_s: null },
   router_restart: { weight_restored_s: null },
   simulated: null,
@@ -241,6 +246,12 @@ async function main(): Promise<void> {
     results.simulated = s.simulated;
     results.low_traffic = s.low_traffic;
     notes.push(...s.notes);
+  });
+
+  await phase("cluster", selected, async () => {
+    const c = await benchCluster(CONFIG.cluster, log);
+    results.cluster = { instances: c.instances, viewers: c.viewers, p99_ms: round(c.p99_ms, 1), takeover_s: round(c.takeover_s, 1), lost_events: c.lost_events, double_steps: c.double_steps };
+    notes.push(...c.notes);
   });
 }
 
