@@ -40,8 +40,17 @@ const connectOne = (): Promise<void> =>
       const m = EMITTED.exec(e.summary);
       if (m?.[1]) lags.push(epochMs() - Number(m[1]));
     });
+    // Every run event carries the run's seq, whatever its kind.
+    const note = (e: { runId: string; seq?: number }) => {
+      if (e.runId === runId && typeof e.seq === "number") v.seen.add(e.seq);
+    };
+    socket.on("run:log", note);
+    socket.on("run:progress", note);
+    socket.on("run:notification", note);
+    socket.on("run:metrics", note);
+    socket.on("run:analysis", note);
     socket.on("disconnect", () => {
-      v.lostAt = Math.max(0, ...v.seen);
+      v.lostAt = Math.max(0, ...[...v.seen].filter((x) => x < 1_000_000));
     });
     socket.io.on("reconnect", () => {
       v.reconnects++;

@@ -117,7 +117,11 @@ export async function benchCluster(opts: { instances: number; viewers: number; h
   await stopEmitting();
   await sleep(1_000);
   const toSeq = await seqAt();
-  const seqs = Array.from({ length: toSeq - fromSeq }, (_, i) => fromSeq + 1 + i);
+  // Seqs of events this process's own (never started) engine published while handling the bench's
+  // commands went to its in-memory list, not the cluster bus: no viewer could see them, and a
+  // server action's engine would have published them on its instance's bus. They are not counted.
+  const local = new Set(h.published.flatMap((e) => ("seq" in e.event && typeof e.event.seq === "number" && e.event.runId === run.id ? [e.event.seq] : [])));
+  const seqs = Array.from({ length: toSeq - fromSeq }, (_, i) => fromSeq + 1 + i).filter((s) => !local.has(s));
   const resultP = clients.next(kindIs<{ lost: number; reconnected: number; received: number; p50: number | null; p99: number | null; max: number | null }>("result"), 60_000, "result");
   clients.send({ kind: "finish", seqs });
   const result = await resultP;
@@ -131,7 +135,7 @@ export async function benchCluster(opts: { instances: number; viewers: number; h
     `cluster: ${opts.instances} instances (instance-process.ts: engine, analysis lease, bus, socket.io, API ingest; no Next) on one embedded PostgreSQL behind a TCP round-robin balancer; ` +
       `${ready.joined}/${opts.viewers} signed-in viewers; ${n} timed events on the bus, ${result.received} receipts, lag p50 ${result.p50?.toFixed(1)} / p99 ${result.p99?.toFixed(1)} / max ${result.max?.toFixed(1)} ms; ` +
       `owner killed with SIGKILL mid-hold, evaluations resumed after ${takeover_s?.toFixed(1) ?? "never"} s; ${result.reconnected} viewers reconnected; ` +
-      `run seqs ${fromSeq + 1}..${toSeq}: ${result.lost} missing (neither received nor refetchable after rejoin); run ${advanced ? `moved on (${advanced.status}, step ${advanced.stepIndex})` : "did NOT move on"}; ` +
+      `run seqs ${fromSeq + 1}..${toSeq} (${local.size} published by this process's own engine, not counted): ${result.lost} missing (neither received nor refetchable after rejoin); run ${advanced ? `moved on (${advanced.status}, step ${advanced.stepIndex})` : "did NOT move on"}; ` +
       `double steps ${double_steps} (rollout_step rows per index beyond the first)`,
   );
   return { instances: opts.instances, viewers: ready.joined, p99_ms: result.p99, takeover_s, lost_events: result.lost, double_steps, notes };
