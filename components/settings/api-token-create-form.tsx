@@ -1,4 +1,5 @@
 "use client";
+import { asSentences } from "@/server/core/sentences";
 import { useId, useState } from "react";
 import { useRouter } from "next/navigation";
 import { createApiTokenAction } from "@/server/actions/create-api-token";
@@ -77,7 +78,7 @@ export function ApiTokenCreateForm() {
           ))}
           {fe.scopes ? (
             <p id={scopesErrorId} className="text-sm font-medium text-red-800">
-              {fe.scopes.join(" ")}
+              {asSentences(fe.scopes).join(" ")}
             </p>
           ) : null}
         </fieldset>
@@ -114,7 +115,7 @@ export function ApiTokenCreateForm() {
               </label>
             </div>
           ))}
-          {under("environments") ? <p className="text-sm font-medium text-red-800">{under("environments")?.join(" ")}</p> : null}
+          {under("environments") ? <p className="text-sm font-medium text-red-800">{asSentences(under("environments") ?? []).join(" ")}</p> : null}
         </fieldset>
         <Button type="submit" pending={form.pending}>
           Create token

@@ -1,4 +1,5 @@
 "use client";
+import { asSentences } from "@/server/core/sentences";
 import { useQueryClient } from "@tanstack/react-query";
 import { updateEnvironmentAction } from "@/server/actions/update-environment";
 import { servicesKey } from "@/components/runs/run-queries";
@@ -28,7 +29,7 @@ export function EnvironmentHoldForm({ serviceId, serviceName, name, holdScale }:
     },
   );
   const id = `hold-${serviceId}-${name}`;
-  const message = form.fieldErrors.holdScale?.join(" ") ?? form.error;
+  const message = (form.fieldErrors.holdScale ? asSentences(form.fieldErrors.holdScale).join(" ") : undefined) ?? form.error;
   const meaning = describeHoldScale(holdScale);
   return (
     <form onSubmit={form.onSubmit} className="flex flex-wrap items-center gap-2">

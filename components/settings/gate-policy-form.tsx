@@ -1,4 +1,5 @@
 "use client";
+import { asSentences } from "@/server/core/sentences";
 import { useQueryClient } from "@tanstack/react-query";
 import { updateGatePolicyAction } from "@/server/actions/update-gate-policy";
 import type { Severity } from "@/server/core/types";
@@ -27,7 +28,7 @@ export function GatePolicyForm({ serviceId, serviceName, name, blockingSeverity 
     },
   );
   const id = `gate-${serviceId}-${name}`;
-  const message = form.fieldErrors.blockingSeverity?.join(" ") ?? form.error;
+  const message = (form.fieldErrors.blockingSeverity ? asSentences(form.fieldErrors.blockingSeverity).join(" ") : undefined) ?? form.error;
   return (
     <form onSubmit={form.onSubmit} className="flex flex-wrap items-center gap-2">
       <label htmlFor={id} className="sr-only">

@@ -1,4 +1,5 @@
 "use client";
+import { asSentences } from "@/server/core/sentences";
 import { useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { updateServiceContactsAction } from "@/server/actions/update-service-contacts";
@@ -51,7 +52,7 @@ export function ServiceContactsForm({ serviceId, serviceName, contacts }: { serv
       </p>
       {form.fieldErrors.contacts ? (
         <p className="text-sm font-medium text-red-800" role="alert">
-          {form.fieldErrors.contacts.join(" ")}
+          {asSentences(form.fieldErrors.contacts).join(" ")}
         </p>
       ) : null}
       <ol className="space-y-3">

@@ -1,7 +1,7 @@
 "use client";
 import type { ServiceItem } from "@/server/services/services-and-environments";
 import { Card } from "@/components/ui/card";
-import { EnvironmentHoldForm } from "./environment-hold-form";
+import { EnvironmentHoldForm, describeHoldScale } from "./environment-hold-form";
 import { describeBlockingSeverity, GatePolicyForm } from "./gate-policy-form";
 import { AnalysisPolicyForm } from "./analysis-policy-form";
 import { ChecksConfigForm } from "./checks-config-form";
@@ -45,7 +45,7 @@ export function ServiceSettings({ service, canManage }: { service: ServiceItem; 
                   {canManage ? (
                     <EnvironmentHoldForm serviceId={service.id} serviceName={service.name} name={env.name} holdScale={env.holdScale} />
                   ) : (
-                    <span className="tabular-nums">{env.holdScale}</span>
+                    <span>{describeHoldScale(env.holdScale) || String(env.holdScale)}</span>
                   )}
                 </td>
                 <td className={td}>

@@ -1,5 +1,6 @@
 "use client";
 import { useId, type ReactNode } from "react";
+import { asSentences } from "@/server/core/sentences";
 
 /** What a form control needs to be tied to its label, hint and error. */
 export type ControlProps = { id: string; "aria-describedby"?: string; "aria-invalid"?: true };
@@ -22,7 +23,8 @@ export function Field({
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const errors = typeof error === "string" ? [error] : (error ?? []);
+  // Each error is its own sentence in its own element, so hint and errors never run together.
+  const errors = asSentences(typeof error === "string" ? [error] : (error ?? []));
   const describedBy = [hint ? hintId : null, errors.length > 0 ? errorId : null].filter(Boolean).join(" ");
   return (
     <div className="space-y-1">
@@ -36,9 +38,11 @@ export function Field({
         </p>
       ) : null}
       {errors.length > 0 ? (
-        <p id={errorId} className="text-sm font-medium text-red-800">
-          {errors.join(" ")}
-        </p>
+        <div id={errorId} className="space-y-0.5 text-sm font-medium text-red-800">
+          {errors.map((message) => (
+            <p key={message}>{message}</p>
+          ))}
+        </div>
       ) : null}
     </div>
   );
