@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
+import { parseLastUsed, pickDefaults } from "@/server/core/last-used";
 import { useQueryClient } from "@tanstack/react-query";
 import { createRunAction } from "@/server/actions/create-run";
 import { COMPLIANCES, ENVIRONMENTS, RISKS, STRATEGIES } from "@/server/core/types";
@@ -22,11 +23,27 @@ const STRATEGY_HINTS: Record<string, string> = {
   immediate: "one step to 100%",
 };
 
+/** Where New run remembers the last service and environment used. */
+const LAST_USED_KEY = "flightdeck:new-run:last-used";
+
 /** Starts a release run; the server validates everything again and answers with field errors. */
 export function NewRunForm({ services }: { services: ServiceItem[] }) {
   const router = useRouter();
   const qc = useQueryClient();
   const [serviceId, setServiceId] = useState(services[0]?.id ?? "");
+  const [environment, setEnvironment] = useState<string>(ENVIRONMENTS[0]);
+  // The last service and environment used are restored after hydration (localStorage is browser-only).
+  useEffect(() => {
+    let saved = null;
+    try {
+      saved = parseLastUsed(window.localStorage.getItem(LAST_USED_KEY));
+    } catch {
+      // Storage disabled: keep the first service.
+    }
+    const d = pickDefaults(saved, services.map((s) => s.id), ENVIRONMENTS);
+    setServiceId(d.serviceId);
+    setEnvironment(d.environment);
+  }, [services]);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
@@ -56,6 +73,11 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
       return;
     }
     if (result.ok) {
+      try {
+        window.localStorage.setItem(LAST_USED_KEY, JSON.stringify({ serviceId: get("serviceId"), environment: get("environment") }));
+      } catch {
+        // Storage disabled: nothing to remember.
+      }
       void qc.invalidateQueries({ queryKey: runsKey() });
       router.push(`/runs/${result.data.id}`);
       return;
@@ -93,7 +115,7 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
           </select>
         )}
       </Field>
-      <EnvironmentRadios values={ENVIRONMENTS} error={fieldErrors.environment} />
+      <EnvironmentRadios values={ENVIRONMENTS} error={fieldErrors.environment} value={environment} onChange={setEnvironment} />
       {freezes.map((f) => (
         <Alert key={f.environment} tone="warning" title={f.inEffect ? `${capitalize(f.environment)} is frozen` : `${capitalize(f.environment)} freezes soon`}>
           {f.inEffect ? "No releases into it until " : "From "}

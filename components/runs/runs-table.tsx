@@ -1,3 +1,4 @@
+import type React from "react";
 import Link from "next/link";
 import type { RunListItem } from "@/server/services/runs";
 import { LocalTime } from "@/components/ui/local-time";
@@ -7,10 +8,59 @@ import { RunStatusBadge } from "./run-status-badge";
 const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-700";
 const td = "px-3 py-2 align-top text-sm text-slate-800";
 
-/** The runs list; the run number links to the run page. */
+/** One labelled value on a run card. */
+function CardValue({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-semibold uppercase tracking-wide text-slate-700">{label}</dt>
+      <dd className="text-sm text-slate-800">{children}</dd>
+    </div>
+  );
+}
+
+/**
+ * The runs list; the run number links to the run page. On a phone the ten columns would need
+ * horizontal scrolling, so narrow screens get one card per run with every value labelled
+ * (Status and Phase first, what people look for); the table is for wider screens.
+ */
 export function RunsTable({ runs }: { runs: RunListItem[] }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" role="region" aria-label="Runs" tabIndex={0}>
+    <>
+      <ul className="space-y-3 md:hidden" aria-label="Runs, newest first" data-testid="runs-cards">
+        {runs.map((r) => (
+          <li key={r.id} className="rounded-lg border border-slate-200 bg-white p-3">
+            <h3 className="text-sm font-semibold">
+              <Link href={`/runs/${r.id}`} className="rounded text-blue-800 underline underline-offset-2 hover:text-blue-950 focus-visible:outline-2 focus-visible:outline-blue-700">
+                Run #{r.number}
+              </Link>{" "}
+              <span className="font-normal text-slate-800">
+                {r.serviceName} · {r.environment}
+              </span>
+            </h3>
+            <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-2">
+              <CardValue label="Status">
+                <RunStatusBadge status={r.status} />
+              </CardValue>
+              <CardValue label="Phase">{phaseLabel(r.phase)}</CardValue>
+              <CardValue label="Versions">
+                <span className="font-mono text-xs break-all">
+                  {r.baselineVersion} <span aria-hidden="true">→</span>
+                  <span className="sr-only"> to </span> {r.targetVersion}
+                </span>
+              </CardValue>
+              <CardValue label="Strategy">{r.strategy}</CardValue>
+              <CardValue label="Waiting for">{r.waitingFor ? (WAITING_LABELS[r.waitingFor] ?? humanize(r.waitingFor)) : "—"}</CardValue>
+              <CardValue label="Canary">
+                <span className="tabular-nums">{r.canaryPercent}%</span>
+              </CardValue>
+              <CardValue label="Created">
+                {r.createdBy}, <LocalTime value={r.createdAt} withSeconds={false} />
+              </CardValue>
+            </dl>
+          </li>
+        ))}
+      </ul>
+    <div className="hidden overflow-x-auto rounded-lg border border-slate-200 bg-white md:block" role="region" aria-label="Runs" tabIndex={0}>
       <table className="min-w-full divide-y divide-slate-200">
         <caption className="sr-only">Release runs, newest first</caption>
         <thead className="bg-slate-50">
@@ -55,5 +105,6 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
         </tbody>
       </table>
     </div>
+    </>
   );
 }
