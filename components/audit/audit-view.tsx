@@ -31,7 +31,41 @@ export function AuditView() {
       ) : audit.data && audit.data.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-slate-700">Nothing has been recorded yet.</p>
       ) : audit.data ? (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" role="region" aria-label="Audit trail" tabIndex={0}>
+        <>
+          {/* On a phone six columns would scroll sideways: one card per event, Action and Summary first. */}
+          <ul className="space-y-3 md:hidden" aria-label="Audit events, newest first" data-testid="audit-cards">
+            {audit.data.map((a) => (
+              <li key={a.id} className="rounded-lg border border-slate-200 bg-white p-3">
+                <dl className="space-y-2">
+                  <div>
+                    <dt className="text-xs font-semibold uppercase tracking-wide text-slate-700">Action</dt>
+                    <dd className="font-mono text-xs break-all text-slate-800">{a.action}</dd>
+                  </div>
+                  <div>
+                    <dt className="text-xs font-semibold uppercase tracking-wide text-slate-700">Summary</dt>
+                    <dd className="text-sm text-slate-800">{a.summary}</dd>
+                  </div>
+                  <div>
+                    <dt className="text-xs font-semibold uppercase tracking-wide text-slate-700">Who and when</dt>
+                    <dd className="text-sm text-slate-800">
+                      {a.actorName} ({humanize(a.actorRole)}), <LocalTime value={a.at} />
+                    </dd>
+                  </div>
+                  {a.runId ? (
+                    <div>
+                      <dt className="text-xs font-semibold uppercase tracking-wide text-slate-700">Run</dt>
+                      <dd className="text-sm">
+                        <Link href={`/runs/${a.runId}`} className="text-blue-800 underline underline-offset-2">
+                          Open run
+                        </Link>
+                      </dd>
+                    </div>
+                  ) : null}
+                </dl>
+              </li>
+            ))}
+          </ul>
+        <div className="hidden overflow-x-auto rounded-lg border border-slate-200 bg-white md:block" role="region" aria-label="Audit trail" tabIndex={0}>
           <table className="min-w-full divide-y divide-slate-200">
             <caption className="sr-only">Audit events, newest first</caption>
             <thead className="bg-slate-50">
@@ -67,6 +101,7 @@ export function AuditView() {
             </tbody>
           </table>
         </div>
+        </>
       ) : null}
     </div>
   );
