@@ -1,0 +1,67 @@
+import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
+import { clearActiveRuns, createRunViaForm, STOREFRONT } from "../runs/helpers";
+
+/** A new user's first day (issue 11): the pages they meet, on a desktop, a phone and in dark mode. */
+const VIEWPORTS = [
+  { name: "desktop", viewport: { width: 1280, height: 800 }, colorScheme: "light" as const },
+  { name: "phone", viewport: { width: 390, height: 844 }, colorScheme: "light" as const },
+  { name: "dark", viewport: { width: 1280, height: 800 }, colorScheme: "dark" as const },
+];
+
+for (const v of VIEWPORTS) {
+  test.describe(`first day (${v.name})`, () => {
+    test.use({ viewport: v.viewport, colorScheme: v.colorScheme });
+
+    test("runs list, New run with the last service used, two-sentence version error, audit — axe-clean", async ({ page }) => {
+      await signIn(page, USERS.manager);
+      await expectAccessible(page);
+
+      // A run on storefront makes it the last service used.
+      await createRunViaForm(page, { environment: "staging", targetVersion: "5.0.1", risk: "low", service: STOREFRONT });
+      await clearActiveRuns(page, STOREFRONT.slug, "staging"); // ends it the way an operator would
+
+      await page.goto("/runs");
+      if (v.name === "phone") {
+        const cards = page.getByTestId("runs-cards");
+        await expect(cards).toBeVisible();
+        const first = cards.getByRole("listitem").first();
+        await expect(first.getByText("Status", { exact: true })).toBeInViewport();
+        await expect(first.getByText("Phase", { exact: true })).toBeInViewport();
+        // Nothing sideways: the page is no wider than the phone.
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      } else {
+        await expect(page.getByRole("region", { name: "Runs" })).toBeVisible();
+      }
+      await expectAccessible(page);
+
+      await page.goto("/runs/new");
+      await expect(page.getByLabel("Service")).toHaveValue(await page.getByLabel("Service").locator("option", { hasText: STOREFRONT.label }).getAttribute("value") ?? "");
+      await expect(page.getByRole("radio", { name: "staging" })).toBeChecked();
+      await page.getByLabel("Target version").fill("");
+      await page.getByRole("button", { name: /start run/i }).click();
+      const version = page.getByLabel("Target version");
+      await expect(version).toHaveAttribute("aria-invalid", "true");
+      // Hint and each error are separate sentences, all named by aria-describedby.
+      const described = (await version.getAttribute("aria-describedby")) ?? "";
+      expect(described.split(" ").length).toBe(2);
+      await expect(page.getByText("Enter the version to release.", { exact: true })).toBeVisible();
+      await expect(page.getByText("Letters, digits, dots, dashes, plus and underscores only.", { exact: true })).toBeVisible();
+      await expectAccessible(page);
+
+      await page.goto("/audit");
+      if (v.name === "phone") {
+        const first = page.getByTestId("audit-cards").getByRole("listitem").first();
+        await expect(first.getByText("Action", { exact: true })).toBeInViewport();
+        await expect(first.getByText("Summary", { exact: true })).toBeInViewport();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      } else {
+        await expect(page.getByRole("region", { name: "Audit trail" })).toBeVisible();
+      }
+      await expectAccessible(page);
+    });
+
+    // Not built yet in this session (see the H7 report): the gate preview on New run and focus
+    // returning to the outcome after a dialog.
+    test.fixme("New run shows the gate preview; after Roll back focus is on the outcome", async () => {});
+  });
+}
