@@ -81,7 +81,10 @@ describe("the release record of a rolled-back run, written and read back", () =>
       ["error-rate-hold", "hold", "2075", "19", "0.92%", "19 errors in 2,075 canary requests"],
     ]);
     const steps = postMortem?.subsections.find((s) => s.id === "post-mortem-procedure")?.blocks[0];
-    expect(steps?.kind === "table" && steps.rows.map((r) => r[1]?.[0]?.text)).toEqual(["done", "skipped", "skipped", "done", "this draft"]);
+    // Written by the rollback's last step, but recorded as the run has ended: never "rolling back".
+    expect(steps?.kind === "table" && steps.rows.map((r) => r[1]?.[0]?.text)).toEqual(["done", "skipped", "skipped", "done", "done"]);
+    expect(record.markdown).toMatch(/\*\*Outcome:\*\* rolled back/);
+    expect(record.markdown).not.toMatch(/rolling back/i);
 
     // The download: the record's own headings and tables, and not one more.
     const found = markdownStructure(record.markdown);

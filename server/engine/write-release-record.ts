@@ -9,6 +9,7 @@ import type { RecordFinding } from "../core/record/document.ts";
 import type { DecidingEvaluation, EvaluationLine, PostMortemFacts } from "../core/record/input.ts";
 import { ROLLBACK_STEPS, type RollbackStepKind, type RunState, type Severity } from "../core/types.ts";
 import { runCriteria } from "../services/criteria.ts";
+import { decide } from "../core/decide.ts";
 
 /**
  * Gathers a run's facts and writes the next version of its release record (a structured
@@ -18,7 +19,7 @@ import { runCriteria } from "../services/criteria.ts";
  */
 export async function writeReleaseRecord(db: Db, runId: string, now: number, readRecordMaterial: ReadRecordMaterial): Promise<void> {
   const run = await loadRunForRecord(db, runId);
-  const state = run.state;
+  const state = recordedState(run.state, now);
   const checks = run.environment.checks as Record<string, unknown> | null;
   const architect = expandPlaceholders(checks?.["code-architect"], releasePlaceholders(state.params));
   const material = architect.ok ? await readRecordMaterial(architect.value) : { configChanges: `placeholders without a value: ${architect.missing.join(", ")}`, releaseNotes: null };
@@ -43,6 +44,19 @@ export async function writeReleaseRecord(db: Db, runId: string, now: number, rea
     postMortem: state.rollback ? await postMortemFacts(db, runId, state, run.rollback?.steps ?? []) : null,
   });
   await saveReleaseRecord(db, runId, document);
+}
+
+/**
+ * The record is written by the rollback's last step (the post-mortem), while the run still says
+ * "rolling back"; a record must never stop there. The state it records is the one the core will
+ * reach when that step finishes (rolled back, or failed if traffic could not be reverted) —
+ * computed by the core's own transition, not restated here.
+ */
+function recordedState(state: RunState, now: number): RunState {
+  const writing = state.status === "rolling_back" ? state.rollback?.steps.find((r) => r.status === "running") : undefined;
+  if (writing?.kind !== "postmortem") return state;
+  const after = decide(state, { kind: "rollbackStepFinished", step: "postmortem", status: "done", detail: "Post-mortem draft written to the release record" }, now);
+  return after.rejected ? state : after.state;
 }
 
 /** What the post-mortem reads beyond the run state: who asked, the deciding evaluation, when each step finished. */
