@@ -27,7 +27,13 @@ export function Dialog({
     const el = ref.current;
     if (!el) return;
     if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
+    if (!open && el.open) {
+      el.close();
+      // After a confirmed action the opener is often gone (Roll back turns into the rollback's
+      // progress), and the browser would drop focus on the body — the top of the page. Move it to
+      // the outcome instead, once the page has re-rendered.
+      window.setTimeout(focusOutcome, 50);
+    }
   }, [open]);
 
   return (
@@ -58,4 +64,23 @@ export function Dialog({
       ) : null}
     </dialog>
   );
+}
+
+/**
+ * Where focus belongs after a dialog whose opener has disappeared or been disabled: the element
+ * marked as the outcome (data-dialog-outcome), else the page's status or alert message, else the
+ * page heading. Every dialog uses this through Dialog, so it is implemented once.
+ */
+export function focusOutcome(): void {
+  const active = document.activeElement;
+  const openerStillThere = active instanceof HTMLElement && active !== document.body && active.isConnected && !active.hasAttribute("disabled");
+  if (openerStillThere) return;
+  const target =
+    document.querySelector<HTMLElement>("[data-dialog-outcome]") ??
+    document.querySelector<HTMLElement>('main [role="status"]:not(:empty), main [role="alert"]:not(:empty)') ??
+    document.querySelector<HTMLElement>('[data-testid="run-status"]') ??
+    document.querySelector<HTMLElement>("main h1");
+  if (!target) return;
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus();
 }
