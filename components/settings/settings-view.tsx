@@ -25,6 +25,26 @@ export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users:
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-semibold text-slate-900">Settings</h1>
+      {/* A long page: a table of contents so people can jump to a section (and back with the browser). */}
+      <nav aria-label="Settings sections">
+        <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+          {[
+            { href: "#services-title", label: "Services", shown: true },
+            { href: "#users-title", label: "Users", shown: true },
+            { href: "#freezes-title", label: "Change freezes", shown: canManageSettings && Boolean(freezes) },
+            { href: "#share-links-title", label: "Share links", shown: Boolean(shareLinks) },
+            { href: "#api-tokens-title", label: "API tokens", shown: canManageSettings && Boolean(apiTokens) },
+          ]
+            .filter((l) => l.shown)
+            .map((l) => (
+              <li key={l.href}>
+                <a href={l.href} className="text-blue-800 underline underline-offset-2">
+                  {l.label}
+                </a>
+              </li>
+            ))}
+        </ul>
+      </nav>
       {!canManageSettings ? <Alert tone="info">Only admins change settings. You can see everything here.</Alert> : null}
       <section aria-labelledby="services-title" className="space-y-4">
         <h2 id="services-title" className="text-lg font-semibold text-slate-900">
@@ -44,8 +64,9 @@ export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users:
         <h2 id="users-title" className="text-lg font-semibold text-slate-900">
           Users
         </h2>
-        <UsersSettings users={users} canManage={canManageUsers} currentUserId={me.id} />
+        {/* Adding someone is the common task: first in the section, not below a long list. */}
         {canManageUsers ? <UserCreateForm /> : null}
+        <UsersSettings users={users} canManage={canManageUsers} currentUserId={me.id} />
       </section>
       {canManageSettings && freezes ? <ChangeFreezesSettings freezes={freezes} services={services.data ?? []} /> : null}
       {shareLinks ? <ShareLinksSettings links={shareLinks} services={services.data ?? []} /> : null}
