@@ -31,7 +31,23 @@ export default async function ReleaseRecordPage({ params }: Props) {
   const { id } = await params;
   const record = await findRecord(id);
   if (record === undefined) redirect("/sign-in");
-  if (!record) notFound();
+  if (!record) {
+    // Before the run has ended there is no record yet: say when it will exist instead of a 404.
+    const parsed = ZRunId.safeParse(id);
+    const run = parsed.success ? await db().releaseRun.findUnique({ where: { id: parsed.data }, select: { number: true } }) : null;
+    if (!run) notFound();
+    return (
+      <div className="space-y-4">
+        <h1 className="text-2xl font-semibold text-slate-900">Release record — run #{run.number}</h1>
+        <p className="text-slate-800">
+          No record yet. It is written once the run has ended — when it is released or rolled back — and appears here then.
+        </p>
+        <Link href={`/runs/${id}`} className={buttonClasses("secondary", "sm")}>
+          Back to the run
+        </Link>
+      </div>
+    );
+  }
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
