@@ -1,4 +1,5 @@
 "use client";
+import dynamic from "next/dynamic";
 import { useSessionUser, useCan } from "@/components/auth/session-context";
 import { QueryError } from "@/components/query/query-error";
 import { useServices } from "@/components/runs/run-queries";
@@ -12,9 +13,16 @@ import { ShareLinksSettings } from "./share-links-settings";
 import type { FreezeItem } from "@/server/services/change-freezes";
 import { ChangeFreezesSettings } from "./change-freezes-settings";
 import { ServiceCreateForm } from "./service-create-form";
-import { ServiceSettings } from "./services-settings";
 import { UserCreateForm } from "./user-create-form";
 import { UsersSettings, type UserRow } from "./users-settings";
+
+// Each service's forms (router, hooks, checks, gate and analysis policy, metric source, regions…)
+// are most of this page's JavaScript; the services list is fetched after the page loads anyway,
+// so the forms load with it instead of with the page (the 200 KB first-load budget of issue 11).
+const ServiceSettings = dynamic(() => import("./services-settings").then((m) => m.ServiceSettings), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={3} label="Loading service settings…" />,
+});
 
 /** Services, environments and people (and, for admins, API tokens). Admins edit; everyone else reads. */
 export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users: UserRow[]; apiTokens?: ApiTokenItem[]; shareLinks?: ShareLinkItem[]; freezes?: FreezeItem[] }) {
