@@ -12,6 +12,7 @@ import { Button } from "@/components/ui/button";
 import { Field, controlClasses } from "@/components/ui/field";
 import { LocalTime } from "@/components/ui/local-time";
 import { EnvironmentRadios } from "./environment-radios";
+import { GatePreview } from "./gate-preview";
 import { runsKey } from "./run-queries";
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -134,6 +135,7 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
       {select("strategy", "Strategy", STRATEGIES, STRATEGY_HINTS)}
       {select("risk", "Risk", RISKS, { critical: "two approvers, doubled holds" }, "medium")}
       {select("compliance", "Compliance", COMPLIANCES)}
+      <GatePreview serviceId={serviceId} environment={environment} />
       <Button type="submit" pending={pending}>
         {pending ? "Starting…" : "Start run"}
       </Button>

@@ -1,5 +1,5 @@
 import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
-import { clearActiveRuns, createRunViaForm, runStatus, STOREFRONT, withReason } from "../runs/helpers";
+import { CHECKOUT, clearActiveRuns, createRunViaForm, runStatus, STOREFRONT, withReason } from "../runs/helpers";
 
 /** A new user's first day (issue 11): the pages they meet, on a desktop, a phone and in dark mode. */
 const VIEWPORTS = [
@@ -78,7 +78,32 @@ for (const v of VIEWPORTS) {
       await expectAccessible(page);
     });
 
-    // Not built yet in this session (see the H7 report): the gate preview on New run.
-    test.fixme("New run shows the gate preview for the chosen service, environment, risk and compliance", async () => {});
+    test("New run shows the gate preview for the chosen service, environment, risk and compliance", async ({ page }) => {
+      await signIn(page, USERS.manager);
+      await page.goto("/runs/new");
+      await page.getByLabel("Service").selectOption({ label: CHECKOUT.label });
+      const preview = page.getByRole("region", { name: "What the gate will require" });
+      await expect(preview).toHaveAttribute("aria-live", "polite");
+
+      // Staging at low risk: nobody has to approve.
+      await page.getByRole("radio", { name: "staging" }).check();
+      await page.getByLabel("Risk").selectOption("low");
+      await page.getByLabel("Compliance").selectOption("none");
+      await expect(preview.getByTestId("gate-preview-approvals")).toHaveText(/^No approval is required by policy/);
+      await expect(preview.getByText(/Agents that will run:/)).toBeVisible();
+
+      // Production under SOX: one approval, and not from the person starting the run.
+      await page.getByRole("radio", { name: "production" }).check();
+      await page.getByLabel("Risk").selectOption("medium");
+      await page.getByLabel("Compliance").selectOption("sox");
+      await expect(preview.getByTestId("gate-preview-approvals")).toHaveText(/^1 approval from a release manager other than you/);
+
+      // PCI DSS makes high findings block as well as critical ones; critical risk needs two approvers.
+      await page.getByLabel("Compliance").selectOption("pci");
+      await page.getByLabel("Risk").selectOption("critical");
+      await expect(preview.getByTestId("gate-preview-blocking")).toContainText("critical, high");
+      await expect(preview.getByTestId("gate-preview-approvals")).toHaveText(/^2 approvals from release managers/);
+      await expectAccessible(page);
+    });
   });
 }

@@ -42,7 +42,7 @@ function failingBlockingChecks(checks: readonly SubCheckRun[] | undefined, polic
 }
 
 /** The severities at or above the policy's floor, most severe first. */
-function blockingSeverities(policy: Policy): Severity[] {
+export function blockingSeverities(policy: Policy): Severity[] {
   return SEVERITIES.slice(0, SEVERITIES.indexOf(policy.blockingSeverity) + 1);
 }
 
