@@ -44,7 +44,7 @@ export function GatePreview({ serviceId, environment }: { serviceId: string; env
   });
   const p = preview.data;
   return (
-    <section ref={anchor} aria-labelledby="gate-preview-title" aria-live="polite" aria-busy={preview.isFetching} className="rounded-md border border-slate-300 p-4 text-sm dark:border-slate-600">
+    <section ref={anchor} aria-labelledby="gate-preview-title" aria-live="polite" aria-busy={preview.isFetching} className="rounded-md border border-slate-300 p-4 text-sm">
       <h2 id="gate-preview-title" className="mb-2 font-semibold">
         What the gate will require
       </h2>
