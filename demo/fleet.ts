@@ -25,6 +25,8 @@ export type DemoFleetOptions = {
   clock?: () => number;
   /** The release's site folder for a version (its home page and headers), when it has one. */
   siteDirFor?: (version: string) => string | undefined;
+  /** The region this fleet serves (a production region of the demo): its router's observations say so. */
+  region?: string;
   /** Where the fleet reports a service that died on its own. Default `console.warn`. */
   log?: (line: string) => void;
 };
@@ -93,6 +95,7 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
     upstreams: { baseline: services.baseline.url, canary: services.canary.url },
     sink: options.sink,
     clock: options.clock,
+    ...(options.region ? { region: options.region } : {}),
   });
   try {
     await router.start();

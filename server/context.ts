@@ -10,7 +10,10 @@ export type DemoControl = {
   service: string;
   environment: string;
   /** what can be injected: an error rate, added latency (all requests or the tail), memory growth */
-  setFault(side: "baseline" | "canary", fault: TFault): Promise<void>;
+  /** the production regions that have their own fleet (issue 15), in wave order */
+  regions: string[];
+  /** `region`: that production region's fleet; none: the staging fleet */
+  setFault(side: "baseline" | "canary", fault: TFault, region?: string): Promise<void>;
   /** stages a new run's versions on the fleet (restarts a process that plays another version) */
   prepare(target: RunTarget): Promise<void>;
   /**

@@ -42,6 +42,12 @@ const ZEnv = z.object({
   FLIGHTDECK_DEMO_RPS: z.coerce.number().min(0).max(5_000).default(200),
   /** Port of the demo fleet's router (its front door); 0 picks a free one. */
   FLIGHTDECK_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  /** Ports of the demo production regions' routers, "eu-west,ap-southeast" (e.g. "4101,4102"); empty: the ports after FLIGHTDECK_DEMO_PORT (0 there: free ports). */
+  FLIGHTDECK_DEMO_REGION_PORTS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^\d+$/, "a port number").transform(Number).pipe(z.number().int().max(65535))).max(2, "two ports at most: eu-west,ap-southeast")),
   /** Multiplies every hold duration on top of the environment's own scale (tests use 0.001). */
   FLIGHTDECK_HOLD_SCALE: z.coerce.number().positive().max(10).default(1),
   /** How often the engine looks for due deadlines and pending effects (ms). */

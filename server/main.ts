@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   // run's analysis owner polls, so each window is counted once.
   const prometheus = new PrometheusPoller({ db, sink: aggregator, clock: () => Date.now(), onError, owns: (runId) => analysis.owns(runId) });
   const demo = cfg.FLIGHTDECK_DEMO
-    ? await startDemo({ db, engine, aggregator: forwarder.sink, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, now: () => Date.now() }).catch((e: unknown) => {
+    ? await startDemo({ db, engine, aggregator: forwarder.sink, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, regionPorts: cfg.FLIGHTDECK_DEMO_REGION_PORTS, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, now: () => Date.now() }).catch((e: unknown) => {
         console.error("[flightdeck] demo fleet did not start:", e instanceof Error ? e.message : e);
         return null;
       })

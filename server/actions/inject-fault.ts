@@ -12,6 +12,8 @@ import { actionResult, type ActionResult } from "./result.ts";
 const ZInjectFaultInput = z.object({
   runId: z.string().uuid(),
   side: z.enum(["baseline", "canary"]).default("canary"),
+  /** a production run's region: the fault shows there only (issue 15) */
+  region: z.string().min(1).max(64).optional(),
   errorRate: z.coerce.number().min(0, "0–100%").max(1, "0–100%"),
   latencyMs: z.coerce.number().int().min(0).max(10_000, "At most 10,000 ms"),
   latencyMode: z.enum(["all", "tail"]).default("all"),
@@ -28,13 +30,17 @@ export async function injectFaultAction(input: unknown): Promise<ActionResult<nu
     const parsed = ZInjectFaultInput.parse(input);
     const demo = appContext().demo;
     const run = await findRunPlace(db(), parsed.runId);
-    if (!demo || !run || run.service !== demo.service || run.environment !== demo.environment) {
-      throw new AppError("BAD_REQUEST", { message: "fault injection outside the demo fleet", userMessage: "Faults can only be injected into the demo fleet's runs." });
+    const { runId, side, region, ...fault } = parsed;
+    const onFleet = demo && run && run.service === demo.service && (region ? demo.regions.includes(region) && run.environment === "production" : run.environment === demo.environment);
+    if (!demo || !onFleet) {
+      throw new AppError("BAD_REQUEST", {
+        message: "fault injection outside the demo fleet",
+        userMessage: region ? `Faults can only be injected into a demo production run's regions (${demo?.regions.join(", ") || "none"}).` : "Faults can only be injected into the demo fleet's runs.",
+      });
     }
-    const { runId, side, ...fault } = parsed;
-    await demo.setFault(side, fault);
+    await demo.setFault(side, fault, region);
     await db().$transaction((tx) =>
-      writeAudit(tx, { actor: user, action: "demo.fault", runId, summary: `Injected fault into the ${side}: ${Math.round(fault.errorRate * 100)}% errors, +${fault.latencyMs} ms (${fault.latencyMode}), ${fault.memoryMbPerMin} MB/min memory growth` }),
+      writeAudit(tx, { actor: user, action: "demo.fault", runId, summary: `Injected fault into the ${side}${region ? ` in ${region}` : ""}: ${Math.round(fault.errorRate * 100)}% errors, +${fault.latencyMs} ms (${fault.latencyMode}), ${fault.memoryMbPerMin} MB/min memory growth` }),
     );
     return null;
   });

@@ -14,6 +14,7 @@ import type { ForwardingSink } from "../metrics/metrics-forwarder.ts";
 import { ACTIVE_STATUSES, createRun, runCommand, type RunTarget } from "./runs.ts";
 import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
 import { parseLimits } from "../db/environment-config-schema.ts";
+import { DEMO_REGION_ENVIRONMENT, demoRegionPorts, seedDemoRegions, startDemoRegions } from "./demo-regions.ts";
 
 /** The demo versions' default resource limits: memory growth crosses 256 MB within a minute or two. */
 const DEMO_LIMITS: ResourceLimits = { memoryBytes: 256 * 1024 * 1024, cpuCores: 1 };
@@ -159,6 +160,8 @@ export async function startDemo(deps: {
   globalHoldScale: number;
   rps: number;
   routerPort: number;
+  /** the production regions' router ports (FLIGHTDECK_DEMO_REGION_PORTS); default the ports after `routerPort` */
+  regionPorts?: number[];
   /** start a staging canary of the next release unless one is active; default true */
   autoRun?: boolean;
   now: () => number;
@@ -169,7 +172,22 @@ export async function startDemo(deps: {
   const active = await activeRunVersions(db, service.id, DEMO_ENVIRONMENT, ACTIVE_STATUSES);
   const baselineVersion = active?.baselineVersion ?? service.currentVersion;
   const canaryVersion = active?.targetVersion ?? nextDemoVersion(service.currentVersion);
-  const fleet = await startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir });
+  await seedDemoRegions(db, service.id);
+  const activeProduction = await activeRunVersions(db, service.id, DEMO_REGION_ENVIRONMENT, ACTIVE_STATUSES);
+  // Staging and the two production regions start in parallel; each region gets half the traffic.
+  const [fleet, regions] = await Promise.all([
+    startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir }),
+    startDemoRegions({
+      service: DEMO_SERVICE,
+      registry: deps.registry,
+      sink: deps.aggregator,
+      baselineVersion: activeProduction?.baselineVersion ?? service.currentVersion,
+      canaryVersion: activeProduction?.targetVersion ?? nextDemoVersion(service.currentVersion),
+      ports: demoRegionPorts(deps.routerPort, deps.regionPorts),
+      rps: Math.round(deps.rps / 2),
+      siteDirFor: demoSiteDir,
+    }),
+  ]);
   // A database from before the agents had demo checks gets the demo's; not one where an admin
   // has saved the checks since (even saving none is a choice to keep).
   const chosen = await db.auditEvent.count({ where: { action: "environment.checks", detail: { path: ["serviceId"], equals: service.id } } });
@@ -207,6 +225,11 @@ export async function startDemo(deps: {
         if (activeRuns === 0) await Promise.all([fleet.clearFault("canary"), fleet.clearFault("baseline")]);
       })
       .catch(() => {}); // database or fleet briefly unavailable: try again next time
+    void countActiveRuns(db, service.id, DEMO_REGION_ENVIRONMENT, ACTIVE_STATUSES)
+      .then(async (activeRuns) => {
+        if (activeRuns === 0) await Promise.all([...regions.fleets.values()].flatMap((f) => [f.clearFault("canary"), f.clearFault("baseline")]));
+      })
+      .catch(() => {});
   }, 5_000);
   sweeper.unref();
   // CPU and memory of both versions, from their Prometheus endpoints, for the gauge triggers.
@@ -224,10 +247,13 @@ export async function startDemo(deps: {
   const control: DemoControl = {
     service: DEMO_SERVICE,
     environment: DEMO_ENVIRONMENT,
-    setFault: async (side, fault) => {
-      await fleet.setFault(side, fault);
+    regions: [...regions.fleets.keys()],
+    setFault: async (side, fault, region) => {
+      if (region) await regions.setFault(region, side, fault);
+      else await fleet.setFault(side, fault);
     },
     prepare: async (target: RunTarget) => {
+      if (target.service === DEMO_SERVICE && target.environment === DEMO_REGION_ENVIRONMENT) return regions.playVersions(target.baselineVersion, target.targetVersion);
       if (target.service !== DEMO_SERVICE || target.environment !== DEMO_ENVIRONMENT) return;
       await Promise.all([fleet.playVersion("baseline", target.baselineVersion), fleet.playVersion("canary", target.targetVersion)]);
     },
@@ -239,7 +265,7 @@ export async function startDemo(deps: {
   const stop = async () => {
     clearInterval(sweeper);
     gauges.stop();
-    await fleet.stop();
+    await Promise.all([fleet.stop(), regions.stop()]);
   };
   return { control, url: fleet.url, stop };
 }
