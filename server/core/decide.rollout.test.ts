@@ -149,7 +149,7 @@ describe("abort", () => {
     const started = feed(createRun(), [{ kind: "start" }, { kind: "agentStarted", phase: "pre_deploy", agent: "qa-test-engineer" }]).state;
     const aborted = feed(started, [{ kind: "abort", actor: actors.manager, reason: "wrong branch" }], T0 + MINUTE);
     expect(aborted.state).toMatchObject({ status: "aborted", phase: "done", finishedAt: T0 + MINUTE, outcome: "Aborted by Rita Manager: wrong branch" });
-    expect(aborted.effects).toEqual([{ kind: "cancelAgents", reason: "aborted by Rita Manager" }]);
+    expect(aborted.effects).toEqual([{ kind: "cancelAgents", reason: "aborted by Rita Manager" }, { kind: "writeRecord" }]);
     expect(aborted.state.agents.filter((a) => a.phase === "pre_deploy").map((a) => a.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
     expect(aborted.state.agents.filter((a) => a.phase !== "pre_deploy").every((a) => a.status === "pending")).toBe(true);
   });

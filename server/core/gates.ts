@@ -133,6 +133,8 @@ export function onReject(t: TransitionDraft, e: Extract<RunEvent, { kind: "rejec
   t.state.gate.rejected = { by: e.actor.name, reason: e.reason, at: t.now };
   t.decide({ trigger: "gate", verdict: "reject", reason: `Rejected by ${e.actor.name}: ${e.reason}`, evidence: {} });
   finish(t, "failed", `Rejected at the approval gate by ${e.actor.name}: ${e.reason}`);
+  // Every run that ends has its record: what was checked, who rejected it and why.
+  t.effects.push({ kind: "writeRecord" });
   return t.done();
 }
 

@@ -126,5 +126,7 @@ export function onAbort(t: TransitionDraft, e: Extract<RunEvent, { kind: "abort"
   cancelRunningAgents(t);
   t.decide({ trigger: "operator", verdict: "abort", reason: `Aborted by ${e.actor.name}: ${e.reason}`, evidence: {} });
   finish(t, "aborted", `Aborted by ${e.actor.name}: ${e.reason}`);
+  // Every run that ends has its record: what was checked before it was stopped, by whom and why.
+  t.effects.push({ kind: "writeRecord" });
   return t.done();
 }

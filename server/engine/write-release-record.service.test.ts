@@ -146,3 +146,15 @@ describe("the release record of a rolled-back run, written and read back", () =>
     expect(await latestReleaseRecord(h.db, run.id)).toMatchObject({ version: 2, form: "unreadable", document: null, markdown: "click" });
   });
 });
+
+describe("every run that ends has its record", () => {
+  it("an aborted run's record is written once it has ended, saying who aborted it and why", async () => {
+    const svc = await makeService(h.db);
+    const run = await startRun(h, rm, runInput(svc.id, { environment: "staging", risk: "low" }));
+    await runCommand(h.engine, rm, { kind: "abort", runId: run.id, reason: "wrong branch" });
+    await waitFor(run.id, (s) => s.status === "aborted");
+    const record = await eventually(() => latestReleaseRecord(h.db, run.id));
+    expect(record.markdown).toContain("wrong branch");
+    expect(record.markdown).not.toMatch(/rolling back|in progress/i);
+  });
+});

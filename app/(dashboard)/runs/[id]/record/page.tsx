@@ -40,7 +40,7 @@ export default async function ReleaseRecordPage({ params }: Props) {
       <div className="space-y-4">
         <h1 className="text-2xl font-semibold text-slate-900">Release record — run #{run.number}</h1>
         <p className="text-slate-800">
-          No record yet. It is written once the run has ended — when it is released or rolled back — and appears here then.
+          No record yet. It is written once the run has ended — released, rolled back, rejected or aborted — and appears here then.
         </p>
         <Link href={`/runs/${id}`} className={buttonClasses("secondary", "sm")}>
           Back to the run
