@@ -36,9 +36,9 @@ function readFault(data: FormData): { fault: Fault } | { fieldErrors: FieldError
   return { fault: { errorRate: errorPct / 100, latencyMs, latencyMode, memoryMbPerMin } };
 }
 
-function describe(f: Fault): string {
+function describe(f: Fault, region?: string): string {
   const latency = f.latencyMs === 0 ? "no added latency" : `+${f.latencyMs} ms on ${f.latencyMode === "tail" ? "the slowest requests (p95/p99 tail)" : "every request"}`;
-  return `Fault injected into the canary: ${Number((f.errorRate * 100).toPrecision(3))}% errors, ${latency}, ${f.memoryMbPerMin} MB/min memory growth. Watch the charts and the evidence.`;
+  return `Fault injected into the canary${region ? ` in ${region}` : ""}: ${Number((f.errorRate * 100).toPrecision(3))}% errors, ${latency}, ${f.memoryMbPerMin} MB/min memory growth. Watch the charts and the evidence.`;
 }
 
 /** Whether this run can take a fault: active, on an automated router with analysis. */
@@ -54,18 +54,21 @@ export function acceptsFaults(state: RunState): boolean {
 export function FaultInjectionPanel({ runId, state }: { runId: string; state: RunState }) {
   const canInject = useCan("run.create");
   if (!canInject || !acceptsFaults(state)) return null;
-  return <FaultForm runId={runId} />;
+  const regions = state.regionPlan?.regions ?? [];
+  const active = regions.find((r) => r.state === "active")?.name;
+  return <FaultForm runId={runId} regions={regions.map((r) => r.name)} activeRegion={active} />;
 }
 
-function FaultForm({ runId }: { runId: string }) {
+/** `regions`: a region-by-region run's regions, each with its own demo fleet; the fault goes to one. */
+function FaultForm({ runId, regions, activeRegion }: { runId: string; regions: string[]; activeRegion?: string }) {
   const qc = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
   const [status, setStatus] = useState<Status>(IDLE);
 
-  async function send(fault: Fault, which: "inject" | "clear", done: string) {
+  async function send(fault: Fault, which: "inject" | "clear", done: string, region: string | undefined) {
     setStatus({ ...IDLE, pending: which });
     try {
-      const r = await injectFaultAction({ runId, side: "canary", ...fault });
+      const r = await injectFaultAction({ runId, side: "canary", ...fault, ...(region ? { region } : {}) });
       if (r.ok) {
         setStatus({ ...IDLE, done });
         void qc.invalidateQueries({ queryKey: runKey(runId) }); // the audit trail gained a line
@@ -84,12 +87,19 @@ function FaultForm({ runId }: { runId: string }) {
       setStatus({ ...IDLE, error: "Please correct the highlighted fields.", fieldErrors: read.fieldErrors });
       return;
     }
-    void send(read.fault, "inject", describe(read.fault));
+    const region = regionOf(new FormData(e.currentTarget));
+    void send(read.fault, "inject", describe(read.fault, region), region);
+  }
+
+  function regionOf(data: FormData): string | undefined {
+    const value = data.get("region");
+    return typeof value === "string" && regions.includes(value) ? value : undefined;
   }
 
   function onClear() {
+    const region = formRef.current ? regionOf(new FormData(formRef.current)) : undefined;
     formRef.current?.reset();
-    void send(NO_FAULT, "clear", "Fault cleared: the canary serves normally again.");
+    void send(NO_FAULT, "clear", `Fault cleared: the canary${region ? ` in ${region}` : ""} serves normally again.`, region);
   }
 
   const fe = status.fieldErrors;
@@ -100,6 +110,19 @@ function FaultForm({ runId }: { runId: string }) {
         <div className="sm:col-span-2 lg:col-span-4 empty:hidden">
           {status.error ? <Alert tone="error">{status.error}</Alert> : status.done ? <Alert tone="success">{status.done}</Alert> : null}
         </div>
+        {regions.length > 0 ? (
+          <Field label="Region" hint="Only this region's canary misbehaves.">
+            {(p) => (
+              <select {...p} name="region" defaultValue={activeRegion ?? regions[0]} className={controlClasses}>
+                {regions.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
         <Field label="Error rate (%)" error={fe.errorRate} hint="0–100% of canary requests fail.">
           {(p) => <input {...p} name="errorRate" type="number" inputMode="decimal" min={0} max={100} step="any" defaultValue={0} className={controlClasses} />}
         </Field>

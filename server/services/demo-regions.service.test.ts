@@ -17,7 +17,7 @@ afterAll(async () => {
   await regions?.stop();
 });
 
-const target = (region: string) => ({ runId: "run-1", service: "storefront", environment: "production", baseline: "2.3.0", canary: "2.3.1", region });
+const target = (region: string) => ({ runId: "run-1", service: "storefront", environment: "production" as const, baseline: "2.3.0", canary: "2.3.1", region });
 
 describe("the demo production's regional fleets", () => {
   it("derives the routers' ports from the staging router's, 0 staying 0", () => {
