@@ -30,9 +30,9 @@ export function Dialog({
     if (!open && el.open) {
       el.close();
       // After a confirmed action the opener is often gone (Roll back turns into the rollback's
-      // progress), and the browser would drop focus on the body — the top of the page. Move it to
-      // the outcome instead, once the page has re-rendered.
-      window.setTimeout(focusOutcome, 50);
+      // progress) — at once, or only when the new state arrives — and the browser would drop focus
+      // on the body, the top of the page. Move it to the outcome instead, whenever that happens.
+      followOpener(); // not a cleanup: the dialog itself often unmounts with its opener
     }
   }, [open]);
 
@@ -66,6 +66,43 @@ export function Dialog({
   );
 }
 
+/** Whether a person can see the element (a phone's layout hides some of the desktop's). */
+function shown(el: HTMLElement): boolean {
+  return el.getClientRects().length > 0;
+}
+
+/**
+ * Watches the element focus returned to when a dialog closed (its opener): once it is removed,
+ * disabled or hidden — the confirmed action's outcome has replaced it — focus goes to the outcome.
+ * Stops after 15 s, or as soon as the person moves focus themselves.
+ */
+function followOpener(): () => void {
+  let opener: Element | null = null;
+  let observer: MutationObserver | null = null;
+  const gone = () => opener === null || !(opener instanceof HTMLElement) || !opener.isConnected || opener.hasAttribute("disabled") || !shown(opener);
+  const check = () => {
+    if (opener !== null && document.activeElement !== opener && document.activeElement !== document.body) return stop();
+    if (gone()) {
+      stop();
+      focusOutcome();
+    }
+  };
+  const start = window.setTimeout(() => {
+    opener = document.activeElement === document.body ? null : document.activeElement;
+    observer = new MutationObserver(check);
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["disabled", "class", "hidden"] });
+    check();
+  }, 50);
+  const giveUp = window.setTimeout(() => stop(), 15_000);
+  function stop() {
+    window.clearTimeout(start);
+    window.clearTimeout(giveUp);
+    observer?.disconnect();
+    observer = null;
+  }
+  return stop;
+}
+
 /**
  * Where focus belongs after a dialog whose opener has disappeared or been disabled: the element
  * marked as the outcome (data-dialog-outcome), else the page's status or alert message, else the
@@ -75,11 +112,8 @@ export function focusOutcome(): void {
   const active = document.activeElement;
   const openerStillThere = active instanceof HTMLElement && active !== document.body && active.isConnected && !active.hasAttribute("disabled");
   if (openerStillThere) return;
-  const target =
-    document.querySelector<HTMLElement>("[data-dialog-outcome]") ??
-    document.querySelector<HTMLElement>('main [role="status"]:not(:empty), main [role="alert"]:not(:empty)') ??
-    document.querySelector<HTMLElement>('[data-testid="run-status"]') ??
-    document.querySelector<HTMLElement>("main h1");
+  const candidates = ["[data-dialog-outcome]", 'main [role="status"]:not(:empty), main [role="alert"]:not(:empty)', '[data-testid="run-status"]', "main h1"];
+  const target = candidates.flatMap((selector) => [...document.querySelectorAll<HTMLElement>(selector)]).find(shown);
   if (!target) return;
   if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
   target.focus();

@@ -16,3 +16,10 @@ describe("field errors read as separate sentences", () => {
     ]);
   });
 });
+
+describe("a message that starts with a field's path", () => {
+  it("keeps the path as written", () => {
+    expect(asSentence("loadTest.url: must be an http(s) URL")).toBe("loadTest.url: must be an http(s) URL.");
+    expect(asSentence("must not be empty")).toBe("Must not be empty.");
+  });
+});

@@ -6,7 +6,9 @@
 export function asSentence(text: string): string {
   const trimmed = text.trim();
   if (trimmed === "") return "";
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  // A message that starts with a field's path ("loadTest.url: must be…") keeps it as written.
+  const firstWord = trimmed.split(/\s/, 1)[0] ?? "";
+  const capital = /^[a-z]+[,;]?$/.test(firstWord) ? trimmed.charAt(0).toUpperCase() + trimmed.slice(1) : trimmed;
   return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
 }
 
