@@ -311,3 +311,10 @@ export async function runStatusOf(db: Db, runId: string): Promise<string | null>
   const row = await db.releaseRun.findUnique({ where: { id: runId }, select: { status: true } });
   return row?.status ?? null;
 }
+
+/** A flag run's flag: its environment, key, the variant rolled out and the one it replaces. */
+export async function flagOfRun(db: Db, runId: string): Promise<{ environmentId: string; key: string; variant: string; baseline: string | null } | null> {
+  const run = await db.releaseRun.findUnique({ where: { id: runId }, select: { kind: true, flagKey: true, flagVariant: true, flagBaselineVariant: true, environmentId: true } });
+  if (!run || run.kind !== "flag" || !run.flagKey || !run.flagVariant) return null;
+  return { environmentId: run.environmentId, key: run.flagKey, variant: run.flagVariant, baseline: run.flagBaselineVariant };
+}

@@ -1,9 +1,10 @@
 import type { SessionUser } from "../auth/session.ts";
+import { activeRunIn } from "../db/run-repository.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import { can } from "../core/permissions.ts";
-import { TERMINAL_STATUSES } from "../core/types.ts";
+import { RUN_STATUSES, TERMINAL_STATUSES } from "../core/types.ts";
 import { DEFAULT_REGION_POLICY, describeWindow, wavePlan, type RegionPlan, type RegionPolicy, type RegionSpec, type RegionWindow } from "../core/regions.ts";
 import { parseRouterConfig, type TRouterConfig, type TRouterConfigInput } from "../db/environment-config-schema.ts";
 import { encryptSecret } from "../secrets.ts";
@@ -80,8 +81,8 @@ export async function saveRegions(db: Db, actor: SessionUser, input: TRegionsInp
   await db.$transaction(async (tx) => {
     const env = await tx.environment.findFirst({ where: { serviceId: input.serviceId, name: input.environment }, include: { service: true, regions: true } });
     if (!env) throw new AppError("NOT_FOUND", { message: "environment not found", userMessage: "That environment does not exist." });
-    const running = await tx.releaseRun.findFirst({ where: { environmentId: env.id, status: { notIn: [...TERMINAL_STATUSES] } }, select: { id: true } });
-    if (running) throw new AppError("CONFLICT", { message: `run ${running.id} in progress`, userMessage: "A run of this environment is in progress; change its regions when it has finished." });
+    const running = await activeRunIn(tx, env.id, RUN_STATUSES.filter((st) => !TERMINAL_STATUSES.includes(st)));
+    if (running) throw new AppError("CONFLICT", { message: `run #${running.number} in progress`, userMessage: "A run of this environment is in progress; change its regions when it has finished." });
     const previous = new Map(env.regions.map((r) => [r.name, storedRouter(r)]));
     const rows = input.regions.map((r, i) => {
       const router = routerToStore(r.router, previous.get(r.name) ?? null, encrypt, `regions.${i}.router.secret`);

@@ -1,6 +1,7 @@
 import type { Db } from "../../../db/client.ts";
 import type { RouteTarget, ServedWeight, TrafficRouter } from "../../../engine/ports.ts";
-import { setFlagRollout } from "../../../services/flags.ts";
+import { setFlagRollout } from "../../../db/flag-repository.ts";
+import { flagOfRun } from "../../../db/run-repository.ts";
 
 /**
  * The flag router: a flag run's "weight" is the share of targeting keys that get the run's new
@@ -12,12 +13,9 @@ export class FlagRouter implements TrafficRouter {
   constructor(private readonly db: Db) {}
 
   private async runFlag(runId: string) {
-    const run = await this.db.releaseRun.findUnique({
-      where: { id: runId },
-      select: { kind: true, flagKey: true, flagVariant: true, flagBaselineVariant: true, environmentId: true },
-    });
-    if (!run || run.kind !== "flag" || !run.flagKey || !run.flagVariant) throw new Error(`run ${runId} is not a flag run`);
-    return { environmentId: run.environmentId, key: run.flagKey, variant: run.flagVariant, baseline: run.flagBaselineVariant };
+    const flag = await flagOfRun(this.db, runId);
+    if (!flag) throw new Error(`run ${runId} is not a flag run`);
+    return flag;
   }
 
   async setWeight(target: RouteTarget, percent: number): Promise<void> {
