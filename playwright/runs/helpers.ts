@@ -52,7 +52,9 @@ export async function createRunViaForm(page: Page, opts: RunForm): Promise<strin
   await clearActiveRuns(page, (opts.service ?? CHECKOUT).slug, opts.environment);
   await submitRunForm(page, opts);
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
-  await expect(page.getByRole("heading", { level: 1, name: /^Run #\d+/ })).toBeVisible();
+  // The run's first read comes while its six agents start on the same server: on a loaded CI machine
+  // that has taken more than the default 10 s.
+  await expect(page.getByRole("heading", { level: 1, name: /^Run #\d+/ })).toBeVisible({ timeout: 30_000 });
   return new URL(page.url()).pathname;
 }
 
