@@ -48,6 +48,12 @@ const ZEnv = z.object({
     .default("")
     .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^\d+$/, "a port number").transform(Number).pipe(z.number().int().max(65535))).max(2, "two ports at most: eu-west,ap-southeast")),
+  /**
+   * Where the built-in routers configured in Settings run: "inprocess" (this process, the default)
+   * or "external" (`npm run router`, its own process: this one writes the weights to the database
+   * and reads back what the router process reports; README, "Running the router as its own process").
+   */
+  FLIGHTDECK_ROUTER: z.enum(["inprocess", "external"]).default("inprocess"),
   /** Multiplies every hold duration on top of the environment's own scale (tests use 0.001). */
   FLIGHTDECK_HOLD_SCALE: z.coerce.number().positive().max(10).default(1),
   /** How often the engine looks for due deadlines and pending effects (ms). */

@@ -23,7 +23,9 @@ import { AnalysisLoop } from "./engine/analysis-loop.ts";
 import { PrometheusPoller } from "./metrics/prometheus-poller.ts";
 import { WeightReconciler } from "./engine/weight-reconciler.ts";
 import { RouterRegistry } from "./adapters/routers/registry.ts";
+import { FlagRouter } from "./adapters/routers/flag/flag-router.ts";
 import { buildRouter } from "./adapters/routers/build-router.ts";
+import { externalRouter } from "./adapters/routers/external/external-router.ts";
 import { isDatabaseDown } from "./errors.ts";
 import { ClusterBus } from "./realtime/cluster-bus.ts";
 import { MetricsForwarder } from "./metrics/metrics-forwarder.ts";
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     },
   };
   const registry = new RouterRegistry();
+  registry.registerFlagRouter(new FlagRouter(db));
   const aggregator = new MetricsAggregator(() => Date.now());
   // Several instances may share the database (README, "Running several instances"): this one's id
   // names its analysis leases, its bus messages and its server_instance row.
@@ -142,7 +145,12 @@ async function main(): Promise<void> {
     : null;
   // Routers configured in Settings; after the demo fleet, whose environment keeps its own router.
   const reloadRouters = async () => {
-    const report = await registry.syncFromDb(db, (config, where) => buildRouter(config, { sink: prometheus.routerSink(forwarder.sink), onVerifyError: (e) => onError("router.verify", e) }, where));
+    const report = await registry.syncFromDb(db, (config, where) =>
+      // FLIGHTDECK_ROUTER=external: `npm run router` runs the built-in routers; this process only writes their weights.
+      cfg.FLIGHTDECK_ROUTER === "external" && config.kind === "builtin"
+        ? Promise.resolve(externalRouter(db, where))
+        : buildRouter(config, { sink: prometheus.routerSink(forwarder.sink), onVerifyError: (e) => onError("router.verify", e) }, where),
+    );
     for (const key of report.started) console.log(`[flightdeck] router for ${key} started`);
     for (const key of report.stopped) console.log(`[flightdeck] router for ${key} stopped`);
   };

@@ -7,6 +7,9 @@ import type { ManagedRouter, RunnableRouterConfig } from "./build-router.ts";
 /** Builds and starts a router from an environment's settings (factory.ts's `buildRouter`, bound to its deps). */
 export type BuildRouter = (config: RunnableRouterConfig, where: { service: string; environment: string; region?: string }) => Promise<ManagedRouter>;
 
+/** Whether this process runs the router of these settings at this place. */
+export type RouterFilter = (config: RunnableRouterConfig, where: { service: string; environment: string; region?: string }) => boolean;
+
 /** What one `syncFromDb` did, by `service/environment`. */
 export type RouterSyncReport = { started: string[]; stopped: string[]; failed: { key: string; error: string }[] };
 
@@ -27,6 +30,8 @@ type Entry = {
  */
 export class RouterRegistry {
   private readonly routers = new Map<string, Entry>();
+  /** the flag router (issue 15): every flag run's, whatever its environment's router is */
+  private flagRouter: TrafficRouter | null = null;
   // Syncs run one at a time: two overlapping ones could start the same router twice.
   private syncing: Promise<unknown> = Promise.resolve();
 
@@ -40,12 +45,19 @@ export class RouterRegistry {
     return this.routers.get(keyOf(service, environment, region))?.upstreams ?? null;
   }
 
+  /** Sets the router of every flag run (a run whose router kind is "flag"). */
+  registerFlagRouter(router: TrafficRouter): void {
+    this.flagRouter = router;
+  }
+
   unregister(service: string, environment: string, region?: string): void {
     this.routers.delete(keyOf(service, environment, region));
   }
 
   /** The router for a run's step: its region's when the step has one, else the environment's. */
   routerFor(kind: string, target: RouteTarget): TrafficRouter | null {
+    // A flag run moves a flag's share of users, not an environment's traffic: one router for all.
+    if (kind === "flag") return this.flagRouter;
     const entry = this.routers.get(keyOf(target.service, target.environment, target.region));
     return entry && entry.kind === kind ? entry.router : null;
   }
@@ -57,8 +69,9 @@ export class RouterRegistry {
    * (the demo fleet's) are left alone, and environments without settings are skipped. A router
    * that fails to start is logged and not registered, so runs on it fail with "no … router".
    */
-  syncFromDb(db: Db, build: BuildRouter, log: (message: string) => void = (m) => console.error(m)): Promise<RouterSyncReport> {
-    const next = this.syncing.then(() => this.sync(db, build, log));
+  /** `accept`: which stored settings this process runs (the router process: built-in ones only); default all. */
+  syncFromDb(db: Db, build: BuildRouter, log: (message: string) => void = (m) => console.error(m), accept: RouterFilter = () => true): Promise<RouterSyncReport> {
+    const next = this.syncing.then(() => this.sync(db, build, log, accept));
     this.syncing = next.catch(() => {});
     return next;
   }
@@ -70,7 +83,7 @@ export class RouterRegistry {
     await Promise.allSettled(managed.map(([, e]) => e.managed?.stop()));
   }
 
-  private async sync(db: Db, build: BuildRouter, log: (message: string) => void): Promise<RouterSyncReport> {
+  private async sync(db: Db, build: BuildRouter, log: (message: string) => void, accept: RouterFilter): Promise<RouterSyncReport> {
     const report: RouterSyncReport = { started: [], stopped: [], failed: [] };
     const rows = await db.environment.findMany({
       select: { name: true, routerConfig: true, service: { select: { slug: true } }, regions: { select: { name: true, router: true, routerConfig: true } } },
@@ -85,6 +98,8 @@ export class RouterRegistry {
         if (regional && regional.kind !== "manual") wanted.set(keyOf(row.service.slug, row.name, region.name), { service: row.service.slug, environment: row.name, region: region.name, config: regional });
       }
     }
+
+    for (const [key, want] of wanted) if (!accept(want.config, want)) wanted.delete(key);
 
     for (const [key, entry] of this.routers) {
       if (!entry.managed) continue;

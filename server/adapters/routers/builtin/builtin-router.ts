@@ -139,8 +139,13 @@ export class BuiltinRouter implements TrafficRouter {
   }
 
   async setWeight(target: RouteTarget, percent: number): Promise<void> {
+    this.serve(target.runId, percent);
+  }
+
+  /** Sends `percent` of new clients to the canary and counts observations for `runId` (the router process applies stored weights this way). */
+  serve(runId: string | null, percent: number): void {
     if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new RangeError(`weight must be 0–100, got ${percent}`);
-    this.runId = target.runId;
+    this.runId = runId;
     this.percent = percent;
   }
 
