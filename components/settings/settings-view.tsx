@@ -23,6 +23,11 @@ const ServiceSettings = dynamic(() => import("./services-settings").then((m) => 
   ssr: false,
   loading: () => <SkeletonRows rows={3} label="Loading service settings…" />,
 });
+// Feature flags (issue 15): admins only, loaded with the services list like the forms above.
+const FlagsSettings = dynamic(() => import("@/components/flags/flags-settings").then((m) => m.FlagsSettings), {
+  ssr: false,
+  loading: () => <SkeletonRows rows={2} label="Loading feature flags…" />,
+});
 
 /** Services, environments and people (and, for admins, API tokens). Admins edit; everyone else reads. */
 export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users: UserRow[]; apiTokens?: ApiTokenItem[]; shareLinks?: ShareLinkItem[]; freezes?: FreezeItem[] }) {
@@ -38,6 +43,7 @@ export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users:
         <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
           {[
             { href: "#services-title", label: "Services", shown: true },
+            { href: "#flags-title", label: "Feature flags", shown: canManageSettings },
             { href: "#users-title", label: "Users", shown: true },
             { href: "#freezes-title", label: "Change freezes", shown: canManageSettings && Boolean(freezes) },
             { href: "#share-links-title", label: "Share links", shown: Boolean(shareLinks) },
@@ -68,6 +74,7 @@ export function SettingsView({ users, apiTokens, shareLinks, freezes }: { users:
         )}
         {canManageSettings ? <ServiceCreateForm /> : null}
       </section>
+      {canManageSettings && services.data ? <FlagsSettings services={services.data} /> : null}
       <section aria-labelledby="users-title" className="space-y-4">
         <h2 id="users-title" className="text-lg font-semibold text-slate-900">
           Users
