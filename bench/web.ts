@@ -126,6 +126,13 @@ async function lighthouseOn(url: string, cookieHeader: string): Promise<WebFigur
       const a = lhr?.audits[id];
       log(`lighthouse ${id}: ${a?.displayValue ?? a?.errorMessage ?? "?"}`);
     }
+    // What to work on when performance is short: the element the LCP is, and the longest tasks.
+    const lcpItems = (lhr?.audits["largest-contentful-paint-element"]?.details as { items?: { items?: { node?: { snippet?: string; nodeLabel?: string } }[] }[] } | undefined)?.items;
+    const lcpNode = lcpItems?.[0]?.items?.[0]?.node;
+    if (lcpNode) log(`lighthouse LCP element: ${lcpNode.nodeLabel ?? ""} ${lcpNode.snippet ?? ""}`.slice(0, 300));
+    const tasks = (lhr?.audits["long-tasks"]?.details as { items?: { url?: string; duration?: number; startTime?: number }[] } | undefined)?.items ?? [];
+    for (const t of tasks.slice(0, 8)) log(`lighthouse long task: ${Math.round(t.duration ?? 0)} ms at ${Math.round(t.startTime ?? 0)} ms, ${t.url ?? ""}`);
+    if (process.env.BENCH_WEB_LHR) writeFileSync(process.env.BENCH_WEB_LHR, JSON.stringify(lhr));
     const c = lhr?.categories;
     const score = (s: number | null | undefined) => (typeof s === "number" ? Math.round(s * 100) : null);
     return { performance: score(c?.performance?.score), accessibility: score(c?.accessibility?.score), best_practices: score(c?.["best-practices"]?.score) };

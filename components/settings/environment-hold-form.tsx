@@ -1,5 +1,4 @@
 "use client";
-import { asSentences } from "@/server/core/sentences";
 import { useQueryClient } from "@tanstack/react-query";
 import { updateEnvironmentAction } from "@/server/actions/update-environment";
 import { servicesKey } from "@/components/runs/run-queries";
@@ -29,7 +28,7 @@ export function EnvironmentHoldForm({ serviceId, serviceName, name, holdScale }:
     },
   );
   const id = `hold-${serviceId}-${name}`;
-  const message = (form.fieldErrors.holdScale ? asSentences(form.fieldErrors.holdScale).join(" ") : undefined) ?? form.error;
+  const message = form.fieldErrors.holdScale ?? form.error;
   const meaning = describeHoldScale(holdScale);
   return (
     <form onSubmit={form.onSubmit} className="flex flex-wrap items-center gap-2">
@@ -54,7 +53,7 @@ export function EnvironmentHoldForm({ serviceId, serviceName, name, holdScale }:
       <Button type="submit" variant="secondary" size="sm" pending={form.pending} aria-label={`Save hold scale for ${serviceName} ${name}`}>
         Save
       </Button>
-      <FormOutcome error={message ?? null} done={form.done} errorId={`${id}-msg`} />
+      <FormOutcome error={message} done={form.done} errorId={`${id}-msg`} />
     </form>
   );
 }

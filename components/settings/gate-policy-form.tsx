@@ -1,5 +1,4 @@
 "use client";
-import { asSentences } from "@/server/core/sentences";
 import { useQueryClient } from "@tanstack/react-query";
 import { updateGatePolicyAction } from "@/server/actions/update-gate-policy";
 import type { Severity } from "@/server/core/types";
@@ -28,7 +27,7 @@ export function GatePolicyForm({ serviceId, serviceName, name, blockingSeverity 
     },
   );
   const id = `gate-${serviceId}-${name}`;
-  const message = (form.fieldErrors.blockingSeverity ? asSentences(form.fieldErrors.blockingSeverity).join(" ") : undefined) ?? form.error;
+  const message = form.fieldErrors.blockingSeverity ?? form.error;
   return (
     <form onSubmit={form.onSubmit} className="flex flex-wrap items-center gap-2">
       <label htmlFor={id} className="sr-only">
@@ -50,7 +49,7 @@ export function GatePolicyForm({ serviceId, serviceName, name, blockingSeverity 
       <Button type="submit" variant="secondary" size="sm" pending={form.pending} aria-label={`Save blocking findings for ${serviceName} ${name}`}>
         Save
       </Button>
-      <FormOutcome error={message ?? null} done={form.done} errorId={`${id}-msg`} />
+      <FormOutcome error={message} done={form.done} errorId={`${id}-msg`} />
     </form>
   );
 }

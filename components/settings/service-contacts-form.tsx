@@ -51,9 +51,11 @@ export function ServiceContactsForm({ serviceId, serviceName, contacts }: { serv
         engineers and admins) and named in rollback notifications.
       </p>
       {form.fieldErrors.contacts ? (
-        <p className="text-sm font-medium text-red-800" role="alert">
-          {asSentences(form.fieldErrors.contacts).join(" ")}
-        </p>
+        <div className="space-y-0.5 text-sm font-medium text-red-800" role="alert">
+          {asSentences(form.fieldErrors.contacts).map((message) => (
+            <p key={message}>{message}</p>
+          ))}
+        </div>
       ) : null}
       <ol className="space-y-3">
         {rows.map((row, i) => (
