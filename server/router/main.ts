@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { z } from "zod";
+import { runningEmbeddedAppUrl } from "../boot.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { env } from "../env.ts";
 import { isDatabaseDown } from "../errors.ts";
@@ -30,17 +31,19 @@ const program = new Command("flightdeck-router")
   .option("--only <places>", "serve only these places, comma-separated: service/environment or service/environment@region (default: every built-in router)", places)
   .option("--host <address>", "interface the routers listen on", "127.0.0.1")
   .option("--id <id>", "this process's name in server_instance (default: host:pid:random)")
-  .addHelpText("after", "\nEnvironment:\n  DATABASE_URL  the dashboard's PostgreSQL (required; with the embedded one: postgres://flightdeck_app:…@127.0.0.1:54329/flightdeck)\n")
+  .addHelpText("after", "\nEnvironment:\n  DATABASE_URL         the dashboard's PostgreSQL (default: the embedded one of a dashboard on this machine)\n  FLIGHTDECK_DATA_DIR  that dashboard's data folder (default .data)\n")
   .showHelpAfterError();
 program.parse();
 const opts = program.opts<{ only?: Set<string>; host: string; id?: string }>();
 
 const cfg = env();
-if (!cfg.DATABASE_URL) {
-  console.error("npm run router needs DATABASE_URL: the PostgreSQL the dashboard uses (see README, \"Running the router as its own process\")");
+// Next to `npm start` on one machine, the dashboard's embedded PostgreSQL (its data folder has the password).
+const found = runningEmbeddedAppUrl(cfg);
+if (!found) {
+  console.error(`npm run router needs DATABASE_URL (the dashboard's PostgreSQL), or a dashboard started once with its embedded database in ${cfg.FLIGHTDECK_DATA_DIR} (README, "Running the router as its own process")`);
   process.exit(2);
 }
-const databaseUrl = cfg.DATABASE_URL;
+const databaseUrl = found;
 const id = opts.id ?? `router:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 const db = connectDb(databaseUrl);
 
