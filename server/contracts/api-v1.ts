@@ -26,7 +26,15 @@ export const ZApiCreateRunBody = z
   .strictObject({
     service: z.string().trim().min(1, "Name the service (its slug)").max(40, "At most 40 characters").describe("the service's slug, e.g. storefront"),
     environment: z.enum(ENVIRONMENTS, { message: "staging or production" }),
-    version: ZVersion.describe("the version to release; the service's current version is the baseline"),
+    kind: z.enum(["version", "flag"], { message: "version or flag" }).default("version").describe("what the run releases: a new version (default) or a feature flag's new variant to a growing share of users"),
+    version: ZVersion.optional().describe("the version to release (required for a version run); the service's current version is the baseline"),
+    flag: z
+      .strictObject({
+        key: z.string().trim().min(1, "Name the flag (its key)").max(128, "At most 128 characters").describe("the flag's key in the environment, e.g. new-checkout"),
+        variant: z.string().trim().min(1, "Name the variant to roll out").max(64, "At most 64 characters").describe("the variant rolled out; the flag's current default is the baseline"),
+      })
+      .optional()
+      .describe("required for a flag run: the flag and the variant its steps roll out (5% → 50% → 100% of users for a canary)"),
     strategy: z.enum(STRATEGIES, { message: "canary, blue-green, rolling or immediate" }).default("canary"),
     // Low unless the pipeline says otherwise: staging then needs no approver, production still
     // needs one (the policy asks it at every risk); a risky change is declared, not assumed.
@@ -50,7 +58,12 @@ export const ZApiCreateRunBody = z
       .optional()
       .describe("release during a change freeze of the environment: admins only (a token with the admin role); refused with 409 without it"),
   })
-  ;
+  .superRefine((body, ctx) => {
+    if (body.kind === "version" && body.version === undefined) ctx.addIssue({ code: "custom", path: ["version"], message: "Give the version to release (or kind flag with a flag)" });
+    if (body.kind === "flag" && body.flag === undefined) ctx.addIssue({ code: "custom", path: ["flag"], message: "Give the flag and variant to roll out ({ key, variant })" });
+    if (body.kind === "flag" && body.version !== undefined) ctx.addIssue({ code: "custom", path: ["version"], message: "A flag run releases a flag's variant, not a version: leave version out" });
+    if (body.kind === "version" && body.flag !== undefined) ctx.addIssue({ code: "custom", path: ["kind"], message: 'A flag is rolled out by a flag run: send kind "flag"' });
+  });
 export type TApiCreateRunBody = z.infer<typeof ZApiCreateRunBody>;
 
 /** The gate a run is waiting at, with what is still missing. */
@@ -76,15 +89,19 @@ export const ZApiRun = z
     url: z.string().describe("the run's page in the dashboard"),
     service: z.string(),
     environment: z.enum(ENVIRONMENTS),
-    version: z.string().describe("the version being released"),
-    baselineVersion: z.string(),
+    kind: z.enum(["version", "flag"]).describe("version: a new version behind the router; flag: a feature flag's new variant"),
+    version: z.string().describe("the version being released; for a flag run a label, e.g. new-checkout → on"),
+    baselineVersion: z.string().describe("for a flag run a label, e.g. new-checkout → off"),
+    flag: z
+      .nullable(z.object({ key: z.string(), variant: z.string().describe("the variant rolled out"), baselineVariant: z.string().describe("the flag's default when the run started; a rollback returns everyone to it") }))
+      .describe("a flag run's flag; null for a version run"),
     strategy: z.enum(STRATEGIES),
     risk: z.enum(RISKS),
     compliance: z.enum(COMPLIANCES),
     status: z.enum(RUN_STATUSES),
     phase: z.enum(PHASES),
     waitingFor: z.nullable(z.enum(WAITING_FOR)).describe("what the run waits for, if anything"),
-    canaryPercent: z.number().describe("share of traffic on the new version"),
+    canaryPercent: z.number().describe("share of traffic on the new version (a flag run: share of users getting the new variant)"),
     currentStep: z.nullable(z.object({ index: z.int().describe("0-based"), weight: z.number().describe("the step's traffic percent"), steps: z.int().describe("how many steps"), label: z.string() })),
     gate: z.nullable(ZApiGate),
     outcomeReason: z.nullable(z.string()),

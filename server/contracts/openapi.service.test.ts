@@ -97,6 +97,10 @@ describe("the OpenAPI document", () => {
     RunList: { runs: [] },
   };
 
+  // Required by a refinement, not by the document: CreateRun's version for a version run (the
+  // default kind); a flag run gives a flag instead (issue 15). The descriptions say so.
+  const REQUIRED_BY_KIND: Partial<Record<keyof typeof VALIDATED_SCHEMAS, string[]>> = { CreateRun: ["version"] };
+
   it("documents exactly the fields the routes require and accept", () => {
     for (const [name, schema] of Object.entries(VALIDATED_SCHEMAS) as [keyof typeof VALIDATED_SCHEMAS, (typeof VALIDATED_SCHEMAS)[keyof typeof VALIDATED_SCHEMAS]][]) {
       const documented = schemas[name];
@@ -106,8 +110,8 @@ describe("the OpenAPI document", () => {
       // The Command schema is one object per kind; the rest are plain objects.
       const variant = (Array.isArray(documented?.oneOf) ? (documented.oneOf as Obj[]).find((o) => isObj(o.properties) && isObj(o.properties.kind) && o.properties.kind.const === valid.kind) : documented) as Obj;
       const required = (variant.required as string[] | undefined) ?? [];
-      expect([...required].sort(), name).toEqual(Object.keys(valid).sort());
-      for (const field of required) {
+      expect([...required, ...(REQUIRED_BY_KIND[name] ?? [])].sort(), name).toEqual(Object.keys(valid).sort());
+      for (const field of Object.keys(valid)) {
         const { [field]: _gone, ...without } = valid;
         expect(schema.safeParse(without).success, `${name} without ${field}`).toBe(false);
       }
@@ -115,9 +119,15 @@ describe("the OpenAPI document", () => {
     }
     // Every optional field of CreateRun that the document lists is one the route takes.
     const createRun = schemas.CreateRun as { properties: Obj };
-    const full = { service: "storefront", environment: "production", version: "2.3.1", strategy: "blue-green", risk: "high", compliance: "sox", commitSha: "abc1234", commitTime: "2026-12-04T10:00:00Z", releaseNotes: "notes", links: [{ label: "PR", url: "https://git.example/pr/1" }], freezeOverrideReason: "Payment outage fix cannot wait" };
-    expect(Object.keys(createRun.properties).sort()).toEqual(Object.keys(full).sort());
+    const full = { service: "storefront", environment: "production", kind: "version", version: "2.3.1", strategy: "blue-green", risk: "high", compliance: "sox", commitSha: "abc1234", commitTime: "2026-12-04T10:00:00Z", releaseNotes: "notes", links: [{ label: "PR", url: "https://git.example/pr/1" }], freezeOverrideReason: "Payment outage fix cannot wait" };
+    const fullFlag = { service: "storefront", environment: "production", kind: "flag", flag: { key: "new-checkout", variant: "on" } };
+    expect(Object.keys(createRun.properties).sort()).toEqual([...new Set([...Object.keys(full), ...Object.keys(fullFlag)])].sort());
     expect(VALIDATED_SCHEMAS.CreateRun.safeParse(full).success).toBe(true);
+    expect(VALIDATED_SCHEMAS.CreateRun.safeParse(fullFlag).success).toBe(true);
+    // A flag run names its flag; a version run its version, and never a flag.
+    expect(VALIDATED_SCHEMAS.CreateRun.safeParse({ ...fullFlag, flag: undefined }).success).toBe(false);
+    expect(VALIDATED_SCHEMAS.CreateRun.safeParse({ ...fullFlag, version: "2.3.1" }).success).toBe(false);
+    expect(VALIDATED_SCHEMAS.CreateRun.safeParse({ ...full, flag: { key: "new-checkout", variant: "on" } }).success).toBe(false);
   });
 
   it("is backward compatible with the released document by the QA agent's own OpenAPI check", () => {

@@ -3,6 +3,7 @@ import { startChecks } from "./agents.ts";
 import { onRollbackStepFinished, startRollback } from "./rollback.ts";
 import { refuse, unchanged, type Transition, type TransitionDraft } from "./transition.ts";
 import { regionNext, releaseRegion, startRegion } from "./regions.ts";
+import { variantEvidence } from "./flag-runs.ts";
 import type { Actor, AnalysisSnapshot, RolloutStep, RunState } from "./types.ts";
 
 /**
@@ -136,7 +137,9 @@ export function onAnalysis(t: TransitionDraft, stepIndex: number, result: Analys
   s.analysis = result;
   // The trigger that decided a rollback or hold, in its own words; the step's summary otherwise.
   const trigger = result.decidedBy?.trigger ?? "analysis";
-  const why = result.decidedBy?.message ?? result.summary;
+  const said = result.decidedBy?.message ?? result.summary;
+  // A flag run's canary is the users on its new variant: the decision says which variants it compared.
+  const why = s.params.flag ? variantEvidence(s.params.flag, said) : said;
   switch (result.verdict) {
     case "rollback":
       startRollback(t, why, null, trigger);

@@ -50,9 +50,10 @@ export type WaitingFor = (typeof WAITING_FOR)[number] | null;
  * Traffic router kind. `manual`: an operator applies each weight and confirms it; `builtin`:
  * Flightdeck's weighted proxy (and metric source); `nginx`: weighted upstream config + reload;
  * `webhook`: a signed call to the team's deploy system; `command`: a program on the server run per
- * weight change (kubectl, argo, …), without a shell.
+ * weight change (kubectl, argo, …), without a shell; `flag`: a flag run's router (issue 15), which
+ * moves the share of users getting the flag's new variant, whatever the environment's router is.
  */
-export const ROUTERS = ["manual", "builtin", "nginx", "webhook", "command"] as const;
+export const ROUTERS = ["manual", "builtin", "nginx", "webhook", "command", "flag"] as const;
 export type RouterKind = (typeof ROUTERS)[number];
 
 /** The check runners of the procedure, by phase. */
@@ -214,6 +215,18 @@ export type RunParams = {
   createdBy: string;
   /** automated canary analysis; absent or null when no metric source watches the run */
   analysis?: AnalysisConfig | null;
+  /** a flag run (issue 15): the flag whose new variant is rolled out instead of a version; absent or null for a version run */
+  flag?: RunFlag | null;
+};
+
+/** What a flag run rolls out: users getting `variant` are its canary, the rest (on `baselineVariant`) its baseline. */
+export type RunFlag = {
+  /** the flag's key in the run's environment, e.g. new-checkout */
+  key: string;
+  /** the variant rolled out */
+  variant: string;
+  /** the flag's default variant when the run was created: what a rollback returns everyone to */
+  baselineVariant: string;
 };
 
 /** The latest canary analysis of the current step, as the run page shows it. */

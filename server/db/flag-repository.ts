@@ -17,3 +17,28 @@ export async function setFlagRollout(
       : { rolloutVariant: change.variant, rolloutPercent: percent, rolloutRunId: change.runId };
   await db.featureFlag.update({ where: { environmentId_key: where }, data: { ...data, revision: { increment: 1 } } });
 }
+
+/** One flag of an environment as a flag run needs it: its variants, default and the rollout in progress. */
+export type EnvironmentFlag = {
+  key: string;
+  description: string;
+  variants: { name: string; value: unknown }[];
+  defaultVariant: string;
+  rolloutRunId: string | null;
+};
+
+/** The flags of one environment, by key (what New run offers and createRun checks a flag run against). */
+export async function environmentFlags(db: Db, environmentId: string): Promise<EnvironmentFlag[]> {
+  const rows = await db.featureFlag.findMany({
+    where: { environmentId },
+    select: { key: true, description: true, variants: true, defaultVariant: true, rolloutRunId: true },
+    orderBy: { key: "asc" },
+  });
+  return rows.map((r) => ({ ...r, variants: parseVariants(r.variants) }));
+}
+
+/** Stored variants are written through zod (flag-admin); a row edited by hand still reads as a list. */
+function parseVariants(json: unknown): { name: string; value: unknown }[] {
+  if (!Array.isArray(json)) return [];
+  return json.flatMap((v: unknown) => (typeof v === "object" && v !== null && typeof (v as { name?: unknown }).name === "string" ? [{ name: (v as { name: string }).name, value: (v as { value?: unknown }).value }] : []));
+}

@@ -48,8 +48,9 @@ export async function persistTransition(
       ...(next.regionPlan ? { regionPlan: next.regionPlan as unknown as object } : {}),
     },
   });
-  if (next.status === "succeeded" && prev.status !== "succeeded" && next.params.environment === "production") {
+  if (next.status === "succeeded" && prev.status !== "succeeded" && next.params.environment === "production" && !next.params.flag) {
     // Released to production: this version is now the one in service, the next run's baseline.
+    // (A flag run releases a variant, not a version: the flag router made it the flag's default.)
     await tx.service.update({ where: { id: serviceId }, data: { currentVersion: next.params.targetVersion } });
   }
   await projectPhases(tx, runId, prev, next, now);

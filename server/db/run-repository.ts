@@ -79,6 +79,8 @@ export async function insertRun(
       state: state as unknown as object,
       policy: state.policy as unknown as object,
       ...(state.regionPlan ? { regionPlan: state.regionPlan as unknown as object } : {}),
+      // A flag run (issue 15): the flag router and OFREP read the flag from these columns.
+      ...(p.flag ? { kind: "flag", flagKey: p.flag.key, flagVariant: p.flag.variant, flagBaselineVariant: p.flag.baselineVariant } : {}),
     },
     select: { id: true, number: true },
   });
@@ -87,8 +89,8 @@ export async function insertRun(
 }
 
 /** The run in progress in an environment, if any (one release at a time per environment). */
-export function activeRunIn(client: Db | Tx, environmentId: string, activeStatuses: string[]): Promise<{ number: number } | null> {
-  return client.releaseRun.findFirst({ where: { environmentId, status: { in: activeStatuses } }, select: { number: true } });
+export function activeRunIn(client: Db | Tx, environmentId: string, activeStatuses: string[]): Promise<{ number: number; kind: string; flagKey: string | null } | null> {
+  return client.releaseRun.findFirst({ where: { environmentId, status: { in: activeStatuses } }, select: { number: true, kind: true, flagKey: true } });
 }
 
 /** The run in progress in an environment, with its state, or null. */

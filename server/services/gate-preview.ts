@@ -5,7 +5,7 @@ import { AGENTS_BY_PHASE, type CheckPhase, type Severity } from "../core/types.t
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { upcomingFreezes } from "./change-freezes.ts";
-import { ZCreateRunInput } from "./schemas.ts";
+import { ZCreateRunFields } from "./schemas.ts";
 
 /**
  * What the gate will require of a run not yet started (New run's preview, issue 11). Computed
@@ -14,7 +14,7 @@ import { ZCreateRunInput } from "./schemas.ts";
  * what the run will then be held to. Read-only: nothing is written.
  */
 
-export const ZGatePreviewInput = ZCreateRunInput.pick({ serviceId: true, environment: true, risk: true, compliance: true });
+export const ZGatePreviewInput = ZCreateRunFields.pick({ serviceId: true, environment: true, risk: true, compliance: true });
 
 export type GatePreview = {
   approvals: { required: number; separationOfDuties: boolean; sentence: string };

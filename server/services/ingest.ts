@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { findRunRef } from "../db/run-repository.ts";
+import { findRunRef, flagOfRun } from "../db/run-repository.ts";
+import { sideOfVariant } from "../core/flag-runs.ts";
 import { AppError } from "../errors.ts";
 import type { MetricsAggregator } from "../metrics/aggregator.ts";
 import type { RequestObservation } from "../metrics/types.ts";
@@ -28,48 +29,62 @@ const MAX_REPORTED_ISSUES = 50;
 
 const ZSide = z.enum(["baseline", "canary"], { message: 'Expected "baseline" or "canary"' });
 
+/**
+ * A sample's side: `side` as today, or (issue 15) the feature-flag `variant` the user was served:
+ * for a flag run the run's new variant is the canary and any other variant the baseline. A sample
+ * with neither cannot be placed.
+ */
+const sided = {
+  side: ZSide.optional(),
+  variant: z.string("Expected the variant's name").min(1, "Expected the variant's name").max(64, "At most 64 characters").optional(),
+};
+const SIDE_OR_VARIANT = { message: 'Give side ("baseline" or "canary") or, for a flag run, the variant served', path: ["side"] };
+const hasSide = (s: { side?: unknown; variant?: unknown }) => s.side !== undefined || s.variant !== undefined;
+
 /** One request a service or load balancer saw; status 0 is a failed connection (an error). */
 const ZRequestSample = z.object({
   type: z.literal("request"),
-  side: ZSide,
+  ...sided,
   status: z
     .int("Expected an integer HTTP status")
     .min(0, "Expected 100–599, or 0 for a failed connection")
     .max(599, "Expected 100–599, or 0 for a failed connection")
     .refine((s) => s === 0 || s >= 100, "Expected 100–599, or 0 for a failed connection"),
   latencyMs: z.number("Expected a finite number of milliseconds").min(0, "Must be at least 0").max(600_000, "At most 600000 ms (10 minutes)"),
-});
+}).refine(hasSide, SIDE_OR_VARIANT);
 
 /** CPU or memory as a percentage of the container's limit (above 100 when it bursts past it). */
 const ZGaugeSample = z.object({
   type: z.literal("gauge"),
-  side: ZSide,
+  ...sided,
   resource: z.enum(["cpu", "memory"], { message: 'Expected "cpu" or "memory"' }),
   percentOfLimit: z.number("Expected a finite percentage").min(0, "Must be at least 0").max(10_000, "At most 10000"),
-});
+}).refine(hasSide, SIDE_OR_VARIANT);
 
 /** The business metric: of `attempts` (e.g. checkouts started), how many converted. */
 const ZConversionSample = z
   .object({
     type: z.literal("conversion"),
-    side: ZSide,
+    ...sided,
     attempts: z.int("Expected a whole number").min(0, "Must be at least 0"),
     conversions: z.int("Expected a whole number").min(0, "Must be at least 0"),
   })
-  .refine((s) => s.conversions <= s.attempts, { message: "Cannot exceed attempts", path: ["conversions"] });
+  .refine((s) => s.conversions <= s.attempts, { message: "Cannot exceed attempts", path: ["conversions"] })
+  .refine(hasSide, SIDE_OR_VARIANT);
 
 /** A Core Web Vital from a real user: LCP and INP in ms (≤ 10 min), CLS unitless (≤ 100). */
 const ZVitalSample = z
   .object({
     type: z.literal("vital"),
-    side: ZSide,
+    ...sided,
     name: z.enum(["lcp", "inp", "cls"], { message: 'Expected "lcp", "inp" or "cls"' }),
     value: z.number("Expected a finite number").min(0, "Must be at least 0"),
   })
   .refine((s) => s.value <= (s.name === "cls" ? 100 : 600_000), {
     message: "Too large: CLS is at most 100, LCP and INP at most 600000 ms",
     path: ["value"],
-  });
+  })
+  .refine(hasSide, SIDE_OR_VARIANT);
 
 export const ZMetricSample = z.discriminatedUnion("type", [ZRequestSample, ZGaugeSample, ZConversionSample, ZVitalSample], {
   message: 'Expected type "request", "gauge", "conversion" or "vital"',
@@ -148,15 +163,33 @@ async function requireWatchedRun(db: Db, aggregator: MetricsAggregator, runId: s
   throw new AppError("CONFLICT", { message: `ingest: run ${runId} not watched`, userMessage: "Run is not rolling out" });
 }
 
+type Side = "baseline" | "canary";
+
+/**
+ * How the batch's samples are placed: by `side`, or for a flag run by the `variant` served (its
+ * new variant is the canary, any other the baseline; the variant wins over a side given too).
+ * A sample with only a variant sent for a version run cannot be placed: 400, nothing applied.
+ */
+async function placement(db: Db, batch: TMetricsBatch): Promise<(s: TMetricSample) => Side> {
+  const bySide = (s: TMetricSample): Side => s.side ?? "baseline";
+  if (!batch.samples.some((s) => s.variant !== undefined)) return bySide;
+  const flag = await flagOfRun(db, batch.runId);
+  if (flag) return (s) => (s.variant !== undefined ? sideOfVariant(flag, s.variant) : bySide(s));
+  const i = batch.samples.findIndex((s) => s.side === undefined);
+  if (i >= 0) throw invalid("Invalid metrics batch.", { [`samples.${i}.variant`]: ["This run releases a version, not a flag: give side (baseline or canary)"] });
+  return bySide;
+}
+
 /** A validated batch as one metric inbox payload, for the instance that analyses the run. */
-function inboxPayloadOf(batch: TMetricsBatch): MetricInboxPayload {
+function inboxPayloadOf(batch: TMetricsBatch, sideOf: (s: TMetricSample) => Side): MetricInboxPayload {
   const p: Required<Omit<MetricInboxPayload, "signals">> = { requests: [], gauges: [], conversions: [], vitals: [] };
   const at = Date.now();
   for (const s of batch.samples) {
-    if (s.type === "request") p.requests.push({ side: s.side, status: s.status, latencyMs: s.latencyMs, at });
-    else if (s.type === "gauge") p.gauges.push({ side: s.side, resource: s.resource, percentOfLimit: s.percentOfLimit });
-    else if (s.type === "conversion") p.conversions.push({ side: s.side, attempts: s.attempts, conversions: s.conversions });
-    else p.vitals.push({ side: s.side, name: s.name, value: s.value });
+    const side = sideOf(s);
+    if (s.type === "request") p.requests.push({ side, status: s.status, latencyMs: s.latencyMs, at });
+    else if (s.type === "gauge") p.gauges.push({ side, resource: s.resource, percentOfLimit: s.percentOfLimit });
+    else if (s.type === "conversion") p.conversions.push({ side, attempts: s.attempts, conversions: s.conversions });
+    else p.vitals.push({ side, name: s.name, value: s.value });
   }
   return p;
 }
@@ -167,9 +200,11 @@ function inboxPayloadOf(batch: TMetricsBatch): MetricInboxPayload {
  * object is reused for every request sample (the aggregator does not keep it).
  */
 export async function applyMetricsBatch(db: Db, aggregator: MetricsAggregator, batch: TMetricsBatch, remote?: RemoteAnalysis): Promise<{ accepted: number }> {
-  if ((await requireWatchedRun(db, aggregator, batch.runId, remote)) === "remote" && remote) {
+  const where = await requireWatchedRun(db, aggregator, batch.runId, remote);
+  const sideOf = await placement(db, batch);
+  if (where === "remote" && remote) {
     // Another instance analyses the run: the batch goes to it whole, in one inbox row.
-    await remote.send(batch.runId, inboxPayloadOf(batch));
+    await remote.send(batch.runId, inboxPayloadOf(batch, sideOf));
     return { accepted: batch.samples.length };
   }
   const runId = batch.runId;
@@ -177,19 +212,19 @@ export async function applyMetricsBatch(db: Db, aggregator: MetricsAggregator, b
   for (const s of batch.samples) {
     switch (s.type) {
       case "request":
-        request.side = s.side;
+        request.side = sideOf(s);
         request.status = s.status;
         request.latencyMs = s.latencyMs;
         aggregator.observeRequest(request);
         break;
       case "gauge":
-        aggregator.observeGauge(runId, s.side, s.resource, s.percentOfLimit);
+        aggregator.observeGauge(runId, sideOf(s), s.resource, s.percentOfLimit);
         break;
       case "conversion":
-        aggregator.observeConversions(runId, s.side, s.attempts, s.conversions);
+        aggregator.observeConversions(runId, sideOf(s), s.attempts, s.conversions);
         break;
       case "vital":
-        aggregator.observeVital(runId, s.side, s.name, s.value);
+        aggregator.observeVital(runId, sideOf(s), s.name, s.value);
         break;
       default: {
         const never: never = s;

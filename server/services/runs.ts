@@ -3,6 +3,8 @@ import { createRunState } from "../core/decide.ts";
 import { analysisFor, parseBlockingSeverity, policyFor } from "../core/policy.ts";
 import { freezeGate } from "./change-freezes.ts";
 import { regionSteps, scaledSteps } from "../core/strategy.ts";
+import { flagChange, flagSteps } from "../core/flag-runs.ts";
+import { resolveRunFlag } from "./flag-runs.ts";
 import { regionPlanFor } from "./regions.ts";
 import type { EnvironmentName, RouterKind, RunStatus } from "../core/types.ts";
 import type { RunListItem, RunView } from "../contracts/runs-api.ts";
@@ -56,7 +58,14 @@ export async function createRun(
       fieldErrors: { environment: [`No ${input.environment} environment configured for this service`] },
     });
   }
-  if (env.service.currentVersion === input.targetVersion) {
+  // A flag run (issue 15) rolls out a flag's variant: checked before anything else happens.
+  const flagRun = input.kind === "flag" ? await resolveRunFlag(db, { environmentId: env.id, service: env.service.slug, environment: input.environment }, input.flag ?? { key: "", variant: "" }) : null;
+  const targetVersion = flagRun ? flagRun.targetLabel : (input.targetVersion ?? "");
+  const baselineVersion = flagRun ? flagRun.baselineLabel : env.service.currentVersion;
+  if (!flagRun && !input.targetVersion) {
+    throw new AppError("BAD_REQUEST", { message: "no target version", userMessage: "Enter the version to release.", fieldErrors: { targetVersion: ["Enter the version to release"] } });
+  }
+  if (!flagRun && env.service.currentVersion === input.targetVersion) {
     throw new AppError("BAD_REQUEST", {
       message: "target equals baseline",
       userMessage: "The target version is already the one in service.",
@@ -66,6 +75,12 @@ export async function createRun(
   // One release at a time per service and environment: two runs would fight over the traffic.
   const refuseIfBusy = async (client: Tx) => {
     const busy = await activeRunIn(client, env.id, ACTIVE_STATUSES);
+    if (busy && flagRun && busy.kind === "flag" && busy.flagKey === flagRun.flag.key) {
+      throw new AppError("CONFLICT", {
+        message: `run #${busy.number} already rolls out flag ${busy.flagKey} in ${env.service.slug}/${input.environment}`,
+        userMessage: `Run #${busy.number} is already rolling out ${busy.flagKey} in ${env.service.slug}/${input.environment}; finish or roll it back first.`,
+      });
+    }
     if (busy) {
       throw new AppError("CONFLICT", {
         message: `run #${busy.number} active on ${env.service.slug}/${input.environment}`,
@@ -75,27 +90,32 @@ export async function createRun(
   };
   await deps.yieldRehearsal?.({ service: env.service.slug, environment: input.environment }, actor.name);
   await refuseIfBusy(db);
-  await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion: env.service.currentVersion, targetVersion: input.targetVersion });
+  // Nothing to stage for a flag run: the flag router moves users, not versions.
+  if (!flagRun) await deps.prepare?.({ service: env.service.slug, environment: input.environment, baselineVersion, targetVersion });
   const policy = policyFor(input.risk, input.compliance, input.environment, { blockingSeverity: parseBlockingSeverity(env.blockingSeverity) });
   // An environment with regions goes region by region: the strategy's steps in each, in wave order (issue 15).
-  const regionPlan = await regionPlanFor(db, env.id);
+  // A flag is per environment, not per region: a flag run moves every region's users at once.
+  const regionPlan = flagRun ? null : await regionPlanFor(db, env.id);
   const strategySteps = scaledSteps(input.strategy, { environment: env.holdScale, policy: policy.holdMultiplier, global: deps.globalHoldScale });
-  const steps = regionPlan ? regionSteps(strategySteps, regionPlan.regions) : strategySteps;
-  const observed = env.router !== "manual" || env.metricSource !== null || (regionPlan?.regions.some((r) => r.router !== "manual") ?? false);
+  const steps = flagRun ? flagSteps(strategySteps, flagRun.flag) : regionPlan ? regionSteps(strategySteps, regionPlan.regions) : strategySteps;
+  // A flag run is always observed: its clients report metrics tagged with the variant (API, OTLP).
+  const observed = flagRun !== null || env.router !== "manual" || env.metricSource !== null || (regionPlan?.regions.some((r) => r.router !== "manual") ?? false);
   const state = createRunState(
     {
       service: env.service.slug,
       environment: input.environment as EnvironmentName,
-      baselineVersion: env.service.currentVersion,
-      targetVersion: input.targetVersion,
+      baselineVersion,
+      targetVersion,
       strategy: input.strategy,
       risk: input.risk,
       compliance: input.compliance,
-      router: env.router as RouterKind,
+      // A flag run's traffic is the flag's share of users, whatever router the environment has.
+      router: flagRun ? "flag" : (env.router as RouterKind),
       createdBy: actor.id,
       // Automated routers observe both versions, and a metric source (Prometheus) reports them: then
       // the canary is judged by the analysis. A manual router with no metric source has nothing to judge by.
       analysis: !observed ? null : analysisFor(input.environment, parseLimits(env.limits), parseAnalysisPolicy(env.analysisPolicy)),
+      ...(flagRun ? { flag: flagRun.flag } : {}),
     },
     policy,
     steps,
@@ -109,6 +129,7 @@ export async function createRun(
     await deps.inCreation?.beforeInsert?.(tx);
     await refuseIfBusy(tx);
     const { commitSha, commitAt, releaseNotes, links, freezeOverrideReason, ...params } = input;
+    const what = flagRun ? `${env.service.slug} ${flagChange(flagRun.flag)}` : `${env.service.slug} ${baselineVersion} → ${targetVersion}`;
     // A change freeze refuses the run, unless an admin overrides it: then the run's policy says so.
     const changeFreeze = await freezeGate(tx, { environmentId: env.id, environment: input.environment, serviceName: env.service.name }, actor, freezeOverrideReason, deps.now);
     if (changeFreeze) state.policy = { ...state.policy, changeFreeze };
@@ -117,7 +138,7 @@ export async function createRun(
       actor,
       action: "run.create",
       runId: created.id,
-      summary: `Created run #${created.number}: ${env.service.slug} ${env.service.currentVersion} → ${input.targetVersion} in ${input.environment} (${input.strategy}, risk ${input.risk}, compliance ${input.compliance})${commitSha ? ` at commit ${commitSha.slice(0, 12)}` : ""}${changeFreeze ? `, overriding the change freeze “${changeFreeze.freezeReason}”: ${changeFreeze.overrideReason}` : ""}`,
+      summary: `Created run #${created.number}: ${what} in ${input.environment} (${input.strategy}, risk ${input.risk}, compliance ${input.compliance})${commitSha ? ` at commit ${commitSha.slice(0, 12)}` : ""}${changeFreeze ? `, overriding the change freeze “${changeFreeze.freezeReason}”: ${changeFreeze.overrideReason}` : ""}`,
       // The notes themselves stay on the run; the audit says that there were some.
       detail: { ...params, ...(changeFreeze ? { changeFreeze } : {}), ...(commitSha ? { commitSha } : {}), ...(commitAt ? { commitAt: commitAt.toISOString() } : {}), ...(releaseNotes ? { releaseNotesChars: releaseNotes.length } : {}), ...(links?.length ? { links } : {}) },
     });

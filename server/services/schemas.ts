@@ -10,10 +10,25 @@ export const ZVersion = z
   .max(64, "At most 64 characters")
   .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "Letters, digits, dots, dashes, plus and underscores only");
 
-export const ZCreateRunInput = z.object({
+/** What a run releases (issue 15): a new version behind the router, or a feature flag's new variant. */
+export const RUN_KINDS = ["version", "flag"] as const;
+
+/** A flag run's flag: its key in the run's environment and the variant to roll out. */
+export const ZRunFlagInput = z.object({
+  key: z.string().trim().min(1, "Choose the flag to roll out").max(128, "At most 128 characters"),
+  variant: z.string().trim().min(1, "Choose the variant to roll out").max(64, "At most 64 characters"),
+});
+
+/** The fields of a new run; ZCreateRunInput adds which of them each kind of run needs. */
+export const ZCreateRunFields = z.object({
   serviceId: z.string().uuid("Choose a service"),
   environment: z.enum(ENVIRONMENTS, { message: "Choose staging or production" }),
-  targetVersion: ZVersion,
+  /** "version" (default): targetVersion is released; "flag": flag.variant of flag.key is rolled out to users */
+  kind: z.enum(RUN_KINDS, { message: "Choose a version or a flag" }).default("version"),
+  /** the version to release; required for a version run, ignored for a flag run */
+  targetVersion: ZVersion.optional(),
+  /** the flag and variant to roll out; required for a flag run */
+  flag: ZRunFlagInput.optional(),
   strategy: z.enum(STRATEGIES, { message: "Choose a strategy" }),
   risk: z.enum(RISKS, { message: "Choose a risk level" }),
   compliance: z.enum(COMPLIANCES, { message: "Choose a compliance framework" }),
@@ -26,7 +41,13 @@ export const ZCreateRunInput = z.object({
   /** an admin's reason to release during a change freeze (services/change-freezes.ts checks it) */
   freezeOverrideReason: z.string().max(200, "At most 200 characters").optional(),
 });
-export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
+
+export const ZCreateRunInput = ZCreateRunFields.superRefine((input, ctx) => {
+  if (input.kind === "version" && input.targetVersion === undefined) ctx.addIssue({ code: "custom", path: ["targetVersion"], message: "Enter the version to release" });
+  if (input.kind === "flag" && input.flag === undefined) ctx.addIssue({ code: "custom", path: ["flag", "key"], message: "Choose the flag to roll out" });
+});
+/** As callers write it: `kind` may be left out (a version run). */
+export type TCreateRunInput = z.input<typeof ZCreateRunInput>;
 
 // A run command's input is declared with the command, in the core's command table.
 export { ZRunCommandInput, ZRunId, type TRunCommandInput } from "../core/commands.ts";

@@ -8,6 +8,7 @@ import type { Role } from "../core/types.ts";
 import { connectDb, type Db } from "../db/client.ts";
 import { Engine } from "../engine/engine.ts";
 import type { CheckRunner } from "../engine/ports.ts";
+import type { EngineDeps } from "../engine/deps.ts";
 import type { DomainEvent } from "../realtime/event-map.ts";
 import { createRun } from "../services/runs.ts";
 import type { TCreateRunInput } from "../services/schemas.ts";
@@ -45,7 +46,7 @@ export async function makeUser(db: Db, role: Role): Promise<SessionUser> {
  * An engine over the test database with in-memory adapters, and what it published. Its services
  * are on the manual router (makeService's default): an operator confirms each weight.
  */
-export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner } = {}) {
+export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner; routerFor?: EngineDeps["routerFor"] } = {}) {
   const db = connectDb(databaseUrl);
   const published: DomainEvent[] = [];
   const notifier = new MemoryNotifier();
@@ -57,7 +58,7 @@ export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner } =
     publish: (e) => published.push(e),
     clock: () => Date.now(),
     notifier,
-    routerFor: () => null,
+    routerFor: opts.routerFor ?? (() => null),
     checkRunnerFor: () => opts.checks ?? notConfiguredRunner,
     checkTimeoutMs: 5_000,
     tickMs: 50,
