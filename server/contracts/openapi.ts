@@ -173,7 +173,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           operationId: "exportOtlpMetrics",
           summary: "OpenTelemetry metrics in (OTLP/HTTP); also served at /v1/metrics, the exporters' default path",
           description:
-            "An OTLP ExportMetricsServiceRequest (opentelemetry-proto v1.5 metrics), protobuf or JSON, optionally gzip, at most 4 MiB. HTTP server duration histograms (explicit and exponential) of the run rolling out for the resource's service.name and deployment.environment feed its analysis; the side is the data point's service.version (or flightdeck.side). Answers follow the OTLP specification (ExportMetricsServiceResponse with partial_success; errors as google.rpc.Status), not problem details.",
+            "An OTLP ExportMetricsServiceRequest (opentelemetry-proto v1.5 metrics), protobuf or JSON, optionally gzip, at most 4 MiB. HTTP server duration histograms (explicit and exponential) of the run rolling out for the resource's service.name and deployment.environment feed its analysis; the side is the data point's service.version (or flightdeck.side); for a flag run, the variant the user was served (feature_flag.result.variant or feature_flag.variant, OpenTelemetry's feature-flag conventions): the run's new variant is the canary, any other variant the baseline. Answers follow the OTLP specification (ExportMetricsServiceResponse with partial_success; errors as google.rpc.Status), not problem details.",
           tags: ["ingest"],
           security: bearer,
           "x-flightdeck-scope": "metrics:write",

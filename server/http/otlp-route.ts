@@ -86,6 +86,7 @@ async function feedableRuns(aggregator: MetricsAggregator, forwarder: MetricsFor
       environment: r.state.params.environment,
       baselineVersion: r.state.params.baselineVersion,
       targetVersion: r.state.params.targetVersion,
+      flagVariant: r.state.params.flag?.variant ?? null,
       startedAt: r.state.startedAt,
     }));
 }

@@ -3,7 +3,9 @@ import type { SessionUser } from "../auth/session.ts";
 import { disconnectDb } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
+import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { toApiRun, findApiRunRow } from "./api-runs.ts";
+import { applyMetricsBatch, validateMetricsBatch } from "./ingest.ts";
 
 // Issue 15: a run may roll out a feature flag's new variant instead of a version. Creating one is
 // checked against the environment's flags before anything is written.
@@ -78,5 +80,26 @@ describe("creating a flag run", () => {
     // A version run still needs its version.
     const noVersion = await refusal(startRun(h, rm, runInput(svc.id, { environment: "staging", targetVersion: undefined })));
     expect(noVersion.fieldErrors?.targetVersion).toEqual(["Enter the version to release"]);
+  });
+});
+
+describe("metrics tagged with a variant", () => {
+  it("count as canary for the run's new variant and baseline for any other; a version run refuses a sample with only a variant", async () => {
+    const svc = await serviceWithFlag();
+    const flagRunId = (await startRun(h, rm, flagRun(svc.id, "new-checkout", "on"))).id;
+    const versionRunId = (await startRun(h, rm, runInput(svc.id, { environment: "staging" }))).id;
+    const aggregator = new MetricsAggregator(() => Date.now());
+    aggregator.startStep(flagRunId, 0);
+    aggregator.startStep(versionRunId, 0);
+    const req = (variant: string, status: number) => ({ type: "request" as const, variant, status, latencyMs: 30 });
+    await applyMetricsBatch(h.db, aggregator, validateMetricsBatch({ runId: flagRunId, samples: [req("on", 500), req("on", 200), req("off", 200), req("beta", 200), { type: "request", side: "canary", status: 200, latencyMs: 10 }] }));
+    expect(aggregator.totals(flagRunId)?.canary).toMatchObject({ requests: 3, errors: 1 });
+    expect(aggregator.totals(flagRunId)?.baseline).toMatchObject({ requests: 2, errors: 0 });
+
+    const refused = await refusal(applyMetricsBatch(h.db, aggregator, validateMetricsBatch({ runId: versionRunId, samples: [{ type: "request", side: "baseline", status: 200, latencyMs: 5 }, req("on", 200)] })));
+    expect(refused.fieldErrors).toEqual({ "samples.1.variant": ["This run releases a version, not a flag: give side (baseline or canary)"] });
+    expect(aggregator.totals(versionRunId)?.baseline.requests ?? 0).toBe(0);
+    // Neither side nor variant: refused at the boundary with the field that is missing.
+    expect(() => validateMetricsBatch({ runId: flagRunId, samples: [{ type: "request", status: 200, latencyMs: 5 }] })).toThrow(AppError);
   });
 });

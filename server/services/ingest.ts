@@ -36,7 +36,12 @@ const ZSide = z.enum(["baseline", "canary"], { message: 'Expected "baseline" or 
  */
 const sided = {
   side: ZSide.optional(),
-  variant: z.string("Expected the variant's name").min(1, "Expected the variant's name").max(64, "At most 64 characters").optional(),
+  variant: z
+    .string("Expected the variant's name")
+    .min(1, "Expected the variant's name")
+    .max(64, "At most 64 characters")
+    .optional()
+    .describe("for a flag run: the feature-flag variant the user was served; the run's new variant counts as canary, any other as baseline (side may then be left out)"),
 };
 const SIDE_OR_VARIANT = { message: 'Give side ("baseline" or "canary") or, for a flag run, the variant served', path: ["side"] };
 const hasSide = (s: { side?: unknown; variant?: unknown }) => s.side !== undefined || s.variant !== undefined;

@@ -95,6 +95,8 @@ type SdkOptions = {
   gzip?: boolean;
   bearer?: string;
   environment?: string;
+  /** service.name; default the run's service */
+  service?: string;
 };
 
 /** A real MeterProvider for one version of the service, exporting over OTLP/HTTP to the receiver. */
@@ -123,7 +125,7 @@ function sdk(o: SdkOptions) {
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const views: ViewOptions[] = o.exponential ? [{ instrumentName: "http.server.request.duration", aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }] : [];
   const provider = new MeterProvider({
-    resource: resourceFromAttributes({ "service.name": slug, "deployment.environment.name": o.environment ?? "staging", "service.version": o.version }),
+    resource: resourceFromAttributes({ "service.name": o.service ?? slug, "deployment.environment.name": o.environment ?? "staging", "service.version": o.version }),
     readers: [reader],
     views,
   });
@@ -361,6 +363,36 @@ describe("OTLP JSON as a Collector sends it", () => {
     expect(await res.json()).toEqual({
       partialSuccess: { rejectedDataPoints: "1", errorMessage: `1 data point rejected: the run of ${slug} rolling out in staging has no automated analysis (1)` },
     });
+  });
+
+  it("a flag run: points tagged feature_flag.result.variant (or feature_flag.variant) with the new variant are its canary, other variants its baseline", async () => {
+    const rm = await makeUser(db, "release_manager");
+    const svc = await makeService(db);
+    const staging = svc.environments.find((e) => e.name === "staging");
+    if (!staging) throw new Error("no staging");
+    await db.featureFlag.create({ data: { environmentId: staging.id, key: "new-checkout", variants: [{ name: "off", value: false }, { name: "on", value: true }, { name: "beta", value: true }], defaultVariant: "off" } });
+    const flagRunId = (await startRun(h, rm, runInput(svc.id, { environment: "staging", risk: "low", kind: "flag", flag: { key: "new-checkout", variant: "on" }, targetVersion: undefined }))).id;
+    await eventually(async () => (await runsInRollout(db)).some((r) => r.id === flagRunId), 15_000);
+    freshAggregator();
+    aggregator.startStep(flagRunId, 0);
+    // One process serving every user: the variant each request was served is a point attribute.
+    const app = sdk({ protocol: "protobuf", version: "1.0.0", temporality: "delta", service: svc.slug });
+    app.request(0.03, 200, 6, { "feature_flag.key": "new-checkout", "feature_flag.result.variant": "on" });
+    app.request(0.03, 500, 2, { "feature_flag.key": "new-checkout", "feature_flag.result.variant": "on" });
+    app.request(0.03, 200, 30, { "feature_flag.key": "new-checkout", "feature_flag.result.variant": "off" });
+    app.request(0.03, 200, 4, { "feature_flag.key": "new-checkout", "feature_flag.variant": "beta" });
+    expect(await app.flush()).toEqual({ code: 0 });
+    const totals = aggregator.totals(flagRunId);
+    expect(totals?.canary).toMatchObject({ requests: 8, errors: 2 });
+    expect(totals?.baseline).toMatchObject({ requests: 34, errors: 0 });
+    // Without the variant (or flightdeck.side) a flag run's point cannot be placed, and the export says why.
+    const res = await post(JSON.stringify(jsonExport({ version: "1.0.0", start: nowNs(), counts: [3, 0], temporality: 1, service: svc.slug })));
+    expect(await res.json()).toEqual({
+      partialSuccess: { rejectedDataPoints: "1", errorMessage: "1 data point rejected: no feature_flag.result.variant (or flightdeck.side) to tell users on variant on from the rest (1)" },
+    });
+    expect(aggregator.totals(flagRunId)?.canary.requests).toBe(8);
+    await app.shutdown();
+    await h.engine.dispatch(flagRunId, { kind: "abort", actor: { id: rm.id, name: rm.name, role: rm.role }, reason: "end of test" });
   });
 
   it("delta points with status ≥ 500 are errors", async () => {

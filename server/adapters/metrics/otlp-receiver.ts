@@ -30,6 +30,8 @@ export type OtlpRun = {
   environment: string;
   baselineVersion: string;
   targetVersion: string;
+  /** a flag run's new variant (issue 15): points tagged with it are its canary, other variants its baseline; null for a version run */
+  flagVariant?: string | null;
   /** when the run's procedure started (epoch ms); null before */
   startedAt: number | null;
 };
@@ -218,12 +220,16 @@ export async function receiveMetrics(request: TExportMetricsRequest, deps: Recei
             continue;
           }
           const version = text(point, "version", "service.version") ?? text(resource, "service.version");
-          const side = sideOf({ side: text(point, "flightdeck.side"), version }, run);
+          // OpenTelemetry's feature-flag semantic conventions: the variant the user was served.
+          const variant = text(point, "feature_flag.result.variant", "feature_flag.variant") ?? text(resource, "feature_flag.result.variant", "feature_flag.variant");
+          const side = sideOf({ side: text(point, "flightdeck.side"), version, variant }, run);
           if (!side) {
             rejected.add(
               text(point, "flightdeck.side") !== null
                 ? `flightdeck.side must be baseline or canary`
-                : version === null
+                : run.flagVariant
+                  ? `no feature_flag.result.variant (or flightdeck.side) to tell users on variant ${run.flagVariant} from the rest`
+                  : version === null
                   ? "no service.version (or flightdeck.side) to tell baseline from canary"
                   : `version ${version} of ${service} is neither the baseline ${run.baselineVersion} nor the canary ${run.targetVersion}`,
             );

@@ -115,6 +115,13 @@ describe("side and status", () => {
     expect(sideOf({ side: null, version: "2.0.0" }, run)).toBeNull();
     expect(sideOf({ side: null, version: null }, run)).toBeNull();
     expect(sideOf({ side: "green", version: "1.1.0" }, run)).toBeNull();
+    // A flag run (issue 15): the variant served decides; a version run ignores it.
+    const flagRun = { baselineVersion: "new-checkout → off", targetVersion: "new-checkout → on", flagVariant: "on" };
+    expect(sideOf({ side: null, version: null, variant: "on" }, flagRun)).toBe("canary");
+    expect(sideOf({ side: null, version: "1.0.0", variant: "off" }, flagRun)).toBe("baseline");
+    expect(sideOf({ side: null, version: null, variant: "beta" }, flagRun)).toBe("baseline");
+    expect(sideOf({ side: null, version: null }, flagRun)).toBeNull();
+    expect(sideOf({ side: null, version: null, variant: "on" }, run)).toBeNull();
   });
 
   it("5xx are errors to the aggregator, a request without a response is status 0", () => {

@@ -181,17 +181,20 @@ export function cumulativeDelta(prev: HistogramValue, cur: HistogramValue): { re
   return { reset: true };
 }
 
-/** Which run a data point's version belongs to, by its explicit side or its version. */
-export type SideHint = { side: string | null; version: string | null };
+/** Which run a data point's version belongs to, by its explicit side, its flag variant or its version. */
+export type SideHint = { side: string | null; version: string | null; variant?: string | null };
 
 /**
- * The side a data point speaks for: an explicit `flightdeck.side` (baseline | canary) wins, else
- * its version compared with the run's (the canary's first when both are the same version); null
- * when it names neither — such points are refused, never guessed.
+ * The side a data point speaks for: an explicit `flightdeck.side` (baseline | canary) wins; for a
+ * flag run (issue 15) the variant the user was served (`feature_flag.result.variant`): the run's
+ * new variant is the canary, any other the baseline; else its version compared with the run's
+ * (the canary's first when both are the same version); null when it names neither — such points
+ * are refused, never guessed.
  */
-export function sideOf(hint: SideHint, run: { baselineVersion: string; targetVersion: string }): Side | null {
+export function sideOf(hint: SideHint, run: { baselineVersion: string; targetVersion: string; flagVariant?: string | null }): Side | null {
   if (hint.side === "baseline" || hint.side === "canary") return hint.side;
   if (hint.side !== null) return null;
+  if (run.flagVariant && hint.variant) return hint.variant === run.flagVariant ? "canary" : "baseline";
   if (hint.version === run.targetVersion) return "canary";
   if (hint.version === run.baselineVersion) return "baseline";
   return null;
