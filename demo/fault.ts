@@ -13,6 +13,12 @@ export const ZFault = z.strictObject({
   latencyMode: z.enum(["all", "tail"]).default("all"),
   /** Memory the service allocates and keeps, in MB per minute (a leak). Default 0. */
   memoryMbPerMin: z.number().min(0).max(1_024).default(0),
+  /**
+   * Issue 15: only requests served this variant of the storefront's checkout flag fail or slow
+   * down (a fault the new checkout alone shows). Memory growth is the
+   * process's, whatever the variant. Absent: every request.
+   */
+  variant: z.string().min(1).max(64).optional(),
 });
 
 /** A fault as the service applies it (all fields present). */

@@ -2,6 +2,7 @@ import { request } from "undici";
 import { BuiltinRouter } from "../server/adapters/routers/builtin/builtin-router.ts";
 import type { ObservationSink, Side } from "../server/metrics/types.ts";
 import { ZFault, type TFault, type TFaultInput } from "./fault.ts";
+import type { FlagSample } from "./sample-app.ts";
 import { spawnSampleService, type ServiceProcess } from "./service-process.ts";
 import { startTrafficGenerator, type TrafficGenerator } from "./traffic-generator.ts";
 
@@ -27,6 +28,10 @@ export type DemoFleetOptions = {
   siteDirFor?: (version: string) => string | undefined;
   /** The region this fleet serves (a production region of the demo): its router's observations say so. */
   region?: string;
+  /** Flightdeck's OFREP base for this fleet's environment: both versions read the checkout flag there (issue 15). */
+  flagsUrl?: string;
+  /** A flag run's requests either version saw, tagged with the variant each user got. */
+  onFlagSamples?: (samples: FlagSample[]) => void;
   /** Where the fleet reports a service that died on its own. Default `console.warn`. */
   log?: (line: string) => void;
 };
@@ -41,7 +46,7 @@ export type DemoFleet = {
   services: Record<Side, ServiceProcess>;
   /** The router's origin: what users (and the generator) call. */
   url: string;
-  /** Injects a fault into one version; omitted fields mean "none" (a memory fault dropped restarts it, as clearFault does). Returns the fault now applied. */
+  /** Injects a fault into one version; omitted fields mean "none" (a memory fault dropped restarts it, as clearFault does); `variant`: only that flag variant's users see it. Returns the fault now applied. */
   setFault(side: Side, fault: TFaultInput): Promise<TFault>;
   /** The fault one version currently applies. */
   getFault(side: Side): Promise<TFault>;
@@ -67,7 +72,8 @@ export type DemoFleet = {
 export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFleet> {
   const log = options.log ?? ((line: string) => console.warn(`[demo] ${line}`));
   const onUnexpectedExit = (detail: string) => log(detail);
-  const spawnVersion = (version: string, port: number) => spawnSampleService({ version, port, siteDir: options.siteDirFor?.(version), onUnexpectedExit });
+  const spawnVersion = (version: string, port: number) =>
+    spawnSampleService({ version, port, siteDir: options.siteDirFor?.(version), onUnexpectedExit, flagsUrl: options.flagsUrl, onFlagSamples: options.onFlagSamples });
   const [baseline, canary] = await Promise.allSettled([spawnVersion(options.baselineVersion, options.baselinePort ?? 0), spawnVersion(options.canaryVersion, options.canaryPort ?? 0)]);
   if (baseline.status === "rejected" || canary.status === "rejected") {
     await Promise.all([baseline, canary].map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined)));

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, Histogram, Registry } from "prom-client";
+import { randomUUID } from "node:crypto";
 import { NO_FAULT, TAIL_SHARE, ZFault, type TFault } from "./fault.ts";
+import type { CheckoutFlag, CheckoutReading } from "./checkout-flag.ts";
 
 /** How to build the demo checkout service. */
 export type SampleAppOptions = {
@@ -10,7 +12,22 @@ export type SampleAppOptions = {
   random?: () => number;
   /** The release's own home page and the headers it is served with; default a plain page. */
   site?: { html: string; headers: Record<string, string> };
+  /**
+   * Issue 15: the `new-checkout` flag read through OpenFeature for each user (demo/checkout-flag.ts);
+   * absent: everyone gets the classic checkout and nothing is reported.
+   */
+  checkoutFlag?: CheckoutFlag;
+  /** Every checkout request a flag run watches (the OFREP answer named the run), with the variant served. */
+  onFlagSample?: (sample: FlagSample) => void;
 };
+
+/** One request of a flag run's users as the storefront saw it: what the run's analysis compares. */
+export type FlagSample = { runId: string; variant: string; status: number; latencyMs: number };
+
+/** The request header the traffic generator names its simulated user in: the flag's targeting key. */
+export const USER_HEADER = "x-flightdeck-client";
+/** A browser visitor's id, set on the first page view: the same visitor keeps the same variant. */
+const VISITOR_COOKIE = "storefront_user";
 
 /** The demo checkout service: a request handler plus the timer its memory fault runs on. */
 export type SampleApp = {
@@ -63,13 +80,34 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     return Math.min(200, WORK_MEDIAN_MS * Math.exp(WORK_SIGMA * z));
   };
-  const faultDelayMs = () => {
-    if (fault.latencyMs <= 0) return 0;
+  // A fault aimed at one flag variant (issue 15) spares every other user.
+  const faulty = (reading: CheckoutReading | null) => fault.variant === undefined || reading?.variant === fault.variant;
+  const faultDelayMs = (reading: CheckoutReading | null) => {
+    if (fault.latencyMs <= 0 || !faulty(reading)) return 0;
     return fault.latencyMode === "all" || random() < TAIL_SHARE ? fault.latencyMs : 0;
   };
 
-  const app = async (req: IncomingMessage, res: ServerResponse, route: string) => {
+  /** The flag for this request's user (null without a flag); a browser's first visit gets an id. */
+  const readFlag = async (req: IncomingMessage, res: ServerResponse): Promise<{ reading: CheckoutReading | null; user: string }> => {
+    const header = req.headers[USER_HEADER];
+    let user = typeof header === "string" && header !== "" ? header.slice(0, 200) : cookieOf(req, VISITOR_COOKIE);
+    if (!user) {
+      user = `visitor-${randomUUID().slice(0, 12)}`;
+      res.appendHeader("set-cookie", `${VISITOR_COOKIE}=${user}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000`);
+    }
+    if (!options.checkoutFlag) return { reading: null, user };
+    const reading = await options.checkoutFlag.evaluate(user);
+    res.setHeader("x-storefront-checkout", reading.variant);
+    return { reading, user };
+  };
+
+  const app = async (req: IncomingMessage, res: ServerResponse, route: string, flagged: (r: CheckoutReading) => void) => {
     const method = req.method ?? "GET";
+    if (route === "/__flags/checkout-flag.js" && method === "GET") {
+      if (!options.checkoutFlag) return json(res, 404, { error: "no flags here" });
+      return text(res, 200, await options.checkoutFlag.browserScript(), "text/javascript; charset=utf-8");
+    }
+    if (route === "/__flags/ofrep" && method === "POST" && options.checkoutFlag) return proxyOfrep(req, res, options.checkoutFlag.ofrepBaseUrl);
     if (route === "/healthz" && method === "GET") return json(res, 200, { status: "ok", version });
     if (route === "/metrics" && method === "GET") return text(res, 200, await metrics(version, requestMetrics.registry, leakedBytes), "text/plain; version=0.0.4");
     if (route === "/__fault") {
@@ -100,15 +138,21 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
       return json(res, 405, { error: "use GET, POST or DELETE" });
     }
     if ((route === "/" || route === "/api/checkout") && method === "GET") {
-      await sleep(workMs() + faultDelayMs());
-      if (fault.errorRate > 0 && random() < fault.errorRate) return json(res, 500, { error: "injected fault", version });
+      const { reading, user } = await readFlag(req, res);
+      if (reading) flagged(reading);
+      await sleep(workMs() + faultDelayMs(reading));
+      if (fault.errorRate > 0 && faulty(reading) && random() < fault.errorRate) return json(res, 500, { error: "injected fault", version });
       if (route === "/") {
-        if (!options.site) return text(res, 200, page(version), "text/html; charset=utf-8");
-        for (const [name, value] of Object.entries(options.site.headers)) res.setHeader(name, value);
-        return text(res, 200, options.site.html, "text/html; charset=utf-8");
+        const checkout = reading ? checkoutSection(user, reading) : "";
+        if (!options.site) return text(res, 200, page(version, checkout), "text/html; charset=utf-8");
+        for (const [name, value] of Object.entries(options.site.headers)) {
+          if (name === "set-cookie") res.appendHeader(name, value);
+          else res.setHeader(name, value);
+        }
+        return text(res, 200, withCheckout(options.site.html, checkout), "text/html; charset=utf-8");
       }
       const items = 1 + Math.floor(random() * 4);
-      return json(res, 200, { ok: true, version, items, totalCents: items * 1_299 });
+      return json(res, 200, { ok: true, version, items, totalCents: items * 1_299, ...(reading ? { checkout: reading.newCheckout ? "new" : "classic", variant: reading.variant } : {}) });
     }
     return json(res, 404, { error: "not found" });
   };
@@ -117,12 +161,16 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     handle(req, res) {
       const route = routeOf(req.url);
       const started = performance.now();
+      let reading: CheckoutReading | null = null;
       res.once("finish", () => {
         const status = String(res.statusCode);
+        const seconds = (performance.now() - started) / 1000;
         requestMetrics.served.inc({ route, status });
-        requestMetrics.duration.observe({ version, route, status }, (performance.now() - started) / 1000);
+        requestMetrics.duration.observe({ version, route, status }, seconds);
+        // Tagged with the variant the user got: the flag run's canary is its new variant's users.
+        if (reading?.runId) options.onFlagSample?.({ runId: reading.runId, variant: reading.variant, status: res.statusCode, latencyMs: seconds * 1000 });
       });
-      app(req, res, route).catch(() => {
+      app(req, res, route, (r) => (reading = r)).catch(() => {
         if (!res.headersSent) json(res, 500, { error: "internal error" });
         else res.destroy();
       });
@@ -136,7 +184,8 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
 /** The route label for metrics: known paths, everything else "other" (bounded cardinality). */
 function routeOf(url: string | undefined): string {
   const path = (url ?? "/").split("?")[0] ?? "/";
-  return ["/", "/api/checkout", "/healthz", "/metrics", "/__fault"].includes(path) ? path : "other";
+  if (path.startsWith("/__flags/ofrep/")) return "/__flags/ofrep";
+  return ["/", "/api/checkout", "/healthz", "/metrics", "/__fault", "/__flags/checkout-flag.js"].includes(path) ? path : "other";
 }
 
 /**
@@ -184,14 +233,63 @@ async function metrics(version: string, registry: Registry, leakedBytes: number)
   return `${lines.join("\n")}\n${await registry.metrics()}`;
 }
 
-function page(version: string): string {
+function page(version: string, checkout: string): string {
   const v = version.replace(/[<>&"']/g, "");
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Checkout ${v}</title></head>
-<body><main><h1>Checkout</h1><p>Version <strong data-version>${v}</strong></p></main></body>
+<body><main><h1>Checkout</h1><p>Version <strong data-version>${v}</strong></p>${checkout}</main></body>
 </html>
 `;
+}
+
+/**
+ * Which checkout this visitor sees: the server's answer first, then the page's own OpenFeature
+ * web SDK takes over (demo/browser/checkout-flag.ts) and follows the flag as it changes.
+ */
+function checkoutSection(user: string, reading: CheckoutReading): string {
+  const says = reading.newCheckout ? `You see the new one-page checkout (flag new-checkout: ${reading.variant}).` : `You see the classic checkout (flag new-checkout: ${reading.variant}).`;
+  const safe = (t: string) => t.replace(/[<>&"']/g, "");
+  return `<section aria-labelledby="checkout-flag-title"><h2 id="checkout-flag-title">Your checkout</h2><p role="status" data-checkout-flag data-user="${safe(user)}" data-variant="${safe(reading.variant)}" data-source="server">${safe(says)}</p></section><script type="module" src="/__flags/checkout-flag.js"></script>`;
+}
+
+/** The release's page with the checkout section at the end of its main content. */
+function withCheckout(html: string, checkout: string): string {
+  if (!checkout) return html;
+  const at = html.lastIndexOf("</main>");
+  const end = at >= 0 ? at : html.lastIndexOf("</body>");
+  return end >= 0 ? `${html.slice(0, end)}${checkout}\n${html.slice(end)}` : `${html}${checkout}`;
+}
+
+function cookieOf(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name && /^[A-Za-z0-9._-]{1,200}$/.test(v.join("="))) return v.join("=");
+  }
+  return null;
+}
+
+/**
+ * The page's OFREP calls, passed on to Flightdeck: the browser talks to the storefront only (its
+ * Content-Security-Policy allows nothing else), the storefront to Flightdeck on loopback.
+ */
+async function proxyOfrep(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
+  const body = await readBody(req);
+  if (body === null) return json(res, 413, { errorCode: "PARSE_ERROR", errorDetails: `body over ${MAX_BODY_BYTES} bytes` });
+  const rest = (req.url ?? "").split("?")[0]?.slice("/__flags".length) ?? "";
+  if (!/^\/ofrep\/v1\/evaluate\/flags(\/[A-Za-z0-9._-]{1,128})?$/.test(rest)) return json(res, 404, { errorCode: "FLAG_NOT_FOUND", errorDetails: "not an OFREP path" });
+  const etag = req.headers["if-none-match"];
+  try {
+    const upstream = await fetch(`${base}${rest}`, { method: "POST", headers: { "content-type": "application/json", ...(typeof etag === "string" ? { "if-none-match": etag } : {}) }, body, signal: AbortSignal.timeout(5_000) });
+    const answer = upstream.status === 304 ? "" : await upstream.text();
+    const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
+    const tag = upstream.headers.get("etag");
+    if (tag) headers.etag = tag;
+    res.writeHead(upstream.status, headers);
+    res.end(answer);
+  } catch {
+    json(res, 502, { errorCode: "GENERAL", errorDetails: "Flightdeck's flags could not be reached" });
+  }
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
+import type { FlagSample } from "./sample-app.ts";
 import type { SampleServiceMessage } from "./sample-service.ts";
 
 /** A running sample-service process. */
@@ -26,8 +27,18 @@ const STDERR_TAIL = 4_000;
  * second process that killing the first would orphan. The IPC channel is how the child learns
  * its parent died (see sample-service.ts).
  */
-export async function spawnSampleService(opts: { version: string; port: number; siteDir?: string; startTimeoutMs?: number; onUnexpectedExit?: (detail: string) => void }): Promise<ServiceProcess> {
-  const args = ["--import", "tsx", SCRIPT, "--port", String(opts.port), "--version", opts.version, ...(opts.siteDir ? ["--site-dir", opts.siteDir] : [])];
+export async function spawnSampleService(opts: {
+  version: string;
+  port: number;
+  siteDir?: string;
+  /** Flightdeck's OFREP base for the service's environment: the process reads its checkout flag there (issue 15) */
+  flagsUrl?: string;
+  /** a flag run's requests the process saw, tagged with the variant each user got */
+  onFlagSamples?: (samples: FlagSample[]) => void;
+  startTimeoutMs?: number;
+  onUnexpectedExit?: (detail: string) => void;
+}): Promise<ServiceProcess> {
+  const args = ["--import", "tsx", SCRIPT, "--port", String(opts.port), "--version", opts.version, ...(opts.siteDir ? ["--site-dir", opts.siteDir] : []), ...(opts.flagsUrl ? ["--flags-url", opts.flagsUrl] : [])];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "ignore", "pipe", "ipc"],
@@ -38,6 +49,12 @@ export async function spawnSampleService(opts: { version: string; port: number; 
     stderr = (stderr + chunk).slice(-STDERR_TAIL);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const onFlagSamples = opts.onFlagSamples;
+  if (onFlagSamples) {
+    child.on("message", (m: unknown) => {
+      if (isFlagSamples(m)) onFlagSamples(m.samples);
+    });
+  }
   const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   let stopping = false;
 
@@ -87,7 +104,11 @@ function listeningPort(child: ChildProcess, deadline: number, stderr: () => stri
   });
 }
 
-function isListening(m: unknown): m is SampleServiceMessage {
+function isFlagSamples(m: unknown): m is Extract<SampleServiceMessage, { kind: "flag-samples" }> {
+  return typeof m === "object" && m !== null && "kind" in m && m.kind === "flag-samples" && "samples" in m && Array.isArray(m.samples);
+}
+
+function isListening(m: unknown): m is Extract<SampleServiceMessage, { kind: "listening" }> {
   return typeof m === "object" && m !== null && "kind" in m && m.kind === "listening" && "port" in m && typeof m.port === "number";
 }
 

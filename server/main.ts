@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   // run's analysis owner polls, so each window is counted once.
   const prometheus = new PrometheusPoller({ db, sink: aggregator, clock: () => Date.now(), onError, owns: (runId) => analysis.owns(runId) });
   const demo = cfg.FLIGHTDECK_DEMO
-    ? await startDemo({ db, engine, aggregator: forwarder.sink, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, regionPorts: cfg.FLIGHTDECK_DEMO_REGION_PORTS, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, now: () => Date.now() }).catch((e: unknown) => {
+    ? await startDemo({ db, engine, aggregator: forwarder.sink, registry, globalHoldScale: cfg.FLIGHTDECK_HOLD_SCALE, rps: cfg.FLIGHTDECK_DEMO_RPS, routerPort: cfg.FLIGHTDECK_DEMO_PORT, regionPorts: cfg.FLIGHTDECK_DEMO_REGION_PORTS, autoRun: cfg.FLIGHTDECK_DEMO_AUTORUN, flagsOrigin: `http://${loopbackHost(cfg.HOST)}:${cfg.PORT}`, now: () => Date.now() }).catch((e: unknown) => {
         console.error("[flightdeck] demo fleet did not start:", e instanceof Error ? e.message : e);
         return null;
       })
@@ -207,6 +207,13 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   // One bad request must never take the control room down.
   process.on("unhandledRejection", (e) => console.error("[flightdeck] unhandled rejection", e));
+}
+
+/** Where processes on this machine reach the server (the demo storefront reads its flag over OFREP). */
+function loopbackHost(host: string): string {
+  if (host === "0.0.0.0" || host === "localhost") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 main().catch((e: unknown) => {

@@ -36,9 +36,16 @@ function readFault(data: FormData): { fault: Fault } | { fieldErrors: FieldError
   return { fault: { errorRate: errorPct / 100, latencyMs, latencyMode, memoryMbPerMin } };
 }
 
-function describe(f: Fault, region?: string): string {
+/** Where a fault goes: the canary (of a region), or a flag run's users served one variant (issue 15). */
+type Target = { region?: string; variant?: string };
+
+function whereOf(t: Target): string {
+  return t.variant ? `users served ${t.variant}` : `the canary${t.region ? ` in ${t.region}` : ""}`;
+}
+
+function describe(f: Fault, t: Target): string {
   const latency = f.latencyMs === 0 ? "no added latency" : `+${f.latencyMs} ms on ${f.latencyMode === "tail" ? "the slowest requests (p95/p99 tail)" : "every request"}`;
-  return `Fault injected into the canary${region ? ` in ${region}` : ""}: ${Number((f.errorRate * 100).toPrecision(3))}% errors, ${latency}, ${f.memoryMbPerMin} MB/min memory growth. Watch the charts and the evidence.`;
+  return `Fault injected into ${whereOf(t)}: ${Number((f.errorRate * 100).toPrecision(3))}% errors, ${latency}, ${f.memoryMbPerMin} MB/min memory growth. Watch the charts and the evidence.`;
 }
 
 /** Whether this run can take a fault: active, on an automated router with analysis. */
@@ -56,19 +63,23 @@ export function FaultInjectionPanel({ runId, state }: { runId: string; state: Ru
   if (!canInject || !acceptsFaults(state)) return null;
   const regions = state.regionPlan?.regions ?? [];
   const active = regions.find((r) => r.state === "active")?.name;
-  return <FaultForm runId={runId} regions={regions.map((r) => r.name)} activeRegion={active} />;
+  const flag = state.params.flag ?? null;
+  return <FaultForm runId={runId} regions={regions.map((r) => r.name)} activeRegion={active} variants={flag ? [flag.variant, flag.baselineVariant] : []} flagKey={flag?.key} />;
 }
 
-/** `regions`: a region-by-region run's regions, each with its own demo fleet; the fault goes to one. */
-function FaultForm({ runId, regions, activeRegion }: { runId: string; regions: string[]; activeRegion?: string }) {
+/**
+ * `regions`: a region-by-region run's regions, each with its own demo fleet; the fault goes to one.
+ * `variants`: a flag run's new variant then its baseline; the fault goes to the users served one.
+ */
+function FaultForm({ runId, regions, activeRegion, variants, flagKey }: { runId: string; regions: string[]; activeRegion?: string; variants: string[]; flagKey?: string }) {
   const qc = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
   const [status, setStatus] = useState<Status>(IDLE);
 
-  async function send(fault: Fault, which: "inject" | "clear", done: string, region: string | undefined) {
+  async function send(fault: Fault, which: "inject" | "clear", done: string, target: Target) {
     setStatus({ ...IDLE, pending: which });
     try {
-      const r = await injectFaultAction({ runId, side: "canary", ...fault, ...(region ? { region } : {}) });
+      const r = await injectFaultAction({ runId, side: "canary", ...fault, ...(target.region ? { region: target.region } : {}), ...(target.variant ? { variant: target.variant } : {}) });
       if (r.ok) {
         setStatus({ ...IDLE, done });
         void qc.invalidateQueries({ queryKey: runKey(runId) }); // the audit trail gained a line
@@ -87,19 +98,23 @@ function FaultForm({ runId, regions, activeRegion }: { runId: string; regions: s
       setStatus({ ...IDLE, error: "Please correct the highlighted fields.", fieldErrors: read.fieldErrors });
       return;
     }
-    const region = regionOf(new FormData(e.currentTarget));
-    void send(read.fault, "inject", describe(read.fault, region), region);
+    const target = targetOf(new FormData(e.currentTarget));
+    void send(read.fault, "inject", describe(read.fault, target), target);
   }
 
-  function regionOf(data: FormData): string | undefined {
-    const value = data.get("region");
-    return typeof value === "string" && regions.includes(value) ? value : undefined;
+  function targetOf(data: FormData): Target {
+    const region = data.get("region");
+    const variant = data.get("variant");
+    return {
+      ...(typeof region === "string" && regions.includes(region) ? { region } : {}),
+      ...(typeof variant === "string" && variants.includes(variant) ? { variant } : {}),
+    };
   }
 
   function onClear() {
-    const region = formRef.current ? regionOf(new FormData(formRef.current)) : undefined;
+    const target = formRef.current ? targetOf(new FormData(formRef.current)) : {};
     formRef.current?.reset();
-    void send(NO_FAULT, "clear", `Fault cleared: the canary${region ? ` in ${region}` : ""} serves normally again.`, region);
+    void send(NO_FAULT, "clear", `Fault cleared: ${whereOf(target)} ${target.variant ? "are" : "is"} served normally again.`, target);
   }
 
   const fe = status.fieldErrors;
@@ -110,6 +125,19 @@ function FaultForm({ runId, regions, activeRegion }: { runId: string; regions: s
         <div className="sm:col-span-2 lg:col-span-4 empty:hidden">
           {status.error ? <Alert tone="error">{status.error}</Alert> : status.done ? <Alert tone="success">{status.done}</Alert> : null}
         </div>
+        {variants.length > 0 ? (
+          <Field label="Users affected" hint={`Only requests of users served this variant of ${flagKey ?? "the flag"} misbehave.`}>
+            {(p) => (
+              <select {...p} name="variant" defaultValue={variants[0]} className={controlClasses}>
+                {variants.map((v, i) => (
+                  <option key={v} value={v}>
+                    {i === 0 ? `${v} (the new variant)` : `${v} (the current default)`}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
         {regions.length > 0 ? (
           <Field label="Region" hint="Only this region's canary misbehaves.">
             {(p) => (

@@ -1,5 +1,6 @@
 import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
-import type { TFault } from "../../demo/fault.ts";
+import type { TFaultInput } from "../../demo/fault.ts";
+import type { FlagSample } from "../../demo/sample-app.ts";
 import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { Db } from "../db/client.ts";
 import type { ObservationSink } from "../metrics/types.ts";
@@ -42,7 +43,7 @@ export async function seedDemoRegions(db: Db, serviceId: string): Promise<void> 
 export type DemoRegionFleets = {
   fleets: Map<string, DemoFleet>;
   /** injects (or clears) a fault on one side of one region */
-  setFault(region: string, side: "baseline" | "canary", fault: TFault): Promise<void>;
+  setFault(region: string, side: "baseline" | "canary", fault: TFaultInput): Promise<void>;
   /** stages a run's versions in every region */
   playVersions(baselineVersion: string, canaryVersion: string): Promise<void>;
   stop(): Promise<void>;
@@ -61,10 +62,13 @@ export async function startDemoRegions(deps: {
   ports: number[];
   rps: number;
   siteDirFor?: (version: string) => string | undefined;
+  /** Flightdeck's OFREP base for production: each region's storefront reads the checkout flag there (issue 15) */
+  flagsUrl?: string;
+  onFlagSamples?: (samples: FlagSample[]) => void;
 }): Promise<DemoRegionFleets> {
   const started = await Promise.allSettled(
     DEMO_REGIONS.map((r, i) =>
-      startDemoFleet({ baselineVersion: deps.baselineVersion, canaryVersion: deps.canaryVersion, routerPort: deps.ports[i] ?? 0, rps: deps.rps, sink: deps.sink, siteDirFor: deps.siteDirFor, region: r.name }).then((fleet) => ({ region: r.name, fleet })),
+      startDemoFleet({ baselineVersion: deps.baselineVersion, canaryVersion: deps.canaryVersion, routerPort: deps.ports[i] ?? 0, rps: deps.rps, sink: deps.sink, siteDirFor: deps.siteDirFor, region: r.name, flagsUrl: deps.flagsUrl, onFlagSamples: deps.onFlagSamples }).then((fleet) => ({ region: r.name, fleet })),
     ),
   );
   const fleets = new Map<string, DemoFleet>();
@@ -83,7 +87,9 @@ export async function startDemoRegions(deps: {
     setFault: async (region, side, fault) => {
       const fleet = fleets.get(region);
       if (!fleet) throw new Error(`no demo fleet in region ${region}`);
-      await fleet.setFault(side, fault);
+      // A flag variant's fault (issue 15) follows its users, who are on both versions' processes.
+      if (fault.variant) await Promise.all([fleet.setFault("baseline", fault), fleet.setFault("canary", fault)]);
+      else await fleet.setFault(side, fault);
     },
     playVersions: async (baselineVersion, canaryVersion) => {
       await Promise.all([...fleets.values()].flatMap((f) => [f.playVersion("baseline", baselineVersion), f.playVersion("canary", canaryVersion)]));

@@ -5,16 +5,20 @@ import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { DemoControl } from "../context.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import type { Db } from "../db/client.ts";
-import { activeRunVersions, activeRunWithState, countActiveRuns, runStatusOf } from "../db/run-repository.ts";
+import { activeRunVersions, activeRunWithState, countActiveRuns, flagOfRun, runStatusOf } from "../db/run-repository.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import { possibleCommands } from "../core/command-states.ts";
 import { TERMINAL_STATUSES } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { ForwardingSink } from "../metrics/metrics-forwarder.ts";
+import type { ObservationSink } from "../metrics/types.ts";
 import { ACTIVE_STATUSES, createRun, runCommand, type RunTarget } from "./runs.ts";
 import { PrometheusGaugeScraper, type ResourceLimits } from "../adapters/metrics/prometheus-gauges.ts";
 import { parseLimits } from "../db/environment-config-schema.ts";
 import { DEMO_REGION_ENVIRONMENT, demoRegionPorts, seedDemoRegions, startDemoRegions } from "./demo-regions.ts";
+import { CHECKOUT_FLAG } from "../../demo/checkout-flag.ts";
+import type { FlagSample } from "../../demo/sample-app.ts";
+import type { TFaultInput } from "../../demo/fault.ts";
 
 /** The demo versions' default resource limits: memory growth crosses 256 MB within a minute or two. */
 const DEMO_LIMITS: ResourceLimits = { memoryBytes: 256 * 1024 * 1024, cpuCores: 1 };
@@ -134,6 +138,69 @@ export async function seedDemoFleetService(db: Db): Promise<void> {
   });
 }
 
+/** The storefront's checkout flag (issue 15): off (the classic checkout) until a flag run turns it on. */
+export const DEMO_FLAG = {
+  key: CHECKOUT_FLAG,
+  description: "The new one-page checkout",
+  variants: [
+    { name: "off", value: false },
+    { name: "on", value: true },
+  ],
+  defaultVariant: "off",
+} as const;
+
+/**
+ * Gives the demo service's staging and production the `new-checkout` flag its storefront reads,
+ * unless they have it (an admin's edits are kept). A flag an admin deleted comes back at the next
+ * start: the demo's storefront reads it.
+ */
+export async function seedDemoFlags(db: Db, serviceId: string): Promise<void> {
+  const envs = await db.environment.findMany({ where: { serviceId, name: { in: [DEMO_ENVIRONMENT, DEMO_REGION_ENVIRONMENT] } }, select: { id: true } });
+  await db.featureFlag.createMany({
+    data: envs.map((e) => ({ environmentId: e.id, key: DEMO_FLAG.key, description: DEMO_FLAG.description, variants: DEMO_FLAG.variants.map((v) => ({ ...v })), defaultVariant: DEMO_FLAG.defaultVariant, revision: 1 })),
+    skipDuplicates: true,
+  });
+}
+
+/**
+ * Feeds a flag run's samples from the storefront processes to its analysis: users served the
+ * run's new variant are its canary, everyone else its baseline (the same rule as the metrics
+ * API's `variant`). Samples of a run that is not a flag run are dropped.
+ */
+export function flagSampleFeed(db: Db, sink: ObservationSink): (samples: FlagSample[]) => void {
+  // A run's flag never changes: looked up once per run (a bounded map: old runs fall out).
+  const variants = new Map<string, Promise<string | null>>();
+  const variantOf = (runId: string) => {
+    let found = variants.get(runId);
+    if (!found) {
+      if (variants.size > 100) variants.clear();
+      found = flagOfRun(db, runId).then(
+        (f) => f?.variant ?? null,
+        () => {
+          variants.delete(runId); // database briefly away: ask again with the next batch
+          return null;
+        },
+      );
+      variants.set(runId, found);
+    }
+    return found;
+  };
+  return (samples) => {
+    const byRun = new Map<string, FlagSample[]>();
+    for (const s of samples) {
+      const list = byRun.get(s.runId);
+      if (list) list.push(s);
+      else byRun.set(s.runId, [s]);
+    }
+    for (const [runId, list] of byRun) {
+      void variantOf(runId).then((variant) => {
+        if (variant === null) return;
+        for (const s of list) sink.observeRequest({ runId, side: s.variant === variant ? "canary" : "baseline", status: s.status, latencyMs: s.latencyMs });
+      });
+    }
+  };
+}
+
 /** The release's site (home page and headers) the demo process serves, when the version has one. */
 function demoSiteDir(version: string): string | undefined {
   const dir = `${DEMO_RELEASES}/${version}/site`;
@@ -162,6 +229,8 @@ export async function startDemo(deps: {
   routerPort: number;
   /** the production regions' router ports (FLIGHTDECK_DEMO_REGION_PORTS); default the ports after `routerPort` */
   regionPorts?: number[];
+  /** Flightdeck's own origin on loopback (http://127.0.0.1:3000): the storefront reads its flag over OFREP there; absent: no flag */
+  flagsOrigin?: string;
   /** start a staging canary of the next release unless one is active; default true */
   autoRun?: boolean;
   now: () => number;
@@ -173,10 +242,13 @@ export async function startDemo(deps: {
   const baselineVersion = active?.baselineVersion ?? service.currentVersion;
   const canaryVersion = active?.targetVersion ?? nextDemoVersion(service.currentVersion);
   await seedDemoRegions(db, service.id);
+  await seedDemoFlags(db, service.id);
+  const onFlagSamples = flagSampleFeed(db, deps.aggregator);
+  const flagsUrl = (environment: string) => (deps.flagsOrigin ? `${deps.flagsOrigin}/api/flags/${DEMO_SERVICE}/${environment}` : undefined);
   const activeProduction = await activeRunVersions(db, service.id, DEMO_REGION_ENVIRONMENT, ACTIVE_STATUSES);
   // Staging and the two production regions start in parallel; each region gets half the traffic.
   const [fleet, regions] = await Promise.all([
-    startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir }),
+    startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir, flagsUrl: flagsUrl(DEMO_ENVIRONMENT), onFlagSamples }),
     startDemoRegions({
       service: DEMO_SERVICE,
       registry: deps.registry,
@@ -186,6 +258,8 @@ export async function startDemo(deps: {
       ports: demoRegionPorts(deps.routerPort, deps.regionPorts),
       rps: Math.round(deps.rps / 2),
       siteDirFor: demoSiteDir,
+      flagsUrl: flagsUrl(DEMO_REGION_ENVIRONMENT),
+      onFlagSamples,
     }),
   ]);
   // A database from before the agents had demo checks gets the demo's; not one where an admin
@@ -248,8 +322,10 @@ export async function startDemo(deps: {
     service: DEMO_SERVICE,
     environment: DEMO_ENVIRONMENT,
     regions: [...regions.fleets.keys()],
-    setFault: async (side, fault, region) => {
+    setFault: async (side, fault: TFaultInput, region) => {
       if (region) await regions.setFault(region, side, fault);
+      // A flag variant's fault (issue 15) follows its users, who are on both versions' processes.
+      else if (fault.variant) await Promise.all([fleet.setFault("baseline", fault), fleet.setFault("canary", fault)]);
       else await fleet.setFault(side, fault);
     },
     prepare: async (target: RunTarget) => {

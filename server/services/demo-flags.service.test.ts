@@ -1,0 +1,144 @@
+import { createServer } from "node:http";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
+import type { FlagSample } from "../../demo/sample-app.ts";
+import { connectDb, disconnectDb } from "../db/client.ts";
+import { setFlagRollout } from "../db/flag-repository.ts";
+import { ofrepEvaluateAll, ofrepEvaluateOne } from "../http/ofrep.ts";
+import type { RequestObservation } from "../metrics/types.ts";
+import { eventually, makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
+import { listenOnLoopback } from "../testing/loopback-server.ts";
+import { flagSampleFeed, seedDemoFlags } from "./demo.ts";
+import { FlagCache } from "./flags.ts";
+import { listFlags } from "./flag-admin.ts";
+
+// Issue 15, the demo: the storefront processes read `new-checkout` through the OpenFeature server
+// SDK with the OFREP provider from Flightdeck's OFREP handlers, tag each request of a flag run
+// with the variant its user got, and a fault aimed at the `on` variant spares everyone else.
+
+const h = makeEngine(inject("databaseUrl"));
+const db = connectDb(inject("databaseUrl"));
+const samples: FlagSample[] = [];
+const observed: RequestObservation[] = [];
+let fleet: DemoFleet;
+let closeOfrep: () => Promise<void> = async () => {};
+let svc: Awaited<ReturnType<typeof makeService>>;
+
+beforeAll(async () => {
+  svc = await makeService(db);
+  await seedDemoFlags(db, svc.id);
+  // Flightdeck's OFREP handlers behind a real HTTP server on loopback, as the app routes mount them.
+  const cache = new FlagCache(db);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const request = new Request(url, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
+      const m = /^\/api\/flags\/([^/]+)\/([^/]+)\/ofrep\/v1\/evaluate\/flags(?:\/([^/]+))?$/.exec(url.pathname);
+      const answer = !m ? Promise.resolve(new Response("not found", { status: 404 })) : m[3] ? ofrepEvaluateOne(cache, request, m[1] ?? "", m[2] ?? "", m[3]) : ofrepEvaluateAll(cache, request, m[1] ?? "", m[2] ?? "");
+      void answer.then(async (r) => {
+        res.writeHead(r.status, Object.fromEntries(r.headers));
+        res.end(Buffer.from(await r.arrayBuffer()));
+      });
+    });
+  });
+  const l = await listenOnLoopback(server);
+  closeOfrep = l.close;
+  const feed = flagSampleFeed(db, { observeRequest: (o) => void observed.push({ ...o }) });
+  fleet = await startDemoFleet({
+    baselineVersion: "2.3.0",
+    canaryVersion: "2.3.1",
+    rps: 0,
+    sink: { observeRequest: () => {} },
+    flagsUrl: `http://127.0.0.1:${l.port}/api/flags/${svc.slug}/staging`,
+    onFlagSamples: (batch) => {
+      samples.push(...batch);
+      feed(batch);
+    },
+  });
+}, 60_000);
+afterAll(async () => {
+  await fleet?.stop();
+  await closeOfrep();
+  await disconnectDb();
+});
+
+const users = Array.from({ length: 120 }, (_, i) => `user-${i}`);
+/** One checkout per simulated user, as the traffic generator sends it (the user in x-flightdeck-client). */
+async function checkoutAll(): Promise<{ user: string; status: number; variant: string | null }[]> {
+  return Promise.all(
+    users.map(async (user) => {
+      const res = await fetch(`${fleet.url}/api/checkout`, { headers: { "x-flightdeck-client": user } });
+      await res.arrayBuffer();
+      return { user, status: res.status, variant: res.headers.get("x-storefront-checkout") };
+    }),
+  );
+}
+
+describe("the demo storefront's checkout flag", () => {
+  it("is seeded off in staging and production; with no rollout every user gets the classic checkout and nothing is reported", async () => {
+    expect((await listFlags(db, svc.id, "staging")).map((f) => [f.key, f.defaultVariant, f.variants.map((v) => `${v.name}=${String(v.value)}`).join(" ")])).toEqual([["new-checkout", "off", "off=false on=true"]]);
+    expect((await listFlags(db, svc.id, "production")).map((f) => f.key)).toEqual(["new-checkout"]);
+    const answers = await checkoutAll();
+    expect(answers.every((a) => a.status === 200 && a.variant === "off")).toBe(true);
+    await new Promise((r) => setTimeout(r, 400)); // one sample flush
+    expect(samples).toHaveLength(0);
+  }, 30_000);
+
+  it("a flag run at 50% splits users sticky by id, tags samples with the variant, and a fault on `on` fails only its users", async () => {
+    const admin = await makeUser(db, "admin");
+    const run = await startRun(h, admin, runInput(svc.id, { environment: "staging", kind: "flag", flag: { key: "new-checkout", variant: "on" } }));
+    const staging = svc.environments.find((e) => e.name === "staging");
+    await setFlagRollout(db, { environmentId: staging?.id ?? "", key: "new-checkout" }, { runId: run.id, variant: "on", percent: 50 });
+    // The storefront asks per user once its probe (every second) sees the split.
+    const first = await eventually(async () => {
+      const a = await checkoutAll();
+      return a.some((x) => x.variant === "on") && a;
+    });
+    const on = new Set(first.filter((a) => a.variant === "on").map((a) => a.user));
+    expect(on.size).toBeGreaterThan(30);
+    expect(on.size).toBeLessThan(90);
+    // Sticky: the same users get the same variant again.
+    expect(new Set((await checkoutAll()).filter((a) => a.variant === "on").map((a) => a.user))).toEqual(on);
+
+    await fleet.setFault("baseline", { errorRate: 1, variant: "on" });
+    await fleet.setFault("canary", { errorRate: 1, variant: "on" });
+    const faulty = await checkoutAll();
+    for (const a of faulty) expect([a.user, a.status]).toEqual([a.user, on.has(a.user) ? 500 : 200]);
+
+    // The run's analysis sees them as its canary (on) and baseline (off), errors on the canary only.
+    const mine = await eventually(async () => {
+      const list = observed.filter((o) => o.runId === run.id);
+      return list.length >= users.length * 3 && list;
+    });
+    const canaryErrors = mine.filter((o) => o.side === "canary" && o.status >= 500).length;
+    expect(canaryErrors).toBeGreaterThanOrEqual(on.size);
+    expect(mine.filter((o) => o.side === "baseline" && o.status >= 500)).toHaveLength(0);
+    expect(samples.filter((s) => s.runId === run.id && s.variant === "on").length).toBe(mine.filter((o) => o.side === "canary").length);
+    await fleet.clearFault("baseline");
+    await fleet.clearFault("canary");
+  }, 60_000);
+
+  it("the page says which checkout the visitor sees and loads the OpenFeature web SDK, whose OFREP calls go through the storefront", async () => {
+    const res = await fetch(`${fleet.url}/`);
+    const html = await res.text();
+    const visitor = /storefront_user=(visitor-[a-z0-9-]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+    expect(visitor).toBeTruthy();
+    expect(html).toMatch(/<p role="status" data-checkout-flag data-user="visitor-[a-z0-9-]+" data-variant="(on|off)" data-source="server">You see the (new one-page|classic) checkout/);
+    expect(html).toContain('<script type="module" src="/__flags/checkout-flag.js"></script>');
+    const script = await fetch(`${fleet.url}/__flags/checkout-flag.js`);
+    expect(script.headers.get("content-type")).toContain("text/javascript");
+    expect((await script.text()).length).toBeGreaterThan(10_000);
+    // What the web provider sends: the bulk evaluation for the visitor, answered by Flightdeck.
+    const bulk = await fetch(`${fleet.url}/__flags/ofrep/v1/evaluate/flags`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ context: { targetingKey: visitor } }) });
+    expect(bulk.status).toBe(200);
+    const body = (await bulk.json()) as { flags: { key: string; variant: string }[] };
+    expect(body.flags.map((f) => f.key)).toEqual(["new-checkout"]);
+    expect(bulk.headers.get("etag")).toBeTruthy();
+    const again = await fetch(`${fleet.url}/__flags/ofrep/v1/evaluate/flags`, { method: "POST", headers: { "content-type": "application/json", "if-none-match": bulk.headers.get("etag") ?? "" }, body: JSON.stringify({ context: { targetingKey: visitor } }) });
+    expect(again.status).toBe(304);
+  }, 60_000);
+});
