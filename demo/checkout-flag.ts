@@ -46,7 +46,9 @@ export const PROBE_MS = 1_000;
  */
 export function connectCheckoutFlag(ofrepBaseUrl: string, probeMs = PROBE_MS): CheckoutFlag {
   const domain = "storefront";
-  OpenFeature.setProvider(domain, new OFREPProvider({ baseUrl: ofrepBaseUrl }));
+  // A Flightdeck that hangs must not hang the storefront's requests: the default after 2 s.
+  const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(2_000) });
+  OpenFeature.setProvider(domain, new OFREPProvider({ baseUrl: ofrepBaseUrl, fetchImplementation: fetchWithTimeout }));
   const client = OpenFeature.getClient(domain);
   const read = async (targetingKey: string): Promise<CheckoutReading & { split: boolean }> => {
     const d = await client.getBooleanDetails(CHECKOUT_FLAG, false, { targetingKey });

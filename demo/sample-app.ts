@@ -93,7 +93,9 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     let user = typeof header === "string" && header !== "" ? header.slice(0, 200) : cookieOf(req, VISITOR_COOKIE);
     if (!user) {
       user = `visitor-${randomUUID().slice(0, 12)}`;
-      res.appendHeader("set-cookie", `${VISITOR_COOKIE}=${user}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000`);
+      // Flagged like the release's own cookie (TLS ends in front of the fleet), so the security
+      // agent finds nothing new on the page; browsers keep Secure cookies on loopback http too.
+      res.appendHeader("set-cookie", `${VISITOR_COOKIE}=${user}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=31536000`);
     }
     if (!options.checkoutFlag) return { reading: null, user };
     const reading = await options.checkoutFlag.evaluate(user);

@@ -1,0 +1,105 @@
+import type { Page } from "@playwright/test";
+import { expect, expectAccessible, signIn, test, USERS } from "../fixtures/test";
+import { clearActiveRuns, runStatus, STOREFRONT, withReason } from "../runs/helpers";
+
+// Issue 15, feature-flag rollouts on the demo fleet: the storefront's processes read new-checkout
+// with the OpenFeature server SDK over Flightdeck's OFREP endpoint and report each request with
+// the variant its user got, so a flag run's analysis compares users on `on` with users on `off`.
+
+/** What an OpenFeature client of storefront staging gets for one user, over OFREP. */
+async function served(page: Page, user: string): Promise<{ variant: string; reason: string }> {
+  const res = await page.request.post("/api/flags/storefront/staging/ofrep/v1/evaluate/flags/new-checkout", { data: { context: { targetingKey: user } } });
+  return (await res.json()) as { variant: string; reason: string };
+}
+
+/** Settings → Feature flags → storefront staging, opened; returns the new-checkout row. */
+async function flagRow(page: Page) {
+  await page.goto("/settings");
+  await page.getByText("Flags of Storefront (demo fleet) · staging").click();
+  const row = page.getByTestId("flag-new-checkout");
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  return row;
+}
+
+/** New run → a feature flag → new-checkout → on, staging, low risk; lands on the run page. */
+async function startFlagRun(page: Page): Promise<void> {
+  await clearActiveRuns(page, STOREFRONT.slug, "staging");
+  await page.goto("/runs/new");
+  await page.getByLabel("Service").selectOption({ label: STOREFRONT.label });
+  await page.getByRole("radio", { name: "staging" }).check();
+  await page.getByRole("radio", { name: "A feature flag" }).check();
+  await page.getByLabel("Flag", { exact: true }).selectOption("new-checkout");
+  await page.getByLabel("New variant").selectOption("on");
+  await page.getByLabel("Strategy").selectOption("canary");
+  await page.getByLabel("Risk").selectOption("low");
+  await page.getByLabel("Compliance").selectOption("none");
+  await page.getByRole("button", { name: /start run/i }).click();
+  await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1, name: /^Run #\d+/ })).toBeVisible({ timeout: 30_000 });
+}
+
+/** Through the approval gate: blockers waived with a reason when the agents found some. */
+async function throughGate(page: Page): Promise<void> {
+  const rollout = page.locator("#rollout");
+  const waive = page.getByRole("button", { name: "Waive blockers", exact: true });
+  await expect(rollout.locator("li[aria-current=step]").or(waive)).toBeVisible({ timeout: 60_000 });
+  if (await waive.isVisible()) await withReason(page, "Waive blockers", "Reason for waiver", "Confirm waiver", "A flag run: the version's checks do not apply");
+}
+
+test.describe("a feature flag rolled out to the storefront's users", () => {
+  test("new-checkout goes 5% → 50% → 100% and becomes the default; a fault only `on` users see rolls the next run back to off", async ({ page }) => {
+    test.setTimeout(120_000);
+    await signIn(page, USERS.admin);
+
+    // The demo's flag, as admins see it in Settings.
+    const row = await flagRow(page);
+    await expect(row).toContainText("off = false, on = true");
+    await expect(row.getByTestId("flag-default")).toHaveText("off");
+    await expectAccessible(page);
+
+    // First run: rolled out step by step on the analysis' evidence from variant-tagged requests.
+    await startFlagRun(page);
+    await expect(page.getByText("Flag new-checkout: off → on").first()).toBeVisible();
+    await throughGate(page);
+    const current = page.locator("#rollout li[aria-current=step]");
+    await expect(current).toContainText("on for 5% of users", { timeout: 30_000 });
+    expect((await served(page, "user-1")).reason).toMatch(/SPLIT/);
+    await expectAccessible(page);
+    await expect(current).toContainText("on for 50% of users", { timeout: 30_000 });
+    await expect(runStatus(page)).toHaveText(/succeeded|released/i, { timeout: 45_000 });
+    const steps = page.locator("#rollout li");
+    await expect(steps).toHaveCount(3);
+    for (const [i, percent] of [5, 50, 100].entries()) {
+      await expect(steps.nth(i)).toContainText(`on for ${percent}% of users`);
+      await expect(steps.nth(i)).toContainText("done");
+    }
+    // Released: `on` is the flag's default for everyone.
+    expect(await served(page, "user-1")).toMatchObject({ variant: "on", reason: "STATIC" });
+    await expect((await flagRow(page)).getByTestId("flag-default")).toHaveText("on");
+
+    // An admin turns the default back to off in Settings, for the second rollout.
+    await page.getByRole("button", { name: "Edit new-checkout" }).click();
+    await page.getByRole("form", { name: /Edit flag new-checkout/ }).getByLabel("Default variant").selectOption("off");
+    await page.getByRole("button", { name: "Save new-checkout" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Saved new-checkout: default off." })).toBeVisible();
+    await expect(page.getByTestId("flag-new-checkout").getByTestId("flag-default")).toHaveText("off");
+
+    // Second run: the new checkout fails for half its users' requests, and only for them.
+    await startFlagRun(page);
+    await throughGate(page);
+    await expect(current).toContainText("on for 5% of users", { timeout: 30_000 });
+    const panel = page.locator("#fault-injection");
+    await expect(panel.getByLabel("Users affected")).toHaveValue("on");
+    await panel.getByLabel("Error rate (%)").fill("50");
+    await panel.getByRole("button", { name: "Inject fault" }).click();
+    await expect(panel.getByText(/Fault injected into users served on: 50% errors/)).toBeVisible();
+
+    await expect(runStatus(page)).toHaveText(/rolled back/, { timeout: 45_000 });
+    await expect(page.getByRole("heading", { name: "Why it rolled back" })).toBeVisible();
+    await expect(page.getByText(/Users on new-checkout=on against off: Canary errors \d+(\.\d+)?% \(\d+ of \d+\)/).first()).toBeVisible();
+    await expectAccessible(page);
+    // Everyone is back on off, at once.
+    expect((await served(page, "user-1")).variant).toBe("off");
+    await expect((await flagRow(page)).getByTestId("flag-default")).toHaveText("off");
+  });
+});
