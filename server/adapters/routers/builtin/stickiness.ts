@@ -1,30 +1,9 @@
-import type { IncomingHttpHeaders } from "node:http";
 import type { Side } from "../../../metrics/types.ts";
 
 /** Cookie that pins a browser to the side that first served it. */
 export const SIDE_COOKIE = "fd_side";
-/** Request header that pins a non-browser client; also set on every response to name the side. */
+/** Request header that pins a non-browser client; also set on every response to name the side. The pin is read in headers.ts (`forwardRequest`). */
 export const SIDE_HEADER = "x-flightdeck-side";
-
-const asSide = (v: string | undefined): Side | null => {
-  const t = v?.trim();
-  return t === "baseline" || t === "canary" ? t : null;
-};
-
-/** The side a client asked to stay on (header first, then cookie), or null for a new client. */
-export function stickySide(headers: IncomingHttpHeaders): Side | null {
-  const header = headers[SIDE_HEADER];
-  const fromHeader = asSide(Array.isArray(header) ? header[0] : header);
-  if (fromHeader) return fromHeader;
-  for (const part of headers.cookie?.split(";") ?? []) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === SIDE_COOKIE) {
-      const fromCookie = asSide(part.slice(eq + 1));
-      if (fromCookie) return fromCookie;
-    }
-  }
-  return null;
-}
 
 /**
  * Which side serves a request. At 0 % and 100 % there is no choice to be sticky about: a

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { acquireAnalysisLeases } from "../../../db/analysis-lease-repository.ts";
 import { connectDb, disconnectDb } from "../../../db/client.ts";
 import type { RouteTarget, TrafficRouter } from "../../../engine/ports.ts";
 import { freePort } from "../../../testing/global-setup.ts";
 import { eventually, makeService } from "../../../testing/harness.ts";
+import { startRouterProcess, type RouterChild } from "../../../testing/router-process.ts";
 import { client, listen } from "../builtin/test-helpers.ts";
 import { RouterRegistry } from "../registry.ts";
 import { ExternalRouter, externalRouter } from "./external-router.ts";
@@ -25,29 +25,11 @@ let place = "";
 let routerUrl = "";
 let target: RouteTarget;
 
-type RouterChild = { child: ChildProcess; output: () => string };
-
-/** Starts the router process serving only this test's environment; resolves once it prints `router ready`. */
-async function startRouterProcess(): Promise<RouterChild> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve("server/router/main.ts"), "--only", place], {
-    env: { ...process.env, DATABASE_URL: url },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`router process not ready within 60 s:\n${out}`)), 60_000);
-    child.once("exit", (code) => reject(new Error(`router process exited with ${code}:\n${out}`)));
-    const check = () => {
-      if (!/router ready/.test(out)) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    child.stdout?.on("data", check);
-  });
-  return { child, output: () => out };
+/** The router process serving only this test's environment. */
+async function startRouter(): Promise<RouterChild> {
+  const started = await startRouterProcess(url, [place]);
+  children.push(started.child);
+  return started;
 }
 
 /** A dashboard's registry, synced from Settings the way main.ts does with FLIGHTDECK_ROUTER=external. */
@@ -85,7 +67,7 @@ beforeAll(async () => {
     data: { routerConfig: { kind: "builtin", listenPort: port, baselineUrl: upstreams[0]?.url ?? "", canaryUrl: upstreams[1]?.url ?? "" } },
   });
   target = { runId: randomUUID(), service: slug, environment: "staging", baseline: "1.0.0", canary: "1.1.0" };
-  first = await startRouterProcess();
+  first = await startRouter();
 }, 90_000);
 
 afterAll(async () => {
@@ -158,16 +140,17 @@ describe("the router as its own process", () => {
   });
 
   it("stops cleanly on SIGTERM (its places read as unserved), starts again at the stored weight, and a silent router counts as gone", async () => {
-    const exited = new Promise<number | null>((resolve) => first.child.once("exit", (code) => resolve(code)));
+    const exited = new Promise<string>((resolve) => first.child.once("exit", (code, signal) => resolve(`code ${code}, signal ${signal}`)));
     first.child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    const how = await exited;
+    expect(how, first.output()).toBe("code 0, signal null");
     const dashboard = new ExternalRouter({ db, place: { service: slug, environment: "staging" }, verifyTimeoutMs: 300 });
     expect(await dashboard.servedWeight()).toBeNull();
     expect(await dashboard.verifyWeight(target, 100)).toBe(false);
     await expect(http.get(routerUrl)).rejects.toThrow();
 
     // A new router process applies the stored 100% before it listens: its first answer is the canary's.
-    const second = await startRouterProcess();
+    const second = await startRouter();
     expect((await http.get(routerUrl)).side).toBe("canary");
     expect(await dashboard.servedWeight()).toEqual({ runId: target.runId, percent: 100 });
 
