@@ -12,13 +12,14 @@ import { Button } from "@/components/ui/button";
 import { Field, controlClasses } from "@/components/ui/field";
 import { LocalTime } from "@/components/ui/local-time";
 import { EnvironmentRadios } from "./environment-radios";
+import { FlagChoice } from "./flag-choice";
 import { GatePreview } from "./gate-preview";
 import { runsKey } from "./run-queries";
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const STRATEGY_HINTS: Record<string, string> = {
-  canary: "5% → 50% → 100%, holding at each step",
+  canary: "5% → 50% → 100% (of traffic, or of users for a flag), holding at each step",
   "blue-green": "start green, verify, switch 100%, keep blue warm",
   rolling: "four batches of 25%",
   immediate: "one step to 100%",
@@ -45,6 +46,8 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
     setServiceId(d.serviceId);
     setEnvironment(d.environment);
   }, [services]);
+  // What the run releases (issue 15): a new version, or a feature flag's new variant to a share of users.
+  const [kind, setKind] = useState<"version" | "flag">("version");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
@@ -61,7 +64,8 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
     const result = await createRunAction({
       serviceId: get("serviceId"),
       environment: get("environment"),
-      targetVersion: get("targetVersion"),
+      kind,
+      ...(kind === "flag" ? { flag: { key: get("flagKey"), variant: get("flagVariant") } } : { targetVersion: get("targetVersion") }),
       strategy: get("strategy"),
       risk: get("risk"),
       compliance: get("compliance"),
@@ -105,7 +109,7 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-5">
       {error ? <Alert tone="error">{error}</Alert> : null}
-      <Field label="Service" error={fieldErrors.serviceId} hint={service ? `Baseline (current version): ${service.currentVersion}` : undefined}>
+      <Field label="Service" error={fieldErrors.serviceId} hint={service && kind === "version" ? `Baseline (current version): ${service.currentVersion}` : undefined}>
         {(p) => (
           <select {...p} name="serviceId" value={serviceId} onChange={(e) => setServiceId(e.target.value)} className={controlClasses}>
             {services.map((s) => (
@@ -129,9 +133,29 @@ export function NewRunForm({ services }: { services: ServiceItem[] }) {
           {(p) => <input {...p} name="freezeOverrideReason" type="text" maxLength={200} autoComplete="off" className={controlClasses} />}
         </Field>
       ) : null}
-      <Field label="Target version" error={fieldErrors.targetVersion} hint="The version being released, e.g. 1.4.3 or v2.0.0-rc.1.">
-        {(p) => <input {...p} name="targetVersion" type="text" autoComplete="off" spellCheck={false} className={`${controlClasses} font-mono`} />}
-      </Field>
+      <fieldset>
+        <legend className="text-sm font-medium text-slate-900">What are you releasing?</legend>
+        <div className="mt-2 flex flex-wrap gap-3">
+          {(
+            [
+              ["version", "A new version"],
+              ["flag", "A feature flag"],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={value} className="flex cursor-pointer items-center gap-2 rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900 has-[:checked]:border-slate-900 has-[:checked]:ring-1 has-[:checked]:ring-slate-900">
+              <input type="radio" name="kind" value={value} checked={kind === value} onChange={() => setKind(value)} className="h-4 w-4 accent-slate-900" />
+              {label}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {kind === "version" ? (
+        <Field label="Target version" error={fieldErrors.targetVersion} hint="The version being released, e.g. 1.4.3 or v2.0.0-rc.1.">
+          {(p) => <input {...p} name="targetVersion" type="text" autoComplete="off" spellCheck={false} className={`${controlClasses} font-mono`} />}
+        </Field>
+      ) : (
+        <FlagChoice serviceId={serviceId} environment={environment} serviceSlug={service?.slug ?? ""} fieldErrors={fieldErrors} />
+      )}
       {select("strategy", "Strategy", STRATEGIES, STRATEGY_HINTS)}
       {select("risk", "Risk", RISKS, { critical: "two approvers, doubled holds" }, "medium")}
       {select("compliance", "Compliance", COMPLIANCES)}

@@ -16,7 +16,7 @@ export function RunAbout({ run }: { run: CachedRun }) {
   const facts: [string, string][] = [
     ["Service", run.service.name],
     ["Environment", run.environment],
-    ["Versions", `${params.baselineVersion} to ${params.targetVersion}`],
+    params.flag ? ["Flag", `${params.flag.key}: ${params.flag.baselineVariant} to ${params.flag.variant}`] : ["Versions", `${params.baselineVersion} to ${params.targetVersion}`],
     ["Strategy", params.strategy],
     ["Router", params.router],
     ["Risk", params.risk],

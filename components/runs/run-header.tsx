@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { possibleCommands } from "@/server/core/command-states";
 import { needsYou } from "@/server/core/run-summary";
+import { flagRunHeadline } from "@/server/core/flag-runs";
 import { TERMINAL_STATUSES } from "@/server/core/types";
 import { useCan, useSessionUser } from "@/components/auth/session-context";
 import { Button, buttonClasses } from "@/components/ui/button";
@@ -71,10 +72,17 @@ export function RunHeader({ run, children }: { run: CachedRun; children?: ReactN
           </div>
           <p className="text-sm break-words text-slate-800">
             <span className="font-medium">{run.service.name}</span>{" "}
-            <span className="font-mono">
-              {params.baselineVersion} <span aria-hidden="true">→</span>
-              <span className="sr-only">to</span> {params.targetVersion}
-            </span>{" "}
+            {params.flag ? (
+              // A flag run (issue 15): the flag and its variants where a version run shows versions.
+              <span className="font-mono" data-testid="run-flag">
+                {flagRunHeadline(params.flag, state.canaryPercent)}
+              </span>
+            ) : (
+              <span className="font-mono">
+                {params.baselineVersion} <span aria-hidden="true">→</span>
+                <span className="sr-only">to</span> {params.targetVersion}
+              </span>
+            )}{" "}
             · {run.environment}
           </p>
         </div>

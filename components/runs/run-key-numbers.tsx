@@ -1,6 +1,6 @@
 "use client";
 import type { PauseNote } from "@/server/core/run-summary";
-import type { RunState } from "@/server/core/types";
+import type { RunFlag, RunState } from "@/server/core/types";
 import { verdictLook } from "@/components/analysis/verdict-look";
 import { HoldCountdown } from "@/components/rollout/hold-countdown";
 import { Badge } from "@/components/ui/badge";
@@ -33,7 +33,7 @@ function StepCell({ state, clockOffsetMs }: { state: RunState; clockOffsetMs: nu
           <span className="font-semibold">
             {state.stepIndex + 1} of {state.steps.length}
           </span>{" "}
-          · {step.percent}% canary
+          · {state.params.flag ? `${state.params.flag.variant} for ${step.percent}% of users` : `${step.percent}% canary`}
           <span className="block text-slate-800">
             {state.status === "paused" ? (
               `Paused — ${formatDuration(state.pausedRemainingMs ?? 0)} left`
@@ -53,14 +53,14 @@ function StepCell({ state, clockOffsetMs }: { state: RunState; clockOffsetMs: nu
   );
 }
 
-/** Baseline against canary, as numbers (the bar repeats them for the eye). */
-function SplitCell({ canaryPercent }: { canaryPercent: number }) {
+/** Baseline against canary, as numbers (the bar repeats them for the eye); a flag run's are users on each variant. */
+function SplitCell({ canaryPercent, flag }: { canaryPercent: number; flag: RunFlag | null }) {
   const canary = Math.min(100, Math.max(0, canaryPercent));
   return (
     <div className="min-w-0">
-      <dt className={TERM}>Traffic</dt>
+      <dt className={TERM}>{flag ? "Users" : "Traffic"}</dt>
       <dd data-testid="run-split" className="text-slate-900">
-        baseline <span className="font-semibold">{100 - canary}%</span> · canary <span className="font-semibold">{canary}%</span>
+        {flag ? flag.baselineVariant : "baseline"} <span className="font-semibold">{100 - canary}%</span> · {flag ? flag.variant : "canary"} <span className="font-semibold">{canary}%</span>
         <span aria-hidden="true" className="mt-1 flex h-2 w-full overflow-hidden rounded-full bg-slate-200">
           <span className="bg-slate-500" style={{ width: `${100 - canary}%` }} />
           <span className="bg-blue-700" style={{ width: `${canary}%` }} />
@@ -105,7 +105,7 @@ export function RunKeyNumbers({ state, clockOffsetMs }: { state: RunState; clock
   return (
     <>
       <StepCell state={state} clockOffsetMs={clockOffsetMs} />
-      <SplitCell canaryPercent={state.canaryPercent} />
+      <SplitCell canaryPercent={state.canaryPercent} flag={state.params.flag ?? null} />
       <VerdictCell state={state} />
     </>
   );

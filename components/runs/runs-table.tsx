@@ -1,6 +1,7 @@
 import type React from "react";
 import Link from "next/link";
 import type { RunListItem } from "@/server/services/runs";
+import { flagChange } from "@/server/core/flag-runs";
 import { LocalTime } from "@/components/ui/local-time";
 import { humanize, phaseLabel, WAITING_LABELS } from "./labels";
 import { RunStatusBadge } from "./run-status-badge";
@@ -44,8 +45,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
               <CardValue label="Phase">{phaseLabel(r.phase)}</CardValue>
               <CardValue label="Versions">
                 <span className="font-mono text-xs break-all">
-                  {r.baselineVersion} <span aria-hidden="true">→</span>
-                  <span className="sr-only"> to </span> {r.targetVersion}
+                  <Versions run={r} />
                 </span>
               </CardValue>
               <CardValue label="Strategy">{r.strategy}</CardValue>
@@ -83,8 +83,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
               <td className={td}>{r.serviceName}</td>
               <td className={td}>{r.environment}</td>
               <td className={`${td} whitespace-nowrap font-mono text-xs`}>
-                {r.baselineVersion} <span aria-hidden="true">→</span>
-                <span className="sr-only"> to </span> {r.targetVersion}
+                <Versions run={r} />
               </td>
               <td className={td}>{r.strategy}</td>
               <td className={td}>
@@ -105,6 +104,17 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
         </tbody>
       </table>
     </div>
+    </>
+  );
+}
+
+/** What the run releases: baseline → target version, or a flag run's flag and variants (issue 15). */
+function Versions({ run }: { run: RunListItem }) {
+  if (run.flag) return <>{flagChange(run.flag)}</>;
+  return (
+    <>
+      {run.baselineVersion} <span aria-hidden="true">→</span>
+      <span className="sr-only"> to </span> {run.targetVersion}
     </>
   );
 }

@@ -20,6 +20,8 @@ export const ZRunListItem = z.object({
   environment: z.string(),
   baselineVersion: z.string(),
   targetVersion: z.string(),
+  /** a flag run's flag (issue 15), shown instead of the versions; null for a version run */
+  flag: z.optional(z.nullable(z.object({ key: z.string(), variant: z.string(), baselineVariant: z.string() }))),
   strategy: z.string(),
   risk: z.string(),
   status: z.string(),

@@ -101,6 +101,11 @@ function idleLine(state: RunState): string {
   if (state.status === "succeeded") return "Nothing: the release is done";
   if (state.status === "rolled_back" || state.status === "failed" || state.status === "aborted") return "Nothing: the run has ended";
   if (state.status === "rolling_back") return "The rollback procedure is running; nothing needs a person right now";
+  const flag = state.params.flag;
+  // A flag run's canary is the users on its new variant (issue 15).
+  if (state.phase === "rollout" && flag && state.params.analysis) {
+    return `${flag.variant} is on for ${state.canaryPercent}% of users while the analysis compares them with those on ${flag.baselineVariant}; nothing needs a person right now`;
+  }
   if (state.phase === "rollout" && !state.params.analysis) return "The canary is holding. No automated analysis watches it: keep an eye on your own dashboards";
   if (state.phase === "rollout") return "The canary is holding while the analysis watches it; nothing needs a person right now";
   return "Checks are running; nothing needs a person right now";

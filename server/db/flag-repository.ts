@@ -25,13 +25,16 @@ export type EnvironmentFlag = {
   variants: { name: string; value: unknown }[];
   defaultVariant: string;
   rolloutRunId: string | null;
+  /** the variant a run is rolling out and to what share of users (0 when none is) */
+  rolloutVariant: string | null;
+  rolloutPercent: number;
 };
 
 /** The flags of one environment, by key (what New run offers and createRun checks a flag run against). */
 export async function environmentFlags(db: Db, environmentId: string): Promise<EnvironmentFlag[]> {
   const rows = await db.featureFlag.findMany({
     where: { environmentId },
-    select: { key: true, description: true, variants: true, defaultVariant: true, rolloutRunId: true },
+    select: { key: true, description: true, variants: true, defaultVariant: true, rolloutRunId: true, rolloutVariant: true, rolloutPercent: true },
     orderBy: { key: "asc" },
   });
   return rows.map((r) => ({ ...r, variants: parseVariants(r.variants) }));

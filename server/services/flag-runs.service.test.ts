@@ -6,6 +6,7 @@ import { makeEngine, makeService, makeUser, runInput, startRun } from "../testin
 import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { toApiRun, findApiRunRow } from "./api-runs.ts";
 import { applyMetricsBatch, validateMetricsBatch } from "./ingest.ts";
+import { flagsForNewRun } from "./flag-runs.ts";
 
 // Issue 15: a run may roll out a feature flag's new variant instead of a version. Creating one is
 // checked against the environment's flags before anything is written.
@@ -101,5 +102,16 @@ describe("metrics tagged with a variant", () => {
     expect(aggregator.totals(versionRunId)?.baseline.requests ?? 0).toBe(0);
     // Neither side nor variant: refused at the boundary with the field that is missing.
     expect(() => validateMetricsBatch({ runId: flagRunId, samples: [{ type: "request", status: 200, latencyMs: 5 }] })).toThrow(AppError);
+  });
+});
+
+describe("the flags New run offers", () => {
+  it("lists the environment's flags with their variants, default and a rollout in progress; none for an environment without flags", async () => {
+    const svc = await serviceWithFlag();
+    const run = await startRun(h, rm, flagRun(svc.id, "new-checkout", "beta"));
+    const production = svc.environments.find((e) => e.name === "production");
+    await h.db.featureFlag.update({ where: { environmentId_key: { environmentId: production?.id ?? "", key: "new-checkout" } }, data: { rolloutRunId: run.id, rolloutVariant: "beta", rolloutPercent: 5 } });
+    expect(await flagsForNewRun(h.db, svc.id, "production")).toEqual([{ key: "new-checkout", description: "", defaultVariant: "off", variants: ["off", "on", "beta"], rollout: { variant: "beta", percent: 5 } }]);
+    expect(await flagsForNewRun(h.db, svc.id, "staging")).toEqual([]);
   });
 });

@@ -44,3 +44,27 @@ export async function resolveRunFlag(
   const flag: RunFlag = { key: found.key, variant: input.variant, baselineVariant: found.defaultVariant };
   return { flag, baselineLabel: flagVersionLabel(flag.key, flag.baselineVariant), targetLabel: flagVersionLabel(flag.key, flag.variant) };
 }
+
+/** A flag New run offers: its variants, its default (the baseline) and the run rolling it out now, if any. */
+export type RunnableFlag = {
+  key: string;
+  description: string;
+  /** what everyone gets outside a rollout: a flag run's baseline */
+  defaultVariant: string;
+  variants: string[];
+  /** a rollout in progress: its variant and share of users; null when none */
+  rollout: { variant: string; percent: number } | null;
+};
+
+/** The flags of a service's environment that a flag run may roll out, for New run; null when the environment does not exist. */
+export async function flagsForNewRun(db: Db, serviceId: string, environment: string): Promise<RunnableFlag[] | null> {
+  const env = await db.environment.findFirst({ where: { serviceId, name: environment }, select: { id: true } });
+  if (!env) return null;
+  return (await environmentFlags(db, env.id)).map((f) => ({
+    key: f.key,
+    description: f.description,
+    defaultVariant: f.defaultVariant,
+    variants: f.variants.map((v) => v.name),
+    rollout: f.rolloutVariant && f.rolloutPercent > 0 ? { variant: f.rolloutVariant, percent: f.rolloutPercent } : null,
+  }));
+}

@@ -179,6 +179,7 @@ export async function listRuns(db: Db, filters: TRunFilters): Promise<RunListIte
       environment: r.environmentName,
       baselineVersion: r.baselineVersion,
       targetVersion: r.targetVersion,
+      flag: s.params.flag ?? null,
       strategy: r.strategy,
       risk: r.risk,
       status: r.status,
