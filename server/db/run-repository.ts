@@ -148,7 +148,8 @@ export async function findRunPlace(db: Db, runId: string): Promise<{ service: st
 
 /** The versions of the run in progress on a service's environment, if any (the demo fleet plays them). */
 export function activeRunVersions(db: Db, serviceId: string, environment: string, activeStatuses: string[]): Promise<{ baselineVersion: string; targetVersion: string } | null> {
-  return db.releaseRun.findFirst({ where: { serviceId, environmentName: environment, status: { in: activeStatuses } }, select: { baselineVersion: true, targetVersion: true } });
+  // A flag run's "versions" are labels (new-checkout → on): nothing a fleet could play.
+  return db.releaseRun.findFirst({ where: { serviceId, environmentName: environment, status: { in: activeStatuses }, kind: "version" }, select: { baselineVersion: true, targetVersion: true } });
 }
 
 /** The runs list: newest first, at most `take`, with service and creator names. */
@@ -304,7 +305,7 @@ export async function finishedRunsForHealth(db: Db, where: { from: Date; to: Dat
 
 /** The version the environment's latest run released (or tried to), for Settings' "test the queries" default. */
 export async function latestTargetVersion(db: Db, environmentId: string): Promise<string | null> {
-  const latest = await db.releaseRun.findFirst({ where: { environmentId }, orderBy: { createdAt: "desc" }, select: { targetVersion: true } });
+  const latest = await db.releaseRun.findFirst({ where: { environmentId, kind: "version" }, orderBy: { createdAt: "desc" }, select: { targetVersion: true } });
   return latest?.targetVersion ?? null;
 }
 

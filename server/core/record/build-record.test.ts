@@ -108,6 +108,16 @@ describe("the release record", () => {
     expect(outcome(buildReleaseRecord(recordInput(released)))).toBe("Outcome: succeeded — v1.5.0 serves all traffic; this record completes the run");
   });
 
+  it("a flag run's record says which flag changed from which variant to which, not a version (issue 15)", () => {
+    const flag = { key: "new-checkout", variant: "on", baselineVariant: "off" };
+    const flagRun = inRollout({ router: "flag", flag, baselineVersion: "new-checkout → off", targetVersion: "new-checkout → on" });
+    const released = feed(throughRollout(flagRun), [finished("post_deploy", "post-deploy-health", "passed", {}, "healthy")]).state;
+    const text = readable(buildReleaseRecord(recordInput(released)));
+    expect(text).toContain("Flag: new-checkout: off → on");
+    expect(text).not.toContain("Version: ");
+    expect(text).toContain("Outcome: succeeded — on is what every user of new-checkout gets; this record completes the run");
+  });
+
   it("drafts no post-mortem for a run that did not roll back", () => {
     expect(sectionTitles(buildReleaseRecord(recordInput()))).not.toContain("Post-mortem draft");
   });

@@ -22,7 +22,8 @@ export function buildReleaseRecord(r: ReleaseRecordInput): RecordDocument {
     {
       id: "what-changed",
       title: "What changed",
-      blocks: [{ kind: "facts", facts: [fact("Version", `${p.baselineVersion} → ${p.targetVersion}`), fact("Outcome", ...outcomeOf(s))] }],
+      // A flag run (issue 15) changed a flag's variant, not the version.
+      blocks: [{ kind: "facts", facts: [p.flag ? fact("Flag", `${p.flag.key}: ${p.flag.baselineVariant} → ${p.flag.variant}`) : fact("Version", `${p.baselineVersion} → ${p.targetVersion}`), fact("Outcome", ...outcomeOf(s))] }],
       subsections: [configSubsection(r.configChanges), ...(r.releaseNotes === null ? [] : [notesSubsection(r.releaseNotes)])].filter((x) => x !== null),
     },
     {
@@ -154,7 +155,10 @@ function approvalsSection(r: ReleaseRecordInput): RecordSection {
  * last step, before its status says so: a run at that step has been released.
  */
 function outcomeOf(s: RunState): Span[] {
-  if (s.phase === "record" && s.status === "running") return [status("succeeded"), text(` — ${s.params.targetVersion} serves all traffic; this record completes the run`)];
+  if (s.phase === "record" && s.status === "running") {
+    const serves = s.params.flag ? `${s.params.flag.variant} is what every user of ${s.params.flag.key} gets` : `${s.params.targetVersion} serves all traffic`;
+    return [status("succeeded"), text(` — ${serves}; this record completes the run`)];
+  }
   switch (s.status) {
     case "running":
       return [status("running"), text(` — in ${words(s.phase)}${s.waitingFor ? `, waiting for ${words(s.waitingFor)}` : ""}; this record is provisional`)];
@@ -179,7 +183,8 @@ function rollbackProgress(s: RunState): string {
   const steps = s.rollback?.steps ?? [];
   const open = steps.filter((st) => st.status === "pending" || st.status === "running");
   const reverted = steps.find((st) => st.kind === "revert_traffic");
-  const traffic = reverted?.status === "done" || reverted?.status === "skipped" ? `traffic is back on ${s.params.baselineVersion}` : "traffic is not yet back on the baseline";
+  const back = s.params.flag ? `every user is back on ${s.params.flag.baselineVariant}` : `traffic is back on ${s.params.baselineVersion}`;
+  const traffic = reverted?.status === "done" || reverted?.status === "skipped" ? back : "traffic is not yet back on the baseline";
   if (open.length === 1 && open[0]?.kind === "postmortem") return `${traffic}; this post-mortem draft is the procedure's last step`;
   return `${traffic}; ${open.length} rollback step(s) still to finish`;
 }
