@@ -93,6 +93,25 @@ describe("creating runs", () => {
     await eventually(async () => (await db.releaseRun.findUniqueOrThrow({ where: { id: created.id } })).seq > 0);
   });
 
+  it("creates a flag run (issue 15): kind flag with the flag and variant; the run says kind, flag and baseline variant; a misspelt flag is 400 with the field, nothing created", async () => {
+    const svc = await makeService(db);
+    const production = svc.environments.find((e) => e.name === "production");
+    await db.featureFlag.create({ data: { environmentId: production?.id ?? "", key: "new-checkout", variants: [{ name: "off", value: false }, { name: "on", value: true }], defaultVariant: "off" } });
+    const t = await token();
+    const typo = await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "production", kind: "flag", flag: { key: "new-chekout", variant: "on" } } }), 400);
+    expect(typo.detail).toContain(`No flag new-chekout in ${svc.slug}/production`);
+    expect(typo.errors?.["flag.key"]).toEqual([`No flag new-chekout in ${svc.slug}/production`]);
+    const both = await problem(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "production", kind: "flag", version: "2.0.0", flag: { key: "new-checkout", variant: "on" } } }), 400);
+    expect(JSON.stringify(both)).toContain("leave version out");
+    expect(await db.releaseRun.count({ where: { serviceId: svc.id } })).toBe(0);
+
+    const created = await run(await call("/api/v1/runs", { token: t.token, body: { service: svc.slug, environment: "production", kind: "flag", flag: { key: "new-checkout", variant: "on" }, risk: "medium" } }));
+    expect(created).toMatchObject({ kind: "flag", flag: { key: "new-checkout", variant: "on", baselineVariant: "off" }, version: "new-checkout → on", baselineVersion: "new-checkout → off", strategy: "canary" });
+    const read = await run(await call(`/api/v1/runs/${created.number}`, { token: t.token }), 200);
+    expect(read).toMatchObject({ kind: "flag", flag: { key: "new-checkout", variant: "on", baselineVariant: "off" } });
+    await engine.dispatch(created.id, { kind: "abort", actor: { id: admin.id, name: admin.name, role: admin.role }, reason: "end of test" });
+  });
+
   it("answers a retried request with the same run (200, Idempotent-Replay), and 10 concurrent retries create one run", async () => {
     const svc = await makeService(db);
     const t = await token();
