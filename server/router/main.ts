@@ -15,6 +15,7 @@ import { env } from "../env.ts";
 import { isDatabaseDown } from "../errors.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { MetricsForwarder } from "../metrics/metrics-forwarder.ts";
+import { flushToInbox, InboxSink } from "./inbox-sink.ts";
 import { RouterProcess } from "./router-process.ts";
 
 // `service/environment` or `service/environment@region`, as the dashboard names routed places.
@@ -72,10 +73,12 @@ const onError = (where: string, e: unknown) => {
   console.error(`[router] ${where}:`, e);
 };
 
-// Never analyses a run itself: every observation goes to the run's analysis owner through the metric inbox.
+// Never analyses a run itself: every observation goes to the run's analysis owner through the
+// metric inbox, counted by side, status and latency bucket in between (inbox-sink.ts).
 const forwarder = new MetricsForwarder({ db, aggregator: new MetricsAggregator(() => Date.now()), onError });
-const routers = new RouterProcess({ db, databaseUrl, id, host: opts.host, only: opts.only ?? null, sink: forwarder.sink, onError, log: (line) => console.log(line) });
-forwarder.start();
+const sink = new InboxSink();
+const stopFlushing = flushToInbox(sink, forwarder, onError);
+const routers = new RouterProcess({ db, databaseUrl, id, host: opts.host, only: opts.only ?? null, sink, onError, log: (line) => console.log(line) });
 await routers.start().catch((e: unknown) => {
   console.error("[router] did not start:", e instanceof Error ? e.message : e);
   process.exit(1);
@@ -90,7 +93,7 @@ const shutdown = async (signal: string) => {
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
   await routers.stop().catch((e: unknown) => onError("router.stop", e));
-  await forwarder.stop().catch(() => {});
+  await stopFlushing().catch(() => {});
   await disconnectDb().catch(() => {});
   process.exit(0);
 };
