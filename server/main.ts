@@ -174,6 +174,7 @@ async function main(): Promise<void> {
   });
   console.log(`\nFlightdeck is running at ${publicUrl}  (pid ${process.pid}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`Database: ${database.embedded ? `embedded PostgreSQL in ${dataPath(cfg, "pg")}` : "DATABASE_URL"}`);
+  if (cfg.FLIGHTDECK_ROUTER === "external") console.log("Built-in routers: run by `npm run router` (FLIGHTDECK_ROUTER=external); this process writes their weights to the database");
   if (demo) console.log(`Demo fleet: storefront ${demo.url} (${cfg.FLIGHTDECK_DEMO_RPS} req/s through the built-in router); its staging canary is on the runs page`);
   if (adminCreated || !cfg.FLIGHTDECK_ADMIN_PASSWORD) {
     console.log(`Sign in as ${cfg.FLIGHTDECK_ADMIN_EMAIL} with the password in ${dataPath(cfg, "first-admin-password")}${adminCreated ? `: ${admin.value}` : ""}`);
