@@ -40,9 +40,8 @@ async function startFlagRun(page: Page): Promise<void> {
 
 /** Through the approval gate: blockers waived with a reason when the agents found some. */
 async function throughGate(page: Page): Promise<void> {
-  const rollout = page.locator("#rollout");
   const waive = page.getByRole("button", { name: "Waive blockers", exact: true });
-  await expect(rollout.locator("li[aria-current=step]").or(waive)).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator("#rollout li[aria-current=step]").or(waive)).toBeVisible({ timeout: 60_000 });
   if (await waive.isVisible()) await withReason(page, "Waive blockers", "Reason for waiver", "Confirm waiver", "A flag run: the version's checks do not apply");
 }
 
@@ -59,14 +58,15 @@ test.describe("a feature flag rolled out to the storefront's users", () => {
 
     // First run: rolled out step by step on the analysis' evidence from variant-tagged requests.
     await startFlagRun(page);
-    await expect(page.getByText("Flag new-checkout: off → on").first()).toBeVisible();
+    const headline = page.getByTestId("run-flag");
+    await expect(headline).toHaveText(/^Flag new-checkout: off → on/);
     await throughGate(page);
-    const current = page.locator("#rollout li[aria-current=step]");
-    await expect(current).toContainText("on for 5% of users", { timeout: 30_000 });
-    expect((await served(page, "user-1")).reason).toMatch(/SPLIT/);
+    await expect(headline).toHaveText("Flag new-checkout: off → on, 5% of users", { timeout: 30_000 });
+    expect((await served(page, "user-1")).reason).toBe("SPLIT");
     await expectAccessible(page);
-    await expect(current).toContainText("on for 50% of users", { timeout: 30_000 });
-    await expect(runStatus(page)).toHaveText(/succeeded|released/i, { timeout: 45_000 });
+    await expect(headline).toHaveText("Flag new-checkout: off → on, 50% of users", { timeout: 30_000 });
+    await expect(headline).toHaveText("Flag new-checkout: off → on, 100% of users", { timeout: 30_000 });
+    await expect(runStatus(page)).toHaveText(/succeeded|released/i, { timeout: 30_000 });
     const steps = page.locator("#rollout li");
     await expect(steps).toHaveCount(3);
     for (const [i, percent] of [5, 50, 100].entries()) {
@@ -87,7 +87,7 @@ test.describe("a feature flag rolled out to the storefront's users", () => {
     // Second run: the new checkout fails for half its users' requests, and only for them.
     await startFlagRun(page);
     await throughGate(page);
-    await expect(current).toContainText("on for 5% of users", { timeout: 30_000 });
+    await expect(page.getByTestId("run-flag")).toHaveText("Flag new-checkout: off → on, 5% of users", { timeout: 30_000 });
     const panel = page.locator("#fault-injection");
     await expect(panel.getByLabel("Users affected")).toHaveValue("on");
     await panel.getByLabel("Error rate (%)").fill("50");
