@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
 import type { FlagSample } from "../../demo/sample-app.ts";
@@ -8,6 +9,7 @@ import { ofrepEvaluateAll, ofrepEvaluateOne } from "../http/ofrep.ts";
 import type { RequestObservation } from "../metrics/types.ts";
 import { eventually, makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
 import { listenOnLoopback } from "../testing/loopback-server.ts";
+import { findChromium } from "../adapters/checks/accessibility/browser-session.ts";
 import { flagSampleFeed, seedDemoFlags } from "./demo.ts";
 import { FlagCache } from "./flags.ts";
 import { listFlags } from "./flag-admin.ts";
@@ -23,6 +25,7 @@ const observed: RequestObservation[] = [];
 let fleet: DemoFleet;
 let closeOfrep: () => Promise<void> = async () => {};
 let svc: Awaited<ReturnType<typeof makeService>>;
+let flagRunId = "";
 
 beforeAll(async () => {
   svc = await makeService(db);
@@ -91,6 +94,7 @@ describe("the demo storefront's checkout flag", () => {
   it("a flag run at 50% splits users sticky by id, tags samples with the variant, and a fault on `on` fails only its users", async () => {
     const admin = await makeUser(db, "admin");
     const run = await startRun(h, admin, runInput(svc.id, { environment: "staging", kind: "flag", flag: { key: "new-checkout", variant: "on" } }));
+    flagRunId = run.id;
     const staging = svc.environments.find((e) => e.name === "staging");
     await setFlagRollout(db, { environmentId: staging?.id ?? "", key: "new-checkout" }, { runId: run.id, variant: "on", percent: 50 });
     // The storefront asks per user once its probe (every second) sees the split.
@@ -140,5 +144,27 @@ describe("the demo storefront's checkout flag", () => {
     expect(bulk.headers.get("etag")).toBeTruthy();
     const again = await fetch(`${fleet.url}/__flags/ofrep/v1/evaluate/flags`, { method: "POST", headers: { "content-type": "application/json", "if-none-match": bulk.headers.get("etag") ?? "" }, body: JSON.stringify({ context: { targetingKey: visitor } }) });
     expect(again.status).toBe(304);
+  }, 60_000);
+
+  it("in a real browser the page's OpenFeature web SDK shows the visitor's checkout and follows a rollback within its poll", async () => {
+    const staging = svc.environments.find((e) => e.name === "staging");
+    const where = { environmentId: staging?.id ?? "", key: "new-checkout" };
+    await setFlagRollout(db, where, { runId: flagRunId, variant: "on", percent: 100 });
+    const browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${fleet.url}/`);
+      const said = page.locator('[data-checkout-flag][data-source="web-sdk"]');
+      await said.waitFor({ timeout: 15_000 });
+      expect(await said.textContent()).toBe("You see the new one-page checkout (flag new-checkout: on).");
+      // The run rolls back: the open page turns to the classic checkout at its next poll (2 s).
+      const rolledBackAt = Date.now();
+      await setFlagRollout(db, where, { runId: flagRunId, variant: "on", percent: 0 });
+      await page.locator('[data-checkout-flag][data-variant="off"]').waitFor({ timeout: 10_000 });
+      expect(await said.textContent()).toBe("You see the classic checkout (flag new-checkout: off).");
+      expect(Date.now() - rolledBackAt).toBeLessThan(5_000);
+    } finally {
+      await browser.close();
+    }
   }, 60_000);
 });
