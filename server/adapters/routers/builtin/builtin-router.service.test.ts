@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { request } from "undici";
 import { BuiltinRouter } from "./builtin-router.ts";
 import { freePort } from "../../../testing/global-setup.ts";
+import { eventually } from "../../../testing/harness.ts";
 import { ArraySink, client, countBy, listen, quantile, target } from "./test-helpers.ts";
 
 // The router against real HTTP upstreams on loopback; every request goes over TCP.
@@ -177,6 +178,29 @@ describe("forwarding", () => {
 
     const large = await request(`${r.url}/big`);
     expect((await large.body.arrayBuffer()).byteLength).toBe(big.length);
+  });
+});
+
+describe("a client that hangs up", () => {
+  it("ends the upstream request too and is not counted against the version", async () => {
+    let upstreamClosed = false;
+    const endless = (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      const tick = setInterval(() => res.write("still here\n"), 10);
+      res.on("close", () => {
+        clearInterval(tick);
+        upstreamClosed = true;
+      });
+    };
+    const r = await routerFor({ baseline: endless, canary: endless });
+    await r.router.setWeight(run, 50);
+    const abort = new AbortController();
+    const res = await request(r.url, { signal: abort.signal });
+    expect(res.statusCode).toBe(200);
+    abort.abort();
+    await res.body.text().catch(() => "");
+    await eventually(async () => upstreamClosed, 5_000);
+    expect(sink.observations).toEqual([]);
   });
 });
 

@@ -51,7 +51,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onData(chunk: Buffer): boolean {
     const more = this.x.res.write(chunk);
     // A slow client: undici pauses reading the upstream until the client has taken what it has.
-    if (!more) this.x.res.once("drain", this.onDrain);
+    if (!more && this.resume) this.x.res.once("drain", this.resume);
     return more;
   }
 
@@ -87,9 +87,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.x.sink.observeRequest(o);
   }
 
-  private readonly onDrain = (): void => {
-    this.resume?.();
-  };
 
   private readonly onClientClose = (): void => {
     if (this.done) return;
