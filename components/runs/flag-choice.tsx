@@ -32,6 +32,7 @@ export function FlagChoice({ serviceId, environment, serviceSlug, fieldErrors }:
     return (
       <p className="rounded-md border border-slate-300 p-3 text-sm text-slate-800" data-testid="no-flags">
         {serviceSlug} has no flags in {environment} yet. An admin adds them in Settings (Feature flags); then a run can roll one out here.
+        {fieldErrors["flag.key"] ? <span className="mt-1 block font-medium text-red-800">{fieldErrors["flag.key"].join(" ")}</span> : null}
       </p>
     );
   }
