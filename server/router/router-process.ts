@@ -65,6 +65,8 @@ export class RouterProcess {
     await this.listen().catch((e: unknown) => this.options.onError("router.listen", e));
     this.desired = await readDesiredWeights(this.options.db);
     await this.sync();
+    // A misspelt --only place would otherwise just serve nothing, silently.
+    for (const place of this.options.only ?? []) if (!this.running.has(place)) this.options.log(`[router] ${place}: no built-in router for it in Settings (yet); checked again every few seconds`);
     await this.report();
     const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
       let busy = false;
