@@ -6,6 +6,7 @@ import { nextStep } from "./rollout.ts";
 import { finish, refuse, unchanged, type Transition, type TransitionDraft } from "./transition.ts";
 import type { Actor, GateState } from "./types.ts";
 import { approveRefusal } from "./command-states.ts";
+import { flagChange } from "./flag-runs.ts";
 
 /**
  * The gates: agents' verdicts (judged by policy) open the approval gate after the build checks
@@ -80,7 +81,8 @@ function maybePassGate(t: TransitionDraft, kind: GateState["kind"]): void {
     t.state.phase = "rollout";
     const p = t.state.params;
     // The team hears that traffic is about to move before it does (a success criterion).
-    t.effects.push({ kind: "notify", severity: "info", message: `${p.service} ${p.targetVersion} is rolling out to ${p.environment} (${p.strategy}, from ${p.baselineVersion}); follow it live in Flightdeck.` });
+    const what = p.flag ? `${flagChange(p.flag)} is rolling out to ${p.environment} users (${p.strategy})` : `${p.targetVersion} is rolling out to ${p.environment} (${p.strategy}, from ${p.baselineVersion})`;
+    t.effects.push({ kind: "notify", severity: "info", message: `${p.service} ${what}; follow it live in Flightdeck.` });
     // nextStep from step -1: step 0, or, for a region-by-region run, its first region's window first.
     nextStep(t);
   } else {
