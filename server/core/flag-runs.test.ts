@@ -33,6 +33,11 @@ describe("a flag run's words and sides (issue 15)", () => {
     expect(needsYou(holding, { id: actors.viewer.id, role: actors.viewer.role }, "Carl Creator", null).text).toBe(
       "on is on for 5% of users while the analysis compares them with those on off; nothing needs a person right now",
     );
+    // The router failed (the flag was deleted meanwhile): the run holds and says what is wrong, in the flag's words.
+    const stuck = feed(s, [{ kind: "routerFailed", stepIndex: 0, error: "flag new-checkout not found" }]).state;
+    expect(needsYou(stuck, { id: actors.onCall.id, role: actors.onCall.role }, "Carl Creator", null).text).toBe(
+      "The flag router could not give on of new-checkout to 5% of users: fix the flag in Settings and confirm 5%, or roll back",
+    );
     const message = "Canary errors 40% (8 of 20), baseline 0%; threshold 1%";
     const t = decide(holding, { kind: "analysis", stepIndex: 0, result: { verdict: "rollback", summary: message, requestsNeeded: 0, decidedBy: { trigger: "error-rate", message }, at: T0 } }, T0 + 1000);
     expect(t.state.status).toBe("rolling_back");

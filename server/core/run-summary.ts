@@ -72,6 +72,14 @@ function waiverLine(state: RunState, reader: SummaryReader): NeedsYou {
 
 function weightLine(state: RunState, reader: SummaryReader): NeedsYou {
   const percent = state.status === "rolling_back" ? 0 : (state.steps[state.stepIndex]?.percent ?? 0);
+  const flag = state.params.flag;
+  if (flag) {
+    // The flag router writes the flag itself; a flag run waits for a person only when it could not.
+    const what = `The flag router could not give ${flag.variant} of ${flag.key} to ${percent}% of users`;
+    return can(reader.role, "run.confirmWeight")
+      ? { text: `${what}: fix the flag in Settings and confirm ${percent}%, or roll back`, yours: true }
+      : { text: `${what}; ${whoMay("run.confirmWeight")} can confirm it or roll back`, yours: false };
+  }
   return can(reader.role, "run.confirmWeight")
     ? { text: `Set canary traffic to ${percent}% in your deploy tool, then confirm it`, yours: true }
     : { text: `Needs ${whoMay("run.confirmWeight")} to confirm ${percent}% of traffic on the canary`, yours: false };
