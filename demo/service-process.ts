@@ -67,7 +67,10 @@ export async function spawnSampleService(opts: {
     clearTimeout(force);
   };
 
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+  // Each process compiles its TypeScript as it starts (tsx). The demo starts six at once (staging and
+  // two production regions, baseline and canary each); on a busy two-core machine one took over 20 s,
+  // and a fleet missing one process starts none, leaving runs at 0% with no router. A minute it is.
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   try {
     const port = await listeningPort(child, deadline, () => stderr);
     const url = `http://127.0.0.1:${port}`;
