@@ -5,6 +5,7 @@ import type { RunState } from "@/server/core/types";
 import { count } from "@/server/core/analysis/format";
 import { QueryError } from "@/components/query/query-error";
 import { SkeletonRows } from "@/components/ui/skeleton";
+import { WhenVisible } from "@/components/ui/when-visible";
 import { useAnalysisHistory } from "./use-analysis-history";
 
 // Recharts stays out of the run page's first load (200 KB budget): the panels load on their own.
@@ -63,7 +64,10 @@ export function EvidenceHistory({ runId, state }: { runId: string; state: RunSta
             side of the threshold, health when it lies wholly inside it. {count(data.stored)} evaluation{data.stored === 1 ? "" : "s"} stored for
             this step{data.stored > (data.series[0]?.points.length ?? 0) ? `, ${count(data.series[0]?.points.length ?? 0)} drawn` : ""}.
           </p>
-          <DifferenceCharts series={data.series} />
+          {/* Refetched every few seconds while the analysis runs: redrawn only while on screen. */}
+          <WhenVisible>
+            <DifferenceCharts series={data.series} />
+          </WhenVisible>
         </>
       )}
     </section>

@@ -1,12 +1,13 @@
 "use client";
+import { useMemo } from "react";
 import type { AnalysisConfig } from "@/server/core/analysis/triggers";
-import type { ChartRow, RollingTotals, StepMarker } from "./chart-rows";
+import { WhenVisible } from "@/components/ui/when-visible";
+import type { ChartRow, Quantile, RollingTotals, StepMarker } from "./chart-rows";
 import { ErrorRateChart } from "./error-rate-chart";
-import { LatencyChart } from "./latency-chart";
+import { LatencyChart, type LatencyThreshold } from "./latency-chart";
 import { ResourcesChart } from "./resources-chart";
-import { errorThresholds, gaugeThresholds, latencyThresholds } from "./thresholds";
+import { errorThresholds, gaugeThresholds } from "./thresholds";
 import { TrafficChart } from "./traffic-chart";
-import type { AnalysisRecord, MetricPoint } from "./metrics-cache";
 
 /**
  * The four baseline-versus-canary charts of the run page. Recharts is most of the run page's
@@ -16,19 +17,29 @@ import type { AnalysisRecord, MetricPoint } from "./metrics-cache";
 export default function RunCharts(props: {
   rows: ChartRow[];
   markers: StepMarker[];
-  points: MetricPoint[];
   latest: { baseline: RollingTotals; canary: RollingTotals };
   config: AnalysisConfig;
-  analysis: AnalysisRecord | null;
+  latencyThresholds: Partial<Record<Quantile, LatencyThreshold>>;
   canaryPercent: number;
 }) {
-  const { rows, markers, points, latest, config, analysis, canaryPercent } = props;
+  const { rows, markers, latest, config, latencyThresholds, canaryPercent } = props;
+  const errors = useMemo(() => errorThresholds(config), [config]);
+  const gauges = useMemo(() => gaugeThresholds(config), [config]);
+  // Each chart redraws only while on screen (WhenVisible), one after the other; one scrolled away catches up on return.
   return (
     <div className="grid gap-3 xl:grid-cols-2">
-      <LatencyChart rows={rows} markers={markers} thresholds={latencyThresholds(config, analysis, points)} />
-      <ErrorRateChart rows={rows} markers={markers} thresholds={errorThresholds(config)} latest={latest} />
-      <TrafficChart rows={rows} markers={markers} latest={latest} canaryPercent={canaryPercent} />
-      <ResourcesChart rows={rows} markers={markers} thresholds={gaugeThresholds(config)} />
+      <WhenVisible className="min-w-0">
+        <LatencyChart rows={rows} markers={markers} thresholds={latencyThresholds} />
+      </WhenVisible>
+      <WhenVisible className="min-w-0" lagMs={250}>
+        <ErrorRateChart rows={rows} markers={markers} thresholds={errors} latest={latest} />
+      </WhenVisible>
+      <WhenVisible className="min-w-0" lagMs={500}>
+        <TrafficChart rows={rows} markers={markers} latest={latest} canaryPercent={canaryPercent} />
+      </WhenVisible>
+      <WhenVisible className="min-w-0" lagMs={750}>
+        <ResourcesChart rows={rows} markers={markers} thresholds={gauges} />
+      </WhenVisible>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import dynamic from "next/dynamic";
-import { useCallback } from "react";
+import { useCallback, useSyncExternalStore } from "react";
+import type { RunView } from "@/server/contracts/runs-api";
 import { TERMINAL_STATUSES } from "@/server/core/types";
 import type { NotificationEvent } from "@/server/realtime/event-map";
 import { QueryError } from "@/components/query/query-error";
@@ -40,9 +41,9 @@ function sectionsOf(view: CachedRun): RunSection[] {
 }
 
 /** The run page: everything about one run, live. */
-export function RunDetail({ runId }: { runId: string }) {
+export function RunDetail({ runId, initial }: { runId: string; initial?: RunView }) {
   // The same query as the body's (React Query shares it): messages from before a change of state go.
-  const state = useRun(runId).data?.state;
+  const state = useRun(runId, initial).data?.state;
   const stateKey = state ? [state.status, state.phase, state.stepIndex, state.stepPhase, state.canaryPercent, state.rollback ? "rollback" : "", state.finishedAt ?? ""].join("|") : "";
   return (
     <RunFeedbackProvider stateKey={stateKey} status={state?.status ?? null}>
@@ -51,8 +52,14 @@ export function RunDetail({ runId }: { runId: string }) {
   );
 }
 
+const noSubscription = () => () => {};
+
 function RunDetailBody({ runId }: { runId: string }) {
   const run = useRun(runId);
+  // The run arrives with the page, but what it says depends on the reader's clock and time zone
+  // (a hold's countdown, local times): the server renders the loading state and the browser draws
+  // the run in its first render after hydration, so the two never disagree.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
   const report = useRunFeedback();
   const onNotification = useCallback(
     (e: NotificationEvent) => report(e.message, e.severity, e.forStatus),
@@ -60,7 +67,7 @@ function RunDetailBody({ runId }: { runId: string }) {
   );
   useRunEvents(runId, onNotification);
 
-  if (run.isPending) {
+  if (run.isPending || !hydrated) {
     return (
       <div className="space-y-4">
         <Skeleton className="h-8 w-40" />

@@ -33,9 +33,15 @@ export function useRuns(filters: RunFilters) {
   });
 }
 
-export function useRun(id: string) {
+/** `initial`: the run as the page was sent with it (app/(dashboard)/runs/[id]/page.tsx), shown at once. */
+export function useRun(id: string, initial?: RunView) {
   return useQuery({
     queryKey: runKey(id),
+    // Fresh as of the server's render: no refetch on mount. Socket events refetch it from here,
+    // and joining the run's room compares sequence numbers, so nothing sent since is missed.
+    ...(initial
+      ? { initialData: () => ({ ...initial, clockOffsetMs: initial.serverNow - Date.now() }), initialDataUpdatedAt: initial.serverNow, staleTime: 15_000 }
+      : {}),
     queryFn: async ({ signal }): Promise<CachedRun> => {
       const sentAt = Date.now();
       const view = await fetchJson(`/api/runs/${id}`, runView, signal);

@@ -1,5 +1,6 @@
 "use client";
 import dynamic from "next/dynamic";
+import { memo } from "react";
 import { LiveMetrics } from "@/components/analysis/live-metrics";
 import { StepTracker } from "@/components/rollout/step-tracker";
 import { Card } from "@/components/ui/card";
@@ -11,21 +12,31 @@ import { RunAbout } from "./run-about";
 import type { CachedRun } from "./run-queries";
 import { SuccessCriteria } from "./success-criteria";
 
-// Far down the page, each of these loads on its own again.
+// Far down the page, each of these loads on its own again. Memoised: the run's cache keeps the
+// identity of what did not change (React Query's structural sharing), so a countdown or a log
+// line does not redraw a thousand rows of checks, decisions and audit.
 // (Next wants each options object written out literally.)
-const ChecksSection = dynamic(() => import("@/components/agents/agents-section").then((m) => m.ChecksSection), {
+const ChecksSection = memo(dynamic(() => import("@/components/agents/agents-section").then((m) => m.ChecksSection), {
   ssr: false,
   loading: () => <SkeletonRows rows={2} label="Loading checks…" />,
-});
+}));
 const FaultInjectionPanel = dynamic(() => import("@/components/demo/fault-injection-panel").then((m) => m.FaultInjectionPanel), { ssr: false });
 const RunWhatIfPanel = dynamic(() => import("@/components/what-if/run-what-if-panel").then((m) => m.RunWhatIfPanel), { ssr: false });
-const DecisionsList = dynamic(() => import("./decisions-list").then((m) => m.DecisionsList), {
+const DecisionsList = memo(dynamic(() => import("./decisions-list").then((m) => m.DecisionsList), {
   ssr: false,
   loading: () => <SkeletonRows rows={2} label="Loading decisions…" />,
-});
-const RunAuditList = dynamic(() => import("./run-audit-list").then((m) => m.RunAuditList), {
+}));
+const RunAuditList = memo(dynamic(() => import("./run-audit-list").then((m) => m.RunAuditList), {
   ssr: false,
   loading: () => <SkeletonRows rows={2} label="Loading the audit trail…" />,
+}));
+
+const Phases = memo(function Phases({ state }: { state: CachedRun["state"] }) {
+  return (
+    <Card title="Phases" id="phases">
+      <PhaseTimeline state={state} />
+    </Card>
+  );
 });
 
 /**
@@ -46,16 +57,17 @@ export default function RunSections({ run: view }: { run: CachedRun }) {
         <EmergencyContacts contacts={view.emergencyContacts} />
       ) : null}
       <FaultInjectionPanel runId={view.id} state={state} />
-      <SuccessCriteria runId={view.id} criteria={view.criteria} />
-      <Card title="Phases" id="phases">
-        <PhaseTimeline state={state} />
-      </Card>
-      <ChecksSection state={state} tasks={view.tasks} />
-      <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
-      {/* One above the other, full width: side by side they would share a top, and the section links could not tell them apart. */}
-      <DecisionsList decisions={view.decisions} />
-      <RunAuditList audit={view.audit} />
-      <RunAbout run={view} />
+      {/* The details: each laid out and painted only when scrolled near (content-visibility, globals.css). */}
+      <div className="run-details space-y-5">
+        <SuccessCriteria runId={view.id} criteria={view.criteria} />
+        <Phases state={state} />
+        <ChecksSection state={state} tasks={view.tasks} />
+        <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
+        {/* One above the other, full width: side by side they would share a top, and the section links could not tell them apart. */}
+        <DecisionsList decisions={view.decisions} />
+        <RunAuditList audit={view.audit} />
+        <RunAbout run={view} />
+      </div>
     </>
   );
 }

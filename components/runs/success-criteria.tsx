@@ -1,3 +1,4 @@
+import { memo } from "react";
 import type { Criterion, EvidenceRef } from "@/server/core/success-criteria";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -24,7 +25,7 @@ function evidenceLink(runId: string, ref: EvidenceRef): { href: string; label: s
 }
 
 /** The procedure's success criteria, filled in live, each linked to its evidence. */
-export function SuccessCriteria({ runId, criteria }: { runId: string; criteria: Criterion[] }) {
+export const SuccessCriteria = memo(function SuccessCriteria({ runId, criteria }: { runId: string; criteria: Criterion[] }) {
   const met = criteria.filter((c) => c.status === "met").length;
   return (
     <Card title="Success criteria" id="success-criteria" actions={<span className="text-sm text-slate-700">{met} of {criteria.length} met</span>}>
@@ -64,4 +65,4 @@ export function SuccessCriteria({ runId, criteria }: { runId: string; criteria: 
       </ul>
     </Card>
   );
-}
+});

@@ -8,6 +8,7 @@ import { ZSharedTarget, type SharedRun } from "@/server/contracts/share-api";
 import { EvidencePanel } from "@/components/analysis/evidence-panel";
 import { RollbackWhy } from "@/components/analysis/rollback-why";
 import { markersWithin, rollingTotals, stepMarkers, toChartRows } from "@/components/charts/chart-rows";
+import { latencyThresholds } from "@/components/charts/thresholds";
 import { fromStoredAnalysis, fromStoredWindows } from "@/components/charts/metrics-cache";
 import { ApiError, errorMessage, fetchJson } from "@/components/query/fetch-json";
 import { StepTracker } from "@/components/rollout/step-tracker";
@@ -138,6 +139,7 @@ function SharedMetrics({ token, run }: { token: string; run: SharedRun }) {
   const rows = useMemo(() => toChartRows(points), [points]);
   const markers = useMemo(() => markersWithin(stepMarkers(run.decisions), rows), [run.decisions, rows]);
   const latest = useMemo(() => ({ baseline: rollingTotals(points, "baseline"), canary: rollingTotals(points, "canary") }), [points]);
+  const thresholds = useMemo(() => (config ? latencyThresholds(config, analysis, points) : {}), [config, analysis, points]);
   if (!config) {
     return (
       <Card title="Metrics">
@@ -150,7 +152,7 @@ function SharedMetrics({ token, run }: { token: string; run: SharedRun }) {
       <div className="space-y-4">
         <RollbackWhy state={state} />
         {points.length > 0 ? (
-          <RunCharts rows={rows} markers={markers} points={points} latest={latest} config={config} analysis={analysis} canaryPercent={state.canaryPercent} />
+          <RunCharts rows={rows} markers={markers} latest={latest} config={config} latencyThresholds={thresholds} canaryPercent={state.canaryPercent} />
         ) : metrics.isPending ? (
           <SkeletonRows rows={3} label="Loading metrics…" />
         ) : (
