@@ -31,18 +31,22 @@ export type CheckoutFlag = {
 
 const BROWSER_ENTRY = fileURLToPath(new URL("./browser/checkout-flag.ts", import.meta.url));
 
-/** How often the storefront asks whether a rollout is under way (see connectCheckoutFlag). */
+/** How often the storefront asks whether the flag changed (see connectCheckoutFlag). */
 export const PROBE_MS = 1_000;
+
+/** Most users whose answer the storefront keeps (a user's answer changes only with the flag). */
+const MAX_USERS = 20_000;
 
 /**
  * Connects the OpenFeature server SDK to Flightdeck's OFREP endpoint at `ofrepBaseUrl`. The
- * provider asks per evaluation (no cache). While no run splits the flag's users every user gets
- * the same answer, so the storefront asks once every PROBE_MS for one probe user and gives that
- * answer to all; while a run splits them (reason SPLIT) it asks for each request's user. Without
- * this the demo's traffic would cost Flightdeck one OFREP request per storefront request all the
- * time; with it, a rollout's first second may give its first users the old variant. A Flightdeck
- * that is not up yet (the demo starts before it listens) or down means the SDK's default: the
- * classic checkout.
+ * provider asks per evaluation (no cache), which would cost Flightdeck one OFREP request per
+ * storefront request and make every checkout wait for it. So the storefront asks once every
+ * PROBE_MS for one probe user: while no run splits the flag's users every user gets that same
+ * answer; while a run splits them (reason SPLIT) each user is asked for once per revision of the
+ * flag — the answer for a user changes only when the flag does, and every change bumps the
+ * revision the answers carry. A change reaches the storefront within PROBE_MS. A Flightdeck that
+ * is not up yet (the demo starts before it listens) or down means the SDK's default: the classic
+ * checkout.
  */
 export function connectCheckoutFlag(ofrepBaseUrl: string, probeMs = PROBE_MS): CheckoutFlag {
   const domain = "storefront";
@@ -50,16 +54,22 @@ export function connectCheckoutFlag(ofrepBaseUrl: string, probeMs = PROBE_MS): C
   const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(2_000) });
   OpenFeature.setProvider(domain, new OFREPProvider({ baseUrl: ofrepBaseUrl, fetchImplementation: fetchWithTimeout }));
   const client = OpenFeature.getClient(domain);
-  const read = async (targetingKey: string): Promise<CheckoutReading & { split: boolean }> => {
+  type Answer = CheckoutReading & { split: boolean; revision: number | null };
+  const read = async (targetingKey: string): Promise<Answer> => {
     const d = await client.getBooleanDetails(CHECKOUT_FLAG, false, { targetingKey });
     const runId = typeof d.flagMetadata.runId === "string" ? d.flagMetadata.runId : null;
-    return { variant: d.variant ?? (d.value ? "on" : "off"), newCheckout: d.value, runId, split: d.reason === "SPLIT" };
+    const revision = typeof d.flagMetadata.revision === "number" ? d.flagMetadata.revision : null;
+    return { variant: d.variant ?? (d.value ? "on" : "off"), newCheckout: d.value, runId, split: d.reason === "SPLIT", revision };
   };
   // null until the first probe answers: each user is asked for meanwhile.
-  let everyone: (CheckoutReading & { split: boolean }) | null = null;
+  let everyone: Answer | null = null;
+  const perUser = new Map<string, Answer>();
   const probe = () => {
     void read("storefront-probe").then(
-      (r) => (everyone = r),
+      (r) => {
+        if (r.revision === null || r.revision !== everyone?.revision) perUser.clear();
+        everyone = r;
+      },
       () => (everyone = null),
     );
   };
@@ -71,7 +81,15 @@ export function connectCheckoutFlag(ofrepBaseUrl: string, probeMs = PROBE_MS): C
     ofrepBaseUrl,
     async evaluate(targetingKey) {
       const shared = everyone;
-      const r = shared && !shared.split ? shared : await read(targetingKey);
+      let r: Answer | undefined = shared && !shared.split ? shared : perUser.get(targetingKey);
+      if (!r) {
+        r = await read(targetingKey);
+        // Kept only when it is an answer for the revision the probe saw last.
+        if (r.revision !== null && r.revision === everyone?.revision) {
+          if (perUser.size >= MAX_USERS) perUser.clear();
+          perUser.set(targetingKey, r);
+        }
+      }
       return { variant: r.variant, newCheckout: r.newCheckout, runId: r.runId };
     },
     browserScript() {

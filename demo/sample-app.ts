@@ -17,12 +17,12 @@ export type SampleAppOptions = {
    * absent: everyone gets the classic checkout and nothing is reported.
    */
   checkoutFlag?: CheckoutFlag;
-  /** Every checkout request a flag run watches (the OFREP answer named the run), with the variant served. */
+  /** Every checkout request, with the variant its user was served (a flag run's analysis compares them). */
   onFlagSample?: (sample: FlagSample) => void;
 };
 
-/** One request of a flag run's users as the storefront saw it: what the run's analysis compares. */
-export type FlagSample = { runId: string; variant: string; status: number; latencyMs: number };
+/** One request as the storefront saw it, with the flag variant its user got. */
+export type FlagSample = { variant: string; status: number; latencyMs: number };
 
 /** The request header the traffic generator names its simulated user in: the flag's targeting key. */
 export const USER_HEADER = "x-flightdeck-client";
@@ -170,7 +170,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
         requestMetrics.served.inc({ route, status });
         requestMetrics.duration.observe({ version, route, status }, seconds);
         // Tagged with the variant the user got: the flag run's canary is its new variant's users.
-        if (reading?.runId) options.onFlagSample?.({ runId: reading.runId, variant: reading.variant, status: res.statusCode, latencyMs: seconds * 1000 });
+        if (reading) options.onFlagSample?.({ variant: reading.variant, status: res.statusCode, latencyMs: seconds * 1000 });
       });
       app(req, res, route, (r) => (reading = r)).catch(() => {
         if (!res.headersSent) json(res, 500, { error: "internal error" });

@@ -50,7 +50,8 @@ beforeAll(async () => {
   });
   const l = await listenOnLoopback(server);
   closeOfrep = l.close;
-  const feed = flagSampleFeed(db, { observeRequest: (o) => void observed.push({ ...o }) });
+  const staging = svc.environments.find((e) => e.name === "staging");
+  const feed = flagSampleFeed(db, { observeRequest: (o) => void observed.push({ ...o }) }, staging?.id ?? "", 100);
   fleet = await startDemoFleet({
     baselineVersion: "2.3.0",
     canaryVersion: "2.3.1",
@@ -82,13 +83,13 @@ async function checkoutAll(): Promise<{ user: string; status: number; variant: s
 }
 
 describe("the demo storefront's checkout flag", () => {
-  it("is seeded off in staging and production; with no rollout every user gets the classic checkout and nothing is reported", async () => {
+  it("is seeded off in staging and production; with no run every user gets the classic checkout and no run is fed", async () => {
     expect((await listFlags(db, svc.id, "staging")).map((f) => [f.key, f.defaultVariant, f.variants.map((v) => `${v.name}=${String(v.value)}`).join(" ")])).toEqual([["new-checkout", "off", "off=false on=true"]]);
     expect((await listFlags(db, svc.id, "production")).map((f) => f.key)).toEqual(["new-checkout"]);
     const answers = await checkoutAll();
     expect(answers.every((a) => a.status === 200 && a.variant === "off")).toBe(true);
-    await new Promise((r) => setTimeout(r, 400)); // one sample flush
-    expect(samples).toHaveLength(0);
+    await eventually(async () => samples.length >= users.length); // the storefront reports every request…
+    expect(observed).toHaveLength(0); // …and with no flag run under way, none feeds an analysis
   }, 30_000);
 
   it("a flag run at 50% splits users sticky by id, tags samples with the variant, and a fault on `on` fails only its users", async () => {
@@ -98,10 +99,9 @@ describe("the demo storefront's checkout flag", () => {
     const staging = svc.environments.find((e) => e.name === "staging");
     await setFlagRollout(db, { environmentId: staging?.id ?? "", key: "new-checkout" }, { runId: run.id, variant: "on", percent: 50 });
     // The storefront asks per user once its probe (every second) sees the split.
-    const first = await eventually(async () => {
-      const a = await checkoutAll();
-      return a.some((x) => x.variant === "on") && a;
-    });
+    // The storefront learns of the split at its next probe (every second); from then on each user is asked for.
+    await eventually(async () => (await checkoutAll()).some((x) => x.variant === "on"));
+    const first = await checkoutAll();
     const on = new Set(first.filter((a) => a.variant === "on").map((a) => a.user));
     expect(on.size).toBeGreaterThan(30);
     expect(on.size).toBeLessThan(90);
@@ -110,21 +110,27 @@ describe("the demo storefront's checkout flag", () => {
 
     await fleet.setFault("baseline", { errorRate: 1, variant: "on" });
     await fleet.setFault("canary", { errorRate: 1, variant: "on" });
+    await new Promise((r) => setTimeout(r, 400)); // the samples of the requests before the fault are in
+    observed.length = 0;
     const faulty = await checkoutAll();
     for (const a of faulty) expect([a.user, a.status]).toEqual([a.user, on.has(a.user) ? 500 : 200]);
 
     // The run's analysis sees them as its canary (on) and baseline (off), errors on the canary only.
     const mine = await eventually(async () => {
       const list = observed.filter((o) => o.runId === run.id);
-      return list.length >= users.length * 3 && list;
+      return list.length >= users.length && list;
     });
-    const canaryErrors = mine.filter((o) => o.side === "canary" && o.status >= 500).length;
-    expect(canaryErrors).toBeGreaterThanOrEqual(on.size);
+    expect(mine.filter((o) => o.side === "canary" && o.status >= 500)).toHaveLength(on.size);
+    expect(mine.filter((o) => o.side === "canary" && o.status < 500)).toHaveLength(0);
     expect(mine.filter((o) => o.side === "baseline" && o.status >= 500)).toHaveLength(0);
-    expect(samples.filter((s) => s.runId === run.id && s.variant === "on").length).toBe(mine.filter((o) => o.side === "canary").length);
+    expect(mine.filter((o) => o.side === "baseline")).toHaveLength(users.length - on.size);
+  }, 60_000);
+
+  it("clears the fault: every user is served again", async () => {
     await fleet.clearFault("baseline");
     await fleet.clearFault("canary");
-  }, 60_000);
+    expect((await checkoutAll()).every((a) => a.status === 200)).toBe(true);
+  });
 
   it("the page says which checkout the visitor sees and loads the OpenFeature web SDK, whose OFREP calls go through the storefront", async () => {
     const res = await fetch(`${fleet.url}/`);

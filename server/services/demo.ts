@@ -5,7 +5,7 @@ import type { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { DemoControl } from "../context.ts";
 import { DEFAULT_HOLD_SCALE } from "../core/strategy.ts";
 import type { Db } from "../db/client.ts";
-import { activeRunVersions, activeRunWithState, countActiveRuns, flagOfRun, runStatusOf } from "../db/run-repository.ts";
+import { activeRunVersions, activeRunWithState, countActiveRuns, runStatusOf } from "../db/run-repository.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import { possibleCommands } from "../core/command-states.ts";
 import { TERMINAL_STATUSES } from "../core/types.ts";
@@ -163,41 +163,28 @@ export async function seedDemoFlags(db: Db, serviceId: string): Promise<void> {
 }
 
 /**
- * Feeds a flag run's samples from the storefront processes to its analysis: users served the
- * run's new variant are its canary, everyone else its baseline (the same rule as the metrics
- * API's `variant`). Samples of a run that is not a flag run are dropped.
+ * Feeds the storefront's requests to the environment's flag run, when one is under way: users
+ * served the run's new variant are its canary, everyone else its baseline (the metrics API's
+ * `variant` rule). The run is found by environment, not from the OFREP answer: at its last step
+ * the flag router makes the new variant the default, and answers no longer name the run.
  */
-export function flagSampleFeed(db: Db, sink: ObservationSink): (samples: FlagSample[]) => void {
-  // A run's flag never changes: looked up once per run (a bounded map: old runs fall out).
-  const variants = new Map<string, Promise<string | null>>();
-  const variantOf = (runId: string) => {
-    let found = variants.get(runId);
-    if (!found) {
-      if (variants.size > 100) variants.clear();
-      found = flagOfRun(db, runId).then(
-        (f) => f?.variant ?? null,
-        () => {
-          variants.delete(runId); // database briefly away: ask again with the next batch
-          return null;
-        },
+export function flagSampleFeed(db: Db, sink: ObservationSink, environmentId: string, refreshMs = 1_000): (samples: FlagSample[]) => void {
+  let cached: { at: number; run: Promise<{ id: string; variant: string } | null> } | null = null;
+  const flagRun = () => {
+    if (!cached || Date.now() - cached.at > refreshMs) {
+      const run = activeRunWithState(db, environmentId, ACTIVE_STATUSES).then(
+        (r) => (r?.state.params.flag ? { id: r.id, variant: r.state.params.flag.variant } : null),
+        () => null, // database briefly away: these samples are dropped, the next batch asks again
       );
-      variants.set(runId, found);
+      cached = { at: Date.now(), run };
     }
-    return found;
+    return cached.run;
   };
   return (samples) => {
-    const byRun = new Map<string, FlagSample[]>();
-    for (const s of samples) {
-      const list = byRun.get(s.runId);
-      if (list) list.push(s);
-      else byRun.set(s.runId, [s]);
-    }
-    for (const [runId, list] of byRun) {
-      void variantOf(runId).then((variant) => {
-        if (variant === null) return;
-        for (const s of list) sink.observeRequest({ runId, side: s.variant === variant ? "canary" : "baseline", status: s.status, latencyMs: s.latencyMs });
-      });
-    }
+    void flagRun().then((run) => {
+      if (!run) return;
+      for (const s of samples) sink.observeRequest({ runId: run.id, side: s.variant === run.variant ? "canary" : "baseline", status: s.status, latencyMs: s.latencyMs });
+    });
   };
 }
 
@@ -243,12 +230,13 @@ export async function startDemo(deps: {
   const canaryVersion = active?.targetVersion ?? nextDemoVersion(service.currentVersion);
   await seedDemoRegions(db, service.id);
   await seedDemoFlags(db, service.id);
-  const onFlagSamples = flagSampleFeed(db, deps.aggregator);
+  const environmentIds = new Map((await db.environment.findMany({ where: { serviceId: service.id }, select: { id: true, name: true } })).map((e) => [e.name, e.id]));
+  const feedOf = (environment: string) => flagSampleFeed(db, deps.aggregator, environmentIds.get(environment) ?? "");
   const flagsUrl = (environment: string) => (deps.flagsOrigin ? `${deps.flagsOrigin}/api/flags/${DEMO_SERVICE}/${environment}` : undefined);
   const activeProduction = await activeRunVersions(db, service.id, DEMO_REGION_ENVIRONMENT, ACTIVE_STATUSES);
   // Staging and the two production regions start in parallel; each region gets half the traffic.
   const [fleet, regions] = await Promise.all([
-    startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir, flagsUrl: flagsUrl(DEMO_ENVIRONMENT), onFlagSamples }),
+    startDemoFleet({ baselineVersion, canaryVersion, routerPort: deps.routerPort, rps: deps.rps, sink: deps.aggregator, siteDirFor: demoSiteDir, flagsUrl: flagsUrl(DEMO_ENVIRONMENT), onFlagSamples: feedOf(DEMO_ENVIRONMENT) }),
     startDemoRegions({
       service: DEMO_SERVICE,
       registry: deps.registry,
@@ -259,7 +247,7 @@ export async function startDemo(deps: {
       rps: Math.round(deps.rps / 2),
       siteDirFor: demoSiteDir,
       flagsUrl: flagsUrl(DEMO_REGION_ENVIRONMENT),
-      onFlagSamples,
+      onFlagSamples: feedOf(DEMO_REGION_ENVIRONMENT),
     }),
   ]);
   // A database from before the agents had demo checks gets the demo's; not one where an admin
