@@ -101,7 +101,8 @@ describe("metrics tagged with a variant", () => {
     expect(refused.fieldErrors).toEqual({ "samples.1.variant": ["This run releases a version, not a flag: give side (baseline or canary)"] });
     expect(aggregator.totals(versionRunId)?.baseline.requests ?? 0).toBe(0);
     // Neither side nor variant: refused at the boundary with the field that is missing.
-    expect(() => validateMetricsBatch({ runId: flagRunId, samples: [{ type: "request", status: 200, latencyMs: 5 }] })).toThrow(AppError);
+    const unplaced = await refusal(Promise.resolve().then(() => validateMetricsBatch({ runId: flagRunId, samples: [{ type: "request", side: "canary", status: 200, latencyMs: 5 }, { type: "request", status: 200, latencyMs: 5 }] })));
+    expect(unplaced.fieldErrors).toEqual({ "samples.1.side": ['Give side ("baseline" or "canary") or, for a flag run, the variant served'] });
   });
 });
 
