@@ -47,7 +47,9 @@ async function throughGate(page: Page): Promise<void> {
 
 test.describe("a feature flag rolled out to the storefront's users", () => {
   test("new-checkout goes 5% → 50% → 100% and becomes the default; a fault only `on` users see rolls the next run back to off", async ({ page }) => {
-    test.setTimeout(120_000);
+    // Two runs, each through the agents' gate: measured 140 s on a machine at load 13 (other
+    // suites running), so the limit leaves room; alone it takes well under two minutes.
+    test.setTimeout(150_000);
     await signIn(page, USERS.admin);
 
     // The demo's flag, as admins see it in Settings.
@@ -63,7 +65,15 @@ test.describe("a feature flag rolled out to the storefront's users", () => {
     await throughGate(page);
     await expect(headline).toHaveText("Flag new-checkout: off → on, 5% of users", { timeout: 30_000 });
     expect((await served(page, "user-1")).reason).toBe("SPLIT");
-    await expectAccessible(page);
+    // 5% of the demo's 100 req/s is too few requests for the analysis to call the step healthy
+    // within this test (it asks for several hundred): a release manager promotes it by hand, with
+    // a reason. At 50% the evidence comes within seconds and the analysis promotes by itself.
+    await expect(page.getByText(/needs \d+ more canary requests/).first()).toBeVisible({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Promote", exact: true }).first().click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Reason for promoting early").fill("Too little traffic at 5% to wait for; 50% judges it");
+    await dialog.getByRole("button", { name: "Confirm promotion" }).click();
+    await expect(dialog).toBeHidden();
     await expect(headline).toHaveText("Flag new-checkout: off → on, 50% of users", { timeout: 30_000 });
     await expect(headline).toHaveText("Flag new-checkout: off → on, 100% of users", { timeout: 30_000 });
     await expect(runStatus(page)).toHaveText(/succeeded|released/i, { timeout: 30_000 });
