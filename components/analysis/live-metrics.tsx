@@ -1,4 +1,5 @@
 "use client";
+import { isWatched } from "@/server/core/run-summary";
 import dynamic from "next/dynamic";
 import { memo, useDeferredValue, useMemo } from "react";
 import type { AnalysisConfig } from "@/server/core/analysis/triggers";
@@ -52,7 +53,7 @@ function useStableValue<T>(value: T): T {
  */
 export function LiveMetrics({ run }: { run: CachedRun }) {
   const { params } = run.state;
-  const config = params.router === "manual" ? null : (params.analysis ?? null);
+  const config = isWatched(run.state) ? (params.analysis ?? null) : null;
   if (!config) {
     return (
       <Card title="Live metrics" id="live-metrics">

@@ -1,4 +1,5 @@
 "use client";
+import { isWatched } from "@/server/core/run-summary";
 import { useRef, useState, type FormEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { injectFaultAction } from "@/server/actions/inject-fault";
@@ -51,7 +52,7 @@ function describe(f: Fault, t: Target): string {
 /** Whether this run can take a fault: active, on an automated router with analysis. */
 export function acceptsFaults(state: RunState): boolean {
   const active = !TERMINAL_STATUSES.includes(state.status) && state.status !== "rolling_back";
-  return active && Boolean(state.params.analysis) && state.params.router !== "manual";
+  return active && isWatched(state);
 }
 
 /**

@@ -1,4 +1,5 @@
 "use client";
+import { isWatched } from "@/server/core/run-summary";
 import dynamic from "next/dynamic";
 import { useCallback, useSyncExternalStore } from "react";
 import type { RunView } from "@/server/contracts/runs-api";
@@ -25,7 +26,7 @@ const RunSections = dynamic(() => import("./run-sections"), {
 /** The page's sections in page order, for its navigation: only those the page shows for this run. */
 function sectionsOf(view: CachedRun): RunSection[] {
   const { state } = view;
-  const whatIf = state.params.router !== "manual" && Boolean(state.params.analysis) && TERMINAL_STATUSES.includes(state.status);
+  const whatIf = isWatched(state) && TERMINAL_STATUSES.includes(state.status);
   return [
     { id: "live-metrics", label: "Metrics" },
     { id: "rollout", label: "Rollout" },

@@ -1,5 +1,5 @@
 "use client";
-import type { PauseNote } from "@/server/core/run-summary";
+import { isWatched, type PauseNote } from "@/server/core/run-summary";
 import type { RunFlag, RunState } from "@/server/core/types";
 import { verdictLook } from "@/components/analysis/verdict-look";
 import { HoldCountdown } from "@/components/rollout/hold-countdown";
@@ -72,7 +72,7 @@ function SplitCell({ canaryPercent, flag }: { canaryPercent: number; flag: RunFl
 
 /** The analysis's latest word, in words, with the sentence that carries its numbers. */
 function VerdictCell({ state }: { state: RunState }) {
-  const watched = state.params.router !== "manual" && Boolean(state.params.analysis);
+  const watched = isWatched(state);
   const analysis = state.analysis ?? null;
   const look = analysis ? verdictLook(analysis.verdict) : null;
   return (

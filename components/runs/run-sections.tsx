@@ -1,4 +1,5 @@
 "use client";
+import { isWatched } from "@/server/core/run-summary";
 import dynamic from "next/dynamic";
 import { memo } from "react";
 import { LiveMetrics } from "@/components/analysis/live-metrics";
@@ -62,7 +63,7 @@ export default function RunSections({ run: view }: { run: CachedRun }) {
         <SuccessCriteria runId={view.id} criteria={view.criteria} />
         <Phases state={state} />
         <ChecksSection state={state} tasks={view.tasks} />
-        <RunWhatIfPanel runId={view.id} status={state.status} config={state.params.router === "manual" ? null : state.params.analysis} />
+        <RunWhatIfPanel runId={view.id} status={state.status} config={isWatched(state) ? state.params.analysis : null} />
         {/* One above the other, full width: side by side they would share a top, and the section links could not tell them apart. */}
         <DecisionsList decisions={view.decisions} />
         <RunAuditList audit={view.audit} />

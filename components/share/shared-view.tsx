@@ -1,4 +1,5 @@
 "use client";
+import { isWatched } from "@/server/core/run-summary";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useMemo } from "react";
@@ -127,7 +128,7 @@ function SharedRunPanel({ token, run, byService, clockOffsetMs }: { token: strin
 
 function SharedMetrics({ token, run }: { token: string; run: SharedRun }) {
   const { state } = run;
-  const config = state.params.router === "manual" ? null : (state.params.analysis ?? null);
+  const config = isWatched(state) ? (state.params.analysis ?? null) : null;
   const metrics = useQuery({
     queryKey: ["share-metrics", token, run.id],
     queryFn: ({ signal }) => fetchJson(`/api/share/${encodeURIComponent(token)}/metrics?run=${run.id}`, ZRunMetrics, signal),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { needsYou, whoMay } from "./run-summary.ts";
+import { isWatched, needsYou, whoMay } from "./run-summary.ts";
 import { T0, actors, atApprovalGate, confirmStep, feed, inRollout } from "./testing.ts";
 
 const creator = { id: actors.creator.id, role: actors.creator.role };
@@ -60,5 +60,18 @@ describe("the summary's line on what the run needs", () => {
     const holding = confirmStep(inRollout(), T0);
     expect(needsYou(holding, viewer, "Carl Creator", null).yours).toBe(false);
     expect(needsYou(holding, viewer, "Carl Creator", null).text).toMatch(/nothing needs a person right now|keep an eye on your own dashboards/);
+  });
+});
+
+describe("whether an analysis watches the run", () => {
+  it("not on a manual router, but yes when a region of it has its own built-in router", () => {
+    const s = inRollout();
+    expect(isWatched(s)).toBe(s.params.router !== "manual" && Boolean(s.params.analysis));
+    const analysis = s.params.analysis ?? { triggers: [] };
+    const manual = { ...s, params: { ...s.params, router: "manual", analysis } } as typeof s;
+    expect(isWatched(manual)).toBe(false);
+    const regional = { ...manual, regionPlan: { policy: { rollbackReleasedRegions: false }, regions: [{ name: "eu-west", wave: 1, timeZone: "Europe/Dublin", windows: [], router: "builtin", state: "active", startedAt: null, endedAt: null, reason: null }] } } as unknown as typeof s;
+    expect(isWatched(regional)).toBe(true);
+    expect(isWatched({ ...regional, params: { ...regional.params, analysis: undefined } } as unknown as typeof s)).toBe(false);
   });
 });

@@ -144,3 +144,14 @@ export function needsYou(state: RunState, reader: SummaryReader, creatorName: st
     }
   }
 }
+
+/**
+ * Whether an automated analysis watches the run: it has one, and some router that moves its
+ * traffic measures it — the environment's, or, region by region, one of its regions' own (a
+ * production whose environment router is manual may still have built-in routers per region).
+ */
+export function isWatched(state: RunState): boolean {
+  if (!state.params.analysis) return false;
+  const kinds = state.regionPlan ? state.regionPlan.regions.map((r) => r.router ?? state.params.router) : [state.params.router];
+  return kinds.some((kind) => kind !== "manual");
+}

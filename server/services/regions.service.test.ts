@@ -58,6 +58,15 @@ describe("regions of an environment", () => {
     expect(await regionPlanFor(db, svc.environments.find((e) => e.name === "staging")?.id ?? "")).toBeNull();
   });
 
+  it("a region whose built-in router the process registers itself (no stored settings, like the demo's) is planned on that router, not as manual", async () => {
+    const svc = await makeService(db);
+    const prod = svc.environments.find((e) => e.name === "production");
+    await db.region.create({ data: { environmentId: prod?.id ?? "", name: "eu-west", wave: 1, timeZone: "Europe/Dublin", router: "builtin" } });
+    const plan = await regionPlanFor(db, prod?.id ?? "");
+    // Read as manual, the run asked an operator to confirm each weight the router would have applied.
+    expect(plan?.regions.map((r) => [r.name, r.router])).toEqual([["eu-west", "builtin"]]);
+  });
+
   it("bad input is refused field by field: no router, unknown zone, from ≥ to, overlapping windows, duplicate names", () => {
     const good = twoRegions("svc");
     expect(errorsOf(good)).toEqual({});

@@ -67,7 +67,10 @@ export async function listRegions(db: Db, serviceId: string, environment: string
 export async function regionPlanFor(db: Pick<Db, "environment">, environmentId: string): Promise<RegionPlan | null> {
   const env = await db.environment.findUnique({ where: { id: environmentId }, include: { regions: true } });
   if (!env || env.regions.length === 0) return null;
-  const specs: RegionSpec[] = env.regions.map((r) => ({ name: r.name, wave: r.wave, timeZone: r.timeZone, windows: parseWindows(r.window), router: storedRouter(r)?.kind ?? "manual" }));
+  // The router column is the kind; its settings may be absent when the router is registered by the
+  // process itself (the demo fleet's regional routers), and then the kind still decides: reading
+  // such a region as "manual" asked an operator to confirm weights a built-in router would apply.
+  const specs: RegionSpec[] = env.regions.map((r) => ({ name: r.name, wave: r.wave, timeZone: r.timeZone, windows: parseWindows(r.window), router: storedRouter(r)?.kind ?? r.router }));
   return wavePlan(specs, parseRegionPolicy(env.regionPolicy));
 }
 
