@@ -207,14 +207,15 @@ describe("a flag run rolled out to real OpenFeature clients", () => {
         const s = await state(run.id);
         return s.status === "rolled_back" ? s : null;
       }, 60_000);
-      const rolledBackAt = Date.now();
       expect(ended.rollback?.trigger).toBe("error-rate");
       expect(ended.rollback?.reason).toMatch(/^Users on new-checkout=on against off: Canary errors \d+(\.\d+)?%/);
       const decision = await db.decision.findFirstOrThrow({ where: { runId: run.id, verdict: "rollback" } });
       expect(decision.reason).toContain("Users on new-checkout=on against off");
-      // Every client evaluates the old variant again, well inside the README's bound.
+      // Every client evaluates the old variant again, from the rollback decision on, inside the issue's 2 s.
       await eventually(async () => share(await variants(), "off") === 1, 5_000);
-      expect(Date.now() - rolledBackAt).toBeLessThan(2_000);
+      const propagationMs = Date.now() - decision.createdAt.getTime();
+      console.info(`[flag run] rollback decision → all ${CLIENTS} OpenFeature clients on off: ${propagationMs} ms`);
+      expect(propagationMs).toBeLessThan(2_000);
       const staging = svc.environments.find((e) => e.name === "staging");
       expect(await db.featureFlag.findFirstOrThrow({ where: { environmentId: staging?.id, key: "new-checkout" } })).toMatchObject({ defaultVariant: "off", rolloutPercent: 0 });
     } finally {
