@@ -1,0 +1,100 @@
+import type { Page } from "@playwright/test";
+import { expect, expectAccessible, pageAs, signIn, test, USERS } from "../fixtures/test";
+import { createRunViaForm, runStatus, STOREFRONT, withReason } from "../runs/helpers";
+
+// Issue 15: the demo's storefront production goes eu-west (wave 1) then ap-southeast (wave 2),
+// each region on its own built-in router in front of its own processes. Holds are scaled by the
+// e2e server's FLIGHTDECK_HOLD_SCALE (0.001), so each wave takes seconds.
+
+/** A release manager creates storefront production `version`; a second one waives and approves. */
+async function startApproved(page: Page, approverPage: Page, version: string): Promise<string> {
+  const path = await createRunViaForm(page, { environment: "production", targetVersion: version, service: STOREFRONT });
+  await approverPage.goto(path);
+  // The gate opens once the checks have run: then it offers a waiver (blockers) or the approval.
+  const waive = approverPage.getByRole("button", { name: "Waive blockers", exact: true });
+  const approve = approverPage.getByRole("button", { name: "Approve", exact: true });
+  await expect(waive.or(approve).first()).toBeVisible({ timeout: 120_000 });
+  if (await waive.isVisible()) await withReason(approverPage, "Waive blockers", "Reason for waiver", "Confirm waiver", "Region waves rehearsal");
+  await approve.click({ timeout: 30_000 });
+  return path;
+}
+
+const regionRow = (page: Page, name: string) => page.getByTestId(`region-${name}`);
+
+/**
+ * Waits until `done`; meanwhile a step the analysis cannot judge yet is promoted by hand, with a
+ * reason, as a release manager would. Each demo region gets half the demo's traffic: at 5% the
+ * analysis asks for thousands more canary requests than a test can wait for.
+ */
+async function promoteWhenAsked(page: Page, done: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await done())) {
+    expect(Date.now(), "the region's rollout did not get there in time").toBeLessThan(end);
+    const promote = page.getByRole("button", { name: "Promote", exact: true }).first();
+    const verdict = (await page.getByTestId("run-verdict").textContent()) ?? "";
+    if (/insufficient/i.test(verdict) && (await promote.isVisible())) {
+      await promote.click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("Reason for promoting early").fill("Too little demo traffic at this weight to wait for the evidence");
+      await dialog.getByRole("button", { name: "Confirm promotion" }).click();
+      await expect(dialog).toBeHidden();
+    }
+    await page.waitForTimeout(1_000);
+  }
+}
+
+const hasText = (page: Page, region: string, text: string) => async () => ((await regionRow(page, region).textContent()) ?? "").includes(text);
+const inState = (page: Page, region: string, state: RegExp) => async () => state.test((await regionRow(page, region).getAttribute("data-state")) ?? "");
+
+test.describe("region-by-region rollout of the demo's production", () => {
+  test("2.3.1 goes eu-west 5% → 50% → 100%, then ap-southeast; a fault only in ap-southeast rolls it back there", async ({ page, browser }) => {
+    test.setTimeout(420_000);
+    await signIn(page, USERS.manager);
+    const approver = await pageAs(browser, USERS.approver);
+
+    // Run 1: healthy in both regions.
+    const first = await startApproved(page, approver, "2.3.1");
+    const panel = page.getByRole("region", { name: /regions/i });
+    await expect(panel).toBeVisible();
+    await expect(regionRow(page, "eu-west")).toHaveAttribute("data-state", "active", { timeout: 30_000 });
+    await expect(regionRow(page, "ap-southeast")).toHaveAttribute("data-state", "pending");
+    await expect(regionRow(page, "eu-west")).toContainText("5% / 95%", { timeout: 60_000 });
+    await promoteWhenAsked(page, hasText(page, "eu-west", "50% / 50%"));
+    await promoteWhenAsked(page, inState(page, "eu-west", /released/));
+    await expect(regionRow(page, "ap-southeast")).toHaveAttribute("data-state", /active|released/, { timeout: 60_000 });
+    await expectAccessible(page);
+    await promoteWhenAsked(page, inState(page, "ap-southeast", /released/));
+    // The demo's production has no post-deploy checks configured, which blocks verification until waived.
+    const waiveAfter = approver.getByRole("button", { name: "Waive blockers", exact: true });
+    await expect(waiveAfter).toBeVisible({ timeout: 60_000 });
+    await withReason(approver, "Waive blockers", "Reason for waiver", "Confirm waiver", "No post-deploy checks in the demo's production");
+    await expect(runStatus(page)).toHaveText(/succeeded|released/i, { timeout: 60_000 });
+    await expect(regionRow(page, "ap-southeast")).toHaveAttribute("data-state", "released");
+    await expect(regionRow(page, "eu-west")).toContainText("Released");
+
+    // Run 2: the next release; once ap-southeast is rolling out, its canary (and only its) fails.
+    const second = await startApproved(page, approver, "2.4.0");
+    expect(second).not.toBe(first);
+    await expect(regionRow(page, "eu-west")).toHaveAttribute("data-state", "active", { timeout: 120_000 });
+    await promoteWhenAsked(page, inState(page, "eu-west", /released/));
+    await expect(regionRow(page, "ap-southeast")).toHaveAttribute("data-state", "active", { timeout: 60_000 });
+    const faults = page.getByRole("region", { name: /Fault injection/ }).or(page.locator("#fault-injection"));
+    await faults.getByLabel("Region").selectOption("ap-southeast");
+    await faults.getByLabel("Error rate (%)").fill("60");
+    await faults.getByRole("button", { name: "Inject fault" }).click();
+    await expect(faults.getByRole("status").or(faults.getByRole("alert"))).toContainText("in ap-southeast");
+
+    // ap-southeast is rolled back with its evidence; eu-west keeps the release or reverts, per policy.
+    await expect(regionRow(page, "ap-southeast")).toHaveAttribute("data-state", /failed|rolledBack/, { timeout: 90_000 });
+    await expect(regionRow(page, "ap-southeast")).toContainText(/canary errors .*→ roll back/i);
+    await expect(regionRow(page, "eu-west")).toHaveAttribute("data-state", /released|rolledBack/);
+    await expect(runStatus(page)).toHaveText(/rolled back|failed|released/, { timeout: 60_000 });
+    await expectAccessible(page);
+
+    // The release record has a section per region.
+    await page.goto(`${second}/record`);
+    await expect(page.getByRole("heading", { name: /eu-west/ })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole("heading", { name: /ap-southeast/ })).toBeVisible();
+    await expectAccessible(page);
+  });
+});
