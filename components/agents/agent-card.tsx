@@ -1,3 +1,4 @@
+import { memo } from "react";
 import type { AgentState, SubCheckOutcome } from "@/server/core/types";
 import type { RunView } from "@/server/services/runs";
 import { agentStatusLook, humanize } from "@/components/runs/labels";
@@ -15,7 +16,8 @@ const SUB_CHECK_LOOK: Record<SubCheckOutcome, { label: string; className: string
 };
 
 /** One check runner: status, progress, summary, findings and live log. */
-export function AgentCard({ agent, task }: { agent: AgentState; task: Task | undefined }) {
+// Memoised: a log line changes one task; the other agents' cards (and their hundred log lines) stay as drawn.
+export const AgentCard = memo(function AgentCard({ agent, task }: { agent: AgentState; task: Task | undefined }) {
   // The run state is authoritative; the task row only knows more while the agent is starting.
   const status = agent.status === "pending" && task ? task.status : agent.status;
   const look = agentStatusLook(status);
@@ -63,4 +65,4 @@ export function AgentCard({ agent, task }: { agent: AgentState; task: Task | und
       <AgentLog agent={agent.agent} lines={task?.logs ?? []} />
     </article>
   );
-}
+});
