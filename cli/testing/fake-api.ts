@@ -40,6 +40,8 @@ export function fakeRun(overrides: Partial<ApiRun> = {}): ApiRun {
     url: `http://127.0.0.1/runs/${RUN_ID}`,
     service: "storefront",
     environment: "staging",
+    kind: "version",
+    flag: null,
     version: "2.3.1",
     baselineVersion: "2.3.0",
     strategy: "canary",
