@@ -1,5 +1,3 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { OpenFeature } from "@openfeature/server-sdk";
@@ -7,7 +5,7 @@ import { OFREPProvider } from "@openfeature/ofrep-provider";
 import type { Db } from "../server/db/client.ts";
 import { inRollout } from "../server/core/flags.ts";
 import { FlagCache, setFlagRollout } from "../server/services/flags.ts";
-import { ofrepEvaluateAll, ofrepEvaluateOne } from "../server/http/ofrep.ts";
+import { serveOfrep } from "../server/testing/ofrep-server.ts";
 
 export type FlagsConfig = { clients: number; throughputMs: number; capSeconds: number };
 export type FlagsFigures = { rollback_propagation_s: number | null; evaluations_per_s: number };
@@ -32,22 +30,8 @@ export async function benchFlags(db: Db, config: FlagsConfig, log: (line: string
   await setFlagRollout(db, { environmentId, key: "new-checkout" }, { runId, variant: "on", percent: 50 });
 
   const cache = new FlagCache(db);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const request = new Request(url, { method: "POST", body: Buffer.concat(chunks), headers: { "content-type": "application/json", "if-none-match": String(req.headers["if-none-match"] ?? "") } });
-      const m = /^\/api\/flags\/([^/]+)\/([^/]+)\/ofrep\/v1\/evaluate\/flags(?:\/([^/]+))?$/.exec(url.pathname);
-      const answer = !m ? Promise.resolve(new Response("", { status: 404 })) : m[3] ? ofrepEvaluateOne(cache, request, m[1] ?? "", m[2] ?? "", m[3]) : ofrepEvaluateAll(cache, request, m[1] ?? "", m[2] ?? "");
-      void answer.then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        res.end(Buffer.from(await r.arrayBuffer()));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/flags/${slug}/staging`;
+  const ofrep = await serveOfrep(cache);
+  const base = `${ofrep.origin}/api/flags/${slug}/staging`;
 
   // Users inside the 50% rollout: each client sees "on" until the rollback reaches it.
   const users: string[] = [];
@@ -92,7 +76,6 @@ export async function benchFlags(db: Db, config: FlagsConfig, log: (line: string
     stop = true;
     await Promise.allSettled(loops);
     await OpenFeature.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await ofrep.close();
   }
 }

@@ -1,4 +1,3 @@
-import { createServer } from "node:http";
 import { OpenFeature, type Client } from "@openfeature/server-sdk";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -11,13 +10,12 @@ import { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { SessionUser } from "../auth/session.ts";
 import type { RunState } from "../core/types.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
-import { ofrepEvaluateAll, ofrepEvaluateOne } from "../http/ofrep.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { FlagCache } from "../services/flags.ts";
 import { applyMetricsBatch, type TMetricSample } from "../services/ingest.ts";
 import { createRun } from "../services/runs.ts";
 import { eventually, makeService, makeUser } from "../testing/harness.ts";
-import { listenOnLoopback } from "../testing/loopback-server.ts";
+import { serveOfrep } from "../testing/ofrep-server.ts";
 import { AnalysisLoop } from "./analysis-loop.ts";
 import { Engine } from "./engine.ts";
 
@@ -52,29 +50,7 @@ let rm: SessionUser;
 beforeAll(async () => {
   rm = await makeUser(db, "release_manager");
   // Flightdeck's OFREP handlers behind a real HTTP server on loopback, as the app routes mount them.
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const request = new Request(url, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
-      const m = /^\/api\/flags\/([^/]+)\/([^/]+)\/ofrep\/v1\/evaluate\/flags(?:\/([^/]+))?$/.exec(url.pathname);
-      const answer = !m
-        ? Promise.resolve(new Response("not found", { status: 404 }))
-        : m[3]
-          ? ofrepEvaluateOne(cache, request, m[1] ?? "", m[2] ?? "", decodeURIComponent(m[3]))
-          : ofrepEvaluateAll(cache, request, m[1] ?? "", m[2] ?? "");
-      void answer.then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        res.end(Buffer.from(await r.arrayBuffer()));
-      });
-    });
-  });
-  const l = await listenOnLoopback(server);
-  close = l.close;
-  origin = `http://127.0.0.1:${l.port}`;
+  ({ origin, close } = await serveOfrep(cache));
   engine.start();
   loop.start();
 }, 60_000);

@@ -1,12 +1,10 @@
-import { createServer } from "node:http";
 import { OpenFeature } from "@openfeature/server-sdk";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { makeService } from "../testing/harness.ts";
-import { listenOnLoopback } from "../testing/loopback-server.ts";
+import { serveOfrep } from "../testing/ofrep-server.ts";
 import { FlagCache, REFRESH_MS, setFlagRollout } from "../services/flags.ts";
-import { ofrepEvaluateAll, ofrepEvaluateOne } from "./ofrep.ts";
 
 const db = connectDb(inject("databaseUrl"));
 const cache = new FlagCache(db);
@@ -26,29 +24,9 @@ beforeAll(async () => {
     data: { environmentId, key: "new-checkout", variants: [{ name: "off", value: false }, { name: "on", value: true }], defaultVariant: "off" },
   });
   // Flightdeck's OFREP handlers behind a real HTTP server on loopback, as the app routes mount them.
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const request = new Request(url, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
-      const m = /^\/api\/flags\/([^/]+)\/([^/]+)\/ofrep\/v1\/evaluate\/flags(?:\/([^/]+))?$/.exec(url.pathname);
-      const answer = !m
-        ? Promise.resolve(new Response("not found", { status: 404 }))
-        : m[3]
-          ? ofrepEvaluateOne(cache, request, m[1] ?? "", m[2] ?? "", decodeURIComponent(m[3]))
-          : ofrepEvaluateAll(cache, request, m[1] ?? "", m[2] ?? "");
-      void answer.then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        res.end(Buffer.from(await r.arrayBuffer()));
-      });
-    });
-  });
-  const l = await listenOnLoopback(server);
-  close = l.close;
-  base = `http://127.0.0.1:${l.port}/api/flags/${slug}/staging`;
+  const served = await serveOfrep(cache);
+  close = served.close;
+  base = `${served.origin}/api/flags/${slug}/staging`;
   await OpenFeature.setProviderAndWait("ofrep-test", new OFREPProvider({ baseUrl: base }));
 });
 afterAll(async () => {

@@ -1,14 +1,12 @@
-import { createServer } from "node:http";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
 import type { FlagSample } from "../../demo/sample-app.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { setFlagRollout } from "../db/flag-repository.ts";
-import { ofrepEvaluateAll, ofrepEvaluateOne } from "../http/ofrep.ts";
 import type { RequestObservation } from "../metrics/types.ts";
 import { eventually, makeEngine, makeService, makeUser, runInput, startRun } from "../testing/harness.ts";
-import { listenOnLoopback } from "../testing/loopback-server.ts";
+import { serveOfrep } from "../testing/ofrep-server.ts";
 import { findChromium } from "../adapters/checks/accessibility/browser-session.ts";
 import { flagSampleFeed, seedDemoFlags } from "./demo.ts";
 import { FlagCache } from "./flags.ts";
@@ -32,24 +30,8 @@ beforeAll(async () => {
   await seedDemoFlags(db, svc.id);
   // Flightdeck's OFREP handlers behind a real HTTP server on loopback, as the app routes mount them.
   const cache = new FlagCache(db);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const request = new Request(url, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
-      const m = /^\/api\/flags\/([^/]+)\/([^/]+)\/ofrep\/v1\/evaluate\/flags(?:\/([^/]+))?$/.exec(url.pathname);
-      const answer = !m ? Promise.resolve(new Response("not found", { status: 404 })) : m[3] ? ofrepEvaluateOne(cache, request, m[1] ?? "", m[2] ?? "", m[3]) : ofrepEvaluateAll(cache, request, m[1] ?? "", m[2] ?? "");
-      void answer.then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        res.end(Buffer.from(await r.arrayBuffer()));
-      });
-    });
-  });
-  const l = await listenOnLoopback(server);
-  closeOfrep = l.close;
+  const ofrep = await serveOfrep(cache);
+  closeOfrep = ofrep.close;
   const staging = svc.environments.find((e) => e.name === "staging");
   const feed = flagSampleFeed(db, { observeRequest: (o) => void observed.push({ ...o }) }, staging?.id ?? "", 100);
   fleet = await startDemoFleet({
@@ -57,7 +39,7 @@ beforeAll(async () => {
     canaryVersion: "2.3.1",
     rps: 0,
     sink: { observeRequest: () => {} },
-    flagsUrl: `http://127.0.0.1:${l.port}/api/flags/${svc.slug}/staging`,
+    flagsUrl: `${ofrep.origin}/api/flags/${svc.slug}/staging`,
     onFlagSamples: (batch) => {
       samples.push(...batch);
       feed(batch);
