@@ -135,14 +135,19 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
     const next = switching[side].then(async () => {
       if (stopping || (!fresh && services[side].version === version)) return;
       const { port, version: previous } = services[side];
+      const started = Date.now();
       await services[side].stop();
       try {
         services[side] = await spawnVersion(version, port);
       } catch (e) {
         // Put the previous version back on the port, so the router never points at nothing.
+        log(`${side} could not start ${version} on port ${port} after ${((Date.now() - started) / 1000).toFixed(1)} s (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); putting ${previous} back`);
         services[side] = await spawnVersion(previous, port);
         throw e;
       }
+      // A release waits for this (New run, the API): a slow start is worth a line in the log.
+      const tookMs = Date.now() - started;
+      if (tookMs > 10_000) log(`${side} took ${(tookMs / 1000).toFixed(1)} s to switch to ${version}`);
     });
     switching[side] = next.catch(() => {});
     return next;
