@@ -20,17 +20,53 @@ function sectionInView(ids: string[]): string | null {
   return current;
 }
 
+// How long a section opened by its link is kept in place while the page above it settles.
+const SETTLE_MS = 4_000;
+// What a reader does to scroll on their own: from then on the page is theirs.
+const READER_SCROLLS = ["wheel", "touchstart", "keydown", "pointerdown"] as const;
+let stopKeeping: () => void = () => {};
+
 /**
- * Scrolls to the element with this id once it exists, then calls `then` with it. The run is
- * fetched in the browser and the sections under the summary load as their own chunk, so a link
- * followed on load, or clicked in the first instant, finds nothing yet: this waits (at most 10 s)
- * for the element. Returns a function that stops waiting.
+ * Keeps the section with this id where its link put it for a few seconds. While the page loads,
+ * what is above it changes height (the charts replace their placeholder, a late section chunk
+ * arrives, the summary grows a line), and a section opened in the first second ended a screen
+ * away from where it was opened. Stops at once when the reader scrolls, types or clicks.
+ */
+function keepInPlace(id: string): void {
+  stopKeeping();
+  const until = performance.now() + SETTLE_MS;
+  let target = document.getElementById(id)?.getBoundingClientRect().top ?? 0;
+  let frame = 0;
+  const stop = () => {
+    cancelAnimationFrame(frame);
+    for (const type of READER_SCROLLS) window.removeEventListener(type, stop, true);
+  };
+  const check = () => {
+    const el = document.getElementById(id);
+    if (!el || performance.now() > until) return stop();
+    if (Math.abs(el.getBoundingClientRect().top - target) > 2) {
+      el.scrollIntoView({ block: "start" });
+      target = el.getBoundingClientRect().top;
+    }
+    frame = requestAnimationFrame(check);
+  };
+  for (const type of READER_SCROLLS) window.addEventListener(type, stop, { capture: true, passive: true });
+  frame = requestAnimationFrame(check);
+  stopKeeping = stop;
+}
+
+/**
+ * Scrolls to the element with this id once it exists, keeps it there while the page settles, then
+ * calls `then` with it. The run is fetched in the browser and the sections under the summary load
+ * as their own chunk, so a link followed on load, or clicked in the first instant, finds nothing
+ * yet: this waits (at most 10 s) for the element. Returns a function that stops waiting.
  */
 function scrollWhenPresent(id: string, then: (el: HTMLElement) => void = () => {}): () => void {
   const open = () => {
     const el = document.getElementById(id);
     if (!el) return false;
     el.scrollIntoView({ block: "start" });
+    keepInPlace(id);
     then(el);
     return true;
   };
