@@ -54,7 +54,9 @@ describe("arguments and configuration", () => {
   it("names the flags at fault before sending anything: missing, invalid values, links, reasons", async () => {
     const api = await server((_req, res) => json(res, 500, {}));
     const missing = await cli(["run", "create", "--service", "storefront"], { env: api.env });
-    expect(missing).toMatchObject({ code: 1, stderr: "flightdeck: run create needs --service, --environment and --version; missing --environment, --version.\n" });
+    expect(missing).toMatchObject({ code: 1, stderr: "flightdeck: run create needs --service, --environment and --version (or --flag key=variant); missing --environment, --version.\n" });
+    expect((await cli([...CREATE, "--flag", "new-checkout=on"], { env: api.env })).stderr).toContain("A run releases a version (--version) or a flag's variant (--flag key=variant), not both.");
+    expect((await cli(["run", "create", "--service", "storefront", "--environment", "staging", "--flag", "new-checkout"], { env: api.env })).stderr).toContain('--flag takes key=variant, e.g. --flag new-checkout=on; got "new-checkout".');
     const invalid = await cli([...CREATE, "--commit-sha", "not-a-sha", "--commit-time", "yesterday", "--link", "PR=javascript:alert(1)"], { env: api.env });
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain("Nothing was sent; fix these first:");
@@ -98,6 +100,17 @@ describe("run create: the idempotency key", () => {
     expect(keys).toEqual(["gh:acme/shop:9001:2:deploy:storefront:staging:2.3.1", "gh:acme/shop:9001:2:deploy:storefront:staging:2.3.1"]);
     expect(api.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(JSON.parse(api.requests[0]?.body ?? "")).toEqual({ service: "storefront", environment: "staging", version: "2.3.1", releaseNotes: "# Fixes", links: [{ label: "CI job", url: "https://ci.example/jobs/1?a=b" }] });
+  });
+
+  it("creates a flag run with --flag key=variant (no version): the body says kind flag, the key names the flag", async () => {
+    const flagRun = fakeRun({ kind: "flag", flag: { key: "new-checkout", variant: "on", baselineVariant: "off" }, version: "new-checkout → on", baselineVersion: "new-checkout → off" });
+    const api = await server((_req, res) => json(res, 201, flagRun));
+    const env = { ...api.env, CI_JOB_ID: "77", CI_PROJECT_PATH: "acme/shop" };
+    const result = await cli(["run", "create", "--service", "storefront", "--environment", "staging", "--flag", "new-checkout=on"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("Created: run #42 storefront new-checkout=on → staging");
+    expect(JSON.parse(api.requests[0]?.body ?? "")).toEqual({ service: "storefront", environment: "staging", kind: "flag", flag: { key: "new-checkout", variant: "on" } });
+    expect(api.requests[0]?.headers["idempotency-key"]).toBe("gl:acme/shop:77:storefront:staging:flag:new-checkout=on");
   });
 
   it("outside CI sends a random key (each invocation its own); --idempotency-key wins", async () => {

@@ -35,7 +35,7 @@ const WAITING_LABEL: Record<NonNullable<ApiRun["waitingFor"]>, string> = {
 };
 
 /** The run's headline: `#42 storefront 2.3.1 → staging`. */
-export const runTitle = (run: ApiRun) => `#${run.number} ${run.service} ${run.version} → ${run.environment}`;
+export const runTitle = (run: ApiRun) => `#${run.number} ${run.service} ${run.flag ? `${run.flag.key}=${run.flag.variant}` : run.version} → ${run.environment}`;
 
 /** Where the run is, in one line: status, phase, step n/N at w%, what it waits for. */
 export function progressLine(run: ApiRun): string {

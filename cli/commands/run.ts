@@ -19,6 +19,8 @@ const FLAG_OF: Record<string, string> = {
   service: "--service",
   environment: "--environment",
   version: "--version",
+  kind: "--flag",
+  flag: "--flag",
   strategy: "--strategy",
   risk: "--risk",
   compliance: "--compliance",
@@ -38,6 +40,7 @@ type CreateOptions = {
   service?: string;
   environment?: string;
   version?: string;
+  flag?: string;
   strategy?: string;
   risk?: string;
   compliance?: string;
@@ -60,16 +63,25 @@ function parseLink(value: string): { label: string; url: string } {
   return { label: value.slice(0, cut).trim(), url: value.slice(cut + 1).trim() };
 }
 
+/** `--flag key=variant`: a flag run (issue 15) rolls the flag's variant out to a growing share of users. */
+function parseFlag(value: string): { key: string; variant: string } {
+  const cut = value.indexOf("=");
+  if (cut <= 0 || cut === value.length - 1) throw new CliError(`--flag takes key=variant, e.g. --flag new-checkout=on; got "${value}".`);
+  return { key: value.slice(0, cut).trim(), variant: value.slice(cut + 1).trim() };
+}
+
 /** Validates the request here, with the server's own schema, so a mistake is named by its flag before anything is sent. */
 async function createBody(ctx: CliContext, o: CreateOptions) {
-  const missing = (["service", "environment", "version"] as const).filter((k) => !o[k]?.trim()).map((k) => `--${k}`);
-  if (missing.length) throw new CliError(`run create needs --service, --environment and --version; missing ${missing.join(", ")}.`);
+  const isFlag = o.flag !== undefined;
+  if (isFlag && o.version !== undefined) throw new CliError("A run releases a version (--version) or a flag's variant (--flag key=variant), not both.");
+  const missing = (["service", "environment", ...(isFlag ? [] : (["version"] as const))] as const).filter((k) => !o[k]?.trim()).map((k) => `--${k}`);
+  if (missing.length) throw new CliError(`run create needs --service, --environment and --version (or --flag key=variant); missing ${missing.join(", ")}.`);
   if (o.notes !== undefined && o.notesFile !== undefined) throw new CliError("Give release notes with --notes or --notes-file, not both.");
   const releaseNotes = o.notesFile !== undefined ? await readInput(ctx, o.notesFile, "--notes-file") : o.notes;
   const raw = {
     service: o.service,
     environment: o.environment,
-    version: o.version,
+    ...(o.flag !== undefined ? { kind: "flag", flag: parseFlag(o.flag) } : { version: o.version }),
     ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
     ...(o.risk !== undefined ? { risk: o.risk } : {}),
     ...(o.compliance !== undefined ? { compliance: o.compliance } : {}),
@@ -106,7 +118,7 @@ async function postRun(client: ApiClient, body: unknown, key: string, onRetry: (
 const create: (o: CreateOptions) => Action = (o) => async (ctx) => {
   const body = await createBody(ctx, o);
   const client = ctx.client();
-  const { key, source } = o.idempotencyKey !== undefined ? { key: o.idempotencyKey, source: "--idempotency-key" } : idempotencyKeyFor(ctx.env, { service: body.service ?? "", environment: body.environment ?? "", version: body.version ?? "" });
+  const { key, source } = o.idempotencyKey !== undefined ? { key: o.idempotencyKey, source: "--idempotency-key" } : idempotencyKeyFor(ctx.env, { service: body.service ?? "", environment: body.environment ?? "", version: "flag" in body ? `flag:${body.flag.key}=${body.flag.variant}` : (body.version ?? "") });
   const { run, replay } = await postRun(client, body, key, (why) => ctx.err(why)).catch((e: unknown) => {
     // 409: a run already holds this service and environment (say how to find and follow it), or a change freeze (how to override).
     if (e instanceof ApiProblemError && e.status === 409 && /in progress/.test(e.problem?.detail ?? "")) {
@@ -234,7 +246,8 @@ export function runCommands(program: Command, runner: Runner): void {
     .description("create a run (after the canary is deployed); --wait follows it to its end")
     .option("--service <slug>", "the service's slug, e.g. storefront (required)")
     .addOption(choices(new Option("--environment <name>", "where to release (required)"), ENVIRONMENTS))
-    .option("--version <version>", "the version to release (required); the current one becomes the baseline")
+    .option("--version <version>", "the version to release (required, unless --flag); the current one becomes the baseline")
+    .option("--flag <key=variant>", "instead of a version: roll a feature flag's variant out to a growing share of users, e.g. new-checkout=on; its current default is the baseline")
     .addOption(choices(new Option("--strategy <strategy>", "default canary"), STRATEGIES))
     .addOption(choices(new Option("--risk <level>", "default low (staging needs no approver; production always one)"), RISKS))
     .addOption(choices(new Option("--compliance <regime>", "default none"), COMPLIANCES))
