@@ -310,7 +310,7 @@ export async function latestTargetVersion(db: Db, environmentId: string): Promis
 }
 
 /** A run's status as stored (denormalised from its state), or null when there is no such run. */
-export async function runStatusOf(db: Db, runId: string): Promise<string | null> {
+export async function runStatusOf(db: Db | Tx, runId: string): Promise<string | null> {
   const row = await db.releaseRun.findUnique({ where: { id: runId }, select: { status: true } });
   return row?.status ?? null;
 }

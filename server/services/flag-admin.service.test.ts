@@ -124,4 +124,26 @@ describe("feature flag administration", () => {
     expect((await flagAudits(svc.slug)).map((a) => a.action)).toEqual(["flag.create", "flag.update", "flag.delete"]);
     await expect(deleteFlag(db, admin, { serviceId: svc.id, environment: "staging", key: "new-checkout" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
+
+  it("a flag run still at its checks, before it has moved any user, already keeps its flag from being deleted or redefined", async () => {
+    const h = makeEngine(inject("databaseUrl"));
+    const svc = await makeService(h.db);
+    await saveFlag(db, admin, ZSaveFlagInput.parse(newCheckout(svc.id)));
+    const run = await startRun(h, admin, runInput(svc.id, { environment: "staging", kind: "flag", flag: { key: "new-checkout", variant: "on" }, targetVersion: undefined }));
+    const [flag] = await listFlags(db, svc.id, "staging");
+    expect(flag?.rollout).toBeNull(); // the flag router has not written anything yet
+
+    await expect(deleteFlag(db, admin, { serviceId: svc.id, environment: "staging", key: "new-checkout" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: `flag new-checkout rolled out by run #${run.number}`,
+      userMessage: "A run is rolling new-checkout out; delete the flag once the run has ended.",
+    });
+    await expect(saveFlag(db, admin, ZSaveFlagInput.parse({ ...newCheckout(svc.id), defaultVariant: "on", revision: flag?.revision }))).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await listFlags(db, svc.id, "staging"))[0]).toMatchObject({ variants: [{ name: "off", value: false }, { name: "on", value: true }], defaultVariant: "off", revision: flag?.revision });
+    expect(await flagAudits(svc.slug)).toHaveLength(1); // the creation only
+
+    await runCommand(h.engine, admin, { kind: "abort", runId: run.id, reason: "done with the test" });
+    await deleteFlag(db, admin, { serviceId: svc.id, environment: "staging", key: "new-checkout" });
+    expect(await listFlags(db, svc.id, "staging")).toEqual([]);
+  });
 });

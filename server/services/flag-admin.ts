@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { SessionUser } from "../auth/session.ts";
 import { can } from "../core/permissions.ts";
 import { ZFlagValue, type FlagValue, type FlagVariant } from "../core/flags.ts";
-import { TERMINAL_STATUSES } from "../core/types.ts";
+import { RUN_STATUSES, TERMINAL_STATUSES } from "../core/types.ts";
 import { writeAudit } from "../db/audit-log.ts";
 import type { Db, Tx } from "../db/client.ts";
-import { runStatusOf } from "../db/run-repository.ts";
+import { activeRunIn, runStatusOf } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 
 // Flag administration (issue 15): an admin defines a flag's variants and default per service and
@@ -112,6 +112,23 @@ async function rolloutActive(db: Db, runId: string | null): Promise<boolean> {
   return status !== null && !(TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
+const ACTIVE = RUN_STATUSES.filter((st) => !(TERMINAL_STATUSES as readonly string[]).includes(st));
+
+/**
+ * The run rolling this flag out, if one is in progress: by the flag's own record of its rollout,
+ * or by the environment's active flag run (a run still at its checks or gate has not written that
+ * record yet). Read under the environment's row lock, which creating a run takes too: a run
+ * cannot start on the flag between this check and the change that follows it.
+ */
+async function runRollingOut(tx: Tx, environmentId: string, flag: { key: string; rolloutRunId: string | null }): Promise<string | null> {
+  await tx.$queryRaw`SELECT id FROM "environment" WHERE id = ${environmentId} FOR UPDATE`;
+  const active = await activeRunIn(tx, environmentId, ACTIVE);
+  if (active?.kind === "flag" && active.flagKey === flag.key) return `run #${active.number}`;
+  if (!flag.rolloutRunId) return null;
+  const status = await runStatusOf(tx, flag.rolloutRunId);
+  return status !== null && !(TERMINAL_STATUSES as readonly string[]).includes(status) ? `run ${flag.rolloutRunId}` : null;
+}
+
 /** The flags of one service's environment, by key. */
 export async function listFlags(db: Db, serviceId: string, environment: string): Promise<FlagItem[]> {
   const env = await environmentOf(db, serviceId, environment);
@@ -150,12 +167,13 @@ export async function saveFlag(db: Db, actor: SessionUser, input: TSaveFlagInput
     if (existing.revision !== input.revision) {
       throw new AppError("CONFLICT", { message: `flag ${input.key} at revision ${existing.revision}, edited from ${input.revision}`, userMessage: `The flag ${input.key} was changed since you opened it (by someone else or by a run). Reload and edit it again.` });
     }
-    const definitionChanged = existing.defaultVariant !== input.defaultVariant || canonical(existing.variants) !== canonical(variants);
-    if (definitionChanged && (await rolloutActive(db, existing.rolloutRunId))) {
-      throw new AppError("CONFLICT", { message: `flag ${input.key} rolled out by run ${existing.rolloutRunId}`, userMessage: `A run is rolling ${input.key} out: its variants and default can change once the run has ended.` });
-    }
   }
+  const definitionChanged = existing !== null && (existing.defaultVariant !== input.defaultVariant || canonical(existing.variants) !== canonical(variants));
   await db.$transaction(async (tx) => {
+    const rolling = existing && definitionChanged ? await runRollingOut(tx, env.id, existing) : null;
+    if (rolling) {
+      throw new AppError("CONFLICT", { message: `flag ${input.key} rolled out by ${rolling}`, userMessage: `A run is rolling ${input.key} out: its variants and default can change once the run has ended.` });
+    }
     const data = { description: input.description, variants: variants as object[], defaultVariant: input.defaultVariant };
     // The revision is matched again inside the transaction: two admins saving at once, one wins.
     const written = existing
@@ -190,10 +208,11 @@ export async function deleteFlag(db: Db, actor: SessionUser, input: TDeleteFlagI
   const existing = await db.featureFlag.findUnique({ where });
   const place = `${env.service.slug}/${env.name}`;
   if (!existing) throw new AppError("NOT_FOUND", { message: `flag ${input.key} not found`, userMessage: `There is no flag ${input.key} in ${place}.` });
-  if (await rolloutActive(db, existing.rolloutRunId)) {
-    throw new AppError("CONFLICT", { message: `flag ${input.key} rolled out by run ${existing.rolloutRunId}`, userMessage: `A run is rolling ${input.key} out; delete the flag once the run has ended.` });
-  }
   await db.$transaction(async (tx) => {
+    const rolling = await runRollingOut(tx, env.id, existing);
+    if (rolling) {
+      throw new AppError("CONFLICT", { message: `flag ${input.key} rolled out by ${rolling}`, userMessage: `A run is rolling ${input.key} out; delete the flag once the run has ended.` });
+    }
     await tx.featureFlag.delete({ where });
     await writeAudit(tx, {
       actor,
