@@ -21,7 +21,7 @@ export const ZRunListItem = z.object({
   baselineVersion: z.string(),
   targetVersion: z.string(),
   /** a flag run's flag (issue 15), shown instead of the versions; null for a version run */
-  flag: z.optional(z.nullable(z.object({ key: z.string(), variant: z.string(), baselineVariant: z.string() }))),
+  flag: z.optional(z.nullable(z.object({ key: z.string(), variant: z.string(), baselineVariant: z.string(), serviceVersion: z.optional(z.string()) }))),
   strategy: z.string(),
   risk: z.string(),
   status: z.string(),

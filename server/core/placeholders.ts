@@ -12,6 +12,10 @@ export type PlaceholderValues = Partial<Record<Placeholder, string>>;
 
 /** The values every release has; the two addresses are added where the router knows them. */
 export function releasePlaceholders(p: RunParams): PlaceholderValues {
+  // A flag run's own "versions" are labels (new-checkout → on); what its checks can examine is
+  // the build in service, which serves both variants.
+  const version = p.flag?.serviceVersion;
+  if (version) return { targetVersion: version, baselineVersion: version, service: p.service, environment: p.environment };
   return { targetVersion: p.targetVersion, baselineVersion: p.baselineVersion, service: p.service, environment: p.environment };
 }
 

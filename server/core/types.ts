@@ -227,6 +227,11 @@ export type RunFlag = {
   variant: string;
   /** the flag's default variant when the run was created: what a rollback returns everyone to */
   baselineVariant: string;
+  /**
+   * The service's version when the run was created: the code both variants run. The run's checks
+   * examine it (a flag run ships no new build). Absent on runs created before it was recorded.
+   */
+  serviceVersion?: string;
 };
 
 /** The latest canary analysis of the current step, as the run page shows it. */

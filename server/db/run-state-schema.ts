@@ -120,7 +120,7 @@ const ZParams = z.object({
   router: z.enum(ROUTERS),
   createdBy: z.string(),
   analysis: z.optional(z.nullable(ZAnalysisConfig)),
-  flag: z.optional(z.nullable(z.object({ key: z.string(), variant: z.string(), baselineVariant: z.string() }))),
+  flag: z.optional(z.nullable(z.object({ key: z.string(), variant: z.string(), baselineVariant: z.string(), serviceVersion: z.optional(z.string()) }))),
 });
 
 const ZAnalysisSnapshot = z.object({

@@ -54,7 +54,10 @@ export async function inPool<T>(items: readonly T[], limit: number, work: (item:
  */
 export async function runAgents({ deps, dispatch, runId, state, checks, effect, signal }: Args): Promise<void> {
   const p = state.params;
-  const upstreams = deps.upstreamsFor?.(p.service, p.environment) ?? null;
+  const routed = deps.upstreamsFor?.(p.service, p.environment) ?? null;
+  // A flag run ships no build: its checks look at the one in service (the router's baseline),
+  // not at whatever the canary side last played.
+  const upstreams = routed && p.flag ? { baselineUrl: routed.baselineUrl, canaryUrl: routed.baselineUrl } : routed;
   const placeholders: PlaceholderValues = { ...releasePlaceholders(p), ...(upstreams ?? {}) };
   await inPool(effect.agents, deps.checkConcurrency ?? DEFAULT_CONCURRENCY, async (agent) => {
     if (signal.aborted) return;

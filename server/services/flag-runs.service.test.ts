@@ -69,6 +69,8 @@ describe("creating a flag run", () => {
     const api = toApiRun(await findApiRunRow(h.db, run.id), "http://127.0.0.1:3000");
     expect(api).toMatchObject({ kind: "flag", flag: { key: "new-checkout", variant: "on", baselineVariant: "off" }, version: "new-checkout → on" });
     const state = (await findApiRunRow(h.db, run.id)).state;
+    // Its checks examine the build in service, which serves both variants.
+    expect(state.params.flag?.serviceVersion).toBe((await h.db.service.findUniqueOrThrow({ where: { id: svc.id } })).currentVersion);
     // Exactly a canary's percentages and holds, worded for users.
     expect(state.steps.map((s) => [s.percent, s.label])).toEqual([
       [5, "on for 5% of users"],

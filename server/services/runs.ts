@@ -115,7 +115,7 @@ export async function createRun(
       // Automated routers observe both versions, and a metric source (Prometheus) reports them: then
       // the canary is judged by the analysis. A manual router with no metric source has nothing to judge by.
       analysis: !observed ? null : analysisFor(input.environment, parseLimits(env.limits), parseAnalysisPolicy(env.analysisPolicy)),
-      ...(flagRun ? { flag: flagRun.flag } : {}),
+      ...(flagRun ? { flag: { ...flagRun.flag, serviceVersion: env.service.currentVersion } } : {}),
     },
     policy,
     steps,
