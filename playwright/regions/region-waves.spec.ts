@@ -33,11 +33,14 @@ async function promoteWhenAsked(page: Page, done: () => Promise<boolean>, timeou
     const promote = page.getByRole("button", { name: "Promote", exact: true }).first();
     const verdict = (await page.getByTestId("run-verdict").textContent()) ?? "";
     if (/insufficient/i.test(verdict) && (await promote.isVisible())) {
-      await promote.click();
-      const dialog = page.getByRole("dialog");
-      await dialog.getByLabel("Reason for promoting early").fill("Too little demo traffic at this weight to wait for the evidence");
-      await dialog.getByRole("button", { name: "Confirm promotion" }).click();
-      await expect(dialog).toBeHidden();
+      // Bounded: the step may move on by itself meanwhile, and its Promote button go with it (a
+      // click left waiting for it once waited out the whole test while the run went on).
+      if (await promote.click({ timeout: 5_000 }).then(() => true, () => false)) {
+        const dialog = page.getByRole("dialog");
+        await dialog.getByLabel("Reason for promoting early").fill("Too little demo traffic at this weight to wait for the evidence", { timeout: 5_000 });
+        await dialog.getByRole("button", { name: "Confirm promotion" }).click({ timeout: 5_000 });
+        await expect(dialog).toBeHidden();
+      }
     }
     await page.waitForTimeout(1_000);
   }
