@@ -11,9 +11,10 @@ import type { Db } from "./client.ts";
  * observations per run and send one row, never one row per request.
  *
  * Payload (JSON, every list optional, `side` is "baseline" | "canary"):
- * - `requests`: `{ side, status, latencyMs, count?, at? }` — `count` identical requests (default 1;
+ * - `requests`: `{ side, status, latencyMs, count?, at?, region? }` — `count` identical requests (default 1;
  *   a router aggregates equal status/latency pairs), status 0 or ≥ 500 counts as an error, `at`
- *   the epoch ms it was seen (informational: the owner counts it when it drains it);
+ *   the epoch ms it was seen (informational: the owner counts it when it drains it), `region` the
+ *   region whose router saw them (a region-by-region run counts only its current region's);
  * - `gauges`: `{ side, resource: "cpu" | "memory", percentOfLimit }`;
  * - `conversions`: `{ side, attempts, conversions }`;
  * - `vitals`: `{ side, name: "lcp" | "inp" | "cls", value }`;
@@ -32,6 +33,8 @@ export const ZInboxRequest = z.object({
   latencyMs: z.number().min(0).max(600_000),
   count: z.int().min(1).max(1_000_000).optional(),
   at: z.number().optional(),
+  /** the region whose router saw them: a region-by-region run counts only its current region's */
+  region: z.string().min(1).max(64).optional(),
 });
 export const ZInboxGauge = z.object({ side: ZSide, resource: z.enum(["cpu", "memory"]), percentOfLimit: z.number().min(0).max(10_000) });
 export const ZInboxConversion = z

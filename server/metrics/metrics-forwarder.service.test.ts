@@ -40,6 +40,23 @@ describe("the metrics forwarder", () => {
     await releaseAnalysisLeases(db, "owner");
   });
 
+  it("keeps the region of what a region's router saw: a region-by-region run's owner counts only its current region's requests", async () => {
+    const runId = randomUUID();
+    const owner = instance();
+    const other = instance();
+    owner.aggregator.startStep(runId, 3, "ap-southeast");
+    await acquireAnalysisLeases(db, "owner-regions", [runId], 5_000);
+    // eu-west was released earlier and its router still sends everyone to the new version.
+    for (let i = 0; i < 40; i++) other.forwarder.sink.observeRequest({ runId, side: "canary", status: 200, latencyMs: 9, region: "eu-west" });
+    for (let i = 0; i < 10; i++) other.forwarder.sink.observeRequest({ runId, side: "canary", status: i < 5 ? 503 : 200, latencyMs: 9, region: "ap-southeast" });
+    await other.forwarder.flush();
+    const batches = await drainMetricInbox(db, [runId]);
+    expect(batches.flatMap((b) => b.payload?.requests ?? []).map((r) => r.region)).toContain("eu-west");
+    for (const b of batches) if (b.payload) applyInboxPayload(owner.aggregator, b.runId, b.payload);
+    expect(owner.aggregator.totals(runId)?.canary).toMatchObject({ requests: 10, errors: 5 });
+    await releaseAnalysisLeases(db, "owner-regions");
+  });
+
   it("counts locally what this instance analyses, and drops what nobody analyses (as a lone instance does)", async () => {
     const mine = randomUUID();
     const nobodys = randomUUID();

@@ -11,6 +11,9 @@ export function applyInboxPayload(aggregator: MetricsAggregator, runId: string, 
     request.side = r.side;
     request.status = r.status;
     request.latencyMs = r.latencyMs;
+    // A region-by-region run counts only its current region's requests (aggregator.ts).
+    if (r.region === undefined) delete request.region;
+    else request.region = r.region;
     if ((r.count ?? 1) === 1) aggregator.observeRequest(request);
     else aggregator.observeRequests(request, r.count ?? 1);
   }
@@ -134,7 +137,7 @@ export class MetricsForwarder {
     if (!(count > 0) || !Number.isSafeInteger(count) || !Number.isFinite(o.latencyMs) || !(o.status >= 0 && o.status <= 599)) return;
     const list = this.bufferOf(o.runId).requests;
     if (list.length >= MAX_BUFFERED) return;
-    list.push({ side: o.side, status: o.status, latencyMs: Math.min(Math.max(o.latencyMs, 0), 600_000), ...(count === 1 ? {} : { count }), at: Date.now() });
+    list.push({ side: o.side, status: o.status, latencyMs: Math.min(Math.max(o.latencyMs, 0), 600_000), ...(count === 1 ? {} : { count }), at: Date.now(), ...(o.region ? { region: o.region } : {}) });
   }
 
   /** Sends each buffered run's requests as one inbox row, to runs another instance analyses. */

@@ -25,4 +25,14 @@ describe("the router process's observation counts", () => {
     // Counted once: the next batch starts from zero.
     expect(sink.take().size).toBe(0);
   });
+  it("keeps each region's requests apart, so the analysis owner can count only the run's current region", () => {
+    const sink = new InboxSink();
+    sink.observeRequest({ runId: "run-r", side: "canary", status: 200, latencyMs: 10, region: "eu-west" });
+    sink.observeRequest({ runId: "run-r", side: "canary", status: 200, latencyMs: 10, region: "eu-west" });
+    sink.observeRequest({ runId: "run-r", side: "canary", status: 200, latencyMs: 10, region: "ap-southeast" });
+    sink.observeRequest({ runId: "run-r", side: "canary", status: 200, latencyMs: 10 });
+    const entries = sink.take().get("run-r") ?? [];
+    const count = (region: string | undefined) => entries.filter((e) => e.region === region).reduce((n, e) => n + (e.count ?? 1), 0);
+    expect([count("eu-west"), count("ap-southeast"), count(undefined)]).toEqual([2, 1, 1]);
+  });
 });

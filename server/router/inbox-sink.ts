@@ -12,6 +12,8 @@ const STATUSES = 600;
 const MAX_ENTRIES = MAX_INBOX_ENTRIES;
 
 type Counts = Map<number, number>;
+/** A run's counts by the region whose router saw the requests ("" for none). */
+type RegionCounts = Map<string, Counts>;
 
 /** What one batch sends: per run, the requests as `{ side, status, latencyMs, count }` entries. */
 export type RequestBatches = Map<string, InboxRequest[]>;
@@ -24,14 +26,21 @@ export type RequestBatches = Map<string, InboxRequest[]>;
  * would have recorded, to within the bucket width.
  */
 export class InboxSink implements ObservationSink {
-  private runs = new Map<string, Counts>();
+  private runs = new Map<string, RegionCounts>();
 
   observeRequest(o: RequestObservation): void {
     if (!(o.status >= 0 && o.status < STATUSES) || !Number.isFinite(o.latencyMs)) return;
-    let counts = this.runs.get(o.runId);
+    let regions = this.runs.get(o.runId);
+    if (!regions) {
+      regions = new Map();
+      this.runs.set(o.runId, regions);
+    }
+    // Kept apart by region: a region-by-region run's analysis counts only its current region's.
+    const region = o.region ?? "";
+    let counts = regions.get(region);
     if (!counts) {
       counts = new Map();
-      this.runs.set(o.runId, counts);
+      regions.set(region, counts);
     }
     const key = ((o.side === "canary" ? STATUSES : 0) + Math.trunc(o.status)) * BUCKETS + bucketOf(o.latencyMs);
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -42,13 +51,15 @@ export class InboxSink implements ObservationSink {
     const runs = this.runs;
     this.runs = new Map();
     const out: RequestBatches = new Map();
-    for (const [runId, counts] of runs) {
+    for (const [runId, regions] of runs) {
       const entries: InboxRequest[] = [];
-      for (const [key, count] of counts) {
-        const bucket = key % BUCKETS;
-        const code = (key - bucket) / BUCKETS;
-        const canary = code >= STATUSES;
-        entries.push({ side: canary ? "canary" : "baseline", status: canary ? code - STATUSES : code, latencyMs: latencyOf(bucket), ...(count === 1 ? {} : { count }) });
+      for (const [region, counts] of regions) {
+        for (const [key, count] of counts) {
+          const bucket = key % BUCKETS;
+          const code = (key - bucket) / BUCKETS;
+          const canary = code >= STATUSES;
+          entries.push({ side: canary ? "canary" : "baseline", status: canary ? code - STATUSES : code, latencyMs: latencyOf(bucket), ...(count === 1 ? {} : { count }), ...(region ? { region } : {}) });
+        }
       }
       out.set(runId, entries);
     }
