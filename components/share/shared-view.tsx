@@ -1,4 +1,5 @@
 "use client";
+import { flagChange } from "@/server/core/flag-runs";
 import { isWatched } from "@/server/core/run-summary";
 import dynamic from "next/dynamic";
 import Link from "next/link";
@@ -106,12 +107,12 @@ function SharedRunPanel({ token, run, byService, clockOffsetMs }: { token: strin
     <div className="space-y-5">
       <header className="space-y-2">
         <Heading className="text-2xl font-semibold text-slate-900">
-          Run #{run.number}: {run.service.name} {state.params.baselineVersion} → {state.params.targetVersion}
+          Run #{run.number}: {run.service.name} {state.params.flag ? flagChange(state.params.flag) : `${state.params.baselineVersion} → ${state.params.targetVersion}`}
         </Heading>
         <p className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
           <RunStatusBadge status={state.status} />
           <span>{humanize(run.environment)}</span>·<span>{phaseLabel(state.phase)}</span>·<span>{humanize(state.params.strategy)}</span>·
-          <span>{state.canaryPercent}% of traffic on the new version</span>
+          <span>{state.params.flag ? `${state.params.flag.variant} for ${state.canaryPercent}% of users` : `${state.canaryPercent}% of traffic on the new version`}</span>
         </p>
         {state.outcome ? <p className="text-sm text-slate-800">{state.outcome}</p> : null}
       </header>
