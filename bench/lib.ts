@@ -76,9 +76,9 @@ export type BenchChild = {
  * Starts `bench/<script>` under node --import tsx with an IPC channel (the child exits when the
  * channel closes, so a killed bench leaves nothing behind), and registers its stop for cleanup.
  */
-export function startChild(script: string, args: string[] = []): BenchChild {
+export function startChild(script: string, args: string[] = [], nodeFlags: string[] = []): BenchChild {
   const file = fileURLToPath(new URL(`./${script}`, import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", file, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   const stop = onCleanup(`child ${script}`, async () => {
