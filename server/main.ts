@@ -75,6 +75,11 @@ async function main(): Promise<void> {
       if (!res.headersSent) res.writeHead(500).end("Internal error");
     });
   });
+  // Longer than the idle timeout of the load balancers and clients in front (60 s is common): a
+  // connection the server closes just as a client reuses it is a failed request (ECONNRESET, a 502
+  // at the balancer). Node's default is 5 s. Headers must still arrive within their own timeout.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   const io = attachRealtime(http, db);
 
   let lastDbComplaint = 0;
