@@ -1,6 +1,6 @@
 "use client";
 import dynamic from "next/dynamic";
-import { useId, useState } from "react";
+import { useDeferredValue, useId, useState } from "react";
 import type { RunState } from "@/server/core/types";
 import { count } from "@/server/core/analysis/format";
 import { QueryError } from "@/components/query/query-error";
@@ -26,7 +26,10 @@ export function EvidenceHistory({ runId, state }: { runId: string; state: RunSta
   const [picked, setPicked] = useState<number | null>(null);
   const history = useAnalysisHistory(runId, picked);
   const pickerId = useId();
-  const data = history.data;
+  // Refetched every few seconds while the analysis runs, and the cache's update renders at once
+  // and in one piece (React Query reads it through a store): the charts redraw from a deferred
+  // copy instead, a render React slices so that it never blocks the page for long.
+  const data = useDeferredValue(history.data);
   const shown = data?.stepIndex ?? null;
   return (
     <section aria-labelledby={`${pickerId}-title`} className="space-y-3" data-testid="evidence-history">

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import type { XAxisProps } from "recharts";
 import { formatLocal } from "@/components/ui/local-time";
 import type { StepMarker } from "./chart-rows";
+import { DrawWhenSeen } from "./draw-when-seen";
 
 /** Baseline and canary differ in colour AND line style, so neither colour vision nor print loses them. */
 export const CHART_STYLE = {
@@ -116,7 +117,7 @@ export function ChartFigure({
       {hasData ? controls : null}
       {hasData ? (
         <>
-          <div style={sizesItself ? undefined : { height: CHART_HEIGHT }}>{children}</div>
+          {sizesItself ? <div>{children}</div> : <DrawWhenSeen height={CHART_HEIGHT}>{children}</DrawWhenSeen>}
           <ChartLegend items={legend} />
         </>
       ) : (

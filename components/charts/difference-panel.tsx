@@ -6,6 +6,7 @@ import { focusDomain, readBand } from "@/server/core/analysis/evidence-band";
 import type { EvidenceSeriesWire } from "@/server/contracts/analysis-history-api";
 import { triggerName } from "@/components/analysis/evaluations";
 import { CHART_MARGIN, CHART_STYLE, clockTime, TIME_AXIS, tooltipTime, VALUE_TICK } from "./chart-frame";
+import { DrawWhenSeen } from "./draw-when-seen";
 import { AXIS_LABEL, bandSummary, firedWord, plotted, thresholdText } from "./difference-text";
 
 const PANEL_HEIGHT = 180;
@@ -69,7 +70,7 @@ export function DifferencePanel({ series }: { series: EvidenceSeriesWire }) {
           {reading.plot === "errorDifference" ? " less the baseline's error rate" : reading.plot === "conversionDifference" ? " less the baseline's conversion" : ""}.
         </span>
       </figcaption>
-      <div style={{ height: PANEL_HEIGHT }}>
+      <DrawWhenSeen height={PANEL_HEIGHT}>
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={rows} margin={CHART_MARGIN} title={`${name}: ${AXIS_LABEL[reading.plot]} with its confidence band`}>
             <CartesianGrid stroke="#e2e8f0" />
@@ -89,7 +90,7 @@ export function DifferencePanel({ series }: { series: EvidenceSeriesWire }) {
             ) : null}
           </ComposedChart>
         </ResponsiveContainer>
-      </div>
+      </DrawWhenSeen>
       <p className="text-sm text-slate-900" data-testid="difference-summary">
         {summary}
       </p>

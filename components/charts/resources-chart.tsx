@@ -1,6 +1,7 @@
 "use client";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { latestGauge, type ChartRow, type StepMarker } from "./chart-rows";
+import { DrawWhenSeen } from "./draw-when-seen";
 import { CHART_HEIGHT, CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK, type LegendItem } from "./chart-frame";
 
 /** A gauge's rollback rule: above limitPercent of the environment's limit for `consecutive` samples. */
@@ -84,7 +85,7 @@ function GaugePanel({
       <p className="text-xs font-medium text-slate-800" style={{ height: PANEL_HEADING_PX }}>
         {NAME[resource]}
       </p>
-      <div style={{ height: CHART_HEIGHT - PANEL_HEADING_PX }}>
+      <DrawWhenSeen height={CHART_HEIGHT - PANEL_HEADING_PX}>
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={rows} margin={CHART_MARGIN} title={`${NAME[resource]}, percent of the limit, baseline vs canary`}>
             <CartesianGrid stroke="#e2e8f0" />
@@ -99,7 +100,7 @@ function GaugePanel({
             <Line name={`Canary ${NAME[resource]}`} dataKey={canaryKey} {...CHART_STYLE.canary} strokeWidth={2} dot={canaryDot} connectNulls isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
-      </div>
+      </DrawWhenSeen>
     </div>
   );
 }
