@@ -13,6 +13,8 @@ for (const v of VIEWPORTS) {
     test.use({ viewport: v.viewport, colorScheme: v.colorScheme });
 
     test("runs list, New run with the last service used, two-sentence version error, audit — axe-clean", async ({ page }) => {
+      // Four pages, each checked by axe: 17–22 s on a quiet machine, past 60 s at load 10.
+      test.setTimeout(120_000);
       await signIn(page, USERS.manager);
       await expectAccessible(page);
 
