@@ -1,5 +1,5 @@
 "use client";
-import { skipToken, useQuery, useQueryClient } from "@tanstack/react-query";
+import { skipToken, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { ZRunMetrics } from "@/server/contracts/runs-api";
 import { fetchJson } from "@/components/query/fetch-json";
 import {
@@ -12,6 +12,31 @@ import {
   type MetricPoint,
 } from "./metrics-cache";
 
+// Runs whose stored history this page has fetched: live points alone may have created the cache before.
+const historyLoaded = new Set<string>();
+
+function runMetricsQuery(qc: QueryClient, runId: string) {
+  return {
+    queryKey: metricsKey(runId),
+    queryFn: async ({ signal }: { signal: AbortSignal }): Promise<MetricPoint[]> => {
+      const metrics = await fetchJson(`/api/runs/${runId}/metrics`, ZRunMetrics, signal);
+      qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromStoredAnalysis(metrics.latestAnalysis)));
+      historyLoaded.add(runId);
+      // Live points that arrived while this was loading are kept (read after the await).
+      return fromStoredWindows(metrics.windows, qc.getQueryData<MetricPoint[]>(metricsKey(runId)));
+    },
+    staleTime: 60_000,
+  };
+}
+
+/**
+ * Starts loading a run's metric history before the charts are there to ask (the run page calls
+ * it as it opens, while the charts' code is still on its way).
+ */
+export function prefetchRunMetrics(qc: QueryClient, runId: string): Promise<void> {
+  return qc.prefetchQuery(runMetricsQuery(qc, runId));
+}
+
 /**
  * A run's metric points: the stored 10 s windows once, then the 1 s points `useRunEvents`
  * appends. The fetch also brings the latest stored evaluation into ["run-analysis", id].
@@ -19,16 +44,9 @@ import {
 export function useRunMetrics(runId: string) {
   const qc = useQueryClient();
   return useQuery({
-    queryKey: metricsKey(runId),
-    queryFn: async ({ signal }): Promise<MetricPoint[]> => {
-      const metrics = await fetchJson(`/api/runs/${runId}/metrics`, ZRunMetrics, signal);
-      qc.setQueryData<AnalysisRecord | null>(analysisKey(runId), (cached) => newerAnalysis(cached, fromStoredAnalysis(metrics.latestAnalysis)));
-      // Live points that arrived while this was loading are kept (read after the await).
-      return fromStoredWindows(metrics.windows, qc.getQueryData<MetricPoint[]>(metricsKey(runId)));
-    },
+    ...runMetricsQuery(qc, runId),
     // Live points may have created the cache before this mounted: the history still has to load.
-    refetchOnMount: "always",
-    staleTime: 60_000,
+    refetchOnMount: () => (historyLoaded.has(runId) ? true : "always"),
   });
 }
 

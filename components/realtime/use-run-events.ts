@@ -15,15 +15,20 @@ import { getSocket } from "./socket";
 export function useRunEvents(runId: string, onNotification?: (e: NotificationEvent) => void): void {
   const qc = useQueryClient();
   useEffect(() => {
-    const socket = getSocket();
-    if (!socket) return;
     let stop: (() => void) | null = null;
     let unmounted = false;
-    void import("./follow-run").then(({ followRun }) => {
-      if (!unmounted) stop = followRun(socket, qc, runId, onNotification);
-    });
+    // In a task of its own: opening the connection (socket.io's manager and its WebSocket) in the
+    // commit that hydrates the page made that task, already the page's longest, longer still.
+    const start = setTimeout(() => {
+      const socket = getSocket();
+      if (!socket) return;
+      void import("./follow-run").then(({ followRun }) => {
+        if (!unmounted) stop = followRun(socket, qc, runId, onNotification);
+      });
+    }, 0);
     return () => {
       unmounted = true;
+      clearTimeout(start);
       stop?.();
     };
   }, [qc, runId, onNotification]);

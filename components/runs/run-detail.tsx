@@ -1,7 +1,8 @@
 "use client";
 import { isWatched } from "@/server/core/run-summary";
 import dynamic from "next/dynamic";
-import { memo, useCallback, useDeferredValue, useSyncExternalStore } from "react";
+import { memo, Suspense, useCallback, useDeferredValue, useEffect } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import type { RunView } from "@/server/contracts/runs-api";
 import { TERMINAL_STATUSES } from "@/server/core/types";
 import type { NotificationEvent } from "@/server/realtime/event-map";
@@ -22,6 +23,20 @@ const RunSections = dynamic(() => import("./run-sections"), {
   ssr: false,
   loading: () => <SkeletonRows rows={4} label="Loading the run's charts and details…" />,
 });
+
+/**
+ * Once the page has loaded (what loads before counts against the first-load budget), and not
+ * later: the sections' chunk, the charts' code and the metric history are then asked for at once,
+ * in parallel, instead of one after the other as each part mounts and asks for the next.
+ */
+function afterLoad(load: () => void): () => void {
+  if (document.readyState === "complete") {
+    const timer = setTimeout(load, 0);
+    return () => clearTimeout(timer);
+  }
+  window.addEventListener("load", load, { once: true });
+  return () => window.removeEventListener("load", load);
+}
 
 /** The page's sections in page order, for its navigation: only those the page shows for this run. */
 function sectionsOf(view: CachedRun): RunSection[] {
@@ -53,20 +68,15 @@ export function RunDetail({ runId, initial }: { runId: string; initial?: RunView
   );
 }
 
-const noSubscription = () => () => {};
-
 function RunDetailBody({ runId }: { runId: string }) {
   const run = useRun(runId);
-  // The run arrives with the page, but what it says depends on the reader's clock and time zone
-  // (a hold's countdown, local times): the server renders the loading state and the browser draws
-  // the run in its first render after hydration, so the two never disagree.
-  // Deferred: the store's flip re-renders at once and synchronously — the whole run page in one
-  // task of 200–900 ms (Lighthouse's total blocking time). As a deferred render React draws the
-  // page in slices of a few milliseconds and the browser stays responsive meanwhile.
-  const hydrated = useDeferredValue(useSyncExternalStore(noSubscription, () => true, () => false), false);
-  // Likewise for each change the socket brings: the cache's update renders synchronously (React
-  // Query reads its cache through a store), so the page is drawn from a deferred copy of the run
-  // and that synchronous render only finds the memoised body unchanged.
+  // The run arrives with the page and the server renders it: the summary is in the HTML, read
+  // before any JavaScript has run. What depends on the reader's clock or time zone (a hold's
+  // countdown, local times) is written so that the server's render and the browser's first one
+  // agree (UTC until hydrated), then corrected.
+  // Each change the socket brings updates the cache, whose update renders synchronously (React
+  // Query reads its cache through a store): the page is drawn from a deferred copy of the run, so
+  // that render only finds the memoised body unchanged and the redraw is sliced and interruptible.
   const deferred = useDeferredValue(run.data);
   const report = useRunFeedback();
   const onNotification = useCallback(
@@ -74,8 +84,18 @@ function RunDetailBody({ runId }: { runId: string }) {
     [report],
   );
   useRunEvents(runId, onNotification);
+  const qc = useQueryClient();
+  useEffect(
+    () =>
+      afterLoad(() => {
+        void import("./run-sections");
+        void import("@/components/charts/run-charts");
+        void import("@/components/charts/use-run-metrics").then((m) => m.prefetchRunMetrics(qc, runId));
+      }),
+    [qc, runId],
+  );
 
-  if (run.isPending || !hydrated) {
+  if (run.isPending) {
     return (
       <div className="space-y-4">
         <Skeleton className="h-8 w-40" />
@@ -95,7 +115,12 @@ function RunDetailBody({ runId }: { runId: string }) {
     // Anchored sections stop below the sticky summary (the whole summary on a desktop, its first line on a phone).
     <div className="space-y-5 [&_[id]]:scroll-mt-[calc(var(--run-summary-h,5rem)+0.75rem)]">
       {run.isError ? <QueryError error={run.error} onRetry={() => void run.refetch()} stale /> : null}
-      <RunBody view={deferred ?? run.data} />
+      {/* A boundary of its own: React hydrates server-rendered content inside one later, in slices
+          it can interrupt, instead of in the one task that hydrates the page around it (a task of
+          150–450 ms as the run page loaded). Nothing in it suspends: there is no fallback. */}
+      <Suspense>
+        <RunBody view={deferred ?? run.data} />
+      </Suspense>
     </div>
   );
 }

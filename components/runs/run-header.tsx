@@ -6,6 +6,7 @@ import { flagRunHeadline } from "@/server/core/flag-runs";
 import { TERMINAL_STATUSES } from "@/server/core/types";
 import { useCan, useSessionUser } from "@/components/auth/session-context";
 import { Button, buttonClasses } from "@/components/ui/button";
+import { useIsClient } from "@/components/ui/local-time";
 import type { CachedRun } from "./run-queries";
 import { pauseNote, RunKeyNumbers } from "./run-key-numbers";
 import { RollbackDialog } from "./rollback-dialog";
@@ -20,18 +21,20 @@ function useStickyHeight() {
   const line = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const root = document.documentElement;
+    let published = "";
+    // Measured when the observer reports (its first report comes after the first layout): a
+    // measurement here, in the commit, would force a layout of the whole page in the same task.
     // `display: contents` (phone) has no box of its own: then the first line is what sticks.
     const update = () => {
       const height = box.current?.getBoundingClientRect().height || line.current?.getBoundingClientRect().height || 0;
-      root.style.setProperty("--run-summary-h", `${Math.ceil(height)}px`);
+      const value = `${Math.ceil(height)}px`;
+      // Unchanged: no new value, so no style recalculation of every anchored section.
+      if (value !== published) root.style.setProperty("--run-summary-h", (published = value));
     };
     const observer = new ResizeObserver(update);
     for (const el of [box.current, line.current]) if (el) observer.observe(el);
-    window.addEventListener("resize", update);
-    update();
     return () => {
       observer.disconnect();
-      window.removeEventListener("resize", update);
       root.style.removeProperty("--run-summary-h");
     };
   }, []);
@@ -51,11 +54,12 @@ export function RunHeader({ run, children }: { run: CachedRun; children?: ReactN
   const canRollBack = useCan("run.rollback");
   const user = useSessionUser();
   const [open, setOpen] = useState(false);
+  const inBrowser = useIsClient();
   const { state } = run;
   const { params } = state;
   const showRollback = canRollBack && possibleCommands(state).includes("rollback");
   const ended = TERMINAL_STATUSES.includes(state.status);
-  const next = needsYou(state, user, run.createdBy.name, pauseNote(run.decisions));
+  const next = needsYou(state, user, run.createdBy.name, pauseNote(run.decisions, inBrowser));
   // Instructions link to the controls: Resume in the rollout, or the panel under the summary.
   const target = state.status === "paused" ? "#rollout" : state.waitingFor ? "#needs-you" : null;
   const [summaryBox, firstLine] = useStickyHeight();

@@ -14,12 +14,14 @@ const TERM = "text-xs font-medium uppercase tracking-wide text-slate-700";
  * Who paused the run, when and why, from the pause decision the core writes ("Paused by Otto
  * On-call: incident in payments"); null unless the latest pause is the one in force.
  */
-export function pauseNote(decisions: CachedRun["decisions"]): PauseNote | null {
+export function pauseNote(decisions: CachedRun["decisions"], inBrowser: boolean): PauseNote | null {
   const last = decisions.findLast((d) => d.verdict === "pause" || d.verdict === "resume");
   if (last?.verdict !== "pause") return null;
   const said = /^Paused by (.+?)(?:: ([\s\S]*))?$/.exec(last.reason);
-  // The page is rendered in the browser only (the run is fetched there), so the local time is safe.
-  return { by: said?.[1] ?? "someone", at: formatLocal(last.at), reason: said?.[2] ?? "" };
+  // The summary is rendered on the server too, which does not know the reader's time zone: there
+  // (and while the page hydrates) the time is in UTC, then in the reader's zone.
+  const at = inBrowser ? formatLocal(last.at) : `${new Date(last.at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return { by: said?.[1] ?? "someone", at, reason: said?.[2] ?? "" };
 }
 
 /** Where the run is: the rollout's step and its hold, or the phase before and after it. */

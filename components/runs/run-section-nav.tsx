@@ -126,7 +126,8 @@ export function RunSectionNav({ sections }: { sections: RunSection[] }) {
     const schedule = () => {
       if (frame === 0) frame = requestAnimationFrame(update);
     };
-    update();
+    // At the next frame, not now: measuring in the commit would force a layout of the page there.
+    schedule();
     window.addEventListener("scroll", schedule, { passive: true });
     window.addEventListener("resize", schedule);
     window.addEventListener("hashchange", schedule);

@@ -52,4 +52,11 @@ describe("the run view", () => {
     expect(view?.criteria.find((c) => c.id === "notified")).toMatchObject({ status: "met", detail: "1 notification delivered, latest: Notified #releases (webhook)" });
     expect(view?.criteria.find((c) => c.id === "documentation")?.detail).toContain("release record written (1 version)");
   });
+
+  it("a link with an unknown or malformed run id finds no run (the page's 404), and changes nothing", async () => {
+    const before = await h.db.releaseRun.count();
+    expect(await getRunView(h.db, "not-a-run-id", Date.now())).toBeNull();
+    expect(await getRunView(h.db, "00000000-0000-4000-8000-000000000000", Date.now())).toBeNull();
+    expect(await h.db.releaseRun.count()).toBe(before);
+  });
 });

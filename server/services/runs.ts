@@ -12,7 +12,7 @@ import type { RunListItem, RunView } from "../contracts/runs-api.ts";
 export type { RunListItem, RunView } from "../contracts/runs-api.ts";
 import { criteriaFrom } from "./criteria.ts";
 import type { Engine } from "../engine/engine.ts";
-import { activeRunIn, findRunRef, insertRun, listRunRows, loadRunForPage } from "../db/run-repository.ts";
+import { activeRunIn, insertRun, listRunRows, loadRunForPage } from "../db/run-repository.ts";
 import { AppError } from "../errors.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { writeAudit } from "../db/audit-log.ts";
@@ -196,6 +196,8 @@ export async function listRuns(db: Db, filters: TRunFilters): Promise<RunListIte
 const LOG_TAIL = 200;
 
 export async function getRunView(db: Db, id: string, now: number): Promise<RunView | null> {
+  // A malformed id names no run (and the database would refuse it as a uuid): not found.
+  if (!ZRunId.safeParse(id).success) return null;
   const run = await loadRunForPage(db, id);
   if (!run) return null;
   const state = run.state;
@@ -260,9 +262,3 @@ export async function getRunView(db: Db, id: string, now: number): Promise<RunVi
   };
 }
 
-/** A run's id and number, or null for an unknown or malformed id (the run page's 404). */
-export async function findRunHeader(db: Db, id: string): Promise<{ id: string; number: number } | null> {
-  const parsed = ZRunId.safeParse(id);
-  if (!parsed.success) return null;
-  return findRunRef(db, parsed.data);
-}
