@@ -87,10 +87,10 @@ function LiveMetricsBody({ run, config }: { run: CachedRun; config: AnalysisConf
         {metrics.isError ? <QueryError error={metrics.error} onRetry={() => void metrics.refetch()} stale={metrics.data !== undefined} /> : null}
         {notStarted ? (
           <p className="text-sm text-slate-700">Metrics start once the rollout sends traffic to the canary.</p>
-        ) : metrics.data === undefined ? (
-          metrics.isError ? null : <ChartsPlaceholder label="Loading metrics…" />
-        ) : (
-          <RunCharts rows={rows} markers={markers} latest={latest} config={config} latencyThresholds={thresholds} canaryPercent={state.canaryPercent} />
+        ) : metrics.data === undefined && metrics.isError ? null : (
+          // Drawn before the history is here (each chart's frame says it is loading): the captions
+          // and the layout are on screen at once instead of after the history's round trip.
+          <RunCharts rows={rows} markers={markers} latest={latest} config={config} latencyThresholds={thresholds} canaryPercent={state.canaryPercent} loading={points === NO_POINTS} />
         )}
         {/* Until the fetch answers, "no evaluation yet" might not be true. */}
         {analysis || metrics.isSuccess ? <EvidencePanel state={state} analysis={analysis} /> : null}

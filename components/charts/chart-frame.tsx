@@ -1,5 +1,5 @@
 "use client";
-import type { ReactNode } from "react";
+import { createContext, useContext, type ReactNode } from "react";
 import type { XAxisProps } from "recharts";
 import { formatLocal } from "@/components/ui/local-time";
 import type { StepMarker } from "./chart-rows";
@@ -79,6 +79,14 @@ function ChartLegend({ items }: { items: readonly LegendItem[] }) {
 }
 
 /**
+ * True while the charts are drawn before their points have arrived: each says so where its
+ * drawing will be, under its caption (the charts' frames are on screen at once, not after the
+ * metric history's round trip).
+ */
+export const ChartsLoading = createContext(false);
+const LOADING = "Loading metrics…";
+
+/**
  * A chart as a figure: a caption that says what it shows, the drawing with its key, and a text
  * summary of the latest values for screen readers (the SVG itself is not a data table).
  */
@@ -105,8 +113,9 @@ export function ChartFigure({
   sizesItself?: boolean;
   children: ReactNode;
 }) {
+  const loading = useContext(ChartsLoading);
   return (
-    <figure className="min-w-0 space-y-2 rounded-md border border-slate-200 p-3">
+    <figure className="min-w-0 space-y-2 rounded-md border border-slate-200 p-3" aria-busy={loading || undefined}>
       <figcaption>
         <span className="block text-sm font-semibold text-slate-900">
           {title}
@@ -122,10 +131,10 @@ export function ChartFigure({
         </>
       ) : (
         <p className="flex items-center justify-center rounded bg-slate-50 text-sm text-slate-700" style={{ height: CHART_HEIGHT }}>
-          {emptyText}
+          {loading ? LOADING : emptyText}
         </p>
       )}
-      <p className="sr-only">{summary}</p>
+      <p className="sr-only">{loading ? LOADING : summary}</p>
     </figure>
   );
 }

@@ -18,7 +18,7 @@ export function AppHeader({ user }: { user: ViewerUser }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-        <Link href="/runs" className="rounded-md text-lg font-bold tracking-tight text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700">
+        <Link href="/runs" prefetch={false} className="rounded-md text-lg font-bold tracking-tight text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700">
           <span aria-hidden="true">✈ </span>Flightdeck
         </Link>
         <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto">
