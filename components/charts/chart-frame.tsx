@@ -16,25 +16,76 @@ export const CHART_STYLE = {
 
 export const CHART_HEIGHT = 220;
 export const CHART_MARGIN = { top: 16, right: 12, bottom: 4, left: 0 };
-const TICK = { fill: "#334155", fontSize: 12 };
+const TICK_FILL = "#334155"; // slate-700
+const TICK_FONT_SIZE = 12;
+
+// What Recharts hands a tick renderer (the parts drawn here).
+type TickProps = {
+  x?: number | string;
+  y?: number | string;
+  payload?: { value?: unknown };
+  index?: number;
+  tickFormatter?: unknown;
+  textAnchor?: string;
+  verticalAnchor?: string;
+};
+
+// A label's first line sits this far below its anchor (Recharts' Text uses the same cap height).
+const DY = { start: "0.71em", middle: "0.355em", end: "0" } as const;
+
+/**
+ * A tick label as plain SVG text. Recharts' own label (its Text) measures every word in the page
+ * to wrap it, a style recalculation per label and per redraw; a tick label never wraps. Its class
+ * is not Recharts' tick class either: finding one, each axis reads the label's computed font
+ * (a style recalculation in every commit that draws a chart) to measure labels it no longer needs.
+ */
+function PlainTick({ x = 0, y = 0, payload, index = 0, tickFormatter, textAnchor = "middle", verticalAnchor = "start" }: TickProps) {
+  const value = payload?.value;
+  const text = typeof tickFormatter === "function" ? String((tickFormatter as (v: unknown, i: number) => unknown)(value, index)) : String(value ?? "");
+  const dy = verticalAnchor === "start" || verticalAnchor === "middle" || verticalAnchor === "end" ? DY[verticalAnchor] : DY.start;
+  const anchor = textAnchor === "start" || textAnchor === "end" ? textAnchor : "middle";
+  return (
+    <text x={x} y={y} dy={dy} textAnchor={anchor} fill={TICK_FILL} fontSize={TICK_FONT_SIZE} className="chart-tick">
+      {text}
+    </text>
+  );
+}
+const TICK = (props: TickProps) => <PlainTick {...props} />;
 
 /** "14:05:09" in the viewer's zone (the charts render in the browser only). */
 export function clockTime(at: number): string {
   return formatLocal(at).slice(11);
 }
 
-/** The shared time axis: real time, not one slot per point, so gaps show as gaps. */
-export const TIME_AXIS: XAxisProps = {
-  dataKey: "at",
-  type: "number",
-  scale: "time",
-  domain: ["dataMin", "dataMax"],
-  tickFormatter: (at: number) => clockTime(at),
-  tick: TICK,
-  minTickGap: 40,
-};
+/**
+ * The shared time axis: real time, not one slot per point, so gaps show as gaps. Its ticks are
+ * placed here, evenly from the first point to the last — `count` of them: four fit a phone's
+ * chart, three the narrower panels of the resources chart — and all drawn (`interval: 0`): left
+ * to Recharts, the ticks were chosen by measuring each label's width in the page, a style
+ * recalculation per label, most of each chart's 200–350 ms draw.
+ */
+export function timeAxis(rows: readonly { at: number }[], count = 4): XAxisProps {
+  const first = rows[0]?.at;
+  const last = rows.at(-1)?.at;
+  const ticks =
+    first === undefined || last === undefined || last <= first
+      ? first === undefined ? [] : [first]
+      : Array.from({ length: count }, (_, i) => Math.round(first + ((last - first) * i) / (count - 1)));
+  return {
+    dataKey: "at",
+    type: "number",
+    scale: "time",
+    domain: ["dataMin", "dataMax"],
+    tickFormatter: (at: number) => clockTime(at),
+    tick: TICK,
+    ticks,
+    interval: 0,
+  };
+}
 
-export const VALUE_TICK = TICK;
+/** Value axes draw every tick their scale gives (five), without measuring labels to thin them out. */
+export const VALUE_AXIS = { tick: TICK, interval: 0 } as const;
+
 
 /** Tooltip heading: the full local time of the point. */
 export function tooltipTime(at: unknown): string {

@@ -5,7 +5,7 @@ import { count, evidence, percent } from "@/server/core/analysis/format";
 import { focusDomain, readBand } from "@/server/core/analysis/evidence-band";
 import type { EvidenceSeriesWire } from "@/server/contracts/analysis-history-api";
 import { triggerName } from "@/components/analysis/evaluations";
-import { CHART_MARGIN, CHART_STYLE, clockTime, TIME_AXIS, tooltipTime, VALUE_TICK } from "./chart-frame";
+import { CHART_MARGIN, CHART_STYLE, clockTime, timeAxis, tooltipTime, VALUE_AXIS } from "./chart-frame";
 import { DrawWhenSeen } from "./draw-when-seen";
 import { AXIS_LABEL, bandSummary, firedWord, plotted, thresholdText } from "./difference-text";
 
@@ -74,8 +74,8 @@ export function DifferencePanel({ series }: { series: EvidenceSeriesWire }) {
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={rows} margin={CHART_MARGIN} title={`${name}: ${AXIS_LABEL[reading.plot]} with its confidence band`}>
             <CartesianGrid stroke="#e2e8f0" />
-            <XAxis {...TIME_AXIS} />
-            <YAxis tick={VALUE_TICK} width={64} tickFormatter={show} domain={focusDomain(reading)} allowDataOverflow />
+            <XAxis {...timeAxis(rows)} />
+            <YAxis {...VALUE_AXIS} width={64} tickFormatter={show} domain={focusDomain(reading)} allowDataOverflow />
             <Tooltip labelFormatter={tooltipTime} formatter={(v) => (Array.isArray(v) ? v.map((x) => (typeof x === "number" ? show(x) : "—")).join(" to ") : typeof v === "number" ? show(v) : String(v))} />
             <Area name="Band" dataKey="band" stroke="none" fill={BAND_FILL} fillOpacity={0.8} isAnimationActive={false} connectNulls={false} />
             <Line name="Threshold" dataKey="threshold" type="stepAfter" stroke={thresholdColour} strokeDasharray="4 2" strokeWidth={2} dot={false} isAnimationActive={false} />

@@ -2,7 +2,7 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { count, percent } from "@/server/core/analysis/format";
 import type { ChartRow, RollingTotals, StepMarker } from "./chart-rows";
-import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK, type LegendItem } from "./chart-frame";
+import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, timeAxis, tooltipTime, VALUE_AXIS, type LegendItem } from "./chart-frame";
 
 /** The error-rate trigger's two levels, as rates (procedure: 1% rolls back, 0.1% holds for a human). */
 export type ErrorThresholds = { rollbackAbove: number; holdAbove: number | null };
@@ -48,8 +48,8 @@ export function ErrorRateChart({
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={rows} margin={CHART_MARGIN} title="Error rate, baseline vs canary">
           <CartesianGrid stroke="#e2e8f0" />
-          <XAxis {...TIME_AXIS} />
-          <YAxis tick={VALUE_TICK} width={56} tickFormatter={pct} />
+          <XAxis {...timeAxis(rows)} />
+          <YAxis {...VALUE_AXIS} width={56} tickFormatter={pct} />
           <Tooltip labelFormatter={tooltipTime} formatter={(v) => (typeof v === "number" ? pct(v) : String(v))} />
           {markerLines(markers, rows).map(({ key, ...line }) => (
             <ReferenceLine key={key} {...line} />

@@ -3,7 +3,7 @@ import { useId, useState } from "react";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ms } from "@/server/core/analysis/format";
 import type { ChartRow, Quantile, StepMarker } from "./chart-rows";
-import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK, type LegendItem } from "./chart-frame";
+import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, timeAxis, tooltipTime, VALUE_AXIS, type LegendItem } from "./chart-frame";
 
 const QUANTILES: readonly Quantile[] = ["p50", "p95", "p99"];
 const KEY = { p50: "P50", p95: "P95", p99: "P99" } as const;
@@ -74,8 +74,8 @@ export function LatencyChart({
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={rows} margin={CHART_MARGIN} title={`Latency ${quantile}, baseline vs canary`}>
           <CartesianGrid stroke="#e2e8f0" />
-          <XAxis {...TIME_AXIS} />
-          <YAxis tick={VALUE_TICK} width={64} tickFormatter={(v: number) => ms(v)} />
+          <XAxis {...timeAxis(rows)} />
+          <YAxis {...VALUE_AXIS} width={64} tickFormatter={(v: number) => ms(v)} />
           <Tooltip labelFormatter={tooltipTime} formatter={(v) => (typeof v === "number" ? ms(v) : String(v))} />
           {markerLines(markers, rows).map(({ key, ...line }) => (
             <ReferenceLine key={key} {...line} />

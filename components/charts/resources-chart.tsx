@@ -2,7 +2,7 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { latestGauge, type ChartRow, type StepMarker } from "./chart-rows";
 import { DrawWhenSeen } from "./draw-when-seen";
-import { CHART_HEIGHT, CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK, type LegendItem } from "./chart-frame";
+import { CHART_HEIGHT, CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, timeAxis, tooltipTime, VALUE_AXIS, type LegendItem } from "./chart-frame";
 
 /** A gauge's rollback rule: above limitPercent of the environment's limit for `consecutive` samples. */
 export type GaugeThreshold = { limitPercent: number; consecutive: number };
@@ -89,8 +89,8 @@ function GaugePanel({
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={rows} margin={CHART_MARGIN} title={`${NAME[resource]}, percent of the limit, baseline vs canary`}>
             <CartesianGrid stroke="#e2e8f0" />
-            <XAxis {...TIME_AXIS} />
-            <YAxis tick={VALUE_TICK} width={48} tickFormatter={pct} domain={[0, scale.top]} ticks={scale.ticks} />
+            <XAxis {...timeAxis(rows, 3)} />
+            <YAxis {...VALUE_AXIS} width={48} tickFormatter={pct} domain={[0, scale.top]} ticks={scale.ticks} />
             <Tooltip labelFormatter={tooltipTime} formatter={(v) => (typeof v === "number" ? pct(v) : String(v))} />
             {markerLines(markers, rows).map(({ key, ...line }) => (
               <ReferenceLine key={key} {...line} />

@@ -2,7 +2,7 @@
 import { Area, AreaChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { percent } from "@/server/core/analysis/format";
 import type { ChartRow, RollingTotals, StepMarker } from "./chart-rows";
-import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, TIME_AXIS, tooltipTime, VALUE_TICK, type LegendItem } from "./chart-frame";
+import { CHART_MARGIN, CHART_STYLE, ChartFigure, MARKER_LEGEND, markerLines, timeAxis, tooltipTime, VALUE_AXIS, type LegendItem } from "./chart-frame";
 
 function perSecond(value: number): string {
   return `${Number(value.toPrecision(3))}/s`;
@@ -48,8 +48,8 @@ export function TrafficChart({
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={rows} margin={CHART_MARGIN} title="Requests per second, baseline and canary">
           <CartesianGrid stroke="#e2e8f0" />
-          <XAxis {...TIME_AXIS} />
-          <YAxis tick={VALUE_TICK} width={56} tickFormatter={perSecond} />
+          <XAxis {...timeAxis(rows)} />
+          <YAxis {...VALUE_AXIS} width={56} tickFormatter={perSecond} />
           <Tooltip labelFormatter={tooltipTime} formatter={(v) => (typeof v === "number" ? perSecond(v) : String(v))} />
           {markerLines(markers, rows).map(({ key, ...line }) => (
             <ReferenceLine key={key} {...line} />
