@@ -1,10 +1,6 @@
 import { OpenFeature, type Client } from "@openfeature/server-sdk";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
-import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
-import { runHook } from "../adapters/hooks/run-hook.ts";
-import { MemoryNotifier } from "../adapters/memory.ts";
 import { FlagRouter } from "../adapters/routers/flag/flag-router.ts";
 import { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { SessionUser } from "../auth/session.ts";
@@ -14,10 +10,9 @@ import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { FlagCache } from "../services/flags.ts";
 import { applyMetricsBatch, type TMetricSample } from "../services/ingest.ts";
 import { createRun } from "../services/runs.ts";
-import { eventually, makeService, makeUser } from "../testing/harness.ts";
+import { eventually, makeService, makeUser, testEngine } from "../testing/harness.ts";
 import { serveOfrep } from "../testing/ofrep-server.ts";
 import { AnalysisLoop } from "./analysis-loop.ts";
-import { Engine } from "./engine.ts";
 
 // Issue 15, end to end: a flag run created like any run, the engine moving the flag through the
 // flag router, 100 real OpenFeature clients (server SDK + OFREP provider) evaluating the flag over
@@ -27,19 +22,7 @@ const db = connectDb(inject("databaseUrl"));
 const aggregator = new MetricsAggregator(() => Date.now());
 const registry = new RouterRegistry();
 registry.registerFlagRouter(new FlagRouter(db));
-const engine = new Engine({
-  runRollbackHook: runHook,
-  readRecordMaterial,
-  db,
-  publish: () => {},
-  clock: () => Date.now(),
-  notifier: new MemoryNotifier(),
-  routerFor: (kind, target) => registry.routerFor(kind, target),
-  checkRunnerFor: () => notConfiguredRunner,
-  checkTimeoutMs: 5_000,
-  tickMs: 50,
-  onError: () => {},
-});
+const engine = testEngine(db, { routerFor: (kind, target) => registry.routerFor(kind, target) });
 const loop = new AnalysisLoop({ db, aggregator, dispatch: (id, e) => engine.dispatch(id, e), publish: () => {}, clock: () => Date.now(), onError: () => {} });
 const cache = new FlagCache(db);
 const CLIENTS = 100;

@@ -1,5 +1,3 @@
-import { runHook } from "../adapters/hooks/run-hook.ts";
-import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RouterRegistry } from "../adapters/routers/registry.ts";
 import { BuiltinRouter } from "../adapters/routers/builtin/builtin-router.ts";
@@ -7,14 +5,11 @@ import { client, listen } from "../adapters/routers/builtin/test-helpers.ts";
 import type { RunState } from "../core/types.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
-import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
-import { MemoryNotifier } from "../adapters/memory.ts";
-import { Engine } from "./engine.ts";
 import { AnalysisLoop } from "./analysis-loop.ts";
 import { createRun } from "../services/runs.ts";
 import { saveRegions } from "../services/regions.ts";
 import { ZRegionsInput } from "../services/regions-schema.ts";
-import { eventually, makeService, makeUser } from "../testing/harness.ts";
+import { eventually, makeService, makeUser, testEngine } from "../testing/harness.ts";
 import type { SessionUser } from "../auth/session.ts";
 
 // Region-by-region runs on real routers: two regions, each a built-in router on loopback in front
@@ -23,13 +18,7 @@ const url = inject("databaseUrl");
 const db = connectDb(url);
 const aggregator = new MetricsAggregator(() => Date.now());
 const registry = new RouterRegistry();
-const engine = new Engine({
-  runRollbackHook: runHook,
-  readRecordMaterial,
-  db, publish: () => {}, clock: () => Date.now(), notifier: new MemoryNotifier(),
-  routerFor: (kind, target) => registry.routerFor(kind, target),
-  checkRunnerFor: () => notConfiguredRunner, checkTimeoutMs: 5_000, tickMs: 50, onError: () => {},
-});
+const engine = testEngine(db, { routerFor: (kind, target) => registry.routerFor(kind, target) });
 const loop = new AnalysisLoop({ db, aggregator, dispatch: (id, e) => engine.dispatch(id, e), publish: () => {}, clock: () => Date.now(), onError: () => {} });
 
 type Region = { name: string; router: BuiltinRouter; url: string; fault: { canaryErrors: boolean }; close: () => Promise<void> };

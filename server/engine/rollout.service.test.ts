@@ -1,17 +1,13 @@
-import { runHook } from "../adapters/hooks/run-hook.ts";
-import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
 import { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { RunState } from "../core/types.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
-import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
 import { MemoryNotifier } from "../adapters/memory.ts";
-import { Engine } from "./engine.ts";
 import { AnalysisLoop } from "./analysis-loop.ts";
 import { createRun } from "../services/runs.ts";
-import { eventually, makeService, makeUser } from "../testing/harness.ts";
+import { eventually, makeService, makeUser, testEngine } from "../testing/harness.ts";
 import type { SessionUser } from "../auth/session.ts";
 
 // The real thing: two sample-service processes behind the built-in router, steady traffic, the
@@ -21,13 +17,7 @@ const db = connectDb(url);
 const aggregator = new MetricsAggregator(() => Date.now());
 const registry = new RouterRegistry();
 const notifier = new MemoryNotifier();
-const engine = new Engine({
-  runRollbackHook: runHook,
-  readRecordMaterial,
-  db, publish: () => {}, clock: () => Date.now(), notifier,
-  routerFor: (kind, target) => registry.routerFor(kind, target),
-  checkRunnerFor: () => notConfiguredRunner, checkTimeoutMs: 5_000, tickMs: 50, onError: () => {},
-});
+const engine = testEngine(db, { notifier, routerFor: (kind, target) => registry.routerFor(kind, target) });
 const loop = new AnalysisLoop({ db, aggregator, dispatch: (id, e) => engine.dispatch(id, e), publish: () => {}, clock: () => Date.now(), onError: () => {} });
 let fleet: DemoFleet;
 let rm: SessionUser;

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
-import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
-import { runHook } from "../adapters/hooks/run-hook.ts";
-import { MemoryNotifier } from "../adapters/memory.ts";
 import type { SessionUser } from "../auth/session.ts";
 import { setAppContext } from "../context.ts";
 import { ZApiRun, ZProblem, type ApiRun } from "../contracts/api-v1.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
-import { Engine } from "../engine/engine.ts";
 import { MetricsAggregator } from "../metrics/aggregator.ts";
 import { fanOut, runEventHub } from "../realtime/event-hub.ts";
 import { createApiToken, revokeApiToken, type TCreateApiTokenInput } from "../services/api-tokens.ts";
 import { startApiServer } from "../testing/api-v1-server.ts";
-import { eventually, makeService, makeUser } from "../testing/harness.ts";
+import { eventually, makeService, makeUser, testEngine } from "../testing/harness.ts";
 import { MAX_RUN_BODY_BYTES } from "./api-v1.ts";
 
 /**
@@ -21,20 +16,8 @@ import { MAX_RUN_BODY_BYTES } from "./api-v1.ts";
  */
 
 const db = connectDb(inject("databaseUrl"));
-const engine = new Engine({
-  runRollbackHook: runHook,
-  readRecordMaterial,
-  db,
-  // As main.ts wires it: the engine's events reach the API's streams through the hub.
-  publish: fanOut(runEventHub().publish),
-  clock: () => Date.now(),
-  notifier: new MemoryNotifier(),
-  routerFor: () => null,
-  checkRunnerFor: () => notConfiguredRunner,
-  checkTimeoutMs: 5_000,
-  tickMs: 50,
-  onError: () => {},
-});
+// As main.ts wires it: the engine's events reach the API's streams through the hub.
+const engine = testEngine(db, { publish: fanOut(runEventHub().publish) });
 
 let base = "";
 let close: () => Promise<void> = async () => {};

@@ -4,21 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDemoFleet, type DemoFleet } from "../../demo/fleet.ts";
-import { notConfiguredRunner } from "../adapters/checks/not-configured.ts";
-import { readRecordMaterial } from "../adapters/checks/release-record-material.ts";
-import { runHook } from "../adapters/hooks/run-hook.ts";
-import { MemoryNotifier } from "../adapters/memory.ts";
 import { RouterRegistry } from "../adapters/routers/registry.ts";
 import type { SessionUser } from "../auth/session.ts";
 import type { RunState } from "../core/types.ts";
 import { connectDb, disconnectDb } from "../db/client.ts";
 import { ZMetricSourceInput } from "../db/metric-source-schema.ts";
 import { AnalysisLoop } from "../engine/analysis-loop.ts";
-import { Engine } from "../engine/engine.ts";
 import { encryptSecret } from "../secrets.ts";
 import { createRun } from "../services/runs.ts";
 import { freePort } from "../testing/global-setup.ts";
-import { eventually, makeService, makeUser } from "../testing/harness.ts";
+import { eventually, makeService, makeUser, testEngine } from "../testing/harness.ts";
 import { MetricsAggregator } from "./aggregator.ts";
 import { PrometheusPoller } from "./prometheus-poller.ts";
 import { testMetricSource, updateMetricSource, type MetricSourceTestResult } from "./prometheus-settings.ts";
@@ -32,13 +27,7 @@ const url = inject("databaseUrl");
 const db = connectDb(url);
 const aggregator = new MetricsAggregator(() => Date.now());
 const registry = new RouterRegistry();
-const engine = new Engine({
-  runRollbackHook: runHook,
-  readRecordMaterial,
-  db, publish: () => {}, clock: () => Date.now(), notifier: new MemoryNotifier(),
-  routerFor: (kind, target) => registry.routerFor(kind, target),
-  checkRunnerFor: () => notConfiguredRunner, checkTimeoutMs: 5_000, tickMs: 50, onError: () => {},
-});
+const engine = testEngine(db, { routerFor: (kind, target) => registry.routerFor(kind, target) });
 const loop = new AnalysisLoop({ db, aggregator, dispatch: (id, e) => engine.dispatch(id, e), publish: () => {}, clock: () => Date.now(), onError: () => {} });
 const pollerErrors: string[] = [];
 const poller = new PrometheusPoller({ db, sink: aggregator, clock: () => Date.now(), onError: (_w, e) => pollerErrors.push(String(e)), settleMs: 1_500, masterSecret: SECRET });

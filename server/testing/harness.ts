@@ -51,20 +51,35 @@ export function makeEngine(databaseUrl: string, opts: { checks?: CheckRunner; ro
   const published: DomainEvent[] = [];
   const notifier = new MemoryNotifier();
   const errors: unknown[] = [];
-  const engine = new Engine({
-    runRollbackHook: runHook,
-    readRecordMaterial,
-    db,
+  const engine = testEngine(db, {
     publish: (e) => published.push(e),
-    clock: () => Date.now(),
     notifier,
-    routerFor: opts.routerFor ?? (() => null),
+    ...(opts.routerFor ? { routerFor: opts.routerFor } : {}),
     checkRunnerFor: () => opts.checks ?? notConfiguredRunner,
-    checkTimeoutMs: 5_000,
-    tickMs: 50,
     onError: (_where, e) => errors.push(e),
   });
   return { db, engine, published, notifier, errors };
+}
+
+/**
+ * An engine as the tests wire it: the real rollback hook and record material, no checks
+ * configured, no router, no notifications kept, a fast tick; `overrides` replace any of these.
+ */
+export function testEngine(db: Db, overrides: Partial<Omit<EngineDeps, "db">> = {}): Engine {
+  return new Engine({
+    runRollbackHook: runHook,
+    readRecordMaterial,
+    db,
+    publish: () => {},
+    clock: () => Date.now(),
+    notifier: new MemoryNotifier(),
+    routerFor: () => null,
+    checkRunnerFor: () => notConfiguredRunner,
+    checkTimeoutMs: 5_000,
+    tickMs: 50,
+    onError: () => {},
+    ...overrides,
+  });
 }
 
 export function runInput(serviceId: string, overrides: Partial<TCreateRunInput> = {}): TCreateRunInput {

@@ -5,12 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionUser } from "../../../auth/session.ts";
 import type { RunState } from "../../../core/types.ts";
 import { connectDb, disconnectDb } from "../../../db/client.ts";
-import { Engine } from "../../../engine/engine.ts";
 import { runCommand, createRun } from "../../../services/runs.ts";
-import { eventually, makeService, makeUser } from "../../../testing/harness.ts";
-import { readRecordMaterial } from "../../checks/release-record-material.ts";
-import { notConfiguredRunner } from "../../checks/not-configured.ts";
-import { runHook } from "../../hooks/run-hook.ts";
+import { eventually, makeService, makeUser, testEngine } from "../../../testing/harness.ts";
 import { MemoryNotifier } from "../../memory.ts";
 import { ArraySink } from "../builtin/test-helpers.ts";
 import { buildRouter } from "../build-router.ts";
@@ -23,19 +19,7 @@ const url = inject("databaseUrl");
 const db = connectDb(url);
 const registry = new RouterRegistry();
 const notifier = new MemoryNotifier();
-const engine = new Engine({
-  runRollbackHook: runHook,
-  readRecordMaterial,
-  db,
-  publish: () => {},
-  clock: () => Date.now(),
-  notifier,
-  routerFor: (kind, target) => registry.routerFor(kind, target),
-  checkRunnerFor: () => notConfiguredRunner,
-  checkTimeoutMs: 5_000,
-  tickMs: 50,
-  onError: () => {},
-});
+const engine = testEngine(db, { notifier, routerFor: (kind, target) => registry.routerFor(kind, target) });
 let manager: SessionUser;
 let dir: string;
 
