@@ -50,7 +50,6 @@ function PlainTick({ x = 0, y = 0, payload, index = 0, tickFormatter, textAnchor
     </text>
   );
 }
-const TICK = (props: TickProps) => <PlainTick {...props} />;
 
 /** "14:05:09" in the viewer's zone (the charts render in the browser only). */
 export function clockTime(at: number): string {
@@ -77,14 +76,14 @@ export function timeAxis(rows: readonly { at: number }[], count = 4): XAxisProps
     scale: "time",
     domain: ["dataMin", "dataMax"],
     tickFormatter: (at: number) => clockTime(at),
-    tick: TICK,
+    tick: PlainTick,
     ticks,
     interval: 0,
   };
 }
 
 /** Value axes draw every tick their scale gives (five), without measuring labels to thin them out. */
-export const VALUE_AXIS = { tick: TICK, interval: 0 } as const;
+export const VALUE_AXIS = { tick: PlainTick, interval: 0 } as const;
 
 
 /** Tooltip heading: the full local time of the point. */

@@ -4,7 +4,7 @@ import type { RunFlag, RunState } from "@/server/core/types";
 import { verdictLook } from "@/components/analysis/verdict-look";
 import { HoldCountdown } from "@/components/rollout/hold-countdown";
 import { Badge } from "@/components/ui/badge";
-import { formatLocal } from "@/components/ui/local-time";
+import { formatLocal, formatUtc } from "@/components/ui/local-time";
 import type { CachedRun } from "./run-queries";
 import { formatDuration, phaseLabel } from "./labels";
 
@@ -20,7 +20,7 @@ export function pauseNote(decisions: CachedRun["decisions"], inBrowser: boolean)
   const said = /^Paused by (.+?)(?:: ([\s\S]*))?$/.exec(last.reason);
   // The summary is rendered on the server too, which does not know the reader's time zone: there
   // (and while the page hydrates) the time is in UTC, then in the reader's zone.
-  const at = inBrowser ? formatLocal(last.at) : `${new Date(last.at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const at = inBrowser ? formatLocal(last.at) : formatUtc(last.at);
   return { by: said?.[1] ?? "someone", at, reason: said?.[2] ?? "" };
 }
 

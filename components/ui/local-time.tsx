@@ -19,6 +19,11 @@ export function formatLocal(iso: string | number, withSeconds = true): string {
   return `${date} ${time}`;
 }
 
+/** The same time in UTC, as the server writes it before the browser knows the viewer's zone: 2026-03-14 09:05 UTC. */
+export function formatUtc(iso: string | number): string {
+  return `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
 /**
  * A time in the viewer's zone. Rendered after hydration only, because the server's time zone
  * is not the viewer's (that would be a hydration mismatch).
@@ -28,7 +33,7 @@ export function LocalTime({ value, withSeconds = true }: { value: string | numbe
   const iso = new Date(value).toISOString();
   return (
     <time dateTime={iso} className="tabular-nums">
-      {isClient ? formatLocal(value, withSeconds) : iso.slice(0, 16).replace("T", " ") + " UTC"}
+      {isClient ? formatLocal(value, withSeconds) : formatUtc(iso)}
     </time>
   );
 }
